@@ -1,0 +1,78 @@
+"""The database access layer shared by the scheduler and the workers.
+
+Connections are made per process, after any fork (psycopg connections are not process-safe):
+call `get_pool()` lazily in the process that uses it, never at import time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from scheduler.errors import ServiceUnavailable
+from scheduler.settings import Settings, get_settings, mask_url
+
+__all__ = ["close_pool", "connect", "get_pool", "transaction"]
+
+_pool: ConnectionPool | None = None
+_pool_pid: int | None = None
+_lock = threading.Lock()
+
+
+def connect(settings: Settings | None = None, *, autocommit: bool = False) -> psycopg.Connection[dict]:  # type: ignore[type-arg]
+    """Open one connection with dict rows; ServiceUnavailable names the URL when Postgres is down."""
+    settings = settings or get_settings()
+    try:
+        return psycopg.connect(
+            settings.database_url, autocommit=autocommit, row_factory=dict_row, connect_timeout=10
+        )
+    except psycopg.OperationalError as exc:
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ServiceUnavailable(
+            f"cannot connect to Postgres at DATABASE_URL={mask_url(settings.database_url)}: {reason}"
+        ) from exc
+
+
+def get_pool(settings: Settings | None = None) -> ConnectionPool:
+    """This process's connection pool, created on first use (so after a prefork fork)."""
+    import os
+
+    global _pool, _pool_pid
+    with _lock:
+        if _pool is None or _pool_pid != os.getpid():
+            settings = settings or get_settings()
+            _pool = ConnectionPool(
+                settings.database_url,
+                min_size=1,
+                max_size=settings.db_pool_max_size,
+                kwargs={"row_factory": dict_row, "connect_timeout": 10},
+                open=True,
+                name="quantsweep",
+            )
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def close_pool() -> None:
+    """Close this process's pool, if any (worker shutdown, tests)."""
+    global _pool, _pool_pid
+    with _lock:
+        if _pool is not None and _pool_pid is not None:
+            import os
+
+            if _pool_pid == os.getpid():
+                _pool.close()
+        _pool = None
+        _pool_pid = None
+
+
+@contextmanager
+def transaction(settings: Settings | None = None) -> Iterator[psycopg.Connection[dict]]:  # type: ignore[type-arg]
+    """A pooled connection in one transaction: committed on success, rolled back on error."""
+    with get_pool(settings).connection() as conn:
+        yield conn

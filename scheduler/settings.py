@@ -1,0 +1,103 @@
+"""One typed settings object, read from the environment once, at the edge.
+
+Every variable is documented in the README's "Configuration" section. A bad value fails with the
+variable's name and what is expected; passwords in URLs are masked wherever settings are shown.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from scheduler.errors import SettingsError
+
+PACKAGED_SWEEPS_DIR = Path(__file__).parent / "sweeps"
+
+
+def mask_url(url: str) -> str:
+    """Return `url` with any password replaced by `***`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """quantsweep's configuration; build it with `Settings.from_env()`."""
+
+    redis_url: str = "redis://localhost:6379/0"
+    database_url: str = "postgresql:///quantsweep"
+    llama_swap_url: str = "http://127.0.0.1:8080"
+    worker_host: str = ""
+    sweeps_dir: Path = PACKAGED_SWEEPS_DIR
+    db_pool_max_size: int = 4
+    visibility_timeout_s: int = 7200
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_url"):
+                value = mask_url(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every variable; raise SettingsError naming the first bad one."""
+        env = os.environ if environ is None else environ
+        return cls(
+            redis_url=_url(env, "REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
+            database_url=_url(env, "DATABASE_URL", cls.database_url, ("postgresql", "postgres")),
+            llama_swap_url=_url(env, "LLAMA_SWAP_URL", cls.llama_swap_url, ("http", "https")),
+            worker_host=env.get("WORKER_HOST") or socket.gethostname(),
+            sweeps_dir=_directory(env, "SWEEPS_DIR", cls.sweeps_dir),
+            db_pool_max_size=_integer(env, "DB_POOL_MAX_SIZE", cls.db_pool_max_size, minimum=1),
+            visibility_timeout_s=_integer(env, "VISIBILITY_TIMEOUT_S", cls.visibility_timeout_s, minimum=10),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings.from_env()
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or default
+    scheme = urlsplit(value).scheme
+    if scheme not in schemes:
+        wanted = " or ".join(f"{s}://" for s in schemes)
+        raise SettingsError(f"invalid URL in env var {name!r}: {mask_url(value)!r} (expected {wanted}...)")
+    return value
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"invalid integer value for env var {name!r}: {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"env var {name!r} must be at least {minimum}, got {value}")
+    return value
+
+
+def _directory(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise SettingsError(f"env var {name!r} names {raw!r}, which is not a directory")
+    return path
