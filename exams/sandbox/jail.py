@@ -1,0 +1,133 @@
+"""How a command is wrapped so that it runs isolated.
+
+Isolated mode (root, `unshare` works): the command runs as PID 1 of fresh
+network, PID and mount namespaces (`unshare --net --pid --fork --kill-child
+--mount --mount-proc`). Only loopback is up, so dialing any outside address
+fails at once; /proc shows only the sandbox's own processes; /tmp, /var/tmp
+and /dev/shm are private, size-capped tmpfs mounts that vanish with the
+namespace (the working directory stays visible even when it lives in /tmp).
+When PID 1 exits or is killed, the kernel kills every process left in the
+namespace, so nothing escapes by `setsid` or double forking.
+
+Untrusted commands additionally run under a fresh unprivileged uid (one per
+run, so RLIMIT_NPROC is counted for that run alone), with no capabilities,
+`no_new_privs`, and rlimits on CPU, address space, open files, processes,
+file size and core dumps (`setpriv` + `prlimit`, util-linux).
+
+Fallback (not root, or namespaces refused, or QUANTSWEEP_SANDBOX_ISOLATION=off):
+a warning is logged once; the command still gets rlimits, the env whitelist,
+a private working directory and a process-group kill, and the uid drop when
+we are root, but it shares the host network, /tmp and PID space, so it can
+reach outside addresses and a child that calls setsid can outlive it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from exams.sandbox.limits import Limits
+
+log = logging.getLogger(__name__)
+
+UID_BASE = 200_000  # untrusted runs get uids in [UID_BASE, UID_BASE + UID_SPAN): no passwd entry, no files
+UID_SPAN = 100_000
+PROBE_TIMEOUT_S = 15.0
+
+# $1 = directory kept visible (the workspace), $2 = tmpfs size or "-" (no masking), $3 = cwd; the rest is the command.
+JAIL_SCRIPT = r"""
+ip link set lo up 2>/dev/null || echo "sandbox: loopback could not be brought up" >&2
+keep="$1"; mask="$2"; work="$3"; shift 3
+cd "$keep" || exit 125
+if [ "$mask" != "-" ]; then
+  for d in /tmp /var/tmp /dev/shm; do
+    if [ -d "$d" ]; then mount -t tmpfs -o "size=$mask,mode=1777,nosuid,nodev" qs-tmp "$d" || exit 125; fi
+  done
+  if [ ! -d "$keep" ]; then mkdir -p "$keep" && mount -c --bind . "$keep" || exit 125; fi
+fi
+cd "$work" || exit 125
+"$@"
+"""
+
+UNSHARE = ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc"]
+
+
+def is_root() -> bool:
+    """True when this process can drop untrusted code to another uid."""
+    return os.geteuid() == 0
+
+
+@functools.cache
+def isolation_available() -> bool:
+    """Probe once whether namespaces work here; log a warning when they do not."""
+    if os.environ.get("QUANTSWEEP_SANDBOX_ISOLATION", "").lower() in {"off", "0", "false", "no"}:
+        log.warning("sandbox isolation disabled by QUANTSWEEP_SANDBOX_ISOLATION: untrusted code shares the host network")
+        return False
+    reason = ""
+    if not is_root():
+        reason = "not running as root"
+    elif not all(shutil.which(tool) for tool in ("unshare", "ip", "mount", "setpriv", "prlimit")):
+        reason = "util-linux (unshare, mount, setpriv, prlimit) or iproute2 (ip) is missing"
+    else:
+        with tempfile.TemporaryDirectory(prefix="qs-probe-") as probe_dir:
+            argv = [*UNSHARE, "sh", "-c", JAIL_SCRIPT, "jail", probe_dir, "1m", probe_dir, "true"]
+            try:
+                done = subprocess.run(argv, capture_output=True, timeout=PROBE_TIMEOUT_S, check=False)
+                if done.returncode != 0 or done.stderr:
+                    reason = "unshare failed: " + done.stderr.decode(errors="replace").strip()[:200]
+            except (OSError, subprocess.SubprocessError) as exc:
+                reason = f"unshare failed: {exc}"
+    if reason:
+        log.warning(
+            "sandbox without namespaces (%s): untrusted code gets rlimits and a process-group kill "
+            "but shares the host network, /tmp and PID space",
+            reason,
+        )
+        return False
+    return True
+
+
+def pick_uid() -> int:
+    """A fresh unprivileged uid for one untrusted run."""
+    return UID_BASE + int.from_bytes(os.urandom(4), "little") % UID_SPAN
+
+
+def untrusted_prefix(limits: Limits, uid: int | None) -> list[str]:
+    """The argv prefix that drops to `uid` (when given) and applies `limits` before exec."""
+    prefix: list[str] = []
+    if uid is not None:
+        prefix += [
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--no-new-privs",
+            "--",
+        ]
+    rlimits = [
+        f"--cpu={limits.cpu_s}:{limits.cpu_s + 1}",
+        f"--nofile={limits.open_files}",
+        f"--nproc={limits.processes}",
+        f"--fsize={limits.file_size_bytes}",
+        "--core=0",
+    ]
+    if limits.memory_bytes is not None:
+        rlimits.append(f"--as={limits.memory_bytes}")
+    return [*prefix, "prlimit", *rlimits, "--"]
+
+
+def wrap(
+    argv: list[str], workdir: Path, limits: Limits, *, keep: Path, untrusted: bool, uid: int | None, mask_tmp: bool
+) -> tuple[list[str], bool]:
+    """The full argv that runs `argv` in `workdir` inside the jail (`keep` stays visible); also whether isolated."""
+    inner = [*untrusted_prefix(limits, uid), *argv] if untrusted else list(argv)
+    if not isolation_available():
+        return inner, False
+    mask = str(limits.tmpfs_bytes) if mask_tmp else "-"
+    return [*UNSHARE, "sh", "-c", JAIL_SCRIPT, "jail", str(keep), mask, str(workdir), *inner], True

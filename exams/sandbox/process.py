@@ -1,0 +1,107 @@
+"""Running one wrapped command: capped output capture, wall-clock deadline, group kill."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import IO
+
+from exams.sandbox.limits import Limits, RunResult
+
+READ_CHUNK_BYTES = 65536
+EXIT_GRACE_S = 0.5  # after the process exits, how long leftover holders of its pipes may keep them open
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def execute(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    limits: Limits,
+    stdin_path: Path | None = None,
+    isolated: bool = True,
+) -> RunResult:
+    """Run `argv` in its own process group; kill the group at the deadline or past the output cap."""
+    started = time.monotonic()
+    deadline = started + limits.wall_s
+    stdin: IO[bytes] | int = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL  # noqa: SIM115
+    try:
+        proc = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=env,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            process_group=0,
+            close_fds=True,
+        )
+    finally:
+        if not isinstance(stdin, int):
+            stdin.close()
+    assert proc.stdout is not None and proc.stderr is not None
+    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
+    kept: dict[int, bytearray] = {out_fd: bytearray(), err_fd: bytearray()}
+    timed_out = capped = False
+    exited_at: float | None = None
+    with selectors.DefaultSelector() as sel:
+        for pipe in (proc.stdout, proc.stderr):
+            os.set_blocking(pipe.fileno(), False)
+            sel.register(pipe.fileno(), selectors.EVENT_READ)
+        while sel.get_map():
+            now = time.monotonic()
+            if exited_at is None and proc.poll() is not None:
+                exited_at = now
+            if now >= deadline:
+                timed_out = exited_at is None
+                break
+            if exited_at is not None and now - exited_at > EXIT_GRACE_S:
+                break  # a leftover child holds the pipes open; it is killed below
+            for key, _ in sel.select(timeout=min(0.1, deadline - now)):
+                fd = int(key.fd)
+                try:
+                    chunk = os.read(fd, READ_CHUNK_BYTES)
+                except BlockingIOError:
+                    continue
+                if not chunk:
+                    sel.unregister(fd)
+                    continue
+                room = limits.max_output_bytes - len(kept[fd])
+                kept[fd] += chunk[: max(room, 0)]
+                if len(chunk) > room:
+                    capped = True
+            if capped:
+                break
+    _kill_group(proc)
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+    code = proc.returncode
+    # unshare re-raises its child's fatal signal, so a negative code is the program's signal.
+    sig = -code if code < 0 else (code - 128 if isolated and 128 < code < 160 else None)
+    killed = timed_out or capped
+    return RunResult(
+        exit_code=None if killed or code < 0 else code,
+        stdout=bytes(kept[out_fd]),
+        stderr=bytes(kept[err_fd]),
+        duration_s=time.monotonic() - started,
+        timed_out=timed_out,
+        output_capped=capped,
+        signal=None if killed else sig,
+        isolated=isolated,
+    )
+
