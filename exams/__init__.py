@@ -1,0 +1,77 @@
+"""Go coding exams and their graders; `grade(exam, response_text)` is the API the worker calls.
+
+    grade("v1", text, finish_reason="stop") -> Grade
+
+Never raises for a grader failure: a crash, a missing Go toolchain or any
+other fault of ours becomes verdict `grader_error` (score 0, never counted
+against the model). An unknown exam name raises `UnknownExamError` (operator
+mistake). With finish_reason "length" and code cut off, the verdict is
+`truncated` and nothing is run. Exams live in `exams.<name>` and are
+registered in `exams.registry`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+
+from exams.extract import Extraction, extract_files
+from exams.golang import GoToolchainError
+from exams.registry import Exam, get_exam, list_exams
+from exams.types import Check, ExamError, Grade, UnknownExamError, Verdict
+
+__all__ = [
+    "Check",
+    "Exam",
+    "ExamError",
+    "Extraction",
+    "Grade",
+    "UnknownExamError",
+    "Verdict",
+    "extract_files",
+    "get_exam",
+    "grade",
+    "list_exams",
+]
+
+log = logging.getLogger(__name__)
+MAX_LOG_CHARS = 20_000
+
+
+def _failed(exam: Exam, verdict: Verdict, started: float, detail: str, version: str) -> Grade:
+    return Grade(
+        exam=exam.name,
+        score=0,
+        max_score=exam.max_score,
+        compiled=False,
+        verdict=verdict,
+        checks=[],
+        grader_version=version,
+        duration_s=time.monotonic() - started,
+        log=detail[-MAX_LOG_CHARS:],
+    )
+
+
+def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Grade:
+    """Grade one raw model response for `exam`; grader faults become verdict grader_error."""
+    started = time.monotonic()
+    spec = get_exam(exam)
+    version = "unknown"
+    try:
+        version = spec.grader_version
+        extraction = extract_files(response_text, spec.expected_files, finish_reason, spec.content_hints)
+        if finish_reason == "length" and extraction.problems:
+            detail = "; ".join(extraction.problems.values())
+            return _failed(spec, Verdict.TRUNCATED, started, "finish_reason=length: " + detail, version)
+        result = spec.grade_files(extraction)
+    except GoToolchainError as exc:
+        log.error("grader_error for exam %s: %s", exam, exc)
+        return _failed(spec, Verdict.GRADER_ERROR, started, str(exc), version)
+    except Exception:
+        log.exception("grader_error for exam %s", exam)
+        return _failed(spec, Verdict.GRADER_ERROR, started, traceback.format_exc(), version)
+    result.duration_s = time.monotonic() - started
+    result.grader_version = version
+    result.log = result.log[-MAX_LOG_CHARS:]
+    return result
