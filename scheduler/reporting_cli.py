@@ -1,0 +1,50 @@
+"""The `scheduler` commands that read results back: report, status, export, import, import-article,
+regrade. Thin wrappers: each command's logic lives in its own module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from scheduler.cli import register
+from scheduler.settings import get_settings
+
+
+@click.command("report")
+@click.option("--sweep", "sweep_name", required=True, help="The sweep's name in the database.")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json", "html"]), default="md",
+              show_default=True, help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--grades", type=click.Choice(["auto", "ours", "external"]), default="auto", show_default=True,
+              help="Which grade the tables use: ours when present (auto), only ours, or only imported ones.")
+def report_command(sweep_name: str, fmt: str, out: Path | None, grades: str) -> None:
+    """The article's tables and what it lacked, for one sweep."""
+    from scheduler.db import connect
+    from scheduler.reports import GradeChoice, ReportFormat, build_report, render, write_report
+
+    with connect(get_settings()) as conn:
+        report = build_report(conn, sweep_name, GradeChoice(grades))
+    write_report(render(report, ReportFormat(fmt)), out)
+
+
+@click.command("import-article")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--sweep", "sweep_name", default="article", show_default=True, help="The sweep to load them as.")
+@click.option("--replace", is_flag=True, help="Drop an existing sweep of that name first.")
+def import_article_command(directory: Path, sweep_name: str, replace: bool) -> None:
+    """Load the article's published results (exam_vN/<model>/seed<S>/) as a sweep."""
+    from scheduler.article import import_article
+    from scheduler.catalog import load_catalog
+    from scheduler.db import connect
+
+    settings = get_settings()
+    catalog = load_catalog(settings.sweeps_dir)
+    with connect(settings) as conn:
+        summary = import_article(conn, directory, sweep_name, catalog, replace=replace)
+    for line in summary.lines():
+        click.echo(line)
+
+
+for _command in (report_command, import_article_command):
+    register(_command)

@@ -1,0 +1,161 @@
+"""Reading a sweep's results back from Postgres: one `Run` per job, with its grades.
+
+A run is a job's latest generation (the latest finished attempt) and the grades of that generation:
+ours (the newest grade we made) and the external one (the article's published score, if imported).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from scheduler.errors import QuantsweepError
+
+MODEL_VERDICTS = frozenset({"ok", "test_fail", "compile_fail", "extract_fail"})
+INFRA_VERDICTS = ("truncated", "gen_timeout", "server_error", "grader_error")
+ALL_VERDICTS = ("ok", "test_fail", "compile_fail", "extract_fail", *INFRA_VERDICTS)
+
+
+class GradeChoice(StrEnum):
+    """Which grade of a run the report's tables use."""
+
+    AUTO = "auto"  # ours when the run has one, else the external (article) grade
+    OURS = "ours"  # only grades made by our graders
+    EXTERNAL = "external"  # only imported grades (the article's own scores)
+
+
+class UnknownReportSweep(QuantsweepError):
+    """The database holds no sweep by that name."""
+
+
+@dataclass(frozen=True)
+class GradeRow:
+    """One stored grade, as the report needs it."""
+
+    grader_version: str
+    score: float
+    max_score: float
+    verdict: str
+    compiled: bool
+    checks: list[dict[str, Any]]
+    external: bool
+
+
+@dataclass
+class Run:
+    """One job of a sweep with its latest generation and that generation's grades."""
+
+    job_id: int
+    model: str
+    label: str
+    family: str
+    quant: str | None
+    size_gb: float | None
+    exam: str
+    seed: int
+    state: str
+    job_verdict: str | None
+    outcome: str | None = None  # generation outcome, None when nothing was generated yet
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    prompt_tps: float | None = None
+    decode_tps: float | None = None
+    wall_s: float | None = None
+    ours: GradeRow | None = None
+    external: GradeRow | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def grade(self, choice: GradeChoice) -> GradeRow | None:
+        """The grade the report uses for this run under `choice`."""
+        if choice is GradeChoice.OURS:
+            return self.ours
+        if choice is GradeChoice.EXTERNAL:
+            return self.external
+        return self.ours or self.external
+
+    def verdict(self, choice: GradeChoice) -> str | None:
+        """The run's one outcome: the grade's verdict, else an infra outcome, else the job's verdict."""
+        grade = self.grade(choice)
+        if grade is not None:
+            return grade.verdict
+        if self.outcome in ("truncated", "gen_timeout", "server_error"):
+            return self.outcome
+        return self.job_verdict
+
+
+@dataclass(frozen=True)
+class SweepRuns:
+    """Every run of one sweep, with the model order the sweep file gives."""
+
+    sweep: str
+    model_order: tuple[str, ...]
+    runs: list[Run]
+
+
+_RUNS_SQL = """
+SELECT j.id AS job_id, j.model, j.exam, j.seed, j.state, j.verdict AS job_verdict,
+       m.label, m.family, m.quant, m.size_gb::float8 AS size_gb,
+       g.id AS generation_id, g.outcome, g.finish_reason, g.prompt_tokens, g.completion_tokens,
+       g.prompt_tps, g.decode_tps, g.wall_s
+FROM jobs j
+JOIN models m ON m.id = j.model
+LEFT JOIN LATERAL (
+    SELECT * FROM generations WHERE job_id = j.id ORDER BY id DESC LIMIT 1
+) g ON true
+WHERE j.sweep = %s
+ORDER BY j.model, j.exam, j.seed, j.id
+"""
+
+_GRADES_SQL = """
+SELECT generation_id, grader_version, score, max_score, verdict, compiled, checks, external
+FROM grades WHERE generation_id = ANY(%s) ORDER BY id
+"""
+
+
+def load_runs(conn: Any, sweep: str) -> SweepRuns:
+    """Every job of `sweep` as a Run; UnknownReportSweep if the sweep is not in the database."""
+    row = conn.execute("SELECT definition FROM sweeps WHERE name = %s", (sweep,)).fetchone()
+    if row is None:
+        names = [r["name"] for r in conn.execute("SELECT name FROM sweeps ORDER BY name").fetchall()]
+        raise UnknownReportSweep(
+            f"no sweep named {sweep!r} in the database (present: {', '.join(names) or 'none'}); "
+            "submit or import it first"
+        )
+    definition = row["definition"] or {}
+    runs: list[Run] = []
+    by_generation: dict[int, Run] = {}
+    for r in conn.execute(_RUNS_SQL, (sweep,)).fetchall():
+        run = Run(
+            job_id=r["job_id"], model=r["model"], label=r["label"], family=r["family"], quant=r["quant"],
+            size_gb=r["size_gb"], exam=r["exam"], seed=r["seed"], state=r["state"],
+            job_verdict=r["job_verdict"], outcome=r["outcome"], finish_reason=r["finish_reason"],
+            prompt_tokens=r["prompt_tokens"], completion_tokens=r["completion_tokens"],
+            prompt_tps=r["prompt_tps"], decode_tps=r["decode_tps"], wall_s=r["wall_s"],
+        )
+        runs.append(run)
+        if r["generation_id"] is not None:
+            by_generation[r["generation_id"]] = run
+    if by_generation:
+        for g in conn.execute(_GRADES_SQL, (list(by_generation),)).fetchall():
+            grade = GradeRow(
+                grader_version=g["grader_version"], score=g["score"], max_score=g["max_score"],
+                verdict=g["verdict"], compiled=g["compiled"], checks=list(g["checks"] or []),
+                external=g["external"],
+            )
+            run = by_generation[g["generation_id"]]
+            # Ordered by id: the newest grade of each kind wins.
+            if grade.external:
+                run.external = grade
+            else:
+                run.ours = grade
+    return SweepRuns(sweep=sweep, model_order=_model_order(definition, runs), runs=runs)
+
+
+def _model_order(definition: dict[str, Any], runs: Sequence[Run]) -> tuple[str, ...]:
+    listed = [m for m in definition.get("models", []) if isinstance(m, str)]
+    seen = set(listed)
+    extra = sorted({r.model for r in runs} - seen)
+    return tuple(listed + extra)

@@ -1,0 +1,129 @@
+"""Per model and exam numbers: the figures every table and plot of a report is drawn from."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scheduler.reports.runs import ALL_VERDICTS, MODEL_VERDICTS, GradeChoice, Run, SweepRuns
+from scheduler.reports.stats import Summary, summarize
+
+
+@dataclass
+class ModelExamStats:
+    """One model on one exam: scores over seeds, outcomes, compile rates and speed."""
+
+    model: str
+    label: str
+    family: str
+    quant: str | None
+    size_gb: float | None
+    exam: str
+    n_jobs: int
+    scores: Summary  # over runs with a model verdict (infra and grader outcomes left out)
+    scores_by_seed: dict[int, float]
+    mean_all_runs: float | None  # every graded run counted as scored (the article's convention)
+    n_graded: int
+    compiled: int
+    n_graded_not_truncated: int
+    compiled_not_truncated: int
+    n_model_verdicts: int
+    compiled_model_verdicts: int
+    verdicts: dict[str, int]
+    short_max: int  # grades whose max is below the exam's (the grader skipped checks)
+    decode_tps: float | None
+    prompt_tps: float | None
+    completion_tokens: float | None
+    wall_s: float | None
+    checks: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (passed, runs), compiled runs
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain numbers for the JSON report."""
+        return {
+            "model": self.model, "label": self.label, "family": self.family, "quant": self.quant,
+            "size_gb": self.size_gb, "exam": self.exam, "n_jobs": self.n_jobs, "n": self.scores.n,
+            "mean": self.scores.mean, "min": self.scores.minimum, "max": self.scores.maximum,
+            "stdev": self.scores.stdev, "ci95_low": self.scores.ci_low, "ci95_high": self.scores.ci_high,
+            "scores_by_seed": {str(k): v for k, v in sorted(self.scores_by_seed.items())},
+            "mean_all_runs": self.mean_all_runs, "n_graded": self.n_graded, "compiled": self.compiled,
+            "n_graded_not_truncated": self.n_graded_not_truncated,
+            "compiled_not_truncated": self.compiled_not_truncated,
+            "verdicts": self.verdicts, "short_max": self.short_max,
+            "decode_tps": self.decode_tps, "prompt_tps": self.prompt_tps,
+            "completion_tokens": self.completion_tokens, "wall_s": self.wall_s,
+            "checks": {k: {"passed": p, "runs": n} for k, (p, n) in self.checks.items()},
+        }
+
+
+def mean_of(values: Iterable[float | None]) -> float | None:
+    """The mean of the values that are present, None when there are none."""
+    present = [v for v in values if v is not None]
+    return math.fsum(present) / len(present) if present else None
+
+
+def exam_max_scores(runs: Iterable[Run], choice: GradeChoice) -> dict[str, float]:
+    """The full marks of each exam: the highest max_score any of its grades has."""
+    maxima: dict[str, float] = {}
+    for run in runs:
+        grade = run.grade(choice)
+        if grade is not None:
+            maxima[run.exam] = max(maxima.get(run.exam, 0.0), grade.max_score)
+    return maxima
+
+
+def check_counts(runs: Iterable[Run], choice: GradeChoice) -> dict[str, tuple[int, int]]:
+    """Per check name: (passed, present) over the compiled runs' grades."""
+    passed: Counter[str] = Counter()
+    present: Counter[str] = Counter()
+    for run in runs:
+        grade = run.grade(choice)
+        if grade is None or not grade.compiled:
+            continue
+        for check in grade.checks:
+            name = str(check.get("name"))
+            present[name] += 1
+            passed[name] += bool(check.get("passed"))
+    return {name: (passed[name], present[name]) for name in present}
+
+
+def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) -> ModelExamStats:
+    """The stats of one model's runs on one exam."""
+    first = runs[0]
+    graded = [(r, g) for r in runs if (g := r.grade(choice)) is not None]
+    scored = [(r, g) for r, g in graded if g.verdict in MODEL_VERDICTS]
+    not_truncated = [(r, g) for r, g in graded if g.verdict != "truncated" and r.finish_reason != "length"]
+    verdicts = Counter(v for r in runs if (v := r.verdict(choice)) is not None)
+    verdicts["pending"] = sum(1 for r in runs if r.verdict(choice) is None)
+    generated = [r for r in runs if r.outcome is not None]
+    return ModelExamStats(
+        model=first.model, label=first.label, family=first.family, quant=first.quant,
+        size_gb=first.size_gb, exam=first.exam, n_jobs=len(runs),
+        scores=summarize([g.score for _, g in scored]),
+        scores_by_seed={r.seed: g.score for r, g in scored},
+        mean_all_runs=mean_of(g.score for _, g in graded),
+        n_graded=len(graded), compiled=sum(g.compiled for _, g in graded),
+        n_graded_not_truncated=len(not_truncated),
+        compiled_not_truncated=sum(g.compiled for _, g in not_truncated),
+        n_model_verdicts=len(scored), compiled_model_verdicts=sum(g.compiled for _, g in scored),
+        verdicts={v: verdicts[v] for v in (*ALL_VERDICTS, "pending") if verdicts[v]},
+        short_max=sum(1 for _, g in graded if g.max_score < exam_max),
+        decode_tps=mean_of(r.decode_tps for r in generated),
+        prompt_tps=mean_of(r.prompt_tps for r in generated),
+        completion_tokens=mean_of(r.completion_tokens for r in generated),
+        wall_s=mean_of(r.wall_s for r in generated),
+        checks=check_counts(runs, choice),
+    )
+
+
+def summarize_sweep(sweep_runs: SweepRuns, choice: GradeChoice) -> list[ModelExamStats]:
+    """Stats for every (model, exam) of the sweep, models in the sweep's order, exams sorted."""
+    maxima = exam_max_scores(sweep_runs.runs, choice)
+    groups: dict[tuple[str, str], list[Run]] = {}
+    for run in sweep_runs.runs:
+        groups.setdefault((run.model, run.exam), []).append(run)
+    order = {m: i for i, m in enumerate(sweep_runs.model_order)}
+    keys = sorted(groups, key=lambda k: (k[1], order.get(k[0], len(order)), k[0]))
+    return [summarize_model_exam(groups[k], choice, maxima.get(k[1], 0.0)) for k in keys]

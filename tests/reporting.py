@@ -1,0 +1,59 @@
+"""Helpers shared by the report, export and article tests."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scheduler.article import import_article
+from scheduler.catalog import load_catalog
+from scheduler.db import connect
+from scheduler.reports import GradeChoice, build_report
+from scheduler.settings import Settings
+
+ARTICLE_RESULTS = Path(__file__).resolve().parent / "data" / "article_results"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def load_article(settings: Settings, root: Path = ARTICLE_RESULTS, sweep: str = "article") -> Any:
+    """Import the article's published results into the test database."""
+    with connect(settings) as conn:
+        return import_article(conn, root, sweep, load_catalog(settings.sweeps_dir))
+
+
+def report_json(settings: Settings, sweep: str = "article", grades: GradeChoice = GradeChoice.AUTO) -> dict[str, Any]:
+    """The JSON form of a sweep's report."""
+    with connect(settings) as conn:
+        return build_report(conn, sweep, grades).to_json()
+
+
+def stats_by(report: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The report's per (model, exam) numbers."""
+    return {(s["model"], s["exam"]): s for s in report["stats"]}
+
+
+def copy_article(tmp_path: Path) -> Path:
+    """A writable copy of the article's results."""
+    target = tmp_path / "article_results"
+    shutil.copytree(ARTICLE_RESULTS, target)
+    return target
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run `scheduler ARGS` in this process; return (exit status, stdout, stderr)."""
+    from scheduler.cli import main
+
+    status = 0
+    argv = sys.argv
+    try:
+        main(args)
+    except SystemExit as exc:
+        status = int(exc.code or 0)
+    finally:
+        sys.argv = argv
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
