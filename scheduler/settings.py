@@ -40,6 +40,10 @@ class Settings:
     sweeps_dir: Path = PACKAGED_SWEEPS_DIR
     db_pool_max_size: int = 4
     visibility_timeout_s: int = 7200
+    job_lease_s: int = 60  # a worker's claim on a job, renewed while it works; stale after this
+    generation_retries: int = 3  # tries after the first when the model server fails (5xx, connection)
+    generation_backoff_s: int = 5  # first pause between those tries, doubled each time
+    max_attempts: int = 3  # attempts a job gets (worker deaths included) before it is recorded as failed
 
     def __repr__(self) -> str:
         shown = []
@@ -62,6 +66,10 @@ class Settings:
             sweeps_dir=_directory(env, "SWEEPS_DIR", cls.sweeps_dir),
             db_pool_max_size=_integer(env, "DB_POOL_MAX_SIZE", cls.db_pool_max_size, minimum=1),
             visibility_timeout_s=_integer(env, "VISIBILITY_TIMEOUT_S", cls.visibility_timeout_s, minimum=10),
+            job_lease_s=_integer(env, "JOB_LEASE_S", cls.job_lease_s, minimum=2),
+            generation_retries=_integer(env, "GENERATION_RETRIES", cls.generation_retries, minimum=0),
+            generation_backoff_s=_integer(env, "GENERATION_BACKOFF_S", cls.generation_backoff_s, minimum=0),
+            max_attempts=_integer(env, "MAX_ATTEMPTS", cls.max_attempts, minimum=1),
         )
 
 

@@ -1,0 +1,387 @@
+"""A job's lifecycle in SQL: claims under a lease, results stored once, the job finished.
+
+    queued --claim_generation--> generating --store_generation--> generated
+    generated --claim_grading--> grading --store_grade--> done
+
+Every claim is one conditional UPDATE, so of two workers holding the same message only one wins.
+A claim carries a lease the worker renews while it works (`renew_lease`); a lease that has
+expired means its worker died, and the next claim takes the job over (a new attempt for a
+generation). Results are inserted with ON CONFLICT on their natural keys (one generation per
+attempt; one grade per generation, grader version and round), so a duplicate is a no-op.
+Times are the database's clock (`now()`), never a worker's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from scheduler.db import transaction
+
+
+class JobState(StrEnum):
+    """`jobs.state`."""
+
+    PENDING = "pending"  # recorded, not enqueued
+    QUEUED = "queued"  # a generate message is on its way
+    GENERATING = "generating"  # a GPU worker holds the lease
+    GENERATED = "generated"  # a generation is stored; a grade message is on its way
+    GRADING = "grading"  # a CPU worker holds the lease
+    DONE = "done"  # graded; `jobs.verdict` is set
+
+
+class Refusal(StrEnum):
+    """Why a claim was not granted; the task decides what that means for its message."""
+
+    MISSING = "missing"  # no such job (yet: the submitter's transaction may not have committed)
+    LEASED = "leased"  # a live worker holds it: try again after `retry_after_s`
+    GENERATED = "generated"  # generation already stored: only the grade message may be missing
+    NOT_READY = "not_ready"  # a grade asked for before there is a generation to grade
+    FINISHED = "finished"  # nothing left for this message to do
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A claim that was not granted."""
+
+    reason: Refusal
+    state: str | None = None
+    retry_after_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class GenerationClaim:
+    """The right to generate one job, as one attempt."""
+
+    job_id: int
+    model: str
+    exam: str
+    seed: int
+    params: dict[str, Any]
+    lease_owner: str
+    attempt_id: int
+    attempt_number: int
+
+
+@dataclass(frozen=True)
+class StoredGeneration:
+    """A stored generation, as the grader needs it."""
+
+    id: int
+    job_id: int
+    exam: str
+    outcome: str
+    response_text: str
+    finish_reason: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class GradingClaim:
+    """The right to grade one job's generation."""
+
+    job_id: int
+    lease_owner: str
+    claims: int  # how many times this job's grading was claimed (worker deaths included)
+    generation: StoredGeneration
+    claimed_at: datetime
+
+
+@dataclass(frozen=True)
+class GenerationRecord:
+    """What a generation produced, ready to store (see `generations` in the schema)."""
+
+    outcome: str  # ok | truncated | gen_timeout | server_error
+    response_text: str = ""
+    reasoning_text: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    prompt_tps: float | None = None
+    decode_tps: float | None = None
+    timings: dict[str, Any] | None = None
+    first_token_s: float | None = None
+    wall_s: float | None = None
+    server_info: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+def new_lease_owner(worker_name: str) -> str:
+    """A token naming one claim by one worker (unique even when a worker claims twice)."""
+    return f"{worker_name}#{uuid.uuid4().hex[:12]}"
+
+
+_LEASE = "now() + make_interval(secs => %(lease_s)s)"
+_EXPIRED = "(lease_expires_at IS NULL OR lease_expires_at < now())"
+
+
+def claim_generation(
+    job_id: int, worker_name: str, task_id: str | None, lease_s: float
+) -> GenerationClaim | Refused:
+    """Take a queued job (or one whose generating worker's lease expired) and open an attempt."""
+    owner = new_lease_owner(worker_name)
+    args = {"id": job_id, "owner": owner, "lease_s": lease_s}
+    with transaction() as conn:
+        row = conn.execute(
+            f"UPDATE jobs SET state = 'generating', lease_owner = %(owner)s, lease_expires_at = {_LEASE},"
+            "  updated_at = now()"
+            " WHERE id = %(id)s AND (state IN ('pending', 'queued')"
+            f"   OR (state = 'generating' AND {_EXPIRED}))"
+            " RETURNING id, model, exam, seed, params",
+            args,
+        ).fetchone()
+        if row is None:
+            return _refusal(conn, job_id, grading=False)
+        conn.execute(
+            "UPDATE attempts SET state = 'abandoned', finished_at = now(),"
+            "  error = coalesce(error, 'lease expired: the worker was lost')"
+            " WHERE job_id = %s AND state = 'running'",
+            (job_id,),
+        )
+        attempt = conn.execute(
+            "INSERT INTO attempts (job_id, number, worker_host, task_id)"
+            " SELECT %(id)s, coalesce(max(number), 0) + 1, %(worker)s, %(task)s FROM attempts WHERE job_id = %(id)s"
+            " RETURNING id, number",
+            {"id": job_id, "worker": worker_name, "task": task_id},
+        ).fetchone()
+        assert attempt is not None
+    return GenerationClaim(
+        job_id=row["id"],
+        model=row["model"],
+        exam=row["exam"],
+        seed=int(row["seed"]),
+        params=dict(row["params"]),
+        lease_owner=owner,
+        attempt_id=attempt["id"],
+        attempt_number=attempt["number"],
+    )
+
+
+def claim_grading(
+    job_id: int, worker_name: str, lease_s: float, generation_id: int | None = None
+) -> GradingClaim | Refused:
+    """Take a generated job (or one whose grading worker's lease expired) for grading."""
+    owner = new_lease_owner(worker_name)
+    with transaction() as conn:
+        row = conn.execute(
+            f"UPDATE jobs SET state = 'grading', lease_owner = %(owner)s, lease_expires_at = {_LEASE},"
+            "  grading_claims = grading_claims + 1, updated_at = now()"
+            f" WHERE id = %(id)s AND (state = 'generated' OR (state = 'grading' AND {_EXPIRED}))"
+            " RETURNING id, grading_claims, now() AS claimed_at",
+            {"id": job_id, "owner": owner, "lease_s": lease_s},
+        ).fetchone()
+        if row is None:
+            return _refusal(conn, job_id, grading=True)
+        generation = _load_generation(conn, job_id, generation_id)
+        if generation is None:
+            conn.rollback()
+            return Refused(Refusal.NOT_READY, JobState.GENERATED)
+    return GradingClaim(
+        job_id=job_id,
+        lease_owner=owner,
+        claims=row["grading_claims"],
+        generation=generation,
+        claimed_at=row["claimed_at"],
+    )
+
+
+def renew_lease(job_id: int, lease_owner: str, lease_s: float) -> bool:
+    """Extend a held lease; False when it is no longer ours (taken over or finished)."""
+    with transaction() as conn:
+        cur = conn.execute(
+            f"UPDATE jobs SET lease_expires_at = {_LEASE}"
+            " WHERE id = %(id)s AND lease_owner = %(owner)s AND state IN ('generating', 'grading')",
+            {"id": job_id, "owner": lease_owner, "lease_s": lease_s},
+        )
+        return cur.rowcount == 1
+
+
+def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | None:
+    """Store the attempt's generation and mark the job generated; None if the lease was lost."""
+    with transaction() as conn:
+        moved = conn.execute(
+            "UPDATE jobs SET state = 'generated', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
+            " WHERE id = %s AND state = 'generating' AND lease_owner = %s",
+            (claim.job_id, claim.lease_owner),
+        ).rowcount
+        if moved != 1:
+            _close_attempt(conn, claim.attempt_id, "abandoned", record.outcome, "lease lost before storing")
+            return None
+        inserted = conn.execute(
+            "INSERT INTO generations (job_id, attempt_id, outcome, response_text, reasoning_text, finish_reason,"
+            "  prompt_tokens, completion_tokens, prompt_tps, decode_tps, timings, first_token_s, wall_s,"
+            "  server_info, error)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (attempt_id) DO NOTHING RETURNING id",
+            (
+                claim.job_id,
+                claim.attempt_id,
+                record.outcome,
+                record.response_text,
+                record.reasoning_text,
+                record.finish_reason,
+                record.prompt_tokens,
+                record.completion_tokens,
+                record.prompt_tps,
+                record.decode_tps,
+                None if record.timings is None else Jsonb(record.timings),
+                record.first_token_s,
+                record.wall_s,
+                Jsonb(record.server_info),
+                record.error,
+            ),
+        ).fetchone()
+        if inserted is None:
+            inserted = conn.execute(
+                "SELECT id FROM generations WHERE attempt_id = %s", (claim.attempt_id,)
+            ).fetchone()
+            assert inserted is not None
+        _close_attempt(conn, claim.attempt_id, "finished", record.outcome, record.error)
+    return int(inserted["id"])
+
+
+def store_grade(
+    job_id: int,
+    generation_id: int,
+    grade: Any,
+    *,
+    lease_owner: str | None,
+    grade_round: int = 1,
+    grader_host: str | None = None,
+    started_at: datetime | None = None,
+) -> tuple[int, bool]:
+    """Insert a grade once (ON CONFLICT) and finish the job; return (grade id, job finished now).
+
+    With a `lease_owner` the job must be held by that claim to be marked done; without one (a
+    regrade of a finished job) only the job's verdict follows the newest grade.
+    """
+    with transaction() as conn:
+        row = conn.execute(
+            "INSERT INTO grades (generation_id, grader_version, round, score, max_score, verdict, compiled,"
+            "  checks, log, duration_s, grader_host, started_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (generation_id, grader_version, round) DO NOTHING RETURNING id, verdict",
+            (
+                generation_id,
+                grade.grader_version,
+                grade_round,
+                grade.score,
+                grade.max_score,
+                str(grade.verdict),
+                grade.compiled,
+                Jsonb([_check_json(c) for c in grade.checks]),
+                (grade.log or "")[:65536],
+                grade.duration_s,
+                grader_host,
+                started_at,
+            ),
+        ).fetchone()
+        if row is None:
+            row = conn.execute(
+                "SELECT id, verdict FROM grades WHERE generation_id = %s AND grader_version = %s AND round = %s",
+                (generation_id, grade.grader_version, grade_round),
+            ).fetchone()
+            assert row is not None
+        if lease_owner is None:
+            conn.execute(
+                "UPDATE jobs SET verdict = %s, updated_at = now() WHERE id = %s AND state = 'done'",
+                (row["verdict"], job_id),
+            )
+            return int(row["id"]), False
+        finished = conn.execute(
+            "UPDATE jobs SET state = 'done', verdict = %s, lease_owner = NULL, lease_expires_at = NULL,"
+            "  finished_at = now(), updated_at = now()"
+            " WHERE id = %s AND state = 'grading' AND lease_owner = %s",
+            (row["verdict"], job_id, lease_owner),
+        ).rowcount
+    return int(row["id"]), finished == 1
+
+
+def release_generation(claim: GenerationClaim, error: str) -> None:
+    """Give a claimed job back (an unexpected failure): the attempt is abandoned, the job queued."""
+    with transaction() as conn:
+        _close_attempt(conn, claim.attempt_id, "abandoned", None, error[:2000])
+        conn.execute(
+            "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
+            " WHERE id = %s AND state = 'generating' AND lease_owner = %s",
+            (claim.job_id, claim.lease_owner),
+        )
+
+
+def release_grading(claim: GradingClaim) -> None:
+    """Give a claimed grading back: the job returns to generated."""
+    with transaction() as conn:
+        conn.execute(
+            "UPDATE jobs SET state = 'generated', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
+            " WHERE id = %s AND state = 'grading' AND lease_owner = %s",
+            (claim.job_id, claim.lease_owner),
+        )
+
+
+def load_generation(generation_id: int) -> StoredGeneration | None:
+    """A stored generation by id (for regrading)."""
+    with transaction() as conn:
+        row = conn.execute("SELECT job_id FROM generations WHERE id = %s", (generation_id,)).fetchone()
+        if row is None:
+            return None
+        return _load_generation(conn, row["job_id"], generation_id)
+
+
+def latest_generation(job_id: int) -> StoredGeneration | None:
+    """A job's newest generation (for regrading)."""
+    with transaction() as conn:
+        return _load_generation(conn, job_id, None)
+
+
+def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> StoredGeneration | None:
+    query = (
+        "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error"
+        " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
+    )
+    if generation_id is None:
+        row = conn.execute(query + " ORDER BY g.id DESC LIMIT 1", (job_id,)).fetchone()
+    else:
+        row = conn.execute(query + " AND g.id = %s", (job_id, generation_id)).fetchone()
+    return None if row is None else StoredGeneration(**row)
+
+
+def _refusal(conn: Any, job_id: int, *, grading: bool) -> Refused:
+    row = conn.execute(
+        "SELECT state, greatest(0, extract(epoch FROM lease_expires_at - now()))::float AS left_s"
+        " FROM jobs WHERE id = %s",
+        (job_id,),
+    ).fetchone()
+    if row is None:
+        return Refused(Refusal.MISSING)
+    state = row["state"]
+    busy = JobState.GRADING if grading else JobState.GENERATING
+    if state == busy:
+        return Refused(Refusal.LEASED, state, float(row["left_s"] or 0.0))
+    if state == JobState.GENERATED and not grading:
+        return Refused(Refusal.GENERATED, state)
+    if grading and state in (JobState.PENDING, JobState.QUEUED, JobState.GENERATING):
+        return Refused(Refusal.NOT_READY, state)
+    return Refused(Refusal.FINISHED, state)
+
+
+def _close_attempt(conn: Any, attempt_id: int, state: str, outcome: str | None, error: str | None) -> None:
+    conn.execute(
+        "UPDATE attempts SET state = %s, outcome = %s, error = %s, finished_at = now()"
+        " WHERE id = %s AND state = 'running'",
+        (state, outcome, error, attempt_id),
+    )
+
+
+def _check_json(check: Any) -> dict[str, Any]:
+    return {
+        "name": check.name,
+        "passed": check.passed,
+        "points": check.points,
+        "max_points": check.max_points,
+        "detail": check.detail,
+    }

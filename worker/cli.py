@@ -1,0 +1,95 @@
+"""`worker gpu` and `worker cpu`: start the two pools with their queues, concurrency and prefetch.
+
+    worker gpu    one process next to this machine's llama-swap (LLAMA_SWAP_URL), concurrency 1,
+                  consuming gen.<model> for the models it serves
+    worker cpu    the grading pool on queue `cpu`, one process per core
+
+Both run Celery's prefork pool (the only one where soft and hard time limits both work), with
+task events on for Flower, and announce themselves in the `workers` table.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+import click
+
+from scheduler.errors import QuantsweepError
+from scheduler.queues import GRADING_QUEUE
+from scheduler.settings import get_settings, mask_url
+
+
+def _start(
+    pool: str,
+    name: str,
+    queues: list[str],
+    concurrency: int,
+    loglevel: str,
+    served: list[str],
+    info: dict[str, str],
+) -> None:
+    from worker.app import app  # imported here so `--help` works without reading settings
+
+    app.conf.quantsweep_role = {"pool": pool, "served_models": served, "info": info}
+    argv = [
+        "worker",
+        "--pool=prefork",
+        f"--concurrency={concurrency}",
+        "--prefetch-multiplier=1",
+        f"--queues={','.join(queues)}",
+        f"--hostname={name}",
+        f"--loglevel={loglevel}",
+        "--task-events",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    app.worker_main(argv)
+
+
+@click.group()
+def main() -> None:
+    """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""
+
+
+@main.command()
+@click.option("--name", default=None, help="Celery node name (default gpu@WORKER_HOST).")
+@click.option("--loglevel", default="info", show_default=True)
+def gpu(name: str | None, loglevel: str) -> None:
+    """Generate: concurrency 1, next to LLAMA_SWAP_URL, on the queues of the models it serves."""
+    from worker.client import ChatClient
+    from worker.serving import select_generation_queues
+
+    try:
+        settings = get_settings()
+        served = ChatClient(settings.llama_swap_url).served_models()
+        if not served:
+            raise QuantsweepError(
+                f"llama-swap at LLAMA_SWAP_URL={mask_url(settings.llama_swap_url)} serves no models:"
+                " add models to its config"
+            )
+    except QuantsweepError as exc:
+        _fail(exc)
+    queues = select_generation_queues(served)
+    info = {"llama_swap_url": mask_url(settings.llama_swap_url)}
+    _start("gpu", name or f"gpu@{settings.worker_host}", queues, 1, loglevel, served, info)
+
+
+@main.command()
+@click.option("--name", default=None, help="Celery node name (default cpu@WORKER_HOST).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=None, help="Processes (default: cores).")
+@click.option("--loglevel", default="info", show_default=True)
+def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
+    """Grade: one process per core on the `cpu` queue."""
+    try:
+        settings = get_settings()
+    except QuantsweepError as exc:
+        _fail(exc)
+    processes = concurrency or os.cpu_count() or 1
+    _start("cpu", name or f"cpu@{settings.worker_host}", [GRADING_QUEUE], processes, loglevel, [], {})
+
+
+def _fail(exc: Exception) -> NoReturn:
+    click.echo(f"worker: {exc}", err=True)
+    sys.exit(1)

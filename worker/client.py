@@ -1,0 +1,238 @@
+"""An OpenAI-compatible chat client on httpx for llama-swap and plain llama-server.
+
+One request per generation, streamed (`stream: true`, so a 10-minute generation never sits on an
+idle connection), with `stream_options.include_usage` so the server sends token counts, and
+`cache_prompt: false` so a seed reproduces (llama-server's prompt cache can change logits).
+llama-server attaches its `timings` to the last chunk: the decode rate we record is its
+`predicted_per_second`, never our wall clock.
+
+Thinking is turned off per request where the model catalog says `reasoning: false`, with the
+chat template variable `chat_template_kwargs: {"enable_thinking": false}` (what llama.cpp's
+maintainers recommend; `--reasoning-budget 0` is a token budget in current builds, and
+`--reasoning off` is server-wide, for llama-swap's `cmd` when a model must never think).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from worker.errors import GenerationTimeout, ServerError, ServerUnreachable
+
+# A server that stays silent this long mid-stream is stuck (llama-server pings every 30 s while
+# it processes a long prompt): the generation then counts as timed out.
+STALL_TIMEOUT_S = 300.0
+CONNECT_TIMEOUT_S = 10.0
+INFO_TIMEOUT_S = 10.0
+RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One generation: the model id, the exam prompt and the sweep's sampling settings."""
+
+    model: str
+    prompt: str
+    seed: int
+    temperature: float
+    max_tokens: int
+    timeout_s: float
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body of `POST /v1/chat/completions`."""
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": "user", "content": self.prompt}],
+            "seed": self.seed,
+            "temperature": self.temperature,
+            "max_tokens": self.max_tokens,
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "cache_prompt": False,
+        }
+        kwargs = dict(self.options.get("chat_template_kwargs") or {})
+        if self.options.get("reasoning") is False:
+            kwargs["enable_thinking"] = False
+        if kwargs:
+            body["chat_template_kwargs"] = kwargs
+        return body
+
+
+@dataclass
+class ChatResult:
+    """What one streamed completion produced."""
+
+    text: str = ""
+    reasoning_text: str = ""
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    timings: dict[str, Any] | None = None
+    first_token_s: float | None = None
+    wall_s: float = 0.0
+    system_fingerprint: str | None = None
+
+    @property
+    def decode_tps(self) -> float | None:
+        """The server's decode rate (`timings.predicted_per_second`)."""
+        return _number(self.timings, "predicted_per_second")
+
+    @property
+    def prompt_tps(self) -> float | None:
+        """The server's prompt processing rate (`timings.prompt_per_second`)."""
+        return _number(self.timings, "prompt_per_second")
+
+
+class ChatClient:
+    """Talks to one llama-swap (or llama-server) at `base_url`."""
+
+    def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._transport = transport
+
+    def _client(self, read_timeout_s: float) -> httpx.Client:
+        timeout = httpx.Timeout(read_timeout_s, connect=CONNECT_TIMEOUT_S)
+        return httpx.Client(base_url=self.base_url, timeout=timeout, transport=self._transport)
+
+    def complete(self, request: ChatRequest) -> ChatResult:
+        """Stream one completion; raise ServerError or GenerationTimeout (with the partial text)."""
+        result = ChatResult()
+        started = time.monotonic()
+        deadline = started + request.timeout_s
+        try:
+            with (
+                self._client(min(request.timeout_s, STALL_TIMEOUT_S)) as client,
+                client.stream("POST", "/v1/chat/completions", json=request.body()) as response,
+            ):
+                if response.status_code != 200:
+                    response.read()
+                    raise _status_error(response)
+                for payload in _events(response):
+                    _absorb(result, payload, started)
+                    if time.monotonic() > deadline:
+                        raise _timeout(result, started, request.timeout_s)
+        except httpx.TimeoutException as exc:
+            if result.first_token_s is None and isinstance(exc, httpx.ConnectTimeout):
+                raise ServerError(f"connect timeout: {exc}", retryable=True) from exc
+            raise _timeout(result, started, request.timeout_s) from exc
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            raise ServerError(f"{type(exc).__name__}: {exc or 'connection failed'}", retryable=True) from exc
+        result.wall_s = time.monotonic() - started
+        if result.finish_reason is None:
+            raise ServerError("the stream ended without a finish_reason", retryable=True)
+        return result
+
+    def served_models(self) -> list[str]:
+        """The model ids of `GET /v1/models` (what this llama-swap serves)."""
+        try:
+            with self._client(INFO_TIMEOUT_S) as client:
+                response = client.get("/v1/models")
+                response.raise_for_status()
+                data = response.json().get("data", [])
+        except (httpx.HTTPError, ValueError, AttributeError) as exc:
+            raise ServerUnreachable(
+                f"cannot list models at LLAMA_SWAP_URL={self.base_url}/v1/models: {exc}"
+                " (start llama-swap there, or set LLAMA_SWAP_URL)"
+            ) from exc
+        return sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
+
+    def server_info(self, model: str) -> dict[str, Any]:
+        """Build info and model path from `GET /props?model=` ({} where the server has none)."""
+        try:
+            with self._client(INFO_TIMEOUT_S) as client:
+                response = client.get("/props", params={"model": model})
+                if response.status_code != 200:
+                    return {}
+                props = response.json()
+        except (httpx.HTTPError, ValueError):
+            return {}
+        if not isinstance(props, dict):
+            return {}
+        settings = props.get("default_generation_settings") or {}
+        info = {
+            "build_info": props.get("build_info"),
+            "model_path": props.get("model_path"),
+            "total_slots": props.get("total_slots"),
+            "n_ctx": settings.get("n_ctx") if isinstance(settings, dict) else None,
+        }
+        return {k: v for k, v in info.items() if v is not None}
+
+
+def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
+    """The JSON payloads of an SSE stream, up to `data: [DONE]`."""
+    for line in response.iter_lines():
+        if not line.startswith("data:"):
+            continue  # blank separators and `: ping` comments
+        data = line[5:].strip()
+        if data == "[DONE]":
+            return
+        try:
+            payload = json.loads(data)
+        except json.JSONDecodeError as exc:
+            raise ServerError(f"malformed stream chunk: {data[:200]!r}", retryable=True) from exc
+        if isinstance(payload, dict) and "error" in payload:
+            raise ServerError(f"server error in stream: {_message(payload)}", retryable=True)
+        if isinstance(payload, dict):
+            yield payload
+
+
+def _absorb(result: ChatResult, payload: dict[str, Any], started: float) -> None:
+    """Fold one chunk into the result."""
+    for choice in payload.get("choices") or []:
+        delta = choice.get("delta") or {}
+        content = delta.get("content") or ""
+        reasoning = delta.get("reasoning_content") or ""
+        if (content or reasoning) and result.first_token_s is None:
+            result.first_token_s = time.monotonic() - started
+        result.text += content
+        result.reasoning_text += reasoning
+        if choice.get("finish_reason"):
+            result.finish_reason = str(choice["finish_reason"])
+    usage = payload.get("usage")
+    if isinstance(usage, dict):
+        result.prompt_tokens = _integer(usage, "prompt_tokens")
+        result.completion_tokens = _integer(usage, "completion_tokens")
+    timings = payload.get("timings")
+    if isinstance(timings, dict):
+        result.timings = timings
+        result.prompt_tokens = result.prompt_tokens or _integer(timings, "prompt_n")
+        result.completion_tokens = result.completion_tokens or _integer(timings, "predicted_n")
+    if payload.get("system_fingerprint"):
+        result.system_fingerprint = str(payload["system_fingerprint"])
+
+
+def _timeout(result: ChatResult, started: float, timeout_s: float) -> GenerationTimeout:
+    result.wall_s = time.monotonic() - started
+    return GenerationTimeout(f"generation passed its {timeout_s:g} s deadline", result)
+
+
+def _status_error(response: httpx.Response) -> ServerError:
+    try:
+        detail = _message(response.json())
+    except ValueError:
+        detail = response.text[:300]
+    status = response.status_code
+    return ServerError(f"HTTP {status}: {detail}", retryable=status in RETRYABLE_STATUSES, status=status)
+
+
+def _message(payload: Any) -> str:
+    error = payload.get("error") if isinstance(payload, dict) else None
+    if isinstance(error, dict):
+        return str(error.get("message") or error)[:300]
+    return str(error if error is not None else payload)[:300]
+
+
+def _integer(data: Mapping[str, Any], key: str) -> int | None:
+    value = data.get(key)
+    return int(value) if isinstance(value, int | float) else None
+
+
+def _number(data: Mapping[str, Any] | None, key: str) -> float | None:
+    value = None if data is None else data.get(key)
+    return float(value) if isinstance(value, int | float) else None

@@ -1,0 +1,44 @@
+"""From a stored generation to a Grade: the exam's grader for answers, an infra verdict otherwise.
+
+A generation that timed out or met a server error is never shown to a grader: its grade carries
+the infra verdict (`gen_timeout`, `server_error`) with score 0 and the exam's maximum, so reports
+count it apart from the model's answers. A truncated generation goes to the grader with
+`finish_reason=length`, which says `truncated` when the cut spoiled the code.
+"""
+
+from __future__ import annotations
+
+import exams
+from exams.types import Grade, Verdict
+from scheduler.db.lifecycle import StoredGeneration
+
+INFRA_OUTCOMES = {"gen_timeout": Verdict.GEN_TIMEOUT, "server_error": Verdict.SERVER_ERROR}
+
+
+def exam_prompt(exam: str) -> str:
+    """The exact prompt sent to the model for `exam`."""
+    return exams.get_exam(exam).prompt()
+
+
+def grade_generation(generation: StoredGeneration) -> Grade:
+    """Grade one stored generation with the current grader."""
+    infra = INFRA_OUTCOMES.get(generation.outcome)
+    if infra is not None:
+        return infra_grade(generation.exam, infra, generation.error or generation.outcome)
+    return exams.grade(generation.exam, generation.response_text, finish_reason=generation.finish_reason)
+
+
+def infra_grade(exam: str, verdict: Verdict, detail: str) -> Grade:
+    """A grade that records an infrastructure outcome: score 0 of the exam's maximum."""
+    spec = exams.get_exam(exam)
+    return Grade(
+        exam=exam,
+        score=0,
+        max_score=spec.max_score,
+        compiled=False,
+        verdict=verdict,
+        checks=[],
+        grader_version=spec.grader_version,
+        duration_s=0.0,
+        log=detail[:65536],
+    )
