@@ -48,3 +48,39 @@ def import_article_command(directory: Path, sweep_name: str, replace: bool) -> N
 
 for _command in (report_command, import_article_command):
     register(_command)
+
+
+@click.command("export")
+@click.option("--sweep", "sweep_name", required=True, help="The sweep's name in the database.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def export_command(sweep_name: str, out: Path | None) -> None:
+    """Write a sweep's jobs, responses and grades as JSONL (one job a line)."""
+    import io
+
+    from scheduler.db import connect
+    from scheduler.exchange import write_export
+    from scheduler.reports import write_report
+
+    buffer = io.StringIO()
+    with connect(get_settings()) as conn:
+        write_export(conn, sweep_name, buffer)
+    write_report(buffer.getvalue(), out)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sweep", "sweep_name", help="Import under this sweep name instead of the exported one.")
+def import_command(path: Path, sweep_name: str | None) -> None:
+    """Load a `scheduler export` JSONL file (the sweep must not exist yet)."""
+    from scheduler.db import connect
+    from scheduler.exchange import import_lines, read_export
+
+    lines = read_export(path)
+    with connect(get_settings()) as conn:
+        counts = import_lines(conn, lines, sweep_name)
+    for name, n in counts.items():
+        click.echo(f"imported {n} jobs into sweep {name!r}")
+
+
+for _command in (export_command, import_command):
+    register(_command)
