@@ -1,0 +1,158 @@
+"""Discrete-event model of a GPU fleet, to compare dispatch designs in milliseconds of CPU.
+
+It runs ``worker.dispatch.choose_model`` itself (the pull design) against the naive
+designs, on the same machines and jobs the real-process bench uses (``fleet_spec``), and
+reports loads, makespan and the lower bound. Real processes (``bench/fleet/run.py``) then
+confirm the chosen design; this model is what let us try designs cheaply first.
+
+Run: ``python -m bench.fleet.simulate``.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from dataclasses import dataclass, field
+
+from bench.fleet.fleet_spec import FLEET, JobSpec, Machine, episode3_jobs, lower_bound_s
+from worker.dispatch import FleetState, MachineState, choose_model
+
+POLL_S = 0.05  # an idle machine looks again this often
+BOUNCE_S = 0.02  # a shared-queue worker rejecting a job it cannot serve
+
+
+@dataclass
+class SimMachine:
+    """One machine's state in the model."""
+
+    spec: Machine
+    loaded: str | None = None
+    current: str | None = None
+    busy_until: float = 0.0
+    loads: int = 0
+    busy_s: float = 0.0
+    jobs: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SimResult:
+    """What one simulated run measured."""
+
+    design: str
+    makespan_s: float
+    loads: dict[str, int]
+    busy_s: dict[str, float]
+
+
+def _run_job(m: SimMachine, job: JobSpec, now: float) -> float:
+    extra = 0.0
+    if m.loaded != job.model:
+        m.loaded = job.model
+        m.loads += 1
+        extra = m.spec.load_s
+    work = job.tokens / m.spec.tokens_per_s
+    m.busy_s += extra + work
+    m.jobs.append(job.model)
+    return now + extra + work
+
+
+def simulate_pull(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
+    """Per-model queues; each machine consumes one at a time, chosen by ``choose_model``."""
+    queues: dict[str, deque[JobSpec]] = {}
+    for job in jobs:
+        queues.setdefault(job.model, deque()).append(job)
+    sims = [SimMachine(spec) for spec in machines]
+    servers = {m: sum(1 for s in machines if m in s.served) for m in queues}
+    events = [(0.0, i) for i in range(len(sims))]
+    end = 0.0
+    while events:
+        now, i = heapq.heappop(events)
+        me = sims[i]
+        backlog = {m: len(q) for m, q in queues.items()}
+        claims = {m: sum(1 for s in sims if s is not me and s.current == m) for m in queues}
+        job_s = {m: queues[m][0].tokens / me.spec.tokens_per_s for m in queues if queues[m]}
+        state = MachineState(me.spec.host, frozenset(me.spec.served), me.loaded, me.current)
+        others = {
+            m: min(
+                queues[m][0].tokens / s.spec.tokens_per_s for s in sims if s is not me and m in s.spec.served
+            )
+            for m in queues
+            if queues[m] and any(s is not me and m in s.spec.served for s in sims)
+        }
+        fleet = FleetState(backlog, claims, servers, job_s, {m: me.spec.load_s for m in queues}, others)
+        decision = choose_model(state, fleet)
+        me.current = decision.model
+        if decision.model is None:
+            if any(backlog.values()):
+                heapq.heappush(events, (now + POLL_S, i))
+            continue
+        done = _run_job(me, queues[decision.model].popleft(), now)
+        end = max(end, done)
+        heapq.heappush(events, (done, i))
+    return _result("pull (ours)", sims, end)
+
+
+def simulate_shared_queue(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
+    """One FIFO for all GPU jobs; a job a machine cannot serve is bounced back to the head."""
+    queue = deque(jobs)
+    sims = [SimMachine(spec) for spec in machines]
+    events = [(0.0, i) for i in range(len(sims))]
+    end = 0.0
+    while events and queue:
+        now, i = heapq.heappop(events)
+        me = sims[i]
+        bounced = 0
+        while queue and queue[0].model not in me.spec.served and bounced < len(queue):
+            queue.rotate(-1)  # what another machine then sees first
+            bounced += 1
+        if not queue or queue[0].model not in me.spec.served:
+            heapq.heappush(events, (now + POLL_S, i))
+            continue
+        done = _run_job(me, queue.popleft(), now + bounced * BOUNCE_S)
+        end = max(end, done)
+        heapq.heappush(events, (done, i))
+    return _result("one shared queue", sims, end)
+
+
+def simulate_subscribe_all(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
+    """Per-model queues, each machine subscribed to all it serves, served round-robin."""
+    queues: dict[str, deque[JobSpec]] = {}
+    for job in jobs:
+        queues.setdefault(job.model, deque()).append(job)
+    sims = [SimMachine(spec) for spec in machines]
+    cursor = [0] * len(sims)
+    events = [(0.0, i) for i in range(len(sims))]
+    end = 0.0
+    while events:
+        now, i = heapq.heappop(events)
+        me = sims[i]
+        mine = sorted(m for m in me.spec.served if queues.get(m))
+        if not mine:
+            continue
+        model = mine[cursor[i] % len(mine)]
+        cursor[i] += 1
+        done = _run_job(me, queues[model].popleft(), now)
+        end = max(end, done)
+        heapq.heappush(events, (done, i))
+    return _result("subscribe to all queues", sims, end)
+
+
+def _result(design: str, sims: list[SimMachine], end: float) -> SimResult:
+    return SimResult(design, end, {s.spec.host: s.loads for s in sims}, {s.spec.host: s.busy_s for s in sims})
+
+
+def main() -> None:
+    """Print each design's loads and makespan against the lower bound."""
+    jobs = episode3_jobs()
+    lb = lower_bound_s(FLEET, jobs)
+    print(f"episode3: {len(jobs)} jobs on {len(FLEET)} machines; lower bound {lb:.2f} s (model time)")
+    print(f"{'design':<26}{'loads':>7}{'per machine':>22}{'makespan':>10}{'/ LB':>7}")
+    for run in (simulate_pull, simulate_shared_queue, simulate_subscribe_all):
+        r = run(FLEET, jobs)
+        per = " ".join(str(r.loads[m.host]) for m in FLEET)
+        total = sum(r.loads.values())
+        print(f"{r.design:<26}{total:>7}{per:>22}{r.makespan_s:>10.2f}{r.makespan_s / lb:>7.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""GPU affinity: which model queue a GPU machine consumes next (a pure decision, no I/O).
+
+Mechanism, and why
+------------------
+Jobs wait in one Redis queue per model (``gen.<model>``, see ``scheduler.queues``). Each GPU
+worker (concurrency 1, prefetch 1, next to its own llama-swap) consumes exactly ONE model
+queue at a time and only switches when that queue is empty. When it must choose, it calls
+``choose_model`` with what it can see: the models its llama-swap serves (``/v1/models``),
+the model llama-swap has loaded (``/running``), the backlog of every model queue (Redis
+``LLEN``) and the live claims of the other machines (leases in Redis, see ``worker.fleet``).
+Decisions are taken under a short fleet-wide Redis lock, so two idle machines never both
+take the same unclaimed model by accident.
+
+The alternatives, measured with the same job mix (``bench/fleet``: episode3, 3 machines of
+different model sets and speeds, real Celery workers and fake llama-swaps; and the
+discrete-event model ``bench/fleet/simulate.py`` that runs this very function):
+
+- one shared GPU queue (the naive design): machines pull whatever job is next, so they swap
+  models nearly every job and bounce jobs they cannot serve; loads grow with the number of
+  jobs instead of the number of models, and makespan with them.
+- every worker subscribed to all queues of the models it serves (Celery's default for several
+  queues): Celery round-robins between queues, which interleaves models on one machine just
+  like the shared queue.
+- a central planner that assigns models to machines up front: optimal when nothing changes,
+  but a dead machine strands its share and a joining machine gets nothing until re-planning;
+  it needs its own failure handling, a second source of truth next to the queues.
+
+Pulling per-model queues keeps the broker as the only source of truth: a dead machine's
+lease expires and its model becomes unclaimed, its unacked job returns to ``gen.<model>``
+after the visibility timeout, and a machine joining mid-sweep simply makes its first
+decision. Several sweeps share a model queue, so a second sweep adds jobs, not loads.
+
+The rules, in order:
+1. keep consuming the current model while its queue has jobs (no interleaving), unless others
+   share it and are faster at its last jobs than this machine would be;
+2. else take an unclaimed model with jobs, preferring the one already loaded (no load),
+   then the one where this machine is fastest relative to the other machines that serve
+   it (a model nobody else serves first: nobody else can reach it), then the largest
+   remaining work;
+3. else help the claimed model whose queue empties soonest thanks to this machine taking its
+   next job, counting this machine's load and speed against the claimants' (this is the
+   only source of loads beyond one per model);
+4. else idle (nothing this machine can serve is waiting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+DEFAULT_JOB_S = 60.0  # a generation's expected length when nothing better is known
+DEFAULT_LOAD_S = 30.0  # a 15-30 GB model load
+
+
+class Reason(StrEnum):
+    """Why a machine consumes what it consumes."""
+
+    CONTINUE = "continue"  # the current model still has jobs
+    LOADED = "loaded"  # an unclaimed model that is already loaded
+    UNCLAIMED = "unclaimed"  # an unclaimed model (a load)
+    HELP = "help"  # joining a model other machines work on, because splitting saves time
+    IDLE = "idle"  # nothing this machine serves is waiting
+
+
+@dataclass(frozen=True)
+class MachineState:
+    """What one machine knows about itself."""
+
+    host: str
+    served: frozenset[str]
+    loaded: str | None = None  # the model its llama-swap holds now
+    current: str | None = None  # the model queue it consumes now
+
+
+@dataclass(frozen=True)
+class FleetState:
+    """What one machine sees of the queues and of the other machines."""
+
+    backlog: Mapping[str, int]  # jobs waiting per model
+    claims: Mapping[str, int] = field(default_factory=dict)  # other machines consuming each model
+    servers: Mapping[str, int] = field(default_factory=dict)  # live machines serving each model (me too)
+    job_s: Mapping[str, float] = field(default_factory=dict)  # expected seconds per job per model
+    load_s: Mapping[str, float] = field(default_factory=dict)  # expected seconds to load each model
+    # expected seconds per job on the fastest OTHER live machine serving the model (absent: none)
+    others_job_s: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The model queue to consume (None: consume nothing) and why."""
+
+    model: str | None
+    reason: Reason
+
+
+def choose_model(me: MachineState, fleet: FleetState) -> Decision:
+    """Pick the model queue this machine should consume now (see the module docstring)."""
+    waiting = sorted(m for m in me.served if fleet.backlog.get(m, 0) > 0)
+    if me.current in waiting and _worth_another_job(me.current, fleet):
+        return Decision(me.current, Reason.CONTINUE)
+    unclaimed = [m for m in waiting if fleet.claims.get(m, 0) == 0]
+    if unclaimed:
+        best = min(unclaimed, key=lambda m: _unclaimed_rank(m, me, fleet))
+        return Decision(best, Reason.LOADED if best == me.loaded else Reason.UNCLAIMED)
+    gains = {m: _help_gain_s(m, me, fleet) for m in waiting}
+    helpful = [m for m in waiting if gains[m] > 0]
+    if helpful:
+        return Decision(max(helpful, key=lambda m: (gains[m], m)), Reason.HELP)
+    return Decision(None, Reason.IDLE)
+
+
+def remaining_work_s(model: str, fleet: FleetState) -> float:
+    """Seconds of generation still queued for a model."""
+    return fleet.backlog.get(model, 0) * fleet.job_s.get(model, DEFAULT_JOB_S)
+
+
+def _unclaimed_rank(model: str, me: MachineState, fleet: FleetState) -> tuple[bool, float, float, str]:
+    return (model != me.loaded, _relative_cost(model, fleet), -remaining_work_s(model, fleet), model)
+
+
+def _relative_cost(model: str, fleet: FleetState) -> float:
+    """How much slower this machine is at the model than the best other machine (0: nobody else can)."""
+    others_s = fleet.others_job_s.get(model)
+    if others_s is None or others_s <= 0:
+        return 0.0
+    return fleet.job_s.get(model, DEFAULT_JOB_S) / others_s
+
+
+def _help_gain_s(model: str, me: MachineState, fleet: FleetState) -> float:
+    """Seconds by which the model's queue empties sooner if this machine takes its next job.
+
+    Without it the k claimants clear B queued jobs in about B * t_o / k; if this machine loads
+    the model (L) and takes one job (t_m), they clear B - 1 and the queue is done at
+    max((B - 1) * t_o / k, L + t_m). Positive only when the split pays for the extra load.
+    """
+    claimants = fleet.claims.get(model, 0)
+    backlog = fleet.backlog.get(model, 0)
+    if backlog < 1 or claimants < 1:
+        return 0.0
+    mine_s = fleet.job_s.get(model, DEFAULT_JOB_S)
+    others_s = fleet.others_job_s.get(model, mine_s)
+    load_s = 0.0 if model == me.loaded else fleet.load_s.get(model, DEFAULT_LOAD_S)
+    alone_s = backlog * others_s / claimants
+    return alone_s - max((backlog - 1) * others_s / claimants, load_s + mine_s)
+
+
+def _worth_another_job(model: str, fleet: FleetState) -> bool:
+    """Sharing a model with others, take its next job only if that does not end the queue later."""
+    claimants = fleet.claims.get(model, 0)
+    if claimants == 0:
+        return True
+    mine_s = fleet.job_s.get(model, DEFAULT_JOB_S)
+    others_s = fleet.others_job_s.get(model, mine_s)
+    return mine_s <= fleet.backlog.get(model, 0) * others_s / claimants
