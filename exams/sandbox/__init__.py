@@ -11,6 +11,7 @@ Public API (stable; other exams rely on it)::
         ws.build({"scraper": src}, race=True)    # -race build (cgo on), separate dirs
         r = ws.run([built.binaries["factorial"]], stdin="...", limits=RUN_LIMITS.with_(wall_s=5))
         r.ok, r.exit_code, r.stdout, r.stderr, r.timed_out, r.output_capped, r.signal
+        ws.run([binary, RUN_DIR + "/tree"], setup=make_inputs)  # setup(run_dir) writes inputs first
         ws.run([python, "harness.py", binary], trusted=True, limits=...)  # see Workspace.run
 
 Every build and run gets a whitelisted environment (PATH, HOME=its dir, TMPDIR,
@@ -32,10 +33,11 @@ no network at all.
 from exams.golang import GoToolchainError, find_go, gocache_dir
 from exams.sandbox.jail import isolation_available
 from exams.sandbox.limits import BUILD_LIMITS, RUN_LIMITS, BuildResult, Limits, RunResult
-from exams.sandbox.workspace import UNTRUSTED_PREFIX_ENV, Workspace, split_build_log
+from exams.sandbox.workspace import RUN_DIR, UNTRUSTED_PREFIX_ENV, Workspace, split_build_log
 
 __all__ = [
     "BUILD_LIMITS",
+    "RUN_DIR",
     "RUN_LIMITS",
     "UNTRUSTED_PREFIX_ENV",
     "BuildResult",

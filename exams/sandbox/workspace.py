@@ -22,6 +22,7 @@ GO_MOD = f"module {MODULE}\n\ngo 1.22\n"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 UNTRUSTED_PREFIX_ENV = "QUANTSWEEP_UNTRUSTED_PREFIX"  # JSON argv prefix a trusted harness puts before untrusted commands
 
+RUN_DIR = "{run_dir}"  # placeholder in Workspace.run argv for the fresh run dir
 Programs = Mapping[str, str | Mapping[str, str]]  # program name -> main.go source, or {file name: source}
 
 
@@ -95,7 +96,7 @@ class Workspace:
         argv: Sequence[str | Path],
         *,
         stdin: bytes | str | None = None,
-        setup: Callable[[Path], None] | None = None,
+        setup: Callable[[Path], object] | None = None,
         limits: Limits = RUN_LIMITS,
         trusted: bool = False,
         env: Mapping[str, str] | None = None,
@@ -106,7 +107,8 @@ class Workspace:
         Trusted (a harness): argv runs as us, inside the same namespaces, with env
         QUANTSWEEP_UNTRUSTED_PREFIX holding the JSON argv prefix it must put in front
         of any untrusted command it starts (uid drop + rlimits from `limits`).
-        `setup(run_dir)` may create input files before the process starts.
+        `setup(run_dir)` may create input files before the process starts; the text
+        "{run_dir}" in any argv element is replaced by the run dir's path.
         """
         self._runs += 1
         run_dir = self.root / f"run-{self._runs}"
@@ -121,7 +123,7 @@ class Workspace:
             stdin_path = self.root / f"stdin-{self._runs}"
             stdin_path.write_bytes(stdin.encode() if isinstance(stdin, str) else stdin)
         full_env = _base_env(run_dir) | dict(env or {})
-        command = [str(part) for part in argv]
+        command = [str(part).replace(RUN_DIR, str(run_dir)) for part in argv]
         if trusted:
             full_env[UNTRUSTED_PREFIX_ENV] = json.dumps(untrusted_prefix(limits, uid))
         wrapped, isolated = wrap(command, run_dir, limits, keep=self.root, untrusted=not trusted, uid=uid, mask_tmp=True)
