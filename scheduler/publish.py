@@ -1,0 +1,56 @@
+"""Sending task messages to Redis by task name: the scheduler never imports the worker's tasks.
+
+All messages of one submission go through one producer connection, so 10,000 jobs take one
+connection and a few seconds, not 10,000 connections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import kombu.exceptions
+import redis.exceptions
+from celery import Celery
+
+from scheduler.errors import ServiceUnavailable
+from scheduler.queues import GENERATE_TASK, generation_queue
+from scheduler.settings import Settings, mask_url
+
+
+def producer_app(settings: Settings) -> Celery:
+    """A Celery app used only to send messages, configured like the workers' broker side."""
+    app = Celery("quantsweep", broker=settings.redis_url, set_as_current=False)
+    app.conf.update(
+        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        broker_connection_retry_on_startup=False,
+        broker_connection_max_retries=1,
+        task_serializer="json",
+        accept_content=["json"],
+    )
+    return app
+
+
+def publish_generate(settings: Settings, jobs: Iterable[tuple[int, str]]) -> int:
+    """Send `generate(job_id)` to each job's model queue; return how many were sent."""
+    app = producer_app(settings)
+    sent = 0
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1)
+            with app.producer_or_acquire() as producer:
+                for job_id, model in jobs:
+                    app.send_task(
+                        GENERATE_TASK,
+                        args=[job_id],
+                        queue=generation_queue(model),
+                        producer=producer,
+                        ignore_result=True,
+                    )
+                    sent += 1
+    except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError) as exc:
+        raise ServiceUnavailable(
+            f"cannot send to Redis at REDIS_URL={mask_url(settings.redis_url)}: {exc}"
+        ) from exc
+    finally:
+        app.close()
+    return sent

@@ -1,0 +1,77 @@
+"""The sweep commands' logic: list sweep files, dry-run and submit a sweep, wait for it plainly."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from scheduler.catalog import Model, Sweep, load_catalog, load_sweep, sweep_names
+from scheduler.exam_index import known_exams, prompt_text
+from scheduler.plan import JobSpec, expand
+from scheduler.settings import Settings
+from scheduler.submit import SubmitResult, plan_actions, submit
+
+
+def load(settings: Settings, name: str) -> tuple[Sweep, dict[str, Model], list[JobSpec]]:
+    """Load and validate the sweep `name` and expand it to jobs."""
+    catalog = load_catalog(settings.sweeps_dir)
+    sweep = load_sweep(settings.sweeps_dir, name, catalog, known_exams())
+    return sweep, catalog, expand(sweep, catalog, prompt_text)
+
+
+def list_sweeps(settings: Settings) -> list[dict[str, Any]]:
+    """Every sweep file with its job count; a malformed file fails with its own message."""
+    catalog = load_catalog(settings.sweeps_dir)
+    rows = []
+    for name in sweep_names(settings.sweeps_dir):
+        sweep = load_sweep(settings.sweeps_dir, name, catalog, known_exams())
+        rows.append({
+            "name": name,
+            "description": sweep.description,
+            "models": list(sweep.models),
+            "exams": list(sweep.exams),
+            "seeds": list(sweep.seeds),
+            "jobs": len(sweep.models) * len(sweep.exams) * len(sweep.seeds),
+        })
+    return rows
+
+
+def dry_run_jobs(settings: Settings, name: str, *, rerun: bool, requeue: bool) -> list[dict[str, Any]]:
+    """The jobs of a sweep with what a submission would do to each; writes nothing.
+
+    When Postgres cannot be reached every job is reported as `new` (nothing is known of it).
+    """
+    from scheduler.errors import ServiceUnavailable
+
+    sweep, _, specs = load(settings, name)
+    try:
+        actions = plan_actions(settings, sweep, specs, rerun=rerun, requeue=requeue)
+    except ServiceUnavailable:
+        actions = ["new"] * len(specs)
+    return [{**spec.to_json(), "action": action} for spec, action in zip(specs, actions, strict=True)]
+
+
+def submit_sweep(settings: Settings, name: str, *, rerun: bool, requeue: bool) -> SubmitResult:
+    """Validate, expand and submit the sweep `name`."""
+    sweep, catalog, specs = load(settings, name)
+    return submit(settings, sweep, catalog, specs, rerun=rerun, requeue=requeue)
+
+
+def wait_plain(settings: Settings, name: str, poll_s: float = 2.0) -> None:
+    """Print a line whenever the sweep's job states change, until none is in flight."""
+    from scheduler.db import connect
+
+    last = None
+    while True:
+        with connect(settings) as conn:
+            rows = conn.execute(
+                "SELECT state, count(*) AS n FROM jobs WHERE sweep = %s GROUP BY state ORDER BY state", (name,)
+            ).fetchall()
+        counts = {r["state"]: r["n"] for r in rows}
+        line = ", ".join(f"{k} {v}" for k, v in counts.items())
+        if line != last:
+            print(f"{name}: {line}", flush=True)
+            last = line
+        if not set(counts) - {"done", "pending"}:
+            return
+        time.sleep(poll_s)

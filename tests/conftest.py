@@ -1,0 +1,60 @@
+"""Shared fixtures: a migrated database per test, a Redis db per test process, settings for both."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from scheduler.db import close_pool
+from scheduler.settings import Settings, get_settings
+from tests.services import fresh_redis_url, scratch_database
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def template_database() -> Iterator[str]:
+    """A database migrated to the newest schema, copied for each test that needs one."""
+    from scheduler.db.migrate import upgrade
+
+    with scratch_database() as url:
+        upgrade(Settings(database_url=url))
+        yield url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def database_url(template_database: str) -> Iterator[str]:
+    """A fresh, migrated database of this test's own."""
+    with scratch_database(template=template_database) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url() -> Iterator[str]:
+    """A fresh database with no schema at all."""
+    with scratch_database() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """This test process's own Redis db, flushed before and after the test."""
+    url = fresh_redis_url()
+    yield url
+    redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Settings (and the environment, for subprocesses) pointing at this test's database and Redis."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    get_settings.cache_clear()
+    close_pool()
+    yield Settings.from_env(os.environ)
+    close_pool()
+    get_settings.cache_clear()

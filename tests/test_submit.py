@@ -1,0 +1,171 @@
+"""`scheduler submit`: jobs recorded once, enqueued once, one transaction per submission."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from scheduler.cli import main
+from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
+
+
+def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the scheduler CLI in-process; return (exit code, stdout, stderr)."""
+    try:
+        main(args)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def queued_messages(redis_url: str) -> dict[str, int]:
+    """Messages waiting per generation queue."""
+    client = redis.Redis.from_url(redis_url)
+    queues = [k.decode() for k in client.keys("gen.*") if client.type(k) == b"list"]
+    return {q: client.llen(q) for q in queues}
+
+
+def job_count(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+
+
+def test_dry_run_lists_18_jobs_and_writes_nothing(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(["submit", "--sweep", "quant-gemma4", "--dry-run", "--json"], capsys)
+    assert code == 0
+    jobs = json.loads(out)
+    assert len(jobs) == 18
+    assert {(j["model"], j["exam"], j["seed"]) for j in jobs} == {
+        (m, e, s)
+        for m in ("gemma4-26b-q4km", "gemma4-26b-mxfp4", "gemma4-26b-q5km")
+        for e in ("v1", "v2")
+        for s in (42, 123, 456)
+    }
+    assert all(j["action"] == "new" for j in jobs)
+    assert job_count(settings.database_url) == 0
+    assert queued_messages(settings.redis_url) == {}
+
+
+def test_submitting_twice_enqueues_18_messages_then_nothing(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run_cli(["submit", "--sweep", "quant-gemma4", "--json"], capsys)
+    assert code == 0
+    first = json.loads(out)
+    assert (first["jobs"], first["new"], first["enqueued"]) == (18, 18, 18)
+    assert job_count(settings.database_url) == 18
+    assert sum(queued_messages(settings.redis_url).values()) == 18
+    assert set(queued_messages(settings.redis_url)) == {
+        "gen.gemma4-26b-q4km", "gen.gemma4-26b-mxfp4", "gen.gemma4-26b-q5km"
+    }
+
+    code, out, _ = run_cli(["submit", "--sweep", "quant-gemma4", "--json"], capsys)
+    second = json.loads(out)
+    assert (second["new"], second["enqueued"]) == (0, 0)
+    assert job_count(settings.database_url) == 18
+    assert sum(queued_messages(settings.redis_url).values()) == 18
+
+
+def test_a_message_names_the_generate_task_and_its_job(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(["submit", "--sweep", "demo"], capsys)
+    client = redis.Redis.from_url(settings.redis_url)
+    raw = client.lindex("gen.gemma3-270m-q4km", 0)
+    message = json.loads(raw)
+    assert message["headers"]["task"] == "quantsweep.generate"
+    with psycopg.connect(settings.database_url) as conn:
+        ids = {r[0] for r in conn.execute("SELECT id FROM jobs")}
+    assert int(message["headers"]["argsrepr"].strip("[]")) in ids
+
+
+def test_adding_a_seed_enqueues_only_the_new_jobs(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sweeps = tmp_path / "sweeps"
+    shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
+    monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
+    from scheduler.settings import get_settings
+
+    get_settings.cache_clear()
+    run_cli(["submit", "--sweep", "quant-gemma4"], capsys)
+    path = sweeps / "quant-gemma4.yaml"
+    path.write_text(path.read_text().replace("seeds: [42, 123, 456]", "seeds: [42, 123, 456, 789]"))
+    _, out, _ = run_cli(["submit", "--sweep", "quant-gemma4", "--json"], capsys)
+    result = json.loads(out)
+    assert (result["jobs"], result["new"], result["enqueued"]) == (24, 6, 6)
+    with psycopg.connect(settings.database_url) as conn:
+        seeds = {r[0] for r in conn.execute("SELECT seed FROM jobs WHERE id = ANY(%s)", (result["enqueued_job_ids"],))}
+    assert seeds == {789}
+    assert sum(queued_messages(settings.redis_url).values()) == 24
+
+
+def test_changing_temperature_makes_new_jobs_instead_of_mixing_results(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sweeps = tmp_path / "sweeps"
+    shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
+    monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
+    from scheduler.settings import get_settings
+
+    get_settings.cache_clear()
+    run_cli(["submit", "--sweep", "demo"], capsys)
+    path = sweeps / "demo.yaml"
+    path.write_text(path.read_text().replace("generation:\n", "generation:\n  temperature: 0.2\n"))
+    _, out, _ = run_cli(["submit", "--sweep", "demo", "--json"], capsys)
+    assert json.loads(out)["new"] == 6
+    with psycopg.connect(settings.database_url) as conn:
+        hashes = conn.execute("SELECT count(DISTINCT params_hash) FROM jobs").fetchone()[0]
+    assert hashes == 4  # two exams x two temperatures
+
+
+def test_finished_jobs_are_kept_unless_rerun_and_infra_failures_are_retried(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(["submit", "--sweep", "demo"], capsys)
+    with psycopg.connect(settings.database_url) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM jobs ORDER BY id")]
+        conn.execute("UPDATE jobs SET state = 'done', verdict = 'test_fail' WHERE id = ANY(%s)", (ids[:4],))
+        conn.execute("UPDATE jobs SET state = 'done', verdict = 'server_error' WHERE id = %s", (ids[4],))
+        conn.execute("UPDATE jobs SET state = 'generating' WHERE id = %s", (ids[5],))
+    redis.Redis.from_url(settings.redis_url).flushdb()
+
+    _, out, _ = run_cli(["submit", "--sweep", "demo", "--json"], capsys)
+    assert json.loads(out)["enqueued_job_ids"] == [ids[4]]
+
+    _, out, _ = run_cli(["submit", "--sweep", "demo", "--json", "--rerun"], capsys)
+    assert sorted(json.loads(out)["enqueued_job_ids"]) == ids[:4]  # not the one in flight, nor the queued
+
+
+def test_submit_with_redis_down_writes_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scheduler.settings import get_settings
+
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    get_settings.cache_clear()
+    code, _, err = run_cli(["submit", "--sweep", "quant-gemma4"], capsys)
+    assert code == 1
+    assert err.startswith("scheduler: error: cannot send to Redis at REDIS_URL=redis://127.0.0.1:1/0")
+    assert len(err.strip().splitlines()) == 1
+    assert job_count(settings.database_url) == 0
+
+
+def test_the_console_script_reports_a_missing_database_in_one_line(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", "from scheduler.cli import main; main()", "submit", "--sweep", "demo"],
+        env={"DATABASE_URL": "postgresql://127.0.0.1:1/none", "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("scheduler: error: cannot connect to Postgres at DATABASE_URL=")
+    assert len(proc.stderr.strip().splitlines()) == 1
