@@ -59,7 +59,6 @@ def main() -> None:
 def gpu(name: str | None, loglevel: str) -> None:
     """Generate: concurrency 1, next to LLAMA_SWAP_URL, on the queues of the models it serves."""
     from worker.client import ChatClient
-    from worker.serving import select_generation_queues
 
     try:
         settings = get_settings()
@@ -71,8 +70,15 @@ def gpu(name: str | None, loglevel: str) -> None:
             )
     except QuantsweepError as exc:
         _fail(exc)
-    queues = select_generation_queues(served)
-    info = {"llama_swap_url": mask_url(settings.llama_swap_url)}
+    # GPU affinity hook (worker/fleet.py): start on this machine's standby queue; the fleet
+    # controller then consumes one model queue at a time. DISPATCH=all keeps every served queue.
+    from worker.fleet import dispatch_mode, initial_queues
+
+    try:
+        queues = initial_queues(settings.worker_host, served)
+        info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
+    except QuantsweepError as exc:
+        _fail(exc)
     _start("gpu", name or f"gpu@{settings.worker_host}", queues, 1, loglevel, served, info)
 
 

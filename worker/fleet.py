@@ -1,0 +1,270 @@
+"""The GPU fleet as Redis sees it, and the thread that makes a GPU worker follow the dispatch.
+
+Each GPU worker publishes one record, ``qs:fleet:machine:<host>``, a lease (expires after
+``DISPATCH_LEASE_S`` unless renewed): the models its llama-swap serves, the model it has
+loaded, the model queue it consumes (its claim) and its decode rate. A dead machine's
+record expires, so its claim disappears and the others take its model over.
+
+``FleetController`` runs in the GPU worker's main process. Every ``DISPATCH_POLL_S`` it
+renews the record and, when the queue it consumes is empty, takes the fleet lock
+``qs:fleet:lock``, reads the backlogs (``LLEN gen.<model>``) and the live records, asks
+``worker.dispatch.choose_model`` and switches its consumer with Celery's remote control
+(``add_consumer`` / ``cancel_consumer`` addressed to itself). A worker starts consuming only
+its standby queue ``gpu.<host>``, so it takes no job before its first decision.
+
+Environment (all optional): DISPATCH_POLL_S (5), DISPATCH_LEASE_S (30), DISPATCH_LOAD_S (30:
+expected model load), DISPATCH_JOB_TOKENS (3000: expected completion tokens a job),
+GPU_TOKENS_PER_S (30: this machine's decode rate, for balancing only).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import redis
+from celery import signals
+
+from scheduler.errors import SettingsError
+from scheduler.queues import generation_queue
+from scheduler.settings import get_settings
+from worker.dispatch import Decision, FleetState, MachineState, Reason, choose_model
+
+log = logging.getLogger(__name__)
+
+MACHINE_KEY_PREFIX = "qs:fleet:machine:"
+LOCK_KEY = "qs:fleet:lock"
+LOCK_TTL_MS = 5000
+# kombu's Redis transport keeps priority messages in sibling lists "<queue>\x06\x16<n>".
+PRIORITY_SEPARATOR = "\x06\x16"
+PRIORITY_STEPS = (3, 6, 9)
+
+
+def standby_queue(host: str) -> str:
+    """The queue a GPU worker consumes before its first decision (nothing is sent to it)."""
+    return f"gpu.{host}"
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    """The dispatch's knobs, read from the environment once."""
+
+    poll_s: float = 5.0
+    lease_s: float = 30.0
+    load_s: float = 30.0
+    job_tokens: float = 3000.0
+    tokens_per_s: float = 30.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> DispatchSettings:
+        """Read DISPATCH_* and GPU_TOKENS_PER_S; raise SettingsError naming a bad one."""
+        env = os.environ if environ is None else environ
+        return cls(
+            poll_s=_positive(env, "DISPATCH_POLL_S", cls.poll_s),
+            lease_s=_positive(env, "DISPATCH_LEASE_S", cls.lease_s),
+            load_s=_positive(env, "DISPATCH_LOAD_S", cls.load_s),
+            job_tokens=_positive(env, "DISPATCH_JOB_TOKENS", cls.job_tokens),
+            tokens_per_s=_positive(env, "GPU_TOKENS_PER_S", cls.tokens_per_s),
+        )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"invalid number for env var {name!r}: {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"env var {name!r} must be above 0, got {raw!r}")
+    return value
+
+
+def backlog_of(r: redis.Redis, models: list[str]) -> dict[str, int]:
+    """Messages waiting in each model's generation queue (all priority lists)."""
+    pipe = r.pipeline()
+    for model in models:
+        queue = generation_queue(model)
+        pipe.llen(queue)
+        for step in PRIORITY_STEPS:
+            pipe.llen(f"{queue}{PRIORITY_SEPARATOR}{step}")
+    counts = pipe.execute()
+    width = 1 + len(PRIORITY_STEPS)
+    return {m: int(sum(counts[i * width : (i + 1) * width])) for i, m in enumerate(models)}
+
+
+def read_machines(r: redis.Redis) -> dict[str, dict[str, Any]]:
+    """Every live machine record, by host."""
+    keys = sorted(r.scan_iter(match=f"{MACHINE_KEY_PREFIX}*", count=100))
+    values = r.mget(keys) if keys else []
+    machines = {}
+    for key, value in zip(keys, values, strict=True):
+        if value:
+            host = (key.decode() if isinstance(key, bytes) else key).removeprefix(MACHINE_KEY_PREFIX)
+            machines[host] = json.loads(value)
+    return machines
+
+
+class FleetController:
+    """Keeps one GPU worker on one model queue at a time, chosen by the dispatch."""
+
+    def __init__(self, app: Any, node_name: str, host: str, redis_url: str, llama_swap_url: str,
+                 settings: DispatchSettings | None = None) -> None:  # fmt: skip
+        self.app = app
+        self.node_name = node_name
+        self.host = host
+        self.settings = settings or DispatchSettings.from_env()
+        self.redis = redis.Redis.from_url(redis_url)
+        self.llama_swap_url = llama_swap_url.rstrip("/")
+        self.current: str | None = None
+        self.served: list[str] = []
+        self.loaded: str | None = None
+        self.decisions: list[tuple[float, Decision]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fleet-controller", daemon=True)
+
+    def start(self) -> None:
+        """Start deciding in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop deciding and drop this machine's record (its claim)."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.redis.delete(f"{MACHINE_KEY_PREFIX}{self.host}")
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.step()
+            except Exception:  # Redis or llama-swap away for a moment: try again next tick
+                log.warning("fleet controller step failed", exc_info=True)
+            self._stop.wait(self.settings.poll_s)
+
+    def step(self) -> Decision | None:
+        """Refresh what this machine knows; re-decide if its queue ran dry. Returns a new decision."""
+        self._look_at_llama_swap()
+        self._publish()
+        if self.current is not None and backlog_of(self.redis, [self.current])[self.current] > 0:
+            own = self._decide(locked=False)
+            if own.reason is Reason.CONTINUE:
+                return None
+        if not self.redis.set(LOCK_KEY, self.host, nx=True, px=LOCK_TTL_MS):
+            return None  # another machine is deciding; look again next tick
+        try:
+            decision = self._decide(locked=True)
+            if decision.model != self.current:
+                self._switch(decision.model)
+                self.decisions.append((time.time(), decision))
+                log.info("dispatch: %s -> %s (%s)", self.host, decision.model, decision.reason)
+            self._publish()
+            return decision
+        finally:
+            if self.redis.get(LOCK_KEY) in (self.host.encode(), self.host):
+                self.redis.delete(LOCK_KEY)
+
+    def _decide(self, *, locked: bool) -> Decision:
+        others = {h: m for h, m in read_machines(self.redis).items() if h != self.host}
+        backlog = backlog_of(self.redis, self.served)
+        claims = {m: sum(1 for o in others.values() if o.get("current") == m) for m in self.served}
+        servers = {m: 1 + sum(1 for o in others.values() if m in o.get("served", [])) for m in self.served}
+        tokens = self.settings.job_tokens
+        others_job_s = {
+            m: min(
+                tokens / float(o.get("tokens_per_s") or 1.0)
+                for o in others.values()
+                if m in o.get("served", [])
+            )
+            for m in self.served
+            if servers[m] > 1
+        }
+        fleet = FleetState(
+            backlog=backlog,
+            claims=claims,
+            servers=servers,
+            job_s={m: tokens / self.settings.tokens_per_s for m in self.served},
+            load_s={m: self.settings.load_s for m in self.served},
+            others_job_s=others_job_s,
+        )
+        me = MachineState(self.host, frozenset(self.served), self.loaded, self.current)
+        return choose_model(me, fleet)
+
+    def _switch(self, model: str | None) -> None:
+        control = self.app.control
+        if model is not None:
+            control.add_consumer(generation_queue(model), destination=[self.node_name], reply=True, timeout=5)
+        if self.current is not None:
+            control.cancel_consumer(generation_queue(self.current), destination=[self.node_name], reply=True,
+                                    timeout=5)  # fmt: skip
+        self.current = model
+
+    def _look_at_llama_swap(self) -> None:
+        with httpx.Client(base_url=self.llama_swap_url, timeout=5) as client:
+            data = client.get("/v1/models").json().get("data", [])
+            self.served = sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
+            running = client.get("/running").json().get("running", [])
+        ready = [
+            r["model"] for r in running if isinstance(r, dict) and r.get("state") in ("ready", "starting")
+        ]
+        self.loaded = ready[0] if ready else None
+
+    def _publish(self) -> None:
+        record = {
+            "served": self.served,
+            "loaded": self.loaded,
+            "current": self.current,
+            "tokens_per_s": self.settings.tokens_per_s,
+            "node": self.node_name,
+            "at": time.time(),
+        }
+        key = f"{MACHINE_KEY_PREFIX}{self.host}"
+        self.redis.set(key, json.dumps(record), px=int(self.settings.lease_s * 1000))
+
+
+DISPATCH_MODES = ("affinity", "all")  # affinity: this module; all: every served queue at once
+
+
+def dispatch_mode(environ: Mapping[str, str] | None = None) -> str:
+    """DISPATCH: "affinity" (default) or "all" (consume every served model's queue, the naive way)."""
+    env = os.environ if environ is None else environ
+    mode = env.get("DISPATCH", "").strip() or "affinity"
+    if mode not in DISPATCH_MODES:
+        raise SettingsError(f"env var 'DISPATCH' must be one of {', '.join(DISPATCH_MODES)}, got {mode!r}")
+    return mode
+
+
+def initial_queues(host: str, served: list[str]) -> list[str]:
+    """The queues a GPU worker starts on: its standby queue, or (DISPATCH=all) every served queue."""
+    if dispatch_mode() == "all":
+        return sorted(generation_queue(m) for m in set(served))
+    return [standby_queue(host)]
+
+
+_controllers: list[FleetController] = []
+
+
+@signals.worker_ready.connect  # type: ignore[untyped-decorator]
+def _start_controller(sender: Any = None, **_: Any) -> None:
+    app = getattr(sender, "app", None)
+    role = getattr(getattr(app, "conf", None), "quantsweep_role", None) or {}
+    if role.get("pool") != "gpu" or dispatch_mode() != "affinity":
+        return
+    settings = get_settings()
+    node = str(getattr(sender, "hostname", "") or f"gpu@{settings.worker_host}")
+    controller = FleetController(app, node, settings.worker_host, settings.redis_url, settings.llama_swap_url)
+    controller.start()
+    _controllers.append(controller)
+
+
+@signals.worker_shutdown.connect  # type: ignore[untyped-decorator]
+def _stop_controllers(**_: Any) -> None:
+    while _controllers:
+        _controllers.pop().stop()
