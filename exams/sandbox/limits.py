@@ -14,7 +14,9 @@ class Limits:
 
     wall_s: float = 10.0  # wall clock; the whole namespace is SIGKILLed past it
     cpu_s: int = 10  # RLIMIT_CPU of the untrusted process (per process)
-    memory_bytes: int | None = 1024 * MIB  # RLIMIT_AS; None for -race binaries (TSAN maps terabytes)
+    # RLIMIT_AS. Go reserves ~600 MiB of address space at start (below ~768 MiB it cannot start);
+    # None for -race binaries, whose TSAN shadow maps terabytes.
+    memory_bytes: int | None = 2048 * MIB
     max_output_bytes: int = 1 * MIB  # stdout and stderr kept, each; past it the process is killed
     file_size_bytes: int = 64 * MIB  # RLIMIT_FSIZE: largest file it may write
     open_files: int = 256  # RLIMIT_NOFILE

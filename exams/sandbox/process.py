@@ -14,12 +14,28 @@ from typing import IO
 from exams.sandbox.limits import Limits, RunResult
 
 READ_CHUNK_BYTES = 65536
+NAMESPACE_EXIT_S = 10.0  # how long the kernel may take to tear a killed namespace down
 EXIT_GRACE_S = 0.5  # after the process exits, how long leftover holders of its pipes may keep them open
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _kill_namespace(proc: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the namespace's init (unshare's child): the kernel then kills every process in the
+    namespace and init's exit waits for them, so once unshare returns nothing of the run is left."""
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for child in children:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(int(child), signal.SIGKILL)
+    if children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=NAMESPACE_EXIT_S)
 
 
 def execute(
@@ -82,6 +98,8 @@ def execute(
                     capped = True
             if capped:
                 break
+    if isolated and proc.poll() is None:
+        _kill_namespace(proc)
     _kill_group(proc)
     try:
         proc.wait(timeout=5)

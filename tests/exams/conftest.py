@@ -1,0 +1,47 @@
+"""Fixtures for exam tests: the Go toolchain, the article's published responses, sandbox programs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from exams.golang import GoToolchain, GoToolchainError, find_go
+from exams.sandbox import Workspace
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def article_results_dir() -> Path:
+    """Where the article's published results are: QUANTSWEEP_ARTICLE_RESULTS or ../shared/reference/."""
+    explicit = os.environ.get("QUANTSWEEP_ARTICLE_RESULTS")
+    return Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "reference" / "article-results"
+
+
+@pytest.fixture(scope="session")
+def article_results() -> Path:
+    """The article's results folder; tests using it skip where it is absent (even in CI)."""
+    path = article_results_dir()
+    if not (path / "exam_v1").is_dir():
+        pytest.skip(f"article results not found at {path} (set QUANTSWEEP_ARTICLE_RESULTS)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def go_toolchain() -> GoToolchain:
+    """The Go toolchain: skip locally without one, fail in CI."""
+    try:
+        return find_go()
+    except GoToolchainError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(str(exc))
+
+
+@pytest.fixture
+def workspace(go_toolchain: GoToolchain) -> Iterator[Workspace]:
+    """A sandbox workspace deleted after the test."""
+    with Workspace() as ws:
+        yield ws
