@@ -16,7 +16,7 @@ from exams.sandbox.limits import MIB
 
 TOKEN = f"qs-hostile-{os.getpid()}"
 
-HEADER = 'package main\n\nimport (\n{imports}\n)\n\n'
+HEADER = "package main\n\nimport (\n{imports}\n)\n\n"
 
 
 def go(imports: str, body: str) -> str:
@@ -34,35 +34,35 @@ HOSTILE = {
     ),
     "flood": go(
         "bytes os",
-        "func main() {\n\tchunk := bytes.Repeat([]byte(\"x\"), 1<<20)\n\tfor i := 0; i < 1024; i++ {\n"
+        'func main() {\n\tchunk := bytes.Repeat([]byte("x"), 1<<20)\n\tfor i := 0; i < 1024; i++ {\n'
         "\t\tif _, err := os.Stdout.Write(chunk); err != nil {\n\t\t\tos.Exit(3)\n\t\t}\n\t}\n}\n",
     ),
     "hog": go(
         "fmt",
         "func main() {\n\tvar keep [][]byte\n\tfor i := 0; ; i++ {\n\t\tb := make([]byte, 64<<20)\n"
         "\t\tfor j := range b {\n\t\t\tb[j] = byte(i)\n\t\t}\n\t\tkeep = append(keep, b)\n"
-        "\t\tfmt.Println(len(keep) * 64, \"MiB\")\n\t}\n}\n",
+        '\t\tfmt.Println(len(keep) * 64, "MiB")\n\t}\n}\n',
     ),
     "dialer": go(
         "fmt net time",
-        "func main() {\n\t_, err := net.DialTimeout(\"tcp\", \"192.0.2.1:80\", 2*time.Second)\n"
-        "\tfmt.Println(\"outside:\", err)\n\tln, err := net.Listen(\"tcp\", \"127.0.0.1:0\")\n"
-        "\tif err != nil {\n\t\tfmt.Println(\"loopback: listen\", err)\n\t\treturn\n\t}\n"
-        "\tgo func() { c, _ := ln.Accept(); c.Write([]byte(\"pong\")); c.Close() }()\n"
-        "\tc, err := net.Dial(\"tcp\", ln.Addr().String())\n\tif err != nil {\n"
-        "\t\tfmt.Println(\"loopback: dial\", err)\n\t\treturn\n\t}\n\tbuf := make([]byte, 4)\n"
-        "\tn, _ := c.Read(buf)\n\tfmt.Println(\"loopback:\", string(buf[:n]))\n}\n",
+        'func main() {\n\t_, err := net.DialTimeout("tcp", "192.0.2.1:80", 2*time.Second)\n'
+        '\tfmt.Println("outside:", err)\n\tln, err := net.Listen("tcp", "127.0.0.1:0")\n'
+        '\tif err != nil {\n\t\tfmt.Println("loopback: listen", err)\n\t\treturn\n\t}\n'
+        '\tgo func() { c, _ := ln.Accept(); c.Write([]byte("pong")); c.Close() }()\n'
+        '\tc, err := net.Dial("tcp", ln.Addr().String())\n\tif err != nil {\n'
+        '\t\tfmt.Println("loopback: dial", err)\n\t\treturn\n\t}\n\tbuf := make([]byte, 4)\n'
+        '\tn, _ := c.Read(buf)\n\tfmt.Println("loopback:", string(buf[:n]))\n}\n',
     ),
     "snoop": go(
         "fmt os path/filepath",
-        "func main() {\n\tfmt.Println(os.Environ())\n\tfiles, _ := filepath.Glob(\"/proc/*/environ\")\n"
+        'func main() {\n\tfmt.Println(os.Environ())\n\tfiles, _ := filepath.Glob("/proc/*/environ")\n'
         "\tfor _, f := range files {\n\t\tif b, err := os.ReadFile(f); err == nil {\n"
         "\t\t\tfmt.Println(f, string(b))\n\t\t}\n\t}\n}\n",
     ),
     "escape": go(
         "fmt os",
-        "func main() {\n\tfor _, p := range os.Args[1:] {\n\t\terr := os.WriteFile(p, []byte(\"escaped\"), 0o644)\n"
-        "\t\tfmt.Println(p, err)\n\t}\n\tfmt.Println(os.WriteFile(\"inside.txt\", []byte(\"ok\"), 0o644))\n}\n",
+        'func main() {\n\tfor _, p := range os.Args[1:] {\n\t\terr := os.WriteFile(p, []byte("escaped"), 0o644)\n'
+        '\t\tfmt.Println(p, err)\n\t}\n\tfmt.Println(os.WriteFile("inside.txt", []byte("ok"), 0o644))\n}\n',
     ),
     "stubborn": go(
         "os/signal syscall time",
@@ -70,7 +70,7 @@ HOSTILE = {
     ),
     "orphan": go(
         "fmt os os/exec syscall",
-        "func main() {\n\tcmd := exec.Command(\"/bin/sleep\", os.Args[1])\n"
+        'func main() {\n\tcmd := exec.Command("/bin/sleep", os.Args[1])\n'
         "\tcmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}\n\tfmt.Println(cmd.Start())\n}\n",
     ),
 }
@@ -207,7 +207,7 @@ def test_a_child_left_behind_is_killed_with_the_sandbox(hostile: tuple[Workspace
 
 
 def test_untrusted_code_runs_as_a_fresh_unprivileged_uid(hostile: tuple[Workspace, dict[str, Path]]) -> None:
-    ws, binaries = hostile
+    ws, _binaries = hostile
     if os.geteuid() != 0:
         pytest.skip("uid drop needs root")
     result = ws.run(["/usr/bin/id", "-u"])
