@@ -11,7 +11,9 @@ Why each setting (Celery 5.7, Redis transport):
 - `broker_transport_options.visibility_timeout` (VISIBILITY_TIMEOUT_S, default 7200 s): Redis
   hands an unacknowledged message to another worker after this long. It must exceed the longest
   task (the hard limits below: 3060 s for generate, 960 s for grade) so a healthy generation is
-  not redelivered; the short values in the tests exercise exactly that redelivery.
+  not redelivered; the short values in the tests exercise exactly that redelivery. kombu looks
+  for expired messages every `unacked_restore_interval` x `unacked_restore_throttle` seconds
+  (100 s by default): we scan each tick, every tenth of the visibility timeout (at most 10 s).
 - `task_reject_on_worker_lost`: a pool process killed by a signal (OOM killer, SIGKILL, the hard
   time limit) requeues its message instead of acknowledging it (Celery acks by default). Message
   loops are bounded by the database: a job gets MAX_ATTEMPTS generation attempts and as many
@@ -57,7 +59,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration for `settings` (see the module docstring for why)."""
     return {
         "broker_url": settings.redis_url,
-        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout_s},
+        "broker_transport_options": {
+            "visibility_timeout": settings.visibility_timeout_s,
+            # kombu sweeps for expired unacked messages every interval x throttle seconds (100 s
+            # by default); scan on every tick, a tenth of the visibility timeout apart.
+            "unacked_restore_interval": min(10, max(1, settings.visibility_timeout_s // 10)),
+            "unacked_restore_throttle": 1,
+        },
         "broker_connection_retry_on_startup": True,
         "result_backend": None,
         "task_ignore_result": True,
