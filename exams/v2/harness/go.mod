@@ -1,0 +1,3 @@
+module quantsweep.local/v2harness
+
+go 1.22
