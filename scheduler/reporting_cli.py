@@ -84,3 +84,37 @@ def import_command(path: Path, sweep_name: str | None) -> None:
 
 for _command in (export_command, import_command):
     register(_command)
+
+
+@click.command("regrade")
+@click.option("--sweep", "sweep_name", required=True, help="The sweep whose stored responses to grade.")
+@click.option("--local", is_flag=True, help="Grade in this process instead of the CPU pool (no worker needed).")
+@click.option("--force", is_flag=True, help="Grade again even where the current grader already did.")
+@click.option("--wait", "wait_s", type=float, default=None, help="Wait up to this many seconds for the pool.")
+def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | None) -> None:
+    """Grade the sweep's stored responses again with the current graders (no generation)."""
+    from scheduler.db import connect
+    from scheduler.regrade import grade_locally, plan_regrade, send_regrade, wait_for_grades
+
+    settings = get_settings()
+    with connect(settings) as conn:
+        plan = plan_regrade(conn, sweep_name, force=force)
+        conn.rollback()
+        for line in plan.lines():
+            click.echo(line)
+        if local:
+            stored = grade_locally(conn, plan, grader_host=f"local@{settings.worker_host}",
+                                   progress=lambda item, verdict: click.echo(
+                                       f"graded job {item.job_id} ({item.exam}): {verdict}"))
+            click.echo(f"stored {stored} grades")
+            return
+    sent = send_regrade(settings, plan)
+    click.echo(f"sent {sent} grade messages to queue cpu")
+    if wait_s is not None and sent:
+        done = wait_for_grades(settings, plan, wait_s)
+        click.echo(f"{done}/{sent} graded")
+        if done < sent:
+            raise click.ClickException(f"only {done} of {sent} grades stored within {wait_s:g} s; is a cpu worker running?")
+
+
+register(regrade_command)

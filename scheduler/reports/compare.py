@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from scheduler.reports.runs import GradeChoice, GradeRow, Run, SweepRuns
 from scheduler.reports.summary import check_counts, mean_of
-from scheduler.reports.tables import DASH, Table, fmt_number, fmt_ratio, fmt_score
+from scheduler.reports.tables import DASH, Table, check_order, fmt_number, fmt_ratio, fmt_score
 
 
 def paired_runs(sweep_runs: SweepRuns) -> list[Run]:
@@ -74,7 +74,7 @@ def _per_test(runs: Sequence[Run]) -> list[Table]:
             rows = _program_rows(group)
             columns = ["Program", "Article points", "Our points"]
         else:
-            names = sorted(set(article) | set(ours))
+            names = sorted(set(article) | set(ours), key=check_order)
             rows = [[n, fmt_ratio(*article[n]) if n in article else DASH,
                      fmt_ratio(*ours[n]) if n in ours else DASH] for n in names]
             columns = ["Test", "Article pass (compiled runs)", "Our pass (compiled runs)"]

@@ -173,7 +173,7 @@ def check_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
     tables = []
     for exam in sorted({s.exam for s in stats}):
         rows_stats = [s for s in stats if s.exam == exam and s.checks]
-        names = sorted({n for s in rows_stats for n in s.checks}, key=_check_order)
+        names = sorted({n for s in rows_stats for n in s.checks}, key=check_order)
         if not names:
             continue
         rows = []
@@ -191,7 +191,8 @@ def check_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
     return tables
 
 
-def _check_order(name: str) -> tuple[int, str]:
+def check_order(name: str) -> tuple[int, str]:
+    """Sort key: v2 tests in the article's order, anything else after, by name."""
     order = ["OnlineFlow", "BuffersDuringOutage", "FlushOnReconnect", "BufferBounded", "EvictionRandom",
              "MultipleOutageCycles", "BufferSizeZero", "BufferSizeOne", "GracefulShutdown", "RaceDetector"]
     return (order.index(name), name) if name in order else (len(order), name)

@@ -1,0 +1,159 @@
+"""Grading a sweep's stored responses again with the current graders, without generating.
+
+Each job's latest generation is graded once per grader version: `grade(job_id, generation_id=G,
+regrade=True, grade_round=R)` goes to the CPU pool (or runs here with `local=True`). A generation
+already graded by the current version is skipped unless forced, which adds a round above the
+highest stored one. Imported grades (the article's) are never touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import exams
+from scheduler.db import connect
+from scheduler.db.lifecycle import store_grade
+from scheduler.errors import QuantsweepError
+from scheduler.publish import producer_app
+from scheduler.queues import GRADE_TASK, GRADING_QUEUE
+from scheduler.reports.runs import load_runs
+from scheduler.settings import Settings
+
+GRADABLE_OUTCOMES = ("ok", "truncated")
+
+
+@dataclass(frozen=True)
+class RegradeItem:
+    """One stored generation to grade again."""
+
+    job_id: int
+    generation_id: int
+    exam: str
+    grader_version: str
+    grade_round: int
+
+
+@dataclass
+class RegradePlan:
+    """What a regrade will do, and what it leaves out and why."""
+
+    sweep: str
+    items: list[RegradeItem] = field(default_factory=list)
+    already: int = 0  # graded by the current version already
+    skipped: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        """A human summary."""
+        out = [(f"{self.sweep}: {len(self.items)} responses to grade, {self.already} already graded "
+               "by the current graders")]
+        return out + [f"skipped: {s}" for s in self.skipped]
+
+
+_GENERATIONS_SQL = """
+SELECT DISTINCT ON (j.id) j.id AS job_id, j.exam, g.id AS generation_id, g.outcome, g.error,
+       g.response_text = '' AS empty,
+       (SELECT coalesce(array_agg(gr.grader_version || ':' || gr.round), '{}') FROM grades gr
+         WHERE gr.generation_id = g.id AND NOT gr.external) AS ours
+FROM jobs j JOIN generations g ON g.job_id = j.id
+WHERE j.sweep = %s
+ORDER BY j.id, g.id DESC
+"""
+
+
+def plan_regrade(conn: Any, sweep: str, *, force: bool = False) -> RegradePlan:
+    """Which generations of `sweep` to grade, with which grader version and round."""
+    load_runs(conn, sweep)  # names the sweep in the error when it does not exist
+    plan = RegradePlan(sweep)
+    versions: dict[str, str | None] = {}
+    for row in conn.execute(_GENERATIONS_SQL, (sweep,)).fetchall():
+        exam = row["exam"]
+        if exam not in versions:
+            try:
+                versions[exam] = exams.get_exam(exam).grader_version
+            except exams.ExamError as exc:
+                versions[exam] = None
+                plan.skipped.append(f"exam {exam}: no grader available ({exc})")
+        version = versions[exam]
+        if version is None:
+            continue
+        where = f"job {row['job_id']} ({exam})"
+        if row["outcome"] not in GRADABLE_OUTCOMES:
+            plan.skipped.append(f"{where}: generation outcome {row['outcome']}, nothing to grade")
+            continue
+        if row["empty"]:
+            plan.skipped.append(f"{where}: no response text ({row['error'] or 'empty'})")
+            continue
+        rounds = [int(v.rsplit(":", 1)[1]) for v in row["ours"] if v.rsplit(":", 1)[0] == version]
+        if rounds and not force:
+            plan.already += 1
+            continue
+        plan.items.append(RegradeItem(row["job_id"], row["generation_id"], exam, version, max(rounds, default=0) + 1))
+    return plan
+
+
+def send_regrade(settings: Settings, plan: RegradePlan) -> int:
+    """Send one regrade message per item to the CPU queue; return how many were sent."""
+    app = producer_app(settings)
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1)
+            with app.producer_or_acquire() as producer:
+                for item in plan.items:
+                    app.send_task(GRADE_TASK, args=[item.job_id],
+                                  kwargs={"generation_id": item.generation_id, "regrade": True,
+                                          "grade_round": item.grade_round},
+                                  queue=GRADING_QUEUE, producer=producer, ignore_result=True)
+    except OSError as exc:
+        raise QuantsweepError(f"cannot send regrade messages to Redis: {exc}") from exc
+    finally:
+        app.close()
+    return len(plan.items)
+
+
+def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem, str], None] | None = None,
+                  grader_host: str | None = None) -> int:
+    """Grade every item in this process (no worker needed); return how many grades were stored."""
+    stored = 0
+    for item in plan.items:
+        row = conn.execute("SELECT response_text, finish_reason FROM generations WHERE id = %s",
+                           (item.generation_id,)).fetchone()
+        conn.rollback()
+        started = datetime.now(UTC)
+        result = exams.grade(item.exam, row["response_text"], finish_reason=row["finish_reason"])
+        store_grade(item.job_id, item.generation_id, result, lease_owner=None, grade_round=item.grade_round,
+                    grader_host=grader_host, started_at=started)
+        stored += 1
+        if progress is not None:
+            progress(item, str(result.verdict))
+    return stored
+
+
+def count_done(conn: Any, plan: RegradePlan) -> int:
+    """How many of the plan's items have their grade stored."""
+    if not plan.items:
+        return 0
+    row = conn.execute(
+        "SELECT count(*) AS n FROM grades g JOIN unnest(%s::bigint[], %s::text[], %s::int[]) AS t(gid, v, r)"
+        " ON g.generation_id = t.gid AND g.grader_version = t.v AND g.round = t.r",
+        ([i.generation_id for i in plan.items], [i.grader_version for i in plan.items],
+         [i.grade_round for i in plan.items])).fetchone()
+    conn.rollback()
+    return int(row["n"])
+
+
+def wait_for_grades(settings: Settings, plan: RegradePlan, timeout_s: float, poll_s: float = 1.0,
+                    progress: Callable[[int, int], None] | None = None) -> int:
+    """Poll until every item is graded or `timeout_s` passes; return how many are graded."""
+    deadline = time.monotonic() + timeout_s
+    with connect(settings) as conn:
+        while True:
+            done = count_done(conn, plan)
+            if progress is not None:
+                progress(done, len(plan.items))
+            if done >= len(plan.items) or time.monotonic() >= deadline:
+                return done
+            time.sleep(poll_s)
