@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -109,7 +108,3 @@ def grader_version_of(*paths: Path) -> str:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
 
-
-def missing_checks(expected: dict[str, bool], checks: Sequence[str]) -> list[str]:
-    """Expected check names that a grade did not report."""
-    return [name for name in expected if name not in checks]

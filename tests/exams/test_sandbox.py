@@ -214,6 +214,27 @@ def test_untrusted_code_runs_as_a_fresh_unprivileged_uid(hostile: tuple[Workspac
     assert result.ok and int(result.stdout) >= 200_000
 
 
+HARNESS = (
+    "import json, os, subprocess\n"
+    "prefix = json.loads(os.environ['QUANTSWEEP_UNTRUSTED_PREFIX'])\n"
+    "child = subprocess.run([*prefix, '/usr/bin/id', '-u'], capture_output=True, text=True)\n"
+    "print(os.geteuid(), child.stdout.strip(), 'DATABASE_URL' in os.environ)\n"
+)
+
+
+def test_a_trusted_harness_starts_untrusted_code_as_another_uid_in_the_same_sandbox(
+    hostile: tuple[Workspace, dict[str, Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws, _binaries = hostile
+    if os.geteuid() != 0:
+        pytest.skip("uid drop needs root")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://secret@db/x")
+    result = ws.run([sys.executable, "-c", HARNESS], trusted=True, limits=RUN_LIMITS.with_(wall_s=20))
+    assert result.ok, result
+    harness_uid, child_uid, leaked = result.stdout.decode().split()
+    assert harness_uid == "0" and int(child_uid) >= 200_000 and leaked == "False"
+
+
 def test_a_workspace_is_deleted_on_close(go_toolchain: GoToolchain) -> None:
     with Workspace() as ws:
         ws.run(["/bin/true"])
