@@ -118,3 +118,22 @@ def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | N
 
 
 register(regrade_command)
+
+
+@click.command("status")
+@click.option("--sweep", "sweep_name", default=None, help="Only this sweep (default: every job).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--watch", "watching", is_flag=True, help="Keep showing progress until every job is done.")
+@click.option("--interval", "interval_s", type=float, default=2.0, show_default=True, help="Seconds between updates.")
+def status_command(sweep_name: str | None, as_json: bool, watching: bool, interval_s: float) -> None:
+    """Jobs per state and machine, the model on each GPU machine, throughput and ETA."""
+    from scheduler import status
+
+    settings = get_settings()
+    if watching and not as_json:
+        status.watch(settings, sweep_name, interval_s=interval_s)
+    else:
+        status.show(settings, sweep_name, as_json=as_json)
+
+
+register(status_command)
