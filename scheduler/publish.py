@@ -1,7 +1,7 @@
 """Sending task messages to Redis by task name: the scheduler never imports the worker's tasks.
 
-All messages of one submission go through one producer connection, so 10,000 jobs take one
-connection and a few seconds, not 10,000 connections.
+All messages of one submission go through one producer and kombu's publish batch (one Redis pipeline
+per 1,000 messages), so 10,000 jobs cost ten round trips rather than 10,000.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from celery import Celery
 from scheduler.errors import ServiceUnavailable
 from scheduler.queues import GENERATE_TASK, generation_queue
 from scheduler.settings import Settings, mask_url
+
+BATCH_SIZE = 1000
 
 
 def producer_app(settings: Settings) -> Celery:
@@ -37,7 +39,7 @@ def publish_generate(settings: Settings, jobs: Iterable[tuple[int, str]]) -> int
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1)
-            with app.producer_or_acquire() as producer:
+            with app.producer_or_acquire() as producer, producer.batch(max_size=BATCH_SIZE):
                 for job_id, model in jobs:
                     app.send_task(
                         GENERATE_TASK,
@@ -45,6 +47,9 @@ def publish_generate(settings: Settings, jobs: Iterable[tuple[int, str]]) -> int
                         queue=generation_queue(model),
                         producer=producer,
                         ignore_result=True,
+                        # A plain queue name routes through the anonymous exchange straight onto the
+                        # Redis list; consumers declare their own queues, so no per-message declare.
+                        declare=[],
                     )
                     sent += 1
     except (kombu.exceptions.OperationalError, redis.exceptions.ConnectionError, OSError) as exc:
