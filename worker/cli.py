@@ -99,3 +99,8 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
 def _fail(exc: Exception) -> NoReturn:
     click.echo(f"worker: {exc}", err=True)
     sys.exit(1)
+
+
+from worker.flower import flower_command
+
+main.add_command(flower_command)
