@@ -33,11 +33,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(280)]
 MODEL = "gpt-oss-20b"
 QUEUES = [generation_queue(MODEL), GRADING_QUEUE]
 PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 100_000, "timeout_s": 120, "options": {}}
+# DISPATCH=all: a GPU worker consumes its served models' queues from the start (the fleet's
+# affinity dispatch has tests of its own); these tests are about what becomes of a message.
 FAST_ENV = {
     "VISIBILITY_TIMEOUT_S": "10",
     "JOB_LEASE_S": "3",
     "GENERATION_BACKOFF_S": "0",
     "WORKER_HOST": "test",
+    "DISPATCH": "all",
 }
 SLOW_FACTORIAL = """Here are the three programs.
 
