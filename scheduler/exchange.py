@@ -89,7 +89,7 @@ def read_export(path: Path) -> list[dict[str, Any]]:
             continue
         try:
             obj = json.loads(raw)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ExchangeError(f"{path}:{number}: not JSON ({exc.msg}); each line must be one export object") \
                 from None
         if not isinstance(obj, dict):

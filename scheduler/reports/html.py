@@ -96,14 +96,14 @@ def _plots(report: Report) -> list[str]:
                  if s.decode_tps is not None and s.scores.mean is not None]
         if speed:
             out.append(f"<h3>Exam {escape(exam)}: score against decode tok/s</h3>")
-            out.append(scatter_plot(speed, "decode tok/s", "mean score", maximum))  # type: ignore[arg-type]
+            out.append(scatter_plot(speed, "decode tok/s", "mean score", maximum))
         families = list(families_with_quants(report.stats))
         sized = [(s.size_gb, s.scores.mean, s.quant or s.label, families.index(s.family)) for s in stats
                  if s.family in families and s.size_gb and s.scores.mean is not None]
         if sized:
             out.append(f"<h3>Exam {escape(exam)}: score against file size, per quant family "
                        f"({escape(', '.join(families))})</h3>")
-            out.append(scatter_plot(sized, "size (GB)", "mean score", maximum, lines=True))  # type: ignore[arg-type]
+            out.append(scatter_plot(sized, "size (GB)", "mean score", maximum, lines=True))
     return out
 
 
