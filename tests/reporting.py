@@ -14,8 +14,9 @@ from scheduler.catalog import load_catalog
 from scheduler.db import connect
 from scheduler.reports import GradeChoice, build_report
 from scheduler.settings import Settings
+from tests.services import article_results_dir
 
-ARTICLE_RESULTS = Path(__file__).resolve().parent / "data" / "article_results"
+ARTICLE_RESULTS = article_results_dir()
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 

@@ -10,11 +10,13 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
 import redis
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 ADMIN_DATABASE_URL = os.environ.get("TEST_ADMIN_DATABASE_URL", "postgresql:///postgres")
 TEST_REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -71,3 +73,15 @@ def fresh_redis_url() -> str:
     except redis.exceptions.ConnectionError as exc:
         require_service("Redis", exc)
     return url
+
+
+def article_results_dir() -> Path:
+    """The article's published results: QUANTSWEEP_ARTICLE_RESULTS, or ../shared/reference/ beside the repo."""
+    explicit = os.environ.get("QUANTSWEEP_ARTICLE_RESULTS")
+    return Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "reference" / "article-results"
+
+
+needs_article_results = pytest.mark.skipif(
+    not (article_results_dir() / "exam_v1").is_dir(),
+    reason=f"the article's results are not at {article_results_dir()} (set QUANTSWEEP_ARTICLE_RESULTS)",
+)

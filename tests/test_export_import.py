@@ -13,7 +13,9 @@ from psycopg.types.json import Jsonb
 from scheduler.db import close_pool, connect
 from scheduler.settings import Settings
 from tests.reporting import load_article, report_json, run_cli
-from tests.services import scratch_database
+from tests.services import needs_article_results, scratch_database
+
+pytestmark = needs_article_results
 
 CONTRACT = ("sweep", "model", "label", "quant", "exam", "seed", "score", "max_score", "compiled", "verdict",
             "finish_reason", "completion_tokens", "tokens_per_second", "checks")

@@ -15,8 +15,11 @@ import pytest
 
 from scheduler.settings import Settings
 from tests.reporting import ARTICLE_RESULTS, load_article
+from tests.services import needs_article_results
 from tests.worker_fixtures import REPO_ROOT, Producer, fleet, query, wait_for
 from worker.flower import FlowerConfigError, check_basic_auth
+
+pytestmark = needs_article_results
 
 AUTH = ("ops", "s3cret-pw")
 

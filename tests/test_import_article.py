@@ -11,6 +11,9 @@ from scheduler.article import parse_article_grade
 from scheduler.db import connect
 from scheduler.settings import Settings
 from tests.reporting import copy_article, load_article, report_json, run_cli, stats_by
+from tests.services import needs_article_results
+
+pytestmark = needs_article_results
 
 # The article's published tables (Exam v1: Mean, Range, Tok/s; Exam v2: Mean, Compiles, Tok/s).
 ARTICLE_V1 = {

@@ -11,7 +11,10 @@ from scheduler.db import connect
 from scheduler.regrade import plan_regrade
 from scheduler.settings import Settings
 from tests.reporting import ARTICLE_RESULTS, load_article, report_json, run_cli
+from tests.services import needs_article_results
 from tests.worker_fixtures import fleet, query
+
+pytestmark = needs_article_results
 
 
 def _subset(tmp_path: Path, exam: str, *models: str) -> Path:

@@ -12,6 +12,9 @@ import pytest
 
 from scheduler.settings import Settings
 from tests.reporting import ARTIFACTS, load_article, run_cli
+from tests.services import needs_article_results
+
+pytestmark = needs_article_results
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

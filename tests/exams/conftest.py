@@ -10,14 +10,7 @@ import pytest
 
 from exams.golang import GoToolchain, GoToolchainError, find_go
 from exams.sandbox import Workspace
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-
-
-def article_results_dir() -> Path:
-    """Where the article's published results are: QUANTSWEEP_ARTICLE_RESULTS or ../shared/reference/."""
-    explicit = os.environ.get("QUANTSWEEP_ARTICLE_RESULTS")
-    return Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "reference" / "article-results"
+from tests.services import article_results_dir
 
 
 @pytest.fixture(scope="session")
