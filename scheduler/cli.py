@@ -80,11 +80,9 @@ def submit_command(sweep_name: str, dry_run: bool, as_json: bool, wait: bool, re
 
 
 def _wait(settings: Settings, sweep_name: str, as_json: bool) -> None:
-    try:
-        from scheduler.status import watch  # type: ignore[attr-defined]
-    except ImportError:
-        from scheduler.sweeping import wait_plain as watch
-    watch(settings, sweep_name)
+    from scheduler.status import watch
+
+    watch(settings, sweep_name, out=sys.stderr if as_json else sys.stdout)
 
 
 @cli.group("db")

@@ -1,8 +1,7 @@
-"""The sweep commands' logic: list sweep files, dry-run and submit a sweep, wait for it plainly."""
+"""The sweep commands' logic: list sweep files, dry-run and submit a sweep."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from scheduler.catalog import Model, Sweep, load_catalog, load_sweep, sweep_names
@@ -55,23 +54,3 @@ def submit_sweep(settings: Settings, name: str, *, rerun: bool, requeue: bool) -
     """Validate, expand and submit the sweep `name`."""
     sweep, catalog, specs = load(settings, name)
     return submit(settings, sweep, catalog, specs, rerun=rerun, requeue=requeue)
-
-
-def wait_plain(settings: Settings, name: str, poll_s: float = 2.0) -> None:
-    """Print a line whenever the sweep's job states change, until none is in flight."""
-    from scheduler.db import connect
-
-    last = None
-    while True:
-        with connect(settings) as conn:
-            rows = conn.execute(
-                "SELECT state, count(*) AS n FROM jobs WHERE sweep = %s GROUP BY state ORDER BY state", (name,)
-            ).fetchall()
-        counts = {r["state"]: r["n"] for r in rows}
-        line = ", ".join(f"{k} {v}" for k, v in counts.items())
-        if line != last:
-            print(f"{name}: {line}", flush=True)
-            last = line
-        if not set(counts) - {"done", "pending"}:
-            return
-        time.sleep(poll_s)
