@@ -95,10 +95,21 @@ class ChatClient:
     def __init__(self, base_url: str, *, transport: httpx.BaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._transport = transport
+        self._http: httpx.Client | None = None
 
-    def _client(self, read_timeout_s: float) -> httpx.Client:
-        timeout = httpx.Timeout(read_timeout_s, connect=CONNECT_TIMEOUT_S)
-        return httpx.Client(base_url=self.base_url, timeout=timeout, transport=self._transport)
+    def _client(self) -> httpx.Client:
+        # One connection pool for the client's life: building an httpx.Client costs ~100 ms
+        # (its TLS context), which a task would pay before every request.
+        if self._http is None:
+            timeout = httpx.Timeout(INFO_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
+            self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=self._transport)
+        return self._http
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     def complete(self, request: ChatRequest) -> ChatResult:
         """Stream one completion; raise ServerError or GenerationTimeout (with the partial text)."""
@@ -106,10 +117,10 @@ class ChatClient:
         started = time.monotonic()
         deadline = started + request.timeout_s
         try:
-            with (
-                self._client(min(request.timeout_s, STALL_TIMEOUT_S)) as client,
-                client.stream("POST", "/v1/chat/completions", json=request.body()) as response,
-            ):
+            read_timeout = httpx.Timeout(min(request.timeout_s, STALL_TIMEOUT_S), connect=CONNECT_TIMEOUT_S)
+            with self._client().stream(
+                "POST", "/v1/chat/completions", json=request.body(), timeout=read_timeout
+            ) as response:
                 if response.status_code != 200:
                     response.read()
                     raise _status_error(response)
@@ -131,10 +142,9 @@ class ChatClient:
     def served_models(self) -> list[str]:
         """The model ids of `GET /v1/models` (what this llama-swap serves)."""
         try:
-            with self._client(INFO_TIMEOUT_S) as client:
-                response = client.get("/v1/models")
-                response.raise_for_status()
-                data = response.json().get("data", [])
+            response = self._client().get("/v1/models")
+            response.raise_for_status()
+            data = response.json().get("data", [])
         except (httpx.HTTPError, ValueError, AttributeError) as exc:
             raise ServerUnreachable(
                 f"cannot list models at LLAMA_SWAP_URL={self.base_url}/v1/models: {exc}"
@@ -145,11 +155,10 @@ class ChatClient:
     def server_info(self, model: str) -> dict[str, Any]:
         """Build info and model path from `GET /props?model=` ({} where the server has none)."""
         try:
-            with self._client(INFO_TIMEOUT_S) as client:
-                response = client.get("/props", params={"model": model})
-                if response.status_code != 200:
-                    return {}
-                props = response.json()
+            response = self._client().get("/props", params={"model": model})
+            if response.status_code != 200:
+                return {}
+            props = response.json()
         except (httpx.HTTPError, ValueError):
             return {}
         if not isinstance(props, dict):

@@ -89,11 +89,21 @@ def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
         timeout_s=float(params["timeout_s"]),
         options=dict(params.get("options") or {}),
     )
-    client = ChatClient(settings.llama_swap_url)
+    client = _chat_client(settings.llama_swap_url)
     policy = RetryPolicy(retries=settings.generation_retries, backoff_s=settings.generation_backoff_s)
     record = generate_once(client, request, policy, stop=keeper.lost)
     server = client.server_info(claim.model)
     return replace(record, server_info={**server, **record.server_info})
+
+
+_clients: dict[str, ChatClient] = {}
+
+
+def _chat_client(base_url: str) -> ChatClient:
+    """This pool process's client (its connections are kept between tasks; made after the fork)."""
+    if base_url not in _clients:
+        _clients[base_url] = ChatClient(base_url)
+    return _clients[base_url]
 
 
 def send_grade(job_id: int) -> None:
