@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-from psycopg.rows import dict_row
+from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
 from scheduler.errors import ServiceUnavailable
@@ -19,12 +19,12 @@ from scheduler.settings import Settings, get_settings, mask_url
 
 __all__ = ["close_pool", "connect", "get_pool", "transaction"]
 
-_pool: ConnectionPool | None = None
+_pool: ConnectionPool[psycopg.Connection[DictRow]] | None = None
 _pool_pid: int | None = None
 _lock = threading.Lock()
 
 
-def connect(settings: Settings | None = None, *, autocommit: bool = False) -> psycopg.Connection[dict]:  # type: ignore[type-arg]
+def connect(settings: Settings | None = None, *, autocommit: bool = False) -> psycopg.Connection[DictRow]:
     """Open one connection with dict rows; ServiceUnavailable names the URL when Postgres is down."""
     settings = settings or get_settings()
     try:
@@ -38,7 +38,7 @@ def connect(settings: Settings | None = None, *, autocommit: bool = False) -> ps
         ) from exc
 
 
-def get_pool(settings: Settings | None = None) -> ConnectionPool:
+def get_pool(settings: Settings | None = None) -> ConnectionPool[psycopg.Connection[DictRow]]:
     """This process's connection pool, created on first use (so after a prefork fork)."""
     import os
 
@@ -48,6 +48,7 @@ def get_pool(settings: Settings | None = None) -> ConnectionPool:
             settings = settings or get_settings()
             _pool = ConnectionPool(
                 settings.database_url,
+                connection_class=psycopg.Connection[DictRow],
                 min_size=1,
                 max_size=settings.db_pool_max_size,
                 kwargs={"row_factory": dict_row, "connect_timeout": 10},
@@ -72,7 +73,7 @@ def close_pool() -> None:
 
 
 @contextmanager
-def transaction(settings: Settings | None = None) -> Iterator[psycopg.Connection[dict]]:  # type: ignore[type-arg]
+def transaction(settings: Settings | None = None) -> Iterator[psycopg.Connection[DictRow]]:
     """A pooled connection in one transaction: committed on success, rolled back on error."""
     with get_pool(settings).connection() as conn:
         yield conn

@@ -58,7 +58,7 @@ def upgrade(settings: Settings | None = None, directory: Path = MIGRATIONS_DIR) 
                 if migration.version in done:
                     continue
                 with conn.transaction():
-                    conn.execute(migration.path.read_text())  # type: ignore[arg-type]
+                    conn.execute(migration.path.read_text().encode())
                     conn.execute(
                         "INSERT INTO schema_migrations (version, name) VALUES (%s, %s)",
                         (migration.version, migration.name),
