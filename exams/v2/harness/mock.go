@@ -96,13 +96,14 @@ func (inv *Inverter) SetPaused(paused bool) {
 type SinkMode int
 
 const (
-	SinkOnline  SinkMode = iota // answers 204 and records the metric
-	SinkFailing                 // answers 503
-	SinkRefused                 // listener closed: connections are refused
+	SinkOnline      SinkMode = iota // answers 204 and records the metric
+	SinkFailing                     // answers 503
+	SinkRefused                     // listener closed: connections are refused
+	SinkSlowFailing                 // answers 503 after FailDelay (widens race windows)
 )
 
 func (m SinkMode) String() string {
-	return [...]string{"online", "failing (HTTP 503)", "refusing connections"}[m]
+	return [...]string{"online", "failing (HTTP 503)", "refusing connections", "failing slowly (HTTP 503)"}[m]
 }
 
 // Delivery is one metric the sink accepted.
@@ -122,6 +123,14 @@ type Sink struct {
 	deliveries []Delivery
 	malformed  int
 	failed     int
+	failDelay  time.Duration // how long a write waits for its 503 in SinkSlowFailing mode
+}
+
+// SetFailDelay sets how long writes wait for their 503 in SinkSlowFailing mode.
+func (s *Sink) SetFailDelay(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failDelay = d
 }
 
 // StartSink listens on a loopback port outside the ephemeral range, so the
@@ -195,6 +204,14 @@ func (s *Sink) SetMode(mode SinkMode) error {
 func (s *Sink) serve(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 4<<20))
 	s.mu.Lock()
+	if s.mode == SinkSlowFailing {
+		delay := s.failDelay
+		s.failed++
+		s.mu.Unlock()
+		time.Sleep(delay)
+		http.Error(w, "sink overloaded", http.StatusServiceUnavailable)
+		return
+	}
 	defer s.mu.Unlock()
 	if s.mode != SinkOnline {
 		s.failed++

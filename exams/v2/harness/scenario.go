@@ -101,8 +101,15 @@ func (r *Run) ids(since time.Time) map[int]bool {
 	return got
 }
 
-// waitLive waits until n metrics scraped after the id `after` have been delivered.
+// waitLive waits until n metrics scraped after the id `after` have been
+// delivered. Some programs deliver even live metrics only from a periodic
+// flush (every 10 s is common), so the deadline is the flush deadline.
 func (r *Run) waitLive(after, n int) bool {
+	return r.waitLiveWithin(after, n, r.env.flushDeadline()+r.env.budget(n)-10*time.Second)
+}
+
+// waitLiveWithin is waitLive with an explicit deadline.
+func (r *Run) waitLiveWithin(after, n int, timeout time.Duration) bool {
 	return r.waitFor(func() bool {
 		count := 0
 		for id := range r.ids(time.Time{}) {
@@ -111,7 +118,7 @@ func (r *Run) waitLive(after, n int) bool {
 			}
 		}
 		return count >= n
-	}, r.env.budget(n))
+	}, timeout)
 }
 
 // outage takes the sink offline until n scrapes were served; it returns the
