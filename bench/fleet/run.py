@@ -17,12 +17,11 @@ bound, and GPU idle time while a job the machine could run was still waiting.
 
 Run: ``python -m bench.fleet.run`` (about 3 minutes; Redis and Postgres must be running).
 
-KNOWN PROBLEM (open): on the full episode3 sweep this run does not finish yet. After a GPU
-worker has switched queues a few times, the generate messages of its models leave their
-``gen.<model>`` lists without being generated, and ``quantsweep.grade`` messages show up in
-Redis' ``unacked`` hash although no CPU worker runs: the worker's consumer seems to end up on
-queues it was never told to consume. The fleet tests (3 jobs a model) pass; the numbers in
-the design note come from ``bench/fleet/simulate.py`` until this is fixed.
+KNOWN PROBLEM (open): the first full run did not finish within 15 minutes and was not
+diagnosed; its worker subprocesses (own sessions) outlived the killed bench and kept eating
+Redis db 13's queues, which confused later attempts. Kill leftover ``worker gpu`` process
+groups before re-running. The numbers in the design note come from
+``bench/fleet/simulate.py`` until this bench has run to the end.
 """
 
 from __future__ import annotations
