@@ -90,8 +90,14 @@ def submit(
     *,
     rerun: bool = False,
     requeue: bool = False,
+    exam_order: Sequence[str] | None = None,
 ) -> SubmitResult:
-    """Record and enqueue `specs` in one transaction."""
+    """Record and enqueue `specs` in one transaction.
+
+    Messages go out model by model (each model queue is FIFO), and within a model in `exam_order`:
+    longest jobs first, so the short ones fill the gaps at the end of a sweep across machines.
+    """
+    exam_rank = {exam: i for i, exam in enumerate(exam_order or sweep.exams)}
     arrays = {"sweep": sweep.name, **_spec_arrays(specs)}
     with connect(settings) as conn, conn.transaction():
         _upsert_models(conn, [catalog[m] for m in sweep.models])
@@ -116,7 +122,7 @@ def submit(
             " RETURNING id, model, exam, seed",
             arrays,
         ).fetchall()
-        rows.sort(key=lambda r: (sweep.models.index(r["model"]), r["exam"], r["seed"]))
+        rows.sort(key=lambda r: (sweep.models.index(r["model"]), exam_rank[r["exam"]], r["seed"]))
         publish_generate(settings, [(r["id"], r["model"]) for r in rows])
         states = _states(conn, arrays)
     return SubmitResult(

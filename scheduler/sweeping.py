@@ -53,4 +53,7 @@ def dry_run_jobs(settings: Settings, name: str, *, rerun: bool, requeue: bool) -
 def submit_sweep(settings: Settings, name: str, *, rerun: bool, requeue: bool) -> SubmitResult:
     """Validate, expand and submit the sweep `name`."""
     sweep, catalog, specs = load(settings, name)
-    return submit(settings, sweep, catalog, specs, rerun=rerun, requeue=requeue)
+    # An answer that rewrites a given program (v2) is longer than one written from a short prompt
+    # (v1): the prompt's length orders exams by expected generation time, longest first.
+    longest_first = sorted(sweep.exams, key=lambda exam: -len(prompt_text(exam)))
+    return submit(settings, sweep, catalog, specs, rerun=rerun, requeue=requeue, exam_order=longest_first)
