@@ -14,7 +14,9 @@ its standby queue ``gpu.<host>``, so it takes no job before its first decision.
 
 Environment (all optional): DISPATCH_POLL_S (5), DISPATCH_LEASE_S (30), DISPATCH_LOAD_S (30:
 expected model load), DISPATCH_JOB_TOKENS (3000: expected completion tokens a job),
-GPU_TOKENS_PER_S (30: this machine's decode rate, for balancing only).
+GPU_TOKENS_PER_S (30: this machine's decode rate, for balancing only), DISPATCH (affinity;
+"all" and "shared" are the naive baselines bench/fleet compares against), DISPATCH_BOUNCE_PAUSE_S
+(0.5: DISPATCH=shared only, the pause after handing back a job for a model not served here).
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import redis
 from celery import signals
 
 from scheduler.errors import SettingsError
-from scheduler.queues import generation_queue
+from scheduler.queues import GENERATE_TASK, generation_queue
 from scheduler.settings import get_settings
 from worker.dispatch import Decision, FleetState, MachineState, Reason, choose_model
 
@@ -229,11 +231,15 @@ class FleetController:
         self.redis.set(key, json.dumps(record), px=int(self.settings.lease_s * 1000))
 
 
-DISPATCH_MODES = ("affinity", "all")  # affinity: this module; all: every served queue at once
+# affinity: this module; all: every served model queue at once; shared: one queue for every GPU
+# job, jobs for unserved models handed back (the naive baseline of bench/fleet, never for real runs)
+DISPATCH_MODES = ("affinity", "all", "shared")
+SHARED_QUEUE = "naive.gpu"  # DISPATCH=shared only: the one queue every GPU worker consumes
+DEFAULT_BOUNCE_PAUSE_S = 0.5
 
 
 def dispatch_mode(environ: Mapping[str, str] | None = None) -> str:
-    """DISPATCH: "affinity" (default) or "all" (consume every served model's queue, the naive way)."""
+    """DISPATCH: "affinity" (default), "all" or "shared" (the naive baselines, see DISPATCH_MODES)."""
     env = os.environ if environ is None else environ
     mode = env.get("DISPATCH", "").strip() or "affinity"
     if mode not in DISPATCH_MODES:
@@ -243,9 +249,34 @@ def dispatch_mode(environ: Mapping[str, str] | None = None) -> str:
 
 def initial_queues(host: str, served: list[str]) -> list[str]:
     """The queues a GPU worker starts on: its standby queue, or (DISPATCH=all) every served queue."""
-    if dispatch_mode() == "all":
+    mode = dispatch_mode()
+    if mode == "all":
         return sorted(generation_queue(m) for m in set(served))
+    if mode == "shared":
+        return [SHARED_QUEUE]
     return [standby_queue(host)]
+
+
+def bounce_unserved(task: Any, job_id: int) -> bool:
+    """DISPATCH=shared: hand a job for a model this machine does not serve back to the shared queue.
+
+    The message is published again at the queue's tail and this delivery ends (acked) without
+    claiming the job, so another machine gets it; then the worker pauses DISPATCH_BOUNCE_PAUSE_S
+    so machines holding only unserved jobs do not spin. False (run the job) in any other mode.
+    """
+    if dispatch_mode() != "shared":
+        return False
+    served = (getattr(task.app.conf, "quantsweep_role", None) or {}).get("served_models") or []
+    from scheduler.db import get_pool
+
+    with get_pool().connection() as conn:
+        row = conn.execute("SELECT model FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    if row is None or row["model"] in served:
+        return False  # unknown jobs go through the normal claim (which drops or retries them)
+    task.app.send_task(GENERATE_TASK, args=[job_id], queue=SHARED_QUEUE, ignore_result=True)
+    log.info("dispatch=shared: job %s is for %s, not served here; handed back", job_id, row["model"])
+    time.sleep(_positive(os.environ, "DISPATCH_BOUNCE_PAUSE_S", DEFAULT_BOUNCE_PAUSE_S))
+    return True
 
 
 _controllers: list[FleetController] = []

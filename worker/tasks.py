@@ -31,6 +31,7 @@ from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
 from scheduler.settings import get_settings
 from worker.app import app
 from worker.client import ChatClient, ChatRequest
+from worker.fleet import bounce_unserved
 from worker.generation import Outcome, RetryPolicy, generate_once
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
@@ -47,6 +48,8 @@ LEASE_WAIT_RETRIES = 10_000  # a live lease always ends (finished or expired): e
 @app.task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def generate(self: Any, job_id: int) -> str:
     """Generate one job's response on this machine's llama-swap, store it, enqueue its grade."""
+    if bounce_unserved(self, job_id):  # only under DISPATCH=shared, the naive baseline (worker/fleet.py)
+        return "bounced"
     settings = get_settings()
     worker = str(self.request.hostname or settings.worker_host)
     claim = lifecycle.claim_generation(job_id, worker, self.request.id, settings.job_lease_s)

@@ -1,66 +1,165 @@
-"""Fleet bench: our GPU-affinity dispatch against the naive design, with real processes.
+"""Fleet bench: our GPU-affinity dispatch against a naive shared GPU queue, with real processes.
 
 Three simulated machines (``fleet_spec.FLEET``: a FAKE llama-swap each, with its own model
-set, decode rate and load time, scaled ~50x down) and one real ``worker gpu`` next to each
-(WORKER_HOST set, concurrency 1), real Redis and Postgres; ``scheduler submit --sweep
-episode3`` (66 jobs). Only generation runs (no CPU worker): the bench measures the GPU side.
+set, decode rate and load time, time scaled ~50x down) and one real ``worker gpu`` next to
+each (WORKER_HOST set, concurrency 1), a private real Redis and a scratch Postgres database
+per run; the ``episode3`` sweep (66 jobs) is submitted through ``scheduler.sweeping``. Only
+generation runs (no CPU worker): the bench measures the GPU side.
 
-Designs, side by side:
-- ``affinity``: ours (``worker/dispatch.py``, ``worker/fleet.py``);
-- ``naive``: every GPU worker consumes all its models' queues at once (DISPATCH=all), the
-  plain Celery way; the shared-single-queue design needs jobs bounced between machines and
-  is compared in the discrete-event model (``bench/fleet/simulate.py``) instead;
-- ``affinity + kill``: ours, with gpu-b SIGKILLed (worker and llama-swap) mid-sweep.
+Runs, side by side:
+- ``affinity``: ours (``worker/dispatch.py``, ``worker/fleet.py``; DISPATCH=affinity);
+- ``shared queue``: the naive design: every message goes to ONE queue that every GPU worker
+  consumes (DISPATCH=shared); a worker handed a job for a model its llama-swap does not serve
+  publishes it again and acks (``worker.fleet.bounce_unserved``);
+- ``affinity + kill``: ours, one machine's worker and llama-swap SIGKILLed mid-job, at a
+  moment when only models other machines also serve are left for it (a machine's exclusive
+  models cannot be finished without it: the first version of this bench killed gpu-b while
+  two models only gpu-b serves were still queued, and waited for them forever).
 
-Printed per design: model loads per machine (and the minimum), makespan against the lower
-bound, and GPU idle time while a job the machine could run was still waiting.
+Printed per run: model loads per machine (and the minimum), makespan against the lower
+bound, GPU idle time while a job the machine could run was still waiting, and whether every
+job has exactly one generation, with outcome ok. The kill run also prints what its extra
+time is made of: the killed job's lost work, the broker's redelivery wait and its re-run.
 
-Run: ``python -m bench.fleet.run`` (about 3 minutes; Redis and Postgres must be running).
+Every subprocess (Redis, fakes, workers) runs in a process group of its own and is killed
+when the bench ends, however it ends; every wait has a deadline, and a stalled run fails
+with the jobs it left and the queues' lengths. Logs: a temporary directory, kept and
+named on failure.
 
-KNOWN PROBLEM (open): the first full run did not finish within 15 minutes and was not
-diagnosed; its worker subprocesses (own sessions) outlived the killed bench and kept eating
-Redis db 13's queues, which confused later attempts. Kill leftover ``worker gpu`` process
-groups before re-running. The numbers in the design note come from
-``bench/fleet/simulate.py`` until this bench has run to the end.
+Run: ``python -m bench.fleet.run`` (about 4 minutes; Postgres must be running, and
+``redis-server`` on PATH).
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
+import shutil
+import signal
+import socket
 import subprocess
-import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import redis
 
-from bench.fleet.fleet_spec import FLEET, REPO_ROOT, episode3_jobs, lower_bound_s, minimum_loads, replay_dir
+from bench.fleet.fleet_spec import FLEET, Machine, episode3_jobs, lower_bound_s, minimum_loads, replay_dir
 from scheduler.db.migrate import upgrade
+from scheduler.publish import producer_app
+from scheduler.queues import GENERATE_TASK
 from scheduler.settings import Settings
+from scheduler.sweeping import submit_sweep
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from tests.services import scratch_database
-from tests.worker_fixtures import fleet, query, wait_for
+from tests.worker_fixtures import Fleet, fleet, query
+from worker.fleet import SHARED_QUEUE
 
-REDIS_URL = "redis://127.0.0.1:6379/13"
+SWEEP = "episode3"
+VISIBILITY_TIMEOUT_S = 10  # the smallest the settings allow: the killed job's redelivery wait
 SCALE_ENV = {
     "DISPATCH_POLL_S": "0.2",
     "DISPATCH_LEASE_S": "2",
     "DISPATCH_LOAD_S": "0.6",
     "DISPATCH_JOB_TOKENS": "1850",
+    "DISPATCH_BOUNCE_PAUSE_S": "0.05",
     "JOB_LEASE_S": "2",
-    "VISIBILITY_TIMEOUT_S": "10",
+    "VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
     "GENERATION_BACKOFF_S": "0",
 }
 PROMPT_TOKENS_PER_S = 25000.0  # a real 500 tok/s prompt rate, scaled like the rest
-KILL_AT_FRACTION = 0.4
+RUN_DEADLINE_S = 300.0  # one run, from submission to the last generation
+STALL_S = 45.0  # no new generation for this long: the run has stalled
+KILL_NOT_BEFORE = 0.3  # kill no earlier than this fraction of the healthy makespan
+POLL_S = 0.25
+
+
+class BenchError(RuntimeError):
+    """A run that cannot finish (stalled, past its deadline, or a process that would not start)."""
+
+
+_processes: list[subprocess.Popen[bytes]] = []
+
+
+def _own(process: subprocess.Popen[bytes]) -> None:
+    """Kill this process's group when the bench exits (each child runs in a session of its own)."""
+    _processes.append(process)
+
+
+def _kill_all() -> None:
+    for process in _processes:
+        if process.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+        with contextlib.suppress(ProcessLookupError, PermissionError):  # orphaned pool children
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+atexit.register(_kill_all)
+
+
+@contextmanager
+def private_redis(log_dir: Path) -> Iterator[str]:
+    """A redis-server of the bench's own on a free port (no other process uses its db 0)."""
+    if shutil.which("redis-server") is None:
+        raise BenchError("redis-server is not on PATH: install Redis (the bench starts a private one)")
+    port = _free_port()
+    with (log_dir / "redis.log").open("wb") as log:
+        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    _own(process)
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    deadline = time.monotonic() + 15
+    while True:
+        with contextlib.suppress(redis.exceptions.ConnectionError):
+            client.flushdb()
+            break
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise BenchError(f"the private redis-server did not start; see {log_dir / 'redis.log'}")
+        time.sleep(0.1)
+    try:
+        yield url
+    finally:
+        with contextlib.suppress(redis.exceptions.RedisError):
+            client.flushdb()
+        client.close()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class KillRecord:
+    """The machine killed mid-sweep, when, and the job it was generating."""
+
+    host: str
+    at: float
+    job_id: int
+    model: str
+    lost_s: float  # how long the killed job had been generating
+    rerun_start: float = 0.0  # when its second attempt started on another machine
+    rerun_s: float = 0.0  # that attempt's generation time
+    stats: dict[str, Any] = field(default_factory=dict)  # its fake llama-swap's stats just before
 
 
 @dataclass
 class RunResult:
-    """What one design measured."""
+    """What one run measured."""
 
     design: str
     loads: dict[str, int]
@@ -68,107 +167,271 @@ class RunResult:
     idle_s: dict[str, float]
     generated: int
     exactly_once: bool
+    kill: KillRecord | None = None
+    notes: list[str] = field(default_factory=list)
 
 
-def run_design(design: str, kill_host: str | None = None, healthy_makespan_s: float = 0.0) -> RunResult:
-    """Start the fleet, submit episode3, wait for every generation, collect the measurements."""
-    r = redis.Redis.from_url(REDIS_URL)
-    r.flushdb()
-    with scratch_database() as db_url, tempfile.TemporaryDirectory() as logs:
-        upgrade(Settings(database_url=db_url))
-        env = {**SCALE_ENV, "DISPATCH": "all" if design == "naive" else "affinity"}
+def run_design(design: str, redis_url: str, log_dir: Path, *, shared: bool = False,
+               kill_after_s: float | None = None) -> RunResult:  # fmt: skip
+    """Start the fleet, submit the sweep, wait for every generation, collect the measurements."""
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    run_logs = log_dir / design.replace(" ", "_").replace("+", "")
+    run_logs.mkdir(parents=True, exist_ok=True)
+    with scratch_database() as db_url:
+        settings = Settings(
+            database_url=db_url, redis_url=redis_url, visibility_timeout_s=VISIBILITY_TIMEOUT_S
+        )
+        upgrade(settings)
+        env = {**SCALE_ENV, "DISPATCH": "shared" if shared else "affinity"}
         fakes: dict[str, FakeLlamaSwapProcess] = {}
-        with fleet(db_url, REDIS_URL, Path(logs), **env) as workers:
+        with fleet(db_url, redis_url, run_logs, **env) as workers:
             try:
                 for m in FLEET:
-                    extra = ["--prompt-tokens-per-s", str(PROMPT_TOKENS_PER_S)]
-                    fakes[m.host] = start_fake_llama_swap(
-                        m.served, load_time_s=m.load_s, tokens_per_s=m.tokens_per_s, extra_args=extra,
-                        replay=replay_dir(),
-                    )  # fmt: skip
-                    host_env = {"LLAMA_SWAP_URL": fakes[m.host].url, "WORKER_HOST": m.host}
-                    workers.start("gpu", f"gpu@{m.host}", GPU_TOKENS_PER_S=str(m.tokens_per_s), **host_env)
+                    fakes[m.host] = _start_machine(workers, m)
                 t0 = time.time()
-                submit(db_url)
-                if kill_host is not None:
-                    wait_for(lambda: time.time() - t0 > KILL_AT_FRACTION * healthy_makespan_s, 600)
-                    before_kill = fakes[kill_host].stats()
-                    index = [m.host for m in FLEET].index(kill_host)
-                    workers.workers[index].kill()
-                    fakes[kill_host].stop()
-                n_jobs = query(db_url, "SELECT count(*) AS n FROM jobs")[0]["n"]
-                wait_for(lambda: _generated(db_url) >= n_jobs, 900, interval_s=0.5)
+                job_ids = _submit(settings, shared)
+                kill = None
+                if kill_after_s is not None:
+                    kill = _kill_mid_sweep(workers, fakes, db_url, t0, kill_after_s)
+                _wait_generated(db_url, redis_url, job_ids, t0, run_logs)
                 stats = {h: f.stats() for h, f in fakes.items() if f.process.poll() is None}
-                if kill_host is not None:
-                    stats[kill_host] = before_kill
-                per_job = query(db_url, "SELECT job_id, count(*) AS n FROM generations GROUP BY job_id")
-                ok = len(per_job) == n_jobs and all(row["n"] == 1 for row in per_job)
-                return measure(design, stats, t0, n_jobs, ok)
+                if kill is not None:
+                    stats[kill.host] = kill.stats
+                return _measure(design, db_url, stats, t0, job_ids, kill)
             finally:
                 workers.stop_all()
                 for f in fakes.values():
                     f.stop()
-                r.flushdb()
+                client.flushdb()
 
 
-def submit(db_url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": db_url, "REDIS_URL": REDIS_URL, "PYTHONPATH": str(REPO_ROOT)}
-    cmd = [sys.executable, "-c", "from scheduler.cli import main; main()", "submit", "--sweep", "episode3"]
-    subprocess.run(cmd, cwd=REPO_ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+def _start_machine(workers: Fleet, machine: Machine) -> FakeLlamaSwapProcess:
+    extra = ["--prompt-tokens-per-s", str(PROMPT_TOKENS_PER_S)]
+    fake = start_fake_llama_swap(
+        machine.served, load_time_s=machine.load_s, tokens_per_s=machine.tokens_per_s, extra_args=extra,
+        replay=replay_dir(),
+    )  # fmt: skip
+    _own(fake.process)
+    env = {
+        "LLAMA_SWAP_URL": fake.url,
+        "WORKER_HOST": machine.host,
+        "GPU_TOKENS_PER_S": str(machine.tokens_per_s),
+    }
+    try:
+        worker = workers.start("gpu", f"gpu@{machine.host}", **env)
+    except AssertionError as exc:
+        raise BenchError(f"worker gpu@{machine.host} did not start: {exc}") from None
+    _own(worker.process)
+    return fake
 
 
-def _generated(db_url: str) -> int:
-    return int(query(db_url, "SELECT count(DISTINCT job_id) AS n FROM generations")[0]["n"])
+def _submit(settings: Settings, shared: bool) -> list[int]:
+    """Submit the sweep as `scheduler submit` does; `shared` sends every message to SHARED_QUEUE."""
+    if not shared:
+        return submit_sweep(settings, SWEEP, rerun=False, requeue=False).enqueued_job_ids
+    with mock.patch("scheduler.submit.publish_generate", _publish_shared):
+        return submit_sweep(settings, SWEEP, rerun=False, requeue=False).enqueued_job_ids
 
 
-def measure(design: str, stats: dict[str, dict[str, Any]], t0: float, n_jobs: int, ok: bool) -> RunResult:
-    """Loads, makespan and idle-while-work-waited from the fakes' request logs."""
+def _publish_shared(settings: Settings, jobs: list[tuple[int, str]]) -> int:
+    """The naive design's submission: the same messages, in the same order, all on one queue."""
+    app = producer_app(settings)
+    try:
+        for job_id, _ in jobs:
+            app.send_task(GENERATE_TASK, args=[job_id], queue=SHARED_QUEUE, ignore_result=True)
+    finally:
+        app.close()
+    return len(jobs)
+
+
+def _exclusive_models() -> dict[str, set[str]]:
+    """Per machine, the sweep's models no other machine serves."""
+    return {
+        m.host: {x for x in m.served if all(x not in o.served for o in FLEET if o is not m)} for m in FLEET
+    }
+
+
+def _kill_mid_sweep(workers: Fleet, fakes: dict[str, FakeLlamaSwapProcess], db_url: str, t0: float,
+                    not_before_s: float) -> KillRecord:  # fmt: skip
+    """SIGKILL a machine (worker and llama-swap) mid-job, once all it alone can do is generated."""
+    exclusive = _exclusive_models()
+    deadline = time.monotonic() + RUN_DEADLINE_S
+    while time.monotonic() < deadline:
+        time.sleep(POLL_S / 2)
+        if time.time() - t0 < not_before_s:
+            continue
+        undone = query(
+            db_url,
+            "SELECT j.model FROM jobs j WHERE NOT EXISTS (SELECT 1 FROM generations g WHERE g.job_id = j.id)",
+        )
+        waiting = {row["model"] for row in undone}
+        if not waiting:
+            break
+        for index, machine in enumerate(FLEET):
+            if exclusive[machine.host] & waiting:
+                continue
+            stats = fakes[machine.host].stats()
+            running = [r for r in stats["requests"] if "started_at" in r and "finished_at" not in r]
+            if not running:
+                continue
+            rows = query(
+                db_url,
+                "SELECT a.job_id, j.model FROM attempts a JOIN jobs j ON j.id = a.job_id"
+                " WHERE a.state = 'running' AND a.worker_host = %s",
+                (f"gpu@{machine.host}",),
+            )
+            if len(rows) != 1:
+                continue
+            at = time.time()
+            workers.workers[index].kill()
+            fakes[machine.host].stop()
+            return KillRecord(machine.host, at, rows[0]["job_id"], rows[0]["model"],
+                              at - running[0]["started_at"], stats=stats)  # fmt: skip
+    raise BenchError("no moment to kill a machine came: every machine still had models only it serves"
+                     " queued, or the sweep ended first")  # fmt: skip
+
+
+def _wait_generated(db_url: str, redis_url: str, job_ids: list[int], t0: float, logs: Path) -> None:
+    """Wait until every job has a generation; fail clearly on a stall or past the deadline."""
+    deadline = time.monotonic() + RUN_DEADLINE_S
+    last_count, last_progress = -1, time.monotonic()
+    while True:
+        count = int(query(db_url, "SELECT count(DISTINCT job_id) AS n FROM generations")[0]["n"])
+        if count >= len(job_ids):
+            return
+        now = time.monotonic()
+        if count != last_count:
+            last_count, last_progress = count, now
+        if now - last_progress > STALL_S or now > deadline:
+            why = f"no new generation for {STALL_S:g} s" if now <= deadline else f"past {RUN_DEADLINE_S:g} s"
+            raise BenchError(f"the run stalled ({why}, {time.time() - t0:.0f} s in):"
+                             f" {count}/{len(job_ids)} jobs generated\n{_leftovers(db_url, redis_url)}"
+                             f"\nworker logs: {logs}")  # fmt: skip
+        time.sleep(POLL_S)
+
+
+def _leftovers(db_url: str, redis_url: str) -> str:
+    """The jobs without a generation, and what Redis holds, for a stalled run's message."""
+    rows = query(
+        db_url,
+        "SELECT j.id, j.model, j.exam, j.seed, j.state, j.lease_owner FROM jobs j"
+        " WHERE NOT EXISTS (SELECT 1 FROM generations g WHERE g.job_id = j.id) ORDER BY j.id",
+    )
+    jobs = "\n".join(f"  job {r['id']} {r['model']} {r['exam']} seed {r['seed']}: {r['state']}"
+                     f" {r['lease_owner'] or ''}" for r in rows)  # fmt: skip
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        queues = {k: client.llen(k) for k in client.scan_iter() if client.type(k) == "list"}
+        unacked = client.hlen("unacked")
+        machines = sorted(client.scan_iter(match="qs:fleet:machine:*"))
+        records = [client.get(k) for k in machines]
+    finally:
+        client.close()
+    return f"jobs left:\n{jobs}\nqueues: {queues}; unacked: {unacked}\nfleet records: {records}"
+
+
+def _measure(design: str, db_url: str, stats: dict[str, dict[str, Any]], t0: float, job_ids: list[int],
+             kill: KillRecord | None) -> RunResult:  # fmt: skip
+    """Loads, makespan and idle-while-work-waited from the fakes' request logs; exactly-once from Postgres."""
     done = [r for s in stats.values() for r in s["requests"] if r.get("status") == 200 and "finished_at" in r]
     end = max(r["finished_at"] for r in done)
     idle: dict[str, float] = {}
     for m in FLEET:
-        mine = sorted(
-            (r["received_at"], r["finished_at"]) for r in stats[m.host]["requests"] if "finished_at" in r
+        busy = sorted(
+            (r["received_at"], r["finished_at"]) for r in stats[m.host]["requests"]
+            if r.get("status") == 200 and "finished_at" in r
+        )  # fmt: skip
+        # every job is queued at t0, so work this machine could run waits until the last one starts
+        last_start = max((r["started_at"] for r in done if r["model"] in m.served), default=t0)
+        if kill is not None and kill.host == m.host:
+            last_start = min(last_start, kill.at)
+        idle[m.host] = _gaps(busy, t0, last_start)
+    rows = query(db_url, "SELECT job_id, outcome FROM generations WHERE job_id = ANY(%s)", (job_ids,))
+    outcomes: dict[int, list[str]] = {j: [] for j in job_ids}
+    for row in rows:
+        outcomes[row["job_id"]].append(row["outcome"])
+    once = all(o == ["ok"] for o in outcomes.values())
+    if kill is not None:
+        rerun = query(
+            db_url,
+            "SELECT extract(epoch FROM a.started_at) AS started, g.wall_s FROM attempts a"
+            " JOIN generations g ON g.attempt_id = a.id WHERE a.job_id = %s",
+            (kill.job_id,),
         )
-        last_start = max((r["received_at"] for r in done if r["model"] in m.served), default=t0)
-        idle[m.host] = _gaps_before(mine, t0, last_start) if stats[m.host]["requests"] else 0.0
+        if rerun:
+            kill.rerun_start, kill.rerun_s = float(rerun[0]["started"]), float(rerun[0]["wall_s"] or 0.0)
     loads = {h: sum(s["loads"].values()) for h, s in stats.items()}
-    return RunResult(design, loads, end - t0, idle, len(done), ok)
+    return RunResult(design, loads, end - t0, idle, len(done), once, kill)
 
 
-def _gaps_before(busy: list[tuple[float, float]], start: float, until: float) -> float:
+def _gaps(busy: list[tuple[float, float]], start: float, until: float) -> float:
     """Time in [start, until] not covered by the busy intervals."""
     idle, cursor = 0.0, start
     for b0, b1 in busy:
-        if b0 > cursor:
-            idle += max(0.0, min(b0, until) - cursor)
-        cursor = max(cursor, b1)
-        if cursor >= until:
+        if b0 >= until:
             break
+        if b0 > cursor:
+            idle += b0 - cursor
+        cursor = max(cursor, b1)
     return idle + max(0.0, until - cursor)
+
+
+def report(lb: float, n_jobs: int, runs: list[RunResult]) -> str:
+    """The side-by-side table, and the kill run's breakdown."""
+    hosts = [m.host for m in FLEET]
+    jobs = episode3_jobs()
+    lines = [
+        (
+            f"{SWEEP}: {n_jobs} jobs on {len(FLEET)} machines ({', '.join(hosts)}); minimum loads"
+            f" {minimum_loads(jobs)}; lower bound {lb:.2f} s (replayed tokens / decode rate + loads)"
+        ),
+        (
+            f"{'run':<18}{'loads':>6}  {'per machine':<12}{'makespan s':>11}{'/ LB':>7}  "
+            f"{'idle while work waited s':<26}{'once ok':>8}"
+        ),
+    ]
+    for res in runs:
+        per = " ".join(str(res.loads.get(h, 0)) for h in hosts)
+        idle = " ".join(f"{res.idle_s.get(h, 0.0):.1f}" for h in hosts)
+        lines.append(f"{res.design:<18}{sum(res.loads.values()):>6}  {per:<12}{res.makespan_s:>11.2f}"
+                     f"{res.makespan_s / lb:>7.3f}  {idle:<26}{'yes' if res.exactly_once else 'NO':>8}")  # fmt: skip
+    healthy = runs[0]
+    for res in runs:
+        k = res.kill
+        if k is None:
+            continue
+        redelivery = k.rerun_start - k.at if k.rerun_start else float("nan")
+        lines.append(
+            f"kill run: {k.host} SIGKILLed mid-job (job {k.job_id}, {k.model}, {k.lost_s:.2f} s into it);"
+            f" makespan +{res.makespan_s - healthy.makespan_s:.2f} s over the healthy run;"
+            f" the killed job: {k.lost_s:.2f} s lost + {redelivery:.2f} s until redelivered"
+            f" (visibility timeout {VISIBILITY_TIMEOUT_S} s) + {k.rerun_s:.2f} s re-run elsewhere"
+        )
+    return "\n".join(lines)
 
 
 def main() -> None:
     """Run the designs and print them side by side."""
     jobs = episode3_jobs()
     lb = lower_bound_s(FLEET, jobs)
-    ours = run_design("affinity")
-    naive = run_design("naive")
-    killed = run_design("affinity + kill gpu-b", kill_host="gpu-b", healthy_makespan_s=ours.makespan_s)
-    hosts = [m.host for m in FLEET]
-    print(f"\nepisode3: {len(jobs)} jobs, {len(FLEET)} machines; minimum loads {minimum_loads(jobs)};"
-          f" lower bound {lb:.2f} s (replayed tokens / decode rate + loads)")  # fmt: skip
-    print(f"{'design':<24}{'loads':>6}  {'per machine':<14}{'makespan':>9}{'/LB':>7}  {'idle while work waited':<26}"
-          f"{'once':>5}")  # fmt: skip
-    for res in (ours, naive, killed):
-        per = " ".join(str(res.loads.get(h, 0)) for h in hosts)
-        idle = " ".join(f"{res.idle_s.get(h, 0.0):.1f}" for h in hosts)
-        print(f"{res.design:<24}{sum(res.loads.values()):>6}  {per:<14}{res.makespan_s:>9.2f}"
-              f"{res.makespan_s / lb:>7.3f}  {idle:<26}{'yes' if res.exactly_once else 'NO':>5}")  # fmt: skip
-    print(
-        f"kill run: +{killed.makespan_s - ours.makespan_s:.2f} s over the healthy run "
-        "(includes the 10 s visibility timeout before the killed job is redelivered)"
-    )
+    log_dir = Path(tempfile.mkdtemp(prefix="qs-fleet-bench-"))
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
+    try:
+        with private_redis(log_dir) as redis_url:
+            ours = run_design("affinity", redis_url, log_dir)
+            print(f"affinity: {ours.makespan_s:.2f} s", flush=True)
+            naive = run_design("shared queue", redis_url, log_dir, shared=True)
+            print(f"shared queue: {naive.makespan_s:.2f} s", flush=True)
+            killed = run_design("affinity + kill", redis_url, log_dir,
+                                kill_after_s=KILL_NOT_BEFORE * ours.makespan_s)  # fmt: skip
+        print()
+        print(report(lb, len(jobs), [ours, naive, killed]))
+    except BenchError as exc:
+        raise SystemExit(f"fleet bench: {exc}\n(logs kept in {log_dir})") from None
+    finally:
+        _kill_all()
+    shutil.rmtree(log_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

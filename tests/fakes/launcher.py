@@ -83,7 +83,8 @@ def start_fake_llama_swap(
     if replay is not None:
         cmd += ["--replay", str(replay)]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, env=env)
+    # Its own process group, so a bench can kill it (and only it) however the bench ends.
+    proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, env=env, start_new_session=True)
     assert proc.stdout is not None
     with selectors.DefaultSelector() as sel:
         sel.register(proc.stdout, selectors.EVENT_READ)
