@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from scheduler.queues import GENERATE_TASK
 from scheduler.settings import Settings
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from tests.worker_fixtures import Fleet, Producer, fleet, insert_jobs, query, wait_for
+from worker.fleet import SHARED_QUEUE
 
 pytestmark = pytest.mark.slow
 
@@ -40,11 +42,13 @@ class Machines:
         self.workers = workers
         self.fakes: dict[str, FakeLlamaSwapProcess] = {}
 
-    def add(self, host: str, models: list[str], tokens_per_s: float = 700.0) -> FakeLlamaSwapProcess:
+    def add(
+        self, host: str, models: list[str], tokens_per_s: float = 700.0, **extra_env: str
+    ) -> FakeLlamaSwapProcess:
         fake = start_fake_llama_swap(models, load_time_s=0.5, tokens_per_s=tokens_per_s)
         self.fakes[host] = fake
         env = {"LLAMA_SWAP_URL": fake.url, "WORKER_HOST": host, "GPU_TOKENS_PER_S": str(tokens_per_s)}
-        self.workers.start("gpu", f"gpu@{host}", **env)
+        self.workers.start("gpu", f"gpu@{host}", **{**env, **extra_env})
         return fake
 
     def stop(self) -> None:
@@ -154,8 +158,10 @@ def test_a_machine_joining_mid_sweep_takes_work(settings: Settings, machines: Ma
 
 
 def test_a_killed_machines_jobs_are_finished_by_another(settings: Settings, machines: Machines) -> None:
-    doomed = machines.add("gpu-a", ["m-alpha"], tokens_per_s=300.0)
-    survivor = machines.add("gpu-b", ["m-alpha", "m-beta"], tokens_per_s=300.0)
+    # A visibility timeout far beyond the test's deadline: only the fleet noticing the dead
+    # machine (its record expires) can put the killed job back on its queue in time.
+    doomed = machines.add("gpu-a", ["m-alpha"], tokens_per_s=300.0, VISIBILITY_TIMEOUT_S="3600")
+    survivor = machines.add("gpu-b", ["m-alpha", "m-beta"], tokens_per_s=300.0, VISIBILITY_TIMEOUT_S="3600")
     job_ids = submit(settings, [("s1", "m-beta"), ("s1", "m-alpha")], seeds=(42, 123, 456, 7))
 
     def doomed_is_generating() -> bool:
@@ -171,3 +177,26 @@ def test_a_killed_machines_jobs_are_finished_by_another(settings: Settings, mach
     )
     assert attempts[0]["n"] >= len(job_ids) + 1, "the killed job was not run again"
     assert "m-alpha" in served_runs(survivor)
+
+
+def test_the_naive_shared_queue_hands_a_job_back_until_a_machine_serving_its_model_takes_it(
+    settings: Settings, machines: Machines
+) -> None:
+    """DISPATCH=shared (bench/fleet's naive baseline): one queue, unserved jobs bounced, none lost."""
+    alpha = machines.add("gpu-a", ["m-alpha"], DISPATCH="shared", DISPATCH_BOUNCE_PAUSE_S="0.05")
+    beta = machines.add("gpu-b", ["m-beta"], DISPATCH="shared", DISPATCH_BOUNCE_PAUSE_S="0.05")
+    producer = Producer(settings.redis_url)
+    job_ids: list[int] = []
+    try:
+        for model in ("m-alpha", "m-beta"):
+            for job_id in insert_jobs(settings.database_url, model, ["v1"], (42, 123), PARAMS):
+                producer.app.send_task(GENERATE_TASK, args=[job_id], queue=SHARED_QUEUE, ignore_result=True)
+                job_ids.append(job_id)
+    finally:
+        producer.close()
+    result = wait_generated(settings, job_ids, machines)
+    assert all(len(g) == 1 and g[0]["outcome"] == "ok" for g in result.values()), result
+    for fake in (alpha, beta):
+        requests = fake.stats()["requests"]
+        assert {r["model"] for r in requests} == set(fake.models), "a job reached a machine not serving it"
+        assert len(requests) == 2

@@ -115,6 +115,22 @@ def read_machines(r: redis.Redis) -> dict[str, dict[str, Any]]:
     return machines
 
 
+def restore_unacked(app: Any, task_ids: set[str]) -> list[str]:
+    """Re-queue the delivered-but-unacknowledged messages of these tasks; return the ones restored."""
+    restored = []
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        client = channel.client
+        for tag, raw in client.hgetall(channel.unacked_key).items():
+            payload = json.loads(raw)[0]
+            task_id = str(payload.get("headers", {}).get("id", ""))
+            if task_id in task_ids:
+                channel.qos.restore_by_tag(tag.decode() if isinstance(tag, bytes) else tag)
+                restored.append(task_id)
+                log.warning("dispatch: task %s of a dead machine put back on its queue", task_id)
+    return restored
+
+
 class FleetController:
     """Keeps one GPU worker on one model queue at a time, chosen by the dispatch."""
 
@@ -130,6 +146,8 @@ class FleetController:
         self.served: list[str] = []
         self.loaded: str | None = None
         self.decisions: list[tuple[float, Decision]] = []
+        self.seen: dict[str, str] = {}  # host -> Celery node of every machine seen alive
+        self.restored: list[str] = []  # task ids of dead machines' jobs this controller re-queued
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fleet-controller", daemon=True)
 
@@ -155,6 +173,7 @@ class FleetController:
         """Refresh what this machine knows; re-decide if its queue ran dry. Returns a new decision."""
         self._look_at_llama_swap()
         self._publish()
+        self._requeue_dead_machines_jobs()
         if self.current is not None and backlog_of(self.redis, [self.current])[self.current] > 0:
             own = self._decide(locked=False)
             if own.reason is Reason.CONTINUE:
@@ -172,6 +191,31 @@ class FleetController:
         finally:
             if self.redis.get(LOCK_KEY) in (self.host.encode(), self.host):
                 self.redis.delete(LOCK_KEY)
+
+    def _requeue_dead_machines_jobs(self) -> None:
+        """Put the job a dead machine was running back on its queue now, not after the visibility timeout.
+
+        A machine whose record expired (it renewed nothing for DISPATCH_LEASE_S) is dead; the
+        message of its running attempt waits in kombu's ``unacked`` hash until the broker's
+        visibility timeout (hours in production). Restoring it as kombu itself does (one Redis
+        transaction, so it happens once even when several machines see the death) lets another
+        machine re-run the job within about one lease. A machine that was only slow is harmless:
+        its job's Postgres lease makes the early copy wait and then drop.
+        """
+        alive = {h: str(r.get("node") or f"gpu@{h}") for h, r in read_machines(self.redis).items()}
+        dead = [node for host, node in self.seen.items() if host not in alive]
+        self.seen = alive
+        if not dead:
+            return
+        from scheduler.db import get_pool
+
+        with get_pool().connection() as conn:
+            rows = conn.execute(
+                "SELECT task_id FROM attempts WHERE state = 'running' AND worker_host = ANY(%s)", (dead,)
+            ).fetchall()
+        task_ids = {str(r["task_id"]) for r in rows if r["task_id"]}
+        if task_ids:
+            self.restored += restore_unacked(self.app, task_ids)
 
     def _decide(self, *, locked: bool) -> Decision:
         others = {h: m for h, m in read_machines(self.redis).items() if h != self.host}
