@@ -15,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from bench.fleet.fleet_spec import FLEET, JobSpec, Machine, episode3_jobs, lower_bound_s
+from scheduler.exam_index import prompt_text
 from worker.dispatch import FleetState, MachineState, choose_model
 
 POLL_S = 0.05  # an idle machine looks again this often
@@ -141,9 +142,16 @@ def _result(design: str, sims: list[SimMachine], end: float) -> SimResult:
     return SimResult(design, end, {s.spec.host: s.loads for s in sims}, {s.spec.host: s.busy_s for s in sims})
 
 
+def submission_order(jobs: list[JobSpec]) -> list[JobSpec]:
+    """The order `scheduler submit` sends messages in: model by model, the longest exam first."""
+    models = list(dict.fromkeys(j.model for j in jobs))
+    exams = sorted({j.exam for j in jobs}, key=lambda exam: -len(prompt_text(exam)))
+    return sorted(jobs, key=lambda j: (models.index(j.model), exams.index(j.exam), j.seed))
+
+
 def main() -> None:
     """Print each design's loads and makespan against the lower bound."""
-    jobs = episode3_jobs()
+    jobs = submission_order(episode3_jobs())
     lb = lower_bound_s(FLEET, jobs)
     print(f"episode3: {len(jobs)} jobs on {len(FLEET)} machines; lower bound {lb:.2f} s (model time)")
     print(f"{'design':<26}{'loads':>7}{'per machine':>22}{'makespan':>10}{'/ LB':>7}")
