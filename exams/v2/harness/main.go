@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,12 @@ func main() {
 	uidBase := flag.Int("uid-base", 200000, "first uid handed to {uid}")
 	only := flag.String("tests", "", "comma-separated test names (default: all)")
 	flag.Parse()
+
+	// A process started in the background by a non-interactive shell inherits
+	// SIGINT as ignored, and an ignored signal stays ignored across exec: the
+	// scrapers would then never see GracefulShutdown's SIGINT. A handler, unlike
+	// an ignore, is reset to the default action in each child we exec.
+	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
 
 	started := time.Now()
 	report := run(*binary, *raceBinary, *raceErrorFile, *prefix, *racePrefix, *uidBase, *only)

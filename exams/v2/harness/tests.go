@@ -53,7 +53,7 @@ const (
 	boundedBuffer  = 5
 	evictionBuffer = 20
 	evictionOutage = 45 // > 2 x evictionBuffer: see README for the false-failure bound
-	raceOutage     = 30
+	raceCycles     = 5
 )
 
 // startOnline starts a run and waits for a first live metric.
@@ -312,18 +312,28 @@ func testRaceDetector(e *Env) (Outcome, error) {
 		return failOr(fmt.Errorf("-race build: %w", err))
 	}
 	defer r.close()
-	// A long outage with slow 503s keeps the scrape loop and the retry
-	// goroutine inside their sink writes at overlapping times, so a race
-	// between them is exercised many times, not by luck.
-	r.sink.SetFailDelay(e.CLI.Interval / 2)
-	first, last, err := r.outage(SinkSlowFailing, raceOutage)
-	if err != nil {
-		return failOr(fmt.Errorf("-race build: %w", err))
+	// Many short outages with slow 503s: the scrape loop and the retry
+	// goroutine meet in the buffer at each transition, while both are inside
+	// sink writes; a race between them is exercised many times, not by luck.
+	r.sink.SetFailDelay(e.CLI.Interval)
+	first := r.inv.Served() + 1
+	for cycle := 0; cycle < raceCycles && !r.proc.out.saw("WARNING: DATA RACE"); cycle++ {
+		if _, _, err := r.outage(SinkSlowFailing, 4); err != nil {
+			return failOr(fmt.Errorf("-race build, outage %d: %w", cycle+1, err))
+		}
+		if err := r.sink.SetMode(SinkOnline); err != nil {
+			return Outcome{}, harnessError{err}
+		}
+		base := r.inv.Served()
+		r.waitFor(func() bool { return r.inv.Served() >= base+2 }, e.budget(2))
+	}
+	if _, _, err := r.outage(SinkSlowFailing, 4); err != nil {
+		return failOr(fmt.Errorf("-race build, last outage: %w", err))
 	}
 	if err := r.reconnect(false); err != nil {
 		return Outcome{}, err
 	}
-	want := span(first, last)
+	want := span(first, r.LastPre)
 	r.waitFor(func() bool {
 		return len(missing(want, r.ids(time.Time{}))) == 0 || r.proc.out.saw("WARNING: DATA RACE")
 	}, e.flushDeadline())
@@ -336,5 +346,5 @@ func testRaceDetector(e *Env) (Outcome, error) {
 	if c := r.proc.Crashed(); c != "" {
 		return fail("-race build crashed: %s", c)
 	}
-	return pass("no data race through an outage, a flush and SIGINT")
+	return pass("no data race through %d outages, a flush and SIGINT", raceCycles+1)
 }
