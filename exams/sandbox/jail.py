@@ -29,6 +29,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from exams.sandbox.limits import Limits
@@ -39,20 +40,43 @@ UID_BASE = 200_000  # untrusted runs get uids in [UID_BASE, UID_BASE + UID_SPAN)
 UID_SPAN = 100_000
 PROBE_TIMEOUT_S = 15.0
 
-# $1 = directory kept visible (the workspace), $2 = tmpfs size or "-" (no masking), $3 = cwd; the rest is the command.
+# $1 = directory kept visible (the workspace), $2 = tmpfs size or "-" (no masking), $3 = cwd,
+# $4 = more directories kept visible, read-only, ":"-separated (a trusted harness's own files when
+# they live under /tmp); the rest is the command. A kept directory is held open before /tmp is
+# masked and bound back over the mask from that open descriptor.
 JAIL_SCRIPT = r"""
 ip link set lo up 2>/dev/null || echo "sandbox: loopback could not be brought up" >&2
-keep="$1"; mask="$2"; work="$3"; shift 3
+keep="$1"; mask="$2"; work="$3"; extra="$4"; shift 4
 cd "$keep" || exit 125
 if [ "$mask" != "-" ]; then
+  n=3; IFS=:
+  for d in $extra; do eval "exec $n<\"\$d\"" || exit 125; n=$((n+1)); done
+  unset IFS
   for d in /tmp /var/tmp /dev/shm; do
     if [ -d "$d" ]; then mount -t tmpfs -o "size=$mask,mode=1777,nosuid,nodev" qs-tmp "$d" || exit 125; fi
   done
   if [ ! -d "$keep" ]; then mkdir -p "$keep" && mount -c --bind . "$keep" || exit 125; fi
+  n=3; IFS=:
+  for d in $extra; do
+    if [ ! -d "$d" ]; then
+      mkdir -p "$d" && mount -c --bind "/proc/self/fd/$n" "$d" && mount -c -o remount,bind,ro "$d" || exit 125
+    fi
+    eval "exec $n<&-"; n=$((n+1))
+  done
+  unset IFS
 fi
 cd "$work" || exit 125
 "$@"
 """
+
+MASKED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
+
+
+def masked(path: Path) -> bool:
+    """True when `path` lies under a directory the jail replaces with an empty tmpfs."""
+    resolved = str(path.resolve())
+    return any(resolved == d or resolved.startswith(d + "/") for d in MASKED_DIRS)
+
 
 UNSHARE = ["unshare", "--net", "--pid", "--fork", "--kill-child", "--mount", "--mount-proc"]
 
@@ -75,7 +99,7 @@ def isolation_available() -> bool:
         reason = "util-linux (unshare, mount, setpriv, prlimit) or iproute2 (ip) is missing"
     else:
         with tempfile.TemporaryDirectory(prefix="qs-probe-") as probe_dir:
-            argv = [*UNSHARE, "sh", "-c", JAIL_SCRIPT, "jail", probe_dir, "1m", probe_dir, "true"]
+            argv = jail_argv(Path(probe_dir), "1m", Path(probe_dir), "", ["true"])
             try:
                 done = subprocess.run(argv, capture_output=True, timeout=PROBE_TIMEOUT_S, check=False)
                 if done.returncode != 0 or done.stderr:
@@ -123,11 +147,28 @@ def untrusted_prefix(limits: Limits, uid: int | None) -> list[str]:
 
 
 def wrap(
-    argv: list[str], workdir: Path, limits: Limits, *, keep: Path, untrusted: bool, uid: int | None, mask_tmp: bool
+    argv: list[str],
+    workdir: Path,
+    limits: Limits,
+    *,
+    keep: Path,
+    untrusted: bool,
+    uid: int | None,
+    mask_tmp: bool,
+    keep_readonly: Sequence[Path] = (),
 ) -> tuple[list[str], bool]:
-    """The full argv that runs `argv` in `workdir` inside the jail (`keep` stays visible); also whether isolated."""
+    """The full argv that runs `argv` in `workdir` inside the jail; also whether isolated.
+
+    `keep` stays visible; so do `keep_readonly` (read-only) where /tmp is masked.
+    """
     inner = [*untrusted_prefix(limits, uid), *argv] if untrusted else list(argv)
     if not isolation_available():
         return inner, False
     mask = str(limits.tmpfs_bytes) if mask_tmp else "-"
-    return [*UNSHARE, "sh", "-c", JAIL_SCRIPT, "jail", str(keep), mask, str(workdir), *inner], True
+    extra = ":".join(str(p.resolve()) for p in keep_readonly if masked(p))
+    return jail_argv(keep, mask, workdir, extra, inner), True
+
+
+def jail_argv(keep: Path, mask: str, workdir: Path, extra: str, command: Sequence[str]) -> list[str]:
+    """The unshare + jail script command line (the script's arguments in one place)."""
+    return [*UNSHARE, "sh", "-c", JAIL_SCRIPT, "jail", str(keep), mask, str(workdir), extra, *command]

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -126,7 +127,12 @@ class Workspace:
         command = [str(part).replace(RUN_DIR, str(run_dir)) for part in argv]
         if trusted:
             full_env[UNTRUSTED_PREFIX_ENV] = json.dumps(untrusted_prefix(limits, uid))
-        wrapped, isolated = wrap(command, run_dir, limits, keep=self.root, untrusted=not trusted, uid=uid, mask_tmp=True)
+        # A trusted harness may live under /tmp (a checkout or venv there): keep its files visible.
+        own_files = (Path(command[0]).parent, Path(sys.prefix)) if trusted else ()
+        wrapped, isolated = wrap(
+            command, run_dir, limits, keep=self.root, untrusted=not trusted, uid=uid, mask_tmp=True,
+            keep_readonly=own_files,
+        )
         return execute(wrapped, cwd=run_dir, env=full_env, limits=limits, stdin_path=stdin_path, isolated=isolated)
 
 

@@ -275,3 +275,34 @@ def test_a_missing_go_toolchain_is_a_grader_error_not_a_score(monkeypatch: pytes
         find_go.cache_clear()
     assert grade.verdict == exams.Verdict.GRADER_ERROR and grade.score == 0
     assert "Go toolchain not found" in grade.log
+
+
+def test_a_trusted_harness_under_tmp_stays_visible_and_read_only(tmp_path_factory: pytest.TempPathFactory) -> None:
+    if os.geteuid() != 0 or not isolation_available():
+        pytest.skip("the /tmp mask needs root and namespaces")
+    import tempfile
+
+    home = Path(tempfile.mkdtemp(prefix="qs-harness-", dir="/tmp"))
+    try:
+        harness = home / "harness.sh"
+        harness.write_text('#!/bin/sh\ncat "$0" >/dev/null && echo visible\ntouch "$0.new" 2>/dev/null || echo read-only\n')
+        harness.chmod(0o755)
+        with Workspace() as ws:
+            result = ws.run([str(harness)], trusted=True)
+        assert result.ok, result
+        assert result.stdout.decode().split() == ["visible", "read-only"]
+        assert not (home / "harness.sh.new").exists()
+    finally:
+        import shutil
+
+        shutil.rmtree(home)
+
+
+def test_ci_as_root_grades_with_full_isolation() -> None:
+    """Where CI runs (root, util-linux), a broken jail must fail loudly, not degrade to a warning."""
+    if not os.environ.get("CI") or os.geteuid() != 0:
+        pytest.skip("only CI, as root, promises namespaces")
+    from exams.sandbox import jail
+
+    jail.isolation_available.cache_clear()
+    assert jail.isolation_available()
