@@ -156,6 +156,8 @@ class KillRecord:
     model: str
     lost_s: float  # how long the killed job had been generating
     rerun_start: float = 0.0  # when its second attempt started on another machine
+    requeued_at: float = 0.0  # when a surviving machine's fleet controller put it back on its queue
+    sweep_s: float = 0.0  # seconds into the sweep when it was killed
     rerun_s: float = 0.0  # that attempt's generation time
     stats: dict[str, Any] = field(default_factory=dict)  # its fake llama-swap's stats just before
 
@@ -171,7 +173,16 @@ class RunResult:
     generated: int
     exactly_once: bool
     kill: KillRecord | None = None
-    notes: list[str] = field(default_factory=list)
+    model_loads: dict[str, dict[str, int]] = field(default_factory=dict)  # host -> model -> loads
+
+    def extra_loads(self) -> str:
+        """The loads beyond one per model, as `model x n on hosts`."""
+        per_model: dict[str, list[str]] = {}
+        for host, loads in self.model_loads.items():
+            for model, n in loads.items():
+                per_model.setdefault(model, []).extend([host] * n)
+        extra = [f"{m} x{len(h)} ({' '.join(h)})" for m, h in sorted(per_model.items()) if len(h) > 1]
+        return ", ".join(extra) or "none"
 
 
 def run_design(design: str, redis_url: str, log_dir: Path, *, shared: bool = False,
@@ -197,7 +208,10 @@ def run_design(design: str, redis_url: str, log_dir: Path, *, shared: bool = Fal
                 kill = None
                 if kill_after_s is not None:
                     kill = _kill_mid_sweep(workers, fakes, db_url, t0, kill_after_s)
+                    kill.sweep_s = kill.at - t0
                 _wait_generated(db_url, redis_url, job_ids, t0, run_logs)
+                if kill is not None:
+                    kill.requeued_at = _requeued_at(run_logs)
                 stats = {h: f.stats() for h, f in fakes.items() if f.process.poll() is None}
                 if kill is not None:
                     stats[kill.host] = kill.stats
@@ -314,6 +328,17 @@ def _wait_generated(db_url: str, redis_url: str, job_ids: list[int], t0: float, 
         time.sleep(POLL_S)
 
 
+def _requeued_at(logs: Path) -> float:
+    """When a worker's log says it put a dead machine's task back on its queue (0: none did)."""
+    times = []
+    for path in logs.glob("*.log"):
+        for line in path.read_text(errors="replace").splitlines():
+            if "of a dead machine put back on its queue" in line and line.startswith("["):
+                stamp, _, millis = line[1:24].partition(",")
+                times.append(time.mktime(time.strptime(stamp, "%Y-%m-%d %H:%M:%S")) + int(millis) / 1000)
+    return min(times, default=0.0)
+
+
 def _leftovers(db_url: str, redis_url: str) -> str:
     """The jobs without a generation, and what Redis holds, for a stalled run's message."""
     rows = query(
@@ -365,7 +390,8 @@ def _measure(design: str, db_url: str, stats: dict[str, dict[str, Any]], t0: flo
         if rerun:
             kill.rerun_start, kill.rerun_s = float(rerun[0]["started"]), float(rerun[0]["wall_s"] or 0.0)
     loads = {h: sum(s["loads"].values()) for h, s in stats.items()}
-    return RunResult(design, loads, end - t0, idle, len(done), once, kill)
+    model_loads = {h: {m: int(n) for m, n in s["loads"].items() if n} for h, s in stats.items()}
+    return RunResult(design, loads, end - t0, idle, len(done), once, kill, model_loads)
 
 
 def _gaps(busy: list[tuple[float, float]], start: float, until: float) -> float:
@@ -399,16 +425,20 @@ def report(lb: float, n_jobs: int, runs: list[RunResult]) -> str:
         idle = " ".join(f"{res.idle_s.get(h, 0.0):.1f}" for h in hosts)
         lines.append(f"{res.design:<18}{sum(res.loads.values()):>6}  {per:<12}{res.makespan_s:>11.2f}"
                      f"{res.makespan_s / lb:>7.3f}  {idle:<26}{'yes' if res.exactly_once else 'NO':>8}")  # fmt: skip
+    lines += [f"{res.design}: models loaded more than once: {res.extra_loads()}" for res in runs]
     healthy = runs[0]
     for res in runs:
         k = res.kill
         if k is None:
             continue
         redelivery = k.rerun_start - k.at if k.rerun_start else float("nan")
+        requeued = f"{k.requeued_at - k.at:.2f} s" if k.requeued_at else "never (broker redelivery)"
         lines.append(
-            f"kill run: {k.host} SIGKILLed mid-job (job {k.job_id}, {k.model}, {k.lost_s:.2f} s into it);"
+            f"kill run: {k.host} SIGKILLed {k.sweep_s:.1f} s into the sweep, mid-job (job {k.job_id},"
+            f" {k.model}, {k.lost_s:.2f} s into it);"
             f" makespan +{res.makespan_s - healthy.makespan_s:.2f} s over the healthy run;"
-            f" the killed job: {k.lost_s:.2f} s lost + {redelivery:.2f} s until redelivered"
+            f" the killed job: {k.lost_s:.2f} s lost + {redelivery:.2f} s until re-run (back on its queue"
+            f" after {requeued})"
             f" (machine lease {SCALE_ENV['DISPATCH_LEASE_S']} s, visibility timeout {VISIBILITY_TIMEOUT_S} s)"
             f" + {k.rerun_s:.2f} s re-run elsewhere"
         )
