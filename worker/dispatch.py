@@ -16,9 +16,9 @@ machines of different model sets and speeds, time scaled ~50x down; ``run.py`` w
 Celery workers, Redis, Postgres and fake llama-swaps, and the discrete-event model
 ``simulate.py`` that runs this very function; lower bound 30.17 s, at least 11 loads):
 
-    real processes (bench/fleet/README.md)  loads (a b c)   makespan / bound   idle while work waited
-    this design                             14 (6 4 4)      35.9 s   1.19      2.0 2.4 1.3 s
-    one shared queue                        51 (21 18 12)   49.3 s   1.64      7.0 3.7 6.3 s
+    real processes, 3 runs (bench/fleet/README.md)  loads   makespan / bound   idle while work waited
+    this design                                     13-14   1.19-1.27          1.3-5.9 s a machine
+    one shared queue                                50-54   1.64-1.74          3.7-9.0 s a machine
     simulated: this design 13 loads, 1.094; one shared queue 42, 1.441; all queues 62, 1.464
 
 - one shared GPU queue (the naive design): machines pull whatever job is next, so they swap
@@ -35,7 +35,7 @@ Pulling per-model queues keeps the broker as the only source of truth: a dead ma
 lease expires and its model becomes unclaimed, the surviving controllers put its unacked job
 back on ``gen.<model>`` as soon as they see the lease gone (not after the broker's visibility
 timeout, hours in production; ``worker.fleet``), and a machine joining mid-sweep simply makes
-its first decision. The real-process gap to the simulation (about 3 s of 36) is per-job
+its first decision. The real-process gap to the simulation (3-5 s of 36-38) is per-job
 overhead (prompt processing, claims, streaming granularity), not switching: a machine's next
 job arrives within ~10 ms of its last one, because it decides while its last job runs. Several sweeps share a model queue, so a second sweep adds jobs, not loads.
 

@@ -177,11 +177,15 @@ class RunResult:
 
     def extra_loads(self) -> str:
         """The loads beyond one per model, as `model x n on hosts`."""
-        per_model: dict[str, list[str]] = {}
+        per_model: dict[str, dict[str, int]] = {}
         for host, loads in self.model_loads.items():
             for model, n in loads.items():
-                per_model.setdefault(model, []).extend([host] * n)
-        extra = [f"{m} x{len(h)} ({' '.join(h)})" for m, h in sorted(per_model.items()) if len(h) > 1]
+                per_model.setdefault(model, {})[host] = n
+        extra = [
+            f"{m} x{sum(h.values())} ({' '.join(f'{host}:{n}' for host, n in sorted(h.items()))})"
+            for m, h in sorted(per_model.items())
+            if sum(h.values()) > 1
+        ]
         return ", ".join(extra) or "none"
 
 
