@@ -6,18 +6,21 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+
+from tests.services import article_results_dir, needs_article_results
+
+pytestmark = needs_article_results
 
 try:
     from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 except ImportError:
     from fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap  # type: ignore[no-redef]
 
-RECORDED = Path(__file__).parent / "fakes" / "recorded"
+RECORDED = article_results_dir()
 V1_PROMPT = "Write factorial.go, wordfreq.go and filetreewalk.go."
 
 

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 import pytest
 
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+from tests.services import needs_article_results
+
+pytestmark = needs_article_results
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerUnreachable
 from worker.generation import Outcome, RetryPolicy, generate_once

@@ -8,6 +8,7 @@ token count of the real response the fake llama-swap will replay for it.
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from tests.fakes.recorded_responses import RecordingLibrary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTICLE_RESULTS = REPO_ROOT.parent / "shared" / "reference" / "article-results"
-BUNDLED_RESULTS = REPO_ROOT / "tests" / "fakes" / "recorded"
 EXAM_PROMPT_HINTS = {"v1": "factorial.go", "v2": "measurements.xml"}
 EPISODE3_MODELS = (
     "qwen35-35b-q6k", "gemma4-26b-q4km", "gemma4-26b-mxfp4", "gemma4-26b-q5km", "qwen35-35b-q4km",
@@ -82,8 +82,11 @@ FLEET = [
 
 
 def replay_dir() -> Path:
-    """The article's published responses if present beside the repo, else the bundled few."""
-    return ARTICLE_RESULTS if ARTICLE_RESULTS.is_dir() else BUNDLED_RESULTS
+    """The article's published responses (beside the repo, or QUANTSWEEP_ARTICLE_RESULTS)."""
+    path = Path(os.environ.get("QUANTSWEEP_ARTICLE_RESULTS") or ARTICLE_RESULTS)
+    if not path.is_dir():
+        raise SystemExit(f"bench/fleet replays the article's responses: none at {path}; set QUANTSWEEP_ARTICLE_RESULTS")
+    return path
 
 
 def episode3_jobs(models: tuple[str, ...] = EPISODE3_MODELS) -> list[JobSpec]:

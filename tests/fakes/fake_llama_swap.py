@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import sys
 import time
@@ -42,7 +43,11 @@ except ImportError:  # run as a plain script
     from recorded_responses import CHARS_PER_TOKEN, RecordingLibrary  # type: ignore[no-redef]
     from swap_scheduler import ProcessState, SwapScheduler  # type: ignore[no-redef]
 
-DEFAULT_REPLAY_DIR = Path(__file__).parent / "recorded"
+# The article's published responses, beside the repo as in CI (or QUANTSWEEP_ARTICLE_RESULTS).
+DEFAULT_REPLAY_DIR = Path(
+    os.environ.get("QUANTSWEEP_ARTICLE_RESULTS")
+    or Path(__file__).resolve().parents[3] / "shared" / "reference" / "article-results"
+)
 BUILD_INFO = "b0000-fakeswap"
 # Shortest pause between two streamed chunks: fast rates send several tokens per chunk.
 MIN_CHUNK_INTERVAL_S = 0.02
