@@ -24,6 +24,8 @@ What it accepts, in order of preference:
    complete `package main` block.
 3. With one expected file and neither markers nor fences: the text from the first
    `package main` line to the end.
+4. A block that restarts with a second `package main` line (an abandoned attempt followed
+   by a rewrite) keeps only its last complete program.
 Before all of this, CRLF/CR become LF and reasoning is dropped: `<think>...</think>`
 (and everything before a lone `</think>`), and gpt-oss harmony analysis channels.
 """
@@ -237,5 +239,18 @@ def extract_files(
             result.problems[name] = f"{name} is unfinished (no #END marker or closing fence; the response was cut off)"
             result.truncated = True
         else:
-            result.files[name] = chosen.code
+            result.files[name] = last_program(chosen.code)
     return result
+
+
+def last_program(code: str) -> str:
+    """The last complete program of a file block that restarts with a second `package main`.
+
+    Models sometimes abandon a program half-way and write it again ("re-implementing the file")
+    inside the same markers; like a file given twice, the last complete version is the answer.
+    """
+    starts = [m.start() for m in _PACKAGE_MAIN.finditer(code)]
+    if len(starts) < 2:
+        return code
+    tail = code[starts[-1] :].lstrip("\n")
+    return tail if is_balanced(tail) else code

@@ -164,3 +164,18 @@ def test_every_published_v2_response_yields_scraper_go(article_results: Path) ->
         source = result.files["scraper.go"]
         assert "package main" in source and "func main()" in source, path
         assert "#START" not in source and "```" not in source and is_balanced(source), path
+
+
+def test_an_abandoned_program_rewritten_inside_the_same_markers_keeps_the_rewrite() -> None:
+    abandoned = 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println(1)\n\t// let me restructure\n'
+    rewrite = 'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println(2)\n}\n'
+    response = f"#START scraper.go#\n{abandoned}\n// Re-implementing the file\n{rewrite}#END scraper.go#\n"
+    got = extract_files(response, ["scraper.go"])
+    assert got.files["scraper.go"].strip() == rewrite.strip()
+
+
+def test_a_second_package_main_that_is_itself_unfinished_keeps_the_block_whole() -> None:
+    first = "package main\n\nfunc main() {\n}\n"
+    response = f"#START scraper.go#\n{first}\npackage main\n\nfunc broken() {{\n#END scraper.go#\n"
+    got = extract_files(response, ["scraper.go"])
+    assert got.files["scraper.go"].startswith(first)
