@@ -88,15 +88,21 @@ def test_a_message_names_the_generate_task_and_its_job(settings: Settings, capsy
     assert int(message["headers"]["argsrepr"].strip("[]")) in ids
 
 
-def test_adding_a_seed_enqueues_only_the_new_jobs(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    sweeps = tmp_path / "sweeps"
-    shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
-    monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
+@pytest.fixture
+def sweeps(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An editable copy of the shipped sweep files, in SWEEPS_DIR."""
     from scheduler.settings import get_settings
 
+    directory = tmp_path / "sweeps"
+    shutil.copytree(PACKAGED_SWEEPS_DIR, directory)
+    monkeypatch.setenv("SWEEPS_DIR", str(directory))
     get_settings.cache_clear()
+    return directory
+
+
+def test_adding_a_seed_enqueues_only_the_new_jobs(
+    settings: Settings, sweeps: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     run_cli(["submit", "--sweep", "quant-gemma4"], capsys)
     path = sweeps / "quant-gemma4.yaml"
     path.write_text(path.read_text().replace("seeds: [42, 123, 456]", "seeds: [42, 123, 456, 789]"))
@@ -110,14 +116,8 @@ def test_adding_a_seed_enqueues_only_the_new_jobs(
 
 
 def test_changing_temperature_makes_new_jobs_instead_of_mixing_results(
-    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    settings: Settings, sweeps: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sweeps = tmp_path / "sweeps"
-    shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
-    monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
-    from scheduler.settings import get_settings
-
-    get_settings.cache_clear()
     run_cli(["submit", "--sweep", "demo"], capsys)
     path = sweeps / "demo.yaml"
     path.write_text(path.read_text().replace("generation:\n", "generation:\n  temperature: 0.2\n"))
