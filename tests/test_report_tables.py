@@ -108,7 +108,7 @@ def test_markdown_report_shows_the_article_columns(mixed_sweep: Settings,
     status, out, _ = run_cli(["report", "--sweep", "s"], capsys)
     assert status == 0
     assert "| Model | Mean | Range | n | 95% CI | Compiles | Tok/s |" in out
-    assert "| A | 7.0 | 6–8 | 2 | -5.7 to 19.7 | 2/3 | 22.0 |" in out
+    assert "| A | 7.0 | 6–8 | 2 | 0.0 to 10.0 | 2/3 | 22.0 |" in out
     assert "1 truncated" in out
 
 
@@ -137,3 +137,13 @@ def test_json_report_carries_the_numbers_behind_the_tables(mixed_sweep: Settings
     data = json.loads(out)
     assert status == 0 and data["sweep"] == "s" and data["jobs"] == 7
     assert data["exam_max"] == {"v2": 10.0}
+
+
+def test_a_score_interval_is_clipped_to_the_possible_range() -> None:
+    from scheduler.reports.stats import summarize
+
+    unclipped = summarize([0.0, 6.0, 6.0])
+    clipped = summarize([0.0, 6.0, 6.0], bounds=(0.0, 15.0))
+    assert unclipped.ci_low is not None and unclipped.ci_low < 0
+    assert clipped.ci_low == 0.0
+    assert clipped.ci_high == unclipped.ci_high

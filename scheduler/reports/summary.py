@@ -101,7 +101,7 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     return ModelExamStats(
         model=first.model, label=first.label, family=first.family, quant=first.quant,
         size_gb=first.size_gb, exam=first.exam, n_jobs=len(runs),
-        scores=summarize([g.score for _, g in scored]),
+        scores=summarize([g.score for _, g in scored], bounds=(0.0, exam_max)),
         scores_by_seed={r.seed: g.score for r, g in scored},
         mean_all_runs=mean_of(g.score for _, g in graded),
         n_graded=len(graded), compiled=sum(g.compiled for _, g in graded),
