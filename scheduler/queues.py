@@ -13,9 +13,3 @@ def generation_queue(model_id: str) -> str:
     """The Redis queue holding `generate` messages for one model (GPU affinity: one queue a model)."""
     return f"{GENERATION_QUEUE_PREFIX}{model_id}"
 
-
-def model_of_queue(queue: str) -> str | None:
-    """The model id of a generation queue, or None for any other queue."""
-    if queue.startswith(GENERATION_QUEUE_PREFIX):
-        return queue[len(GENERATION_QUEUE_PREFIX) :]
-    return None

@@ -16,6 +16,7 @@ Jobs being generated or graded right now are never enqueued again.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -192,6 +193,4 @@ def _definition(sweep: Sweep) -> dict[str, Any]:
 
 
 def _params_json(spec: JobSpec) -> str:
-    import json
-
     return json.dumps(dict(spec.params), sort_keys=True)
