@@ -5,12 +5,9 @@ BIN := $(VENV)/bin
 
 .PHONY: install test check demo clean
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-
-install: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[grader,local]' --group dev
+# The same script builds the image (ops/Dockerfile): one install procedure for CI and deployment.
+install:
+	PYTHON=$(PYTHON) sh ops/install.sh python $(VENV) grader,local --dev --editable
 
 test: install
 	$(BIN)/python -m pytest

@@ -93,7 +93,12 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
     except QuantsweepError as exc:
         _fail(exc)
     processes = concurrency or os.cpu_count() or 1
-    _start("cpu", name or f"cpu@{settings.worker_host}", [GRADING_QUEUE], processes, loglevel, [], {})
+    # Probed once here, before the pool forks: the operator sees at start which sandbox grades.
+    from exams.sandbox.jail import isolation_available
+
+    sandbox = "namespaces" if isolation_available() else "limits only"
+    click.echo(f"worker: grading sandbox: {sandbox}", err=True)
+    _start("cpu", name or f"cpu@{settings.worker_host}", [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
 
 
 def _fail(exc: Exception) -> NoReturn:

@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 UID_BASE = 200_000  # untrusted runs get uids in [UID_BASE, UID_BASE + UID_SPAN): no passwd entry, no files
 UID_SPAN = 100_000
 PROBE_TIMEOUT_S = 15.0
+# What isolated mode runs, by Debian package: util-linux and mount (unshare, setpriv, prlimit,
+# mount) and iproute2 (ip). ops/install.sh installs them, in CI and in the image.
+REQUIRED_TOOLS = ("unshare", "ip", "mount", "setpriv", "prlimit")
 
 # $1 = directory kept visible (the workspace), $2 = tmpfs size or "-" (no masking), $3 = cwd,
 # $4 = more directories kept visible, read-only, ":"-separated (a trusted harness's own files when
@@ -95,8 +98,8 @@ def isolation_available() -> bool:
     reason = ""
     if not is_root():
         reason = "not running as root"
-    elif not all(shutil.which(tool) for tool in ("unshare", "ip", "mount", "setpriv", "prlimit")):
-        reason = "util-linux (unshare, mount, setpriv, prlimit) or iproute2 (ip) is missing"
+    elif missing := [tool for tool in REQUIRED_TOOLS if not shutil.which(tool)]:
+        reason = f"{', '.join(missing)} missing: run ops/install.sh system"
     else:
         with tempfile.TemporaryDirectory(prefix="qs-probe-") as probe_dir:
             argv = jail_argv(Path(probe_dir), "1m", Path(probe_dir), "", ["true"])
@@ -109,7 +112,8 @@ def isolation_available() -> bool:
     if reason:
         log.warning(
             "sandbox without namespaces (%s): untrusted code gets rlimits and a process-group kill "
-            "but shares the host network, /tmp and PID space",
+            "but shares the host network, /tmp and PID space (in a container: run as root with "
+            "cap_add SYS_ADMIN and NET_ADMIN and apparmor=unconfined, as compose.yaml's cpu-worker)",
             reason,
         )
         return False
