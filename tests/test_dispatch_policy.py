@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from worker.dispatch import FleetState, MachineState, Reason, choose_model
+from worker.dispatch import Claimant, FleetState, MachineState, Reason, choose_model
+from worker.fleet import claimant_of
 
 
 def machine(served: set[str], loaded: str | None = None, current: str | None = None) -> MachineState:
@@ -81,3 +82,44 @@ def test_two_machines_deciding_in_turn_split_unclaimed_models_instead_of_piling_
     first = choose_model(machine({"a", "b"}), FleetState(backlog=backlog))
     second = choose_model(machine({"a", "b"}), FleetState(backlog=backlog, claims={first.model or "": 1}))
     assert {first.model, second.model} == {"a", "b"}
+
+
+def test_an_idle_machine_takes_a_queues_last_job_when_its_fast_claimant_is_busy_for_long() -> None:
+    # The fast claimant would run the job in 30 s, but only after its current job's 100 s more:
+    # this machine (60 s a job, model loaded) ends it at 60 s instead of 130 s. Counting the
+    # claimant as free now (the rule before claimants' running jobs were counted) left it idle.
+    me = machine({"a"}, loaded="a")
+    busy = FleetState(backlog={"a": 1}, claims={"a": 1}, job_s={"a": 60.0}, others_job_s={"a": 30.0},
+                      claimants={"a": [Claimant(free_in_s=100.0, job_s=30.0)]})  # fmt: skip
+    decision = choose_model(me, busy)
+    assert (decision.model, decision.reason) == ("a", Reason.HELP)
+    free_soon = FleetState(backlog={"a": 1}, claims={"a": 1}, job_s={"a": 60.0}, others_job_s={"a": 30.0},
+                           claimants={"a": [Claimant(free_in_s=10.0, job_s=30.0)]})  # fmt: skip
+    assert choose_model(me, free_soon).reason is Reason.IDLE
+
+
+def test_a_slow_machine_keeps_a_shared_queues_last_job_when_the_fast_one_is_busy_for_long() -> None:
+    slow = machine({"a"}, loaded="a", current="a")
+    fleet = FleetState(backlog={"a": 1}, claims={"a": 1}, job_s={"a": 90.0}, others_job_s={"a": 30.0},
+                       claimants={"a": [Claimant(free_in_s=120.0, job_s=30.0)]})  # fmt: skip
+    assert choose_model(slow, fleet).reason is Reason.CONTINUE
+
+
+def test_help_counts_every_claimant_each_next_job_going_to_whoever_ends_it_first() -> None:
+    # Two 30 s jobs, claimants free in 0 s and 50 s: the first runs both (the second would end one
+    # only at 80 s), ending the queue at 60 s; a 30 s load + 40 s job here would end it at 70 s.
+    me = machine({"a"})
+    claimants = {"a": [Claimant(0.0, 30.0), Claimant(50.0, 30.0)]}
+    fleet = FleetState(backlog={"a": 2}, claims={"a": 2}, job_s={"a": 40.0}, load_s={"a": 30.0},
+                       claimants=claimants)  # fmt: skip
+    assert choose_model(me, fleet).reason is Reason.IDLE
+    fleet = FleetState(backlog={"a": 2}, claims={"a": 2}, job_s={"a": 20.0}, load_s={"a": 30.0},
+                       claimants=claimants)  # fmt: skip
+    assert choose_model(me, fleet).reason is Reason.HELP  # 50 s: the queue ends at 50 s, not 60 s
+
+
+def test_a_claimants_free_time_is_its_expected_job_length_less_what_its_running_job_has_done() -> None:
+    record = {"node": "gpu@gpu-b", "tokens_per_s": 20.0, "current": "a"}
+    assert claimant_of(record, 600.0, {"gpu@gpu-b": 10.0}) == Claimant(free_in_s=20.0, job_s=30.0)
+    assert claimant_of(record, 600.0, {"gpu@gpu-b": 45.0}) == Claimant(free_in_s=0.0, job_s=30.0)
+    assert claimant_of(record, 600.0, {"gpu@gpu-c": 10.0}) == Claimant(free_in_s=0.0, job_s=30.0)

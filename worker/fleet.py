@@ -7,8 +7,8 @@ record expires, so its claim disappears and the others take its model over.
 
 ``FleetController`` runs in the GPU worker's main process. Every ``DISPATCH_POLL_S`` it
 renews the record and, when the queue it consumes is empty, takes the fleet lock
-``qs:fleet:lock``, reads the backlogs (``LLEN gen.<model>``) and the live records, asks
-``worker.dispatch.choose_model`` and switches its consumer with Celery's remote control
+``qs:fleet:lock``, reads the backlogs (``LLEN gen.<model>``), the live records and how long
+each claimant's running attempt has gone (Postgres), asks ``worker.dispatch.choose_model`` and switches its consumer with Celery's remote control
 (``add_consumer`` / ``cancel_consumer`` addressed to itself). A worker starts consuming only
 its standby queue ``gpu.<host>``, so it takes no job before its first decision.
 
@@ -37,7 +37,7 @@ from celery import signals
 from scheduler.errors import SettingsError
 from scheduler.queues import GENERATE_TASK, generation_queue
 from scheduler.settings import get_settings
-from worker.dispatch import Decision, FleetState, MachineState, Reason, choose_model
+from worker.dispatch import Claimant, Decision, FleetState, MachineState, Reason, choose_model
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,18 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise SettingsError(f"env var {name!r} must be above 0, got {raw!r}")
     return value
+
+
+def _rate(record: Mapping[str, Any]) -> float:
+    """A machine record's published decode rate (tokens per second)."""
+    return float(record.get("tokens_per_s") or 1.0)
+
+
+def claimant_of(record: Mapping[str, Any], job_tokens: float, running_s: Mapping[str, float]) -> Claimant:
+    """Another machine consuming a model: free when its running job (if any) reaches the expected length."""
+    job_s = job_tokens / _rate(record)
+    elapsed_s = running_s.get(str(record.get("node")))
+    return Claimant(0.0 if elapsed_s is None else max(0.0, job_s - elapsed_s), job_s)
 
 
 def backlog_of(r: redis.Redis, models: list[str]) -> dict[str, int]:
@@ -223,12 +235,14 @@ class FleetController:
         claims = {m: sum(1 for o in others.values() if o.get("current") == m) for m in self.served}
         servers = {m: 1 + sum(1 for o in others.values() if m in o.get("served", [])) for m in self.served}
         tokens = self.settings.job_tokens
+        claimed = {m for m in self.served if claims[m]}
+        running_s = self._running_jobs_elapsed_s() if claimed else {}
+        claimants = {
+            m: [claimant_of(o, tokens, running_s) for o in others.values() if o.get("current") == m]
+            for m in claimed
+        }
         others_job_s = {
-            m: min(
-                tokens / float(o.get("tokens_per_s") or 1.0)
-                for o in others.values()
-                if m in o.get("served", [])
-            )
+            m: min(tokens / _rate(o) for o in others.values() if m in o.get("served", []))
             for m in self.served
             if servers[m] > 1
         }
@@ -239,9 +253,25 @@ class FleetController:
             job_s={m: tokens / self.settings.tokens_per_s for m in self.served},
             load_s={m: self.settings.load_s for m in self.served},
             others_job_s=others_job_s,
+            claimants=claimants,
         )
         me = MachineState(self.host, frozenset(self.served), self.loaded, self.current)
         return choose_model(me, fleet)
+
+    def _running_jobs_elapsed_s(self) -> dict[str, float]:
+        """Seconds each worker's running attempt has been going, by Celery node (Postgres's clock)."""
+        from scheduler.db import get_pool
+
+        try:
+            with get_pool().connection() as conn:
+                rows = conn.execute(
+                    "SELECT worker_host, extract(epoch FROM now() - started_at) AS elapsed_s FROM attempts"
+                    " WHERE state = 'running' AND worker_host IS NOT NULL"
+                ).fetchall()
+        except Exception:  # Postgres away: decide as if every claimant were free now
+            log.warning("dispatch: running attempts unreadable; claimants taken as free", exc_info=True)
+            return {}
+        return {str(r["worker_host"]): float(r["elapsed_s"]) for r in rows}
 
     def _switch(self, model: str | None) -> None:
         control = self.app.control

@@ -23,6 +23,7 @@ EPISODE3_MODELS = (
     "qwen35-35b-q5km",
 )  # fmt: skip
 SEEDS = (42, 123, 456)
+JOB_TOKENS = 1850  # DISPATCH_JOB_TOKENS: the one job length the dispatch expects (about episode3's mean)
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,18 @@ Run: ``python -m bench.fleet.simulate``.
 from __future__ import annotations
 
 import heapq
+import random
+import statistics
 from collections import deque
 from dataclasses import dataclass, field
 
-from bench.fleet.fleet_spec import FLEET, JobSpec, Machine, episode3_jobs, lower_bound_s
+from bench.fleet.best_schedule import best_schedule
+from bench.fleet.fleet_spec import FLEET, JOB_TOKENS, JobSpec, Machine, episode3_jobs, lower_bound_s
 from scheduler.exam_index import prompt_text
-from worker.dispatch import FleetState, MachineState, choose_model
+from worker.dispatch import Claimant, FleetState, MachineState, choose_model
 
 POLL_S = 0.05  # an idle machine looks again this often
+SHUFFLES = 200  # job orders within each model tried for the robustness line
 BOUNCE_S = 0.02  # a shared-queue worker rejecting a job it cannot serve
 
 
@@ -30,6 +34,7 @@ class SimMachine:
     loaded: str | None = None
     current: str | None = None
     busy_until: float = 0.0
+    started: float = 0.0  # when its current job started
     loads: int = 0
     busy_s: float = 0.0
     jobs: list[str] = field(default_factory=list)
@@ -58,7 +63,13 @@ def _run_job(m: SimMachine, job: JobSpec, now: float) -> float:
 
 
 def simulate_pull(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
-    """Per-model queues; each machine consumes one at a time, chosen by ``choose_model``."""
+    """Per-model queues; each machine consumes one at a time, chosen by ``choose_model``.
+
+    A machine sees what a real worker's controller sees (``worker.fleet``): queue lengths,
+    every machine's claim and decode rate, when each claimant's running job started, and one
+    expected job length for every job (``JOB_TOKENS``, DISPATCH_JOB_TOKENS); never a job's
+    real length.
+    """
     queues: dict[str, deque[JobSpec]] = {}
     for job in jobs:
         queues.setdefault(job.model, deque()).append(job)
@@ -69,28 +80,37 @@ def simulate_pull(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
     while events:
         now, i = heapq.heappop(events)
         me = sims[i]
+        others = [s for s in sims if s is not me]
         backlog = {m: len(q) for m, q in queues.items()}
-        claims = {m: sum(1 for s in sims if s is not me and s.current == m) for m in queues}
-        job_s = {m: queues[m][0].tokens / me.spec.tokens_per_s for m in queues if queues[m]}
+        claims = {m: sum(1 for s in others if s.current == m) for m in queues}
         state = MachineState(me.spec.host, frozenset(me.spec.served), me.loaded, me.current)
-        others = {
-            m: min(
-                queues[m][0].tokens / s.spec.tokens_per_s for s in sims if s is not me and m in s.spec.served
-            )
+        others_job_s = {
+            m: min(JOB_TOKENS / s.spec.tokens_per_s for s in others if m in s.spec.served)
             for m in queues
-            if queues[m] and any(s is not me and m in s.spec.served for s in sims)
+            if any(m in s.spec.served for s in others)
         }
-        fleet = FleetState(backlog, claims, servers, job_s, {m: me.spec.load_s for m in queues}, others)
+        claimants = {m: [_claimant(s, now) for s in others if s.current == m] for m in queues}
+        fleet = FleetState(
+            backlog, claims, servers, {m: JOB_TOKENS / me.spec.tokens_per_s for m in queues},
+            {m: me.spec.load_s for m in queues}, others_job_s, claimants,
+        )  # fmt: skip
         decision = choose_model(state, fleet)
         me.current = decision.model
         if decision.model is None:
             if any(backlog.values()):
                 heapq.heappush(events, (now + POLL_S, i))
             continue
-        done = _run_job(me, queues[decision.model].popleft(), now)
+        me.started = now
+        done = me.busy_until = _run_job(me, queues[decision.model].popleft(), now)
         end = max(end, done)
         heapq.heappush(events, (done, i))
     return _result("pull (ours)", sims, end)
+
+
+def _claimant(s: SimMachine, now: float) -> Claimant:
+    """Another machine as the controller sees it: its job's expected end from its start time."""
+    expected_end = s.started + JOB_TOKENS / s.spec.tokens_per_s if s.busy_until > now else now
+    return Claimant(max(0.0, expected_end - now), JOB_TOKENS / s.spec.tokens_per_s)
 
 
 def simulate_shared_queue(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
@@ -149,17 +169,37 @@ def submission_order(jobs: list[JobSpec]) -> list[JobSpec]:
     return sorted(jobs, key=lambda j: (models.index(j.model), exams.index(j.exam), j.seed))
 
 
+def shuffled_orders(jobs: list[JobSpec], count: int, seed: int = 1) -> list[list[JobSpec]]:
+    """Submission orders with the models in the same order and each model's jobs in a random one."""
+    rng = random.Random(seed)
+    models = list(dict.fromkeys(j.model for j in jobs))
+    orders = []
+    for _ in range(count):
+        order = list(jobs)
+        rng.shuffle(order)
+        orders.append(sorted(order, key=lambda j: models.index(j.model)))
+    return orders
+
+
 def main() -> None:
-    """Print each design's loads and makespan against the lower bound."""
+    """Print each design's loads and makespan against the lower bound and the best schedule."""
     jobs = submission_order(episode3_jobs())
     lb = lower_bound_s(FLEET, jobs)
-    print(f"episode3: {len(jobs)} jobs on {len(FLEET)} machines; lower bound {lb:.2f} s (model time)")
-    print(f"{'design':<26}{'loads':>7}{'per machine':>22}{'makespan':>10}{'/ LB':>7}")
-    for run in (simulate_pull, simulate_shared_queue, simulate_subscribe_all):
-        r = run(FLEET, jobs)
+    ours = simulate_pull(FLEET, jobs)
+    best = best_schedule(FLEET, jobs, upper_bound_s=ours.makespan_s)
+    print(f"episode3: {len(jobs)} jobs on {len(FLEET)} machines; lower bound {lb:.2f} s (model time);"
+          f" best schedule {best.makespan_s:.2f} s = {best.makespan_s / lb:.3f} of the bound, {best.loads} loads"
+          f" (exhaustive over assignments, each machine's jobs grouped by model)")  # fmt: skip
+    print(f"{'design':<26}{'loads':>7}{'per machine':>22}{'makespan':>10}{'/ LB':>7}{'/ best':>8}")
+    for r in (ours, simulate_shared_queue(FLEET, jobs), simulate_subscribe_all(FLEET, jobs)):
         per = " ".join(str(r.loads[m.host]) for m in FLEET)
         total = sum(r.loads.values())
-        print(f"{r.design:<26}{total:>7}{per:>22}{r.makespan_s:>10.2f}{r.makespan_s / lb:>7.3f}")
+        print(f"{r.design:<26}{total:>7}{per:>22}{r.makespan_s:>10.2f}{r.makespan_s / lb:>7.3f}"
+              f"{r.makespan_s / best.makespan_s:>8.3f}")  # fmt: skip
+    spans = [simulate_pull(FLEET, order).makespan_s for order in shuffled_orders(jobs, SHUFFLES)]
+    print(f"ours, {SHUFFLES} random job orders within each model (the best schedule does not depend on"
+          f" order): makespan / best mean {statistics.mean(spans) / best.makespan_s:.3f},"
+          f" worst {max(spans) / best.makespan_s:.3f}")  # fmt: skip
 
 
 if __name__ == "__main__":
