@@ -180,6 +180,29 @@ def test_a_killed_machines_jobs_are_finished_by_another(settings: Settings, mach
     assert "m-alpha" in served_runs(survivor)
 
 
+def test_a_machine_restarted_before_anyone_sees_it_dead_reruns_its_killed_job(
+    settings: Settings, machines: Machines
+) -> None:
+    # One machine, so no other controller can notice the death, and a lease and visibility
+    # timeout far beyond the test's deadline: only the restarted worker itself can put back
+    # the job its killed process was running.
+    env = {"VISIBILITY_TIMEOUT_S": "3600", "DISPATCH_LEASE_S": "600"}
+    fake = machines.add("gpu-a", ["m-alpha"], tokens_per_s=300.0, **env)
+    job_ids = submit(settings, [("s1", "m-alpha")], seeds=(42, 123, 456))
+    wait_for(lambda: any("started_at" in r and "finished_at" not in r for r in fake.stats()["requests"]), 60)
+    machines.workers.workers[0].kill()
+    restarted = machines.workers.start(
+        "gpu", "gpu@gpu-a", LLAMA_SWAP_URL=fake.url, WORKER_HOST="gpu-a", GPU_TOKENS_PER_S="300", **env
+    )
+    result = wait_generated(settings, job_ids, machines)
+    assert all(len(g) == 1 and g[0]["outcome"] == "ok" for g in result.values()), result
+    attempts = query(
+        settings.database_url, "SELECT count(*) AS n FROM attempts WHERE job_id = ANY(%s)", (job_ids,)
+    )
+    assert attempts[0]["n"] == len(job_ids) + 1, "the killed job was not run again exactly once"
+    assert "put back on its queue" in restarted.log_path.read_text()
+
+
 def test_the_naive_shared_queue_hands_a_job_back_until_a_machine_serving_its_model_takes_it(
     settings: Settings, machines: Machines
 ) -> None:

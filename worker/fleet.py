@@ -174,6 +174,12 @@ class FleetController:
         self.redis.delete(f"{MACHINE_KEY_PREFIX}{self.host}")
 
     def _run(self) -> None:
+        try:
+            self._requeue_job_of_previous_process()
+        except Exception:  # Postgres or Redis away: the others still re-queue it once this lease lapses
+            log.warning(
+                "dispatch: could not look for a job of this machine's previous process", exc_info=True
+            )
         while not self._stop.is_set():
             try:
                 self.step()
@@ -203,6 +209,25 @@ class FleetController:
         finally:
             if self.redis.get(LOCK_KEY) in (self.host.encode(), self.host):
                 self.redis.delete(LOCK_KEY)
+
+    def _requeue_job_of_previous_process(self) -> None:
+        """Put back the job this machine was running when its previous worker process died.
+
+        A worker restarted within DISPATCH_LEASE_S renews its record before the others see it
+        expire, so none of them re-queues its killed job, and the broker would only redeliver it
+        after the visibility timeout. Called before the first decision: until then this worker
+        consumes only its standby queue, so a running attempt under its node name is the dead
+        process's.
+        """
+        from scheduler.db import get_pool
+
+        with get_pool().connection() as conn:
+            rows = conn.execute(
+                "SELECT task_id FROM attempts WHERE state = 'running' AND worker_host = %s", (self.node_name,)
+            ).fetchall()
+        task_ids = {str(r["task_id"]) for r in rows if r["task_id"]}
+        if task_ids:
+            self.restored += restore_unacked(self.app, task_ids)
 
     def _requeue_dead_machines_jobs(self) -> None:
         """Put the job a dead machine was running back on its queue now, not after the visibility timeout.
