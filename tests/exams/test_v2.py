@@ -154,3 +154,15 @@ def test_an_unlocked_buffer_loses_only_the_race_point_even_with_the_markers_in_a
     grade = exams.grade("v2", fenced)
     assert grade.score == 9 and not next(c for c in grade.checks if c.name == "RaceDetector").passed
     assert "data race" in next(c.detail for c in grade.checks if c.name == "RaceDetector")
+
+
+@pytest.mark.slow
+def test_a_program_that_builds_only_without_race_loses_only_the_race_point(go_toolchain: GoToolchain) -> None:
+    # The build constraint excludes the file under -race: only that build fails, the nine other
+    # tests run the plain binary, and RaceDetector reports the -race build's error.
+    source = "//go:build !race\n\n" + reference_source()
+    grade = exams.grade("v2", as_response(source, False))
+    race = next(c for c in grade.checks if c.name == "RaceDetector")
+    assert grade.verdict is Verdict.TEST_FAIL and grade.score == 9 and not race.passed
+    assert "the -race build failed" in race.detail and "build constraints exclude" in race.detail
+    assert "build constraints exclude" in grade.log
