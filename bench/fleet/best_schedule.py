@@ -37,8 +37,13 @@ class Schedule:
     hosts: dict[str, tuple[str, ...]]  # model -> host of each of its jobs, in the jobs' order
 
 
-def best_schedule(machines: list[Machine], jobs: list[JobSpec], upper_bound_s: float) -> Schedule:
-    """The assignment of jobs to machines with the smallest makespan (no longer than upper_bound_s)."""
+def best_schedule(machines: list[Machine], jobs: list[JobSpec], upper_bound_s: float,
+                  job_overhead_s: float = 0.0) -> Schedule:  # fmt: skip
+    """The assignment of jobs to machines with the smallest makespan (no longer than upper_bound_s).
+
+    job_overhead_s: time every job costs its machine beyond decoding (prompt, claim, store), as
+    measured in real processes; 0 compares with the simulation's model time.
+    """
     tokens: dict[str, list[int]] = {}
     for job in jobs:
         tokens.setdefault(job.model, []).append(job.tokens)
@@ -48,7 +53,7 @@ def best_schedule(machines: list[Machine], jobs: list[JobSpec], upper_bound_s: f
             raise ValueError(f"no machine serves {model}")
     states: dict[Times, tuple[tuple[str, tuple[int, ...]], ...]] = {(0.0,) * len(machines): ()}
     for model in sorted(tokens, key=lambda m: len(servers[m])):
-        options = _pareto(_options(machines, tokens[model], servers[model]))
+        options = _pareto(_options(machines, tokens[model], servers[model], job_overhead_s))
         grown: dict[Times, tuple[tuple[str, tuple[int, ...]], ...]] = {}
         for times, history in states.items():
             for added, assignment in options.items():
@@ -64,16 +69,17 @@ def best_schedule(machines: list[Machine], jobs: list[JobSpec], upper_bound_s: f
     return Schedule(max(best), loads, best, hosts)
 
 
-def _options(machines: list[Machine], tokens: list[int], servers: list[int]) -> dict[Times, tuple[int, ...]]:
+def _options(machines: list[Machine], tokens: list[int], servers: list[int],
+             job_overhead_s: float) -> dict[Times, tuple[int, ...]]:  # fmt: skip
     """Every assignment of one model's jobs to its servers, as the machine times it adds."""
     options: dict[Times, tuple[int, ...]] = {}
     for assignment in itertools.product(servers, repeat=len(tokens)):
-        per = [0] * len(machines)
+        per = [0.0] * len(machines)
+        count = [0] * len(machines)
         for n, i in zip(tokens, assignment, strict=True):
-            per[i] += n
-        times = tuple(
-            round(per[i] / s.tokens_per_s + s.load_s, 9) if per[i] else 0.0 for i, s in enumerate(machines)
-        )
+            per[i] += n / machines[i].tokens_per_s + job_overhead_s
+            count[i] += 1
+        times = tuple(round(per[i] + s.load_s, 9) if count[i] else 0.0 for i, s in enumerate(machines))
         options.setdefault(times, assignment)
     return options
 

@@ -14,12 +14,17 @@ Runs, side by side:
 - ``affinity + kill``: ours, one machine's worker and llama-swap SIGKILLed mid-job, at a
   moment when only models other machines also serve are left for it (a machine's exclusive
   models cannot be finished without it: the first version of this bench killed gpu-b while
-  two models only gpu-b serves were still queued, and waited for them forever).
+  two models only gpu-b serves were still queued, and waited for them forever);
+- ``affinity + kill + restart``: the same kill, then the machine's llama-swap and worker (same
+  WORKER_HOST) start again RESTART_AFTER_S later: the extra time should be about the killed
+  job's lost work and its re-run.
 
 Printed per run: model loads per machine (and the minimum), makespan against the lower
 bound, GPU idle time while a job the machine could run was still waiting, and whether every
-job has exactly one generation, with outcome ok. The kill run also prints what its extra
-time is made of: the killed job's lost work, the broker's redelivery wait and its re-run.
+job has exactly one generation, with outcome ok; ours against the best schedule
+(``best_schedule.py``) charged the per-job overhead measured in the run. The kill runs also
+print what their extra time is made of: the killed job's lost work, how soon it was back on
+its queue and by whom, and its re-run.
 
 Every subprocess (Redis, fakes, workers) runs in a process group of its own and is killed
 when the bench ends, however it ends; every wait has a deadline, and a stalled run fails
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -50,7 +56,16 @@ from unittest import mock
 
 import redis
 
-from bench.fleet.fleet_spec import FLEET, Machine, episode3_jobs, lower_bound_s, minimum_loads, replay_dir
+from bench.fleet.best_schedule import best_schedule
+from bench.fleet.fleet_spec import (
+    FLEET,
+    JOB_TOKENS,
+    Machine,
+    episode3_jobs,
+    lower_bound_s,
+    minimum_loads,
+    replay_dir,
+)
 from scheduler.db.migrate import upgrade
 from scheduler.publish import producer_app
 from scheduler.queues import GENERATE_TASK
@@ -59,7 +74,7 @@ from scheduler.sweeping import submit_sweep
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from tests.services import scratch_database
 from tests.worker_fixtures import Fleet, fleet, query
-from worker.fleet import SHARED_QUEUE
+from worker.fleet import MACHINE_KEY_PREFIX, SHARED_QUEUE
 
 SWEEP = "episode3"
 # Far beyond any job, as in production: the killed job comes back when the fleet sees its machine's
@@ -69,7 +84,7 @@ SCALE_ENV = {
     "DISPATCH_POLL_S": "0.2",
     "DISPATCH_LEASE_S": "2",
     "DISPATCH_LOAD_S": "0.6",
-    "DISPATCH_JOB_TOKENS": "1850",
+    "DISPATCH_JOB_TOKENS": str(JOB_TOKENS),
     "DISPATCH_BOUNCE_PAUSE_S": "0.05",
     "JOB_LEASE_S": "2",
     "VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
@@ -80,6 +95,8 @@ RUN_DEADLINE_S = 300.0  # one run, from submission to the last generation
 STALL_S = 45.0  # no new generation for this long: the run has stalled
 KILL_NOT_BEFORE = 0.3  # kill no earlier than this fraction of the healthy makespan
 KILL_INTO_JOB_S = 0.5  # and only a job that has been generating this long (work is lost)
+RESTART_AFTER_S = 1.0  # kill + restart: the machine's llama-swap and worker start again this long after
+RESTART_TIMEOUT_S = 60.0  # until the restarted worker's fleet record must appear
 POLL_S = 0.25
 
 
@@ -156,9 +173,12 @@ class KillRecord:
     model: str
     lost_s: float  # how long the killed job had been generating
     rerun_start: float = 0.0  # when its second attempt started on another machine
-    requeued_at: float = 0.0  # when a surviving machine's fleet controller put it back on its queue
+    requeued_at: float = 0.0  # when a fleet controller put it back on its queue
+    requeued_by: str = ""  # which: a survivor, or (kill + restart) the machine's new worker
     sweep_s: float = 0.0  # seconds into the sweep when it was killed
     rerun_s: float = 0.0  # that attempt's generation time
+    rerun_host: str = ""  # the worker that re-ran it
+    restarted_at: float = 0.0  # kill + restart: when its new worker published its fleet record
     stats: dict[str, Any] = field(default_factory=dict)  # its fake llama-swap's stats just before
 
 
@@ -174,6 +194,7 @@ class RunResult:
     exactly_once: bool
     kill: KillRecord | None = None
     model_loads: dict[str, dict[str, int]] = field(default_factory=dict)  # host -> model -> loads
+    job_overhead_s: float = 0.0  # a job's mean time on its machine beyond decoding and loading
 
     def extra_loads(self) -> str:
         """The loads beyond one per model, as `model x n on hosts`."""
@@ -190,8 +211,12 @@ class RunResult:
 
 
 def run_design(design: str, redis_url: str, log_dir: Path, *, shared: bool = False,
-               kill_after_s: float | None = None) -> RunResult:  # fmt: skip
-    """Start the fleet, submit the sweep, wait for every generation, collect the measurements."""
+               kill_after_s: float | None = None, restart_after_s: float | None = None) -> RunResult:  # fmt: skip
+    """Start the fleet, submit the sweep, wait for every generation, collect the measurements.
+
+    kill_after_s: SIGKILL a machine mid-job no earlier than this into the sweep; restart_after_s:
+    then start its llama-swap and worker again (same WORKER_HOST) this long after the kill.
+    """
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
     run_logs = log_dir / design.replace(" ", "_").replace("+", "")
@@ -213,12 +238,14 @@ def run_design(design: str, redis_url: str, log_dir: Path, *, shared: bool = Fal
                 if kill_after_s is not None:
                     kill = _kill_mid_sweep(workers, fakes, db_url, t0, kill_after_s)
                     kill.sweep_s = kill.at - t0
+                    if restart_after_s is not None:
+                        _restart(workers, fakes, kill, restart_after_s, redis_url, run_logs)
                 _wait_generated(db_url, redis_url, job_ids, t0, run_logs)
                 if kill is not None:
-                    kill.requeued_at = _requeued_at(run_logs)
+                    kill.requeued_at, kill.requeued_by = _requeued_at(run_logs)
                 stats = {h: f.stats() for h, f in fakes.items() if f.process.poll() is None}
                 if kill is not None:
-                    stats[kill.host] = kill.stats
+                    stats[kill.host] = _merge_stats(kill.stats, stats.get(kill.host))
                 return _measure(design, db_url, stats, t0, job_ids, kill)
             finally:
                 workers.stop_all()
@@ -313,6 +340,39 @@ def _kill_mid_sweep(workers: Fleet, fakes: dict[str, FakeLlamaSwapProcess], db_u
                      " queued, or the sweep ended first")  # fmt: skip
 
 
+def _restart(workers: Fleet, fakes: dict[str, FakeLlamaSwapProcess], kill: KillRecord, after_s: float,
+             redis_url: str, logs: Path) -> None:  # fmt: skip
+    """Start the killed machine again (a new fake llama-swap, a new worker, the same host) after_s after the kill."""
+    time.sleep(max(0.0, kill.at + after_s - time.time()))
+    machine = next(m for m in FLEET if m.host == kill.host)
+    old_log = logs / f"gpu_{machine.host}.log"
+    if old_log.exists():
+        old_log.rename(old_log.with_suffix(".killed.log"))
+    fakes[machine.host] = _start_machine(workers, machine)
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + RESTART_TIMEOUT_S
+    try:
+        while time.monotonic() < deadline:
+            raw = client.get(f"{MACHINE_KEY_PREFIX}{machine.host}")
+            if raw is not None and float(json.loads(raw).get("at", 0.0)) > kill.at:
+                kill.restarted_at = time.time()
+                return
+            time.sleep(POLL_S / 5)
+    finally:
+        client.close()
+    raise BenchError(f"the restarted {machine.host} published no fleet record in {RESTART_TIMEOUT_S:g} s")
+
+
+def _merge_stats(before: dict[str, Any], after: dict[str, Any] | None) -> dict[str, Any]:
+    """A killed machine's fake llama-swap stats: its first life's, plus its restarted one's if any."""
+    if after is None:
+        return before
+    loads = dict(before["loads"])
+    for model, n in after["loads"].items():
+        loads[model] = loads.get(model, 0) + n
+    return {**after, "loads": loads, "requests": [*before["requests"], *after["requests"]]}
+
+
 def _wait_generated(db_url: str, redis_url: str, job_ids: list[int], t0: float, logs: Path) -> None:
     """Wait until every job has a generation; fail clearly on a stall or past the deadline."""
     deadline = time.monotonic() + RUN_DEADLINE_S
@@ -332,15 +392,16 @@ def _wait_generated(db_url: str, redis_url: str, job_ids: list[int], t0: float, 
         time.sleep(POLL_S)
 
 
-def _requeued_at(logs: Path) -> float:
-    """When a worker's log says it put a dead machine's task back on its queue (0: none did)."""
+def _requeued_at(logs: Path) -> tuple[float, str]:
+    """When a worker's log first says it put a dead machine's task back on its queue, and which (0: none)."""
     times = []
     for path in logs.glob("*.log"):
         for line in path.read_text(errors="replace").splitlines():
             if "of a dead machine put back on its queue" in line and line.startswith("["):
                 stamp, _, millis = line[1:24].partition(",")
-                times.append(time.mktime(time.strptime(stamp, "%Y-%m-%d %H:%M:%S")) + int(millis) / 1000)
-    return min(times, default=0.0)
+                at = time.mktime(time.strptime(stamp, "%Y-%m-%d %H:%M:%S")) + int(millis) / 1000
+                times.append((at, path.stem.replace("_", "@", 1)))
+    return min(times, default=(0.0, ""))
 
 
 def _leftovers(db_url: str, redis_url: str) -> str:
@@ -377,7 +438,10 @@ def _measure(design: str, db_url: str, stats: dict[str, dict[str, Any]], t0: flo
         # every job is queued at t0, so work this machine could run waits until the last one starts
         last_start = max((r["started_at"] for r in done if r["model"] in m.served), default=t0)
         if kill is not None and kill.host == m.host:
-            last_start = min(last_start, kill.at)
+            if kill.restarted_at:  # down, not idle, from the kill until its new worker is up
+                busy = sorted([*busy, (kill.at, kill.restarted_at)])
+            else:
+                last_start = min(last_start, kill.at)
         idle[m.host] = _gaps(busy, t0, last_start)
     rows = query(db_url, "SELECT job_id, outcome FROM generations WHERE job_id = ANY(%s)", (job_ids,))
     outcomes: dict[int, list[str]] = {j: [] for j in job_ids}
@@ -387,15 +451,40 @@ def _measure(design: str, db_url: str, stats: dict[str, dict[str, Any]], t0: flo
     if kill is not None:
         rerun = query(
             db_url,
-            "SELECT extract(epoch FROM a.started_at) AS started, g.wall_s FROM attempts a"
+            "SELECT extract(epoch FROM a.started_at) AS started, g.wall_s, a.worker_host FROM attempts a"
             " JOIN generations g ON g.attempt_id = a.id WHERE a.job_id = %s",
             (kill.job_id,),
         )
         if rerun:
             kill.rerun_start, kill.rerun_s = float(rerun[0]["started"]), float(rerun[0]["wall_s"] or 0.0)
+            kill.rerun_host = str(rerun[0]["worker_host"])
     loads = {h: sum(s["loads"].values()) for h, s in stats.items()}
     model_loads = {h: {m: int(n) for m, n in s["loads"].items() if n} for h, s in stats.items()}
-    return RunResult(design, loads, end - t0, idle, len(done), once, kill, model_loads)
+    overhead = _job_overhead_s(stats)
+    return RunResult(design, loads, end - t0, idle, len(done), once, kill, model_loads, overhead)
+
+
+def _job_overhead_s(stats: dict[str, dict[str, Any]]) -> float:
+    """A job's mean cost beyond its tokens at the decode rate and its load, as the fakes saw it.
+
+    Inside the request: prompt processing and streaming granularity; between two jobs of the
+    same model on one machine: the ack, the store in Postgres, the next claim and delivery.
+    """
+    inside, between = [], []
+    for machine in FLEET:
+        requests = sorted(
+            (r for r in stats[machine.host]["requests"] if r.get("status") == 200 and "finished_at" in r),
+            key=lambda r: r["received_at"],
+        )
+        previous: dict[str, Any] | None = None
+        for r in requests:
+            load_s = machine.load_s if previous is None or previous["model"] != r["model"] else 0.0
+            decode_s = r["completion_tokens"] / machine.tokens_per_s
+            inside.append(r["finished_at"] - r["received_at"] - decode_s - load_s)
+            if previous is not None and previous["model"] == r["model"]:
+                between.append(r["received_at"] - previous["finished_at"])
+            previous = r
+    return (sum(inside) / len(inside) if inside else 0.0) + (sum(between) / len(between) if between else 0.0)
 
 
 def _gaps(busy: list[tuple[float, float]], start: float, until: float) -> float:
@@ -411,23 +500,32 @@ def _gaps(busy: list[tuple[float, float]], start: float, until: float) -> float:
 
 
 def report(lb: float, n_jobs: int, runs: list[RunResult]) -> str:
-    """The side-by-side table, and the kill run's breakdown."""
+    """The side-by-side table, ours against the best schedule, and the kill runs' breakdown."""
     hosts = [m.host for m in FLEET]
     jobs = episode3_jobs()
+    ours = runs[0]
+    best = best_schedule(FLEET, jobs, upper_bound_s=ours.makespan_s)
+    best_real = best_schedule(FLEET, jobs, upper_bound_s=ours.makespan_s, job_overhead_s=ours.job_overhead_s)
     lines = [
         (
             f"{SWEEP}: {n_jobs} jobs on {len(FLEET)} machines ({', '.join(hosts)}); minimum loads"
             f" {minimum_loads(jobs)}; lower bound {lb:.2f} s (replayed tokens / decode rate + loads)"
         ),
         (
-            f"{'run':<18}{'loads':>6}  {'per machine':<12}{'makespan s':>11}{'/ LB':>7}  "
+            f"best schedule (every job's length known, exhaustive): {best.makespan_s:.2f} s ="
+            f" {best.makespan_s / lb:.3f} of the bound; with {ours.design}'s measured per-job overhead"
+            f" ({ours.job_overhead_s:.3f} s a job): {best_real.makespan_s:.2f} s; {ours.design}"
+            f" {ours.makespan_s:.2f} s = {ours.makespan_s / best_real.makespan_s:.3f} of that"
+        ),
+        (
+            f"{'run':<26}{'loads':>6}  {'per machine':<12}{'makespan s':>11}{'/ LB':>7}  "
             f"{'idle while work waited s':<26}{'once ok':>8}"
         ),
     ]
     for res in runs:
         per = " ".join(str(res.loads.get(h, 0)) for h in hosts)
         idle = " ".join(f"{res.idle_s.get(h, 0.0):.1f}" for h in hosts)
-        lines.append(f"{res.design:<18}{sum(res.loads.values()):>6}  {per:<12}{res.makespan_s:>11.2f}"
+        lines.append(f"{res.design:<26}{sum(res.loads.values()):>6}  {per:<12}{res.makespan_s:>11.2f}"
                      f"{res.makespan_s / lb:>7.3f}  {idle:<26}{'yes' if res.exactly_once else 'NO':>8}")  # fmt: skip
     lines += [f"{res.design}: models loaded more than once: {res.extra_loads()}" for res in runs]
     healthy = runs[0]
@@ -436,15 +534,25 @@ def report(lb: float, n_jobs: int, runs: list[RunResult]) -> str:
         if k is None:
             continue
         redelivery = k.rerun_start - k.at if k.rerun_start else float("nan")
-        requeued = f"{k.requeued_at - k.at:.2f} s" if k.requeued_at else "never (broker redelivery)"
+        requeued = (
+            f"{k.requeued_at - k.at:.2f} s, by {k.requeued_by}"
+            if k.requeued_at
+            else "never (broker redelivery)"
+        )
+        restart = (
+            f"; restarted {RESTART_AFTER_S:g} s after the kill, its new worker up (fleet record) after"
+            f" {k.restarted_at - k.at:.2f} s"
+            if k.restarted_at
+            else ""
+        )
         lines.append(
-            f"kill run: {k.host} SIGKILLed {k.sweep_s:.1f} s into the sweep, mid-job (job {k.job_id},"
-            f" {k.model}, {k.lost_s:.2f} s into it);"
+            f"{res.design}: {k.host} SIGKILLed {k.sweep_s:.1f} s into the sweep, mid-job (job {k.job_id},"
+            f" {k.model}, {k.lost_s:.2f} s into it){restart};"
             f" makespan +{res.makespan_s - healthy.makespan_s:.2f} s over the healthy run;"
             f" the killed job: {k.lost_s:.2f} s lost + {redelivery:.2f} s until re-run (back on its queue"
             f" after {requeued})"
             f" (machine lease {SCALE_ENV['DISPATCH_LEASE_S']} s, visibility timeout {VISIBILITY_TIMEOUT_S} s)"
-            f" + {k.rerun_s:.2f} s re-run elsewhere"
+            f" + {k.rerun_s:.2f} s re-run on {k.rerun_host}"
         )
     return "\n".join(lines)
 
@@ -463,8 +571,11 @@ def main() -> None:
             print(f"shared queue: {naive.makespan_s:.2f} s", flush=True)
             killed = run_design("affinity + kill", redis_url, log_dir,
                                 kill_after_s=KILL_NOT_BEFORE * ours.makespan_s)  # fmt: skip
+            print(f"affinity + kill: {killed.makespan_s:.2f} s", flush=True)
+            back = run_design("affinity + kill + restart", redis_url, log_dir,
+                              kill_after_s=KILL_NOT_BEFORE * ours.makespan_s, restart_after_s=RESTART_AFTER_S)  # fmt: skip
         print()
-        print(report(lb, len(jobs), [ours, naive, killed]))
+        print(report(lb, len(jobs), [ours, naive, killed, back]))
     except BenchError as exc:
         raise SystemExit(f"fleet bench: {exc}\n(logs kept in {log_dir})") from None
     finally:
