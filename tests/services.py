@@ -7,6 +7,7 @@ A test needing a service that is down skips locally and fails when the env var C
 from __future__ import annotations
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,6 +74,13 @@ def fresh_redis_url() -> str:
     except redis.exceptions.ConnectionError as exc:
         require_service("Redis", exc)
     return url
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def article_results_dir() -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -15,19 +14,13 @@ import pytest
 
 from scheduler.settings import Settings
 from tests.reporting import ARTICLE_RESULTS, load_article
-from tests.services import needs_article_results
+from tests.services import free_port, needs_article_results
 from tests.worker_fixtures import REPO_ROOT, Producer, fleet, query, wait_for
 from worker.flower import FlowerConfigError, check_basic_auth
 
 pytestmark = needs_article_results
 
 AUTH = ("ops", "s3cret-pw")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_flower_refuses_to_start_without_credentials() -> None:
@@ -55,7 +48,7 @@ def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
 ) -> None:
     # Six stored v2 responses to regrade: a single cpu process leaves most of them waiting in `cpu`.
     load_article(settings, ARTICLE_RESULTS, "article")
-    port, db = _free_port(), tmp_path / "flower.db"
+    port, db = free_port(), tmp_path / "flower.db"
     with fleet(settings.database_url, redis_url, tmp_path) as workers:
         workers.start("cpu", "cpu@flower-test", "--concurrency", "1")
         log = (tmp_path / "flower.log").open("wb")

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.services import free_port
 from tests.worker_fixtures import REPO_ROOT, fleet, wait_for
 
 REDIS_SECRET = "r3dis-Secret-77"
@@ -22,16 +23,10 @@ PG_SECRET = "pg-Secret-88"  # trust auth on the test server accepts any password
 FLOWER_SECRET = "fl0wer-Secret-99"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def protected_redis() -> Iterator[int]:
     """A private redis-server that requires REDIS_SECRET."""
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--requirepass", REDIS_SECRET],
@@ -56,7 +51,7 @@ def test_worker_and_flower_logs_never_show_a_password(
     redis_url = f"redis://:{REDIS_SECRET}@127.0.0.1:{protected_redis}/0"
     pg_url = database_url.replace("postgresql://", f"postgresql://root:{PG_SECRET}@", 1)
     assert PG_SECRET in pg_url, "the test database URL has a form this test does not expect"
-    port = _free_port()
+    port = free_port()
     with fleet(pg_url, redis_url, tmp_path) as workers:
         worker = workers.start("cpu", "cpu@secrets", "--concurrency", "1")
         flower_log = tmp_path / "flower.log"
