@@ -15,7 +15,8 @@ class Limits:
     wall_s: float = 10.0  # wall clock; the whole namespace is SIGKILLed past it
     cpu_s: int = 10  # RLIMIT_CPU of the untrusted process (per process)
     # RLIMIT_AS. Go reserves ~600 MiB of address space at start (below ~768 MiB it cannot start);
-    # None for -race binaries, whose TSAN shadow maps terabytes.
+    # None for -race binaries, whose TSAN shadow maps terabytes (exam v2's harness caps their
+    # resident memory instead).
     memory_bytes: int | None = 2048 * MIB
     max_output_bytes: int = 1 * MIB  # stdout and stderr kept, each; past it the process is killed
     file_size_bytes: int = 64 * MIB  # RLIMIT_FSIZE: largest file it may write

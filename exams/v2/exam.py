@@ -18,6 +18,9 @@ MAX_LOG_CHARS = 8000
 # The harness and every scraper it starts run under these limits: scrapers share
 # one uid, so the process cap covers ten Go programs and their threads.
 HARNESS_LIMITS = RUN_LIMITS.with_(wall_s=240.0, cpu_s=120, processes=4096, max_output_bytes=1024 * 1024)
+# -race binaries get no address-space limit (TSAN maps terabytes); the harness kills a -race run
+# whose processes' resident memory passes this instead.
+RACE_RSS_LIMIT_BYTES = 1024 * 1024 * 1024
 
 
 def _first_error(log: str) -> str:
@@ -67,7 +70,7 @@ class V2Exam:
                 if plain.timed_out:
                     return self._zero(Verdict.GRADER_ERROR, "go build timed out", plain.log)
                 return self._zero(Verdict.COMPILE_FAIL, "build failed: " + _first_error(plain.log), plain.log)
-            argv: list[str | Path] = [harness, "-binary", binary]
+            argv: list[str | Path] = [harness, "-binary", binary, "-race-rss-limit", str(RACE_RSS_LIMIT_BYTES)]
             race_binary = race.binaries.get("scraper")
             if race_binary is not None:
                 argv += ["-race-binary", race_binary]

@@ -166,3 +166,38 @@ def test_a_program_that_builds_only_without_race_loses_only_the_race_point(go_to
     assert grade.verdict is Verdict.TEST_FAIL and grade.score == 9 and not race.passed
     assert "the -race build failed" in race.detail and "build constraints exclude" in race.detail
     assert "build constraints exclude" in grade.log
+
+
+# Before main (but not for -h, so the harness learns the flags), touches 32 MiB at a time up to
+# 3 GiB: resident memory, not just reserved address space. Plain runs die at their address-space
+# limit; the -race run only at the harness's cap. The total is bounded so that a missing cap fails
+# this test rather than the machine.
+MEMORY_HOG = """
+
+var kept [][]byte
+
+func init() {
+	for _, arg := range os.Args[1:] {
+		if arg == "-h" || arg == "-help" || arg == "--help" {
+			return
+		}
+	}
+	for total := 0; total < 3<<30; total += 32 << 20 {
+		chunk := make([]byte, 32<<20)
+		for i := range chunk {
+			chunk[i] = 1
+		}
+		kept = append(kept, chunk)
+	}
+}
+"""
+
+
+@pytest.mark.slow
+def test_a_race_run_that_eats_memory_is_killed_at_the_resident_memory_cap(go_toolchain: GoToolchain) -> None:
+    grade = exams.grade("v2", as_response(reference_source() + MEMORY_HOG, False))
+    assert grade.verdict is not Verdict.GRADER_ERROR, grade.log
+    assert grade.score == 0, [c.detail for c in grade.checks if c.passed]
+    race = next(c for c in grade.checks if c.name == "RaceDetector")
+    limit_mib = v2_exam.RACE_RSS_LIMIT_BYTES >> 20
+    assert not race.passed and f"over the {limit_mib} MiB limit" in race.detail, race.detail

@@ -46,6 +46,7 @@ func main() {
 	prefix := flag.String("prefix", os.Getenv(prefixEnv), "JSON array: command prefix for the untrusted binary ({uid} is replaced; default $"+prefixEnv+")")
 	racePrefix := flag.String("race-prefix", "", "JSON array: prefix for the -race binary (default: -prefix without its address-space limit)")
 	uidBase := flag.Int("uid-base", 200000, "first uid handed to {uid}")
+	raceRSS := flag.Int64("race-rss-limit", 1<<30, "bytes of resident memory a -race run may use before it is killed (0: no limit)")
 	only := flag.String("tests", "", "comma-separated test names (default: all)")
 	flag.Parse()
 
@@ -56,14 +57,14 @@ func main() {
 	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
 
 	started := time.Now()
-	report := run(*binary, *raceBinary, *raceErrorFile, *prefix, *racePrefix, *uidBase, *only)
+	report := run(*binary, *raceBinary, *raceErrorFile, *prefix, *racePrefix, *uidBase, *raceRSS, *only)
 	report.DurationS = time.Since(started).Seconds()
 	enc := json.NewEncoder(os.Stdout)
 	enc.SetIndent("", " ")
 	_ = enc.Encode(report)
 }
 
-func run(binary, raceBinary, raceErrorFile, prefixJSON, racePrefixJSON string, uidBase int, only string) Report {
+func run(binary, raceBinary, raceErrorFile, prefixJSON, racePrefixJSON string, uidBase int, raceRSS int64, only string) Report {
 	var env Env
 	if prefixJSON == "" {
 		prefixJSON = "[]"
@@ -82,7 +83,7 @@ func run(binary, raceBinary, raceErrorFile, prefixJSON, racePrefixJSON string, u
 			return Report{HarnessError: "bad -race-prefix: " + err.Error()}
 		}
 	}
-	env.Binary, env.RaceBinary, env.UIDBase = binary, raceBinary, uidBase
+	env.Binary, env.RaceBinary, env.UIDBase, env.RaceRSS = binary, raceBinary, uidBase, raceRSS
 	env.ProcEnv = []string{"PATH=/usr/bin:/bin", "HOME=/nonexistent", "LANG=C", "GORACE=halt_on_error=0", "GOMAXPROCS=2"}
 	if raceErrorFile != "" {
 		data, err := os.ReadFile(raceErrorFile)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,17 +108,23 @@ type Scraper struct {
 	done     chan struct{}
 	exitedAt atomic.Int64
 	state    *os.ProcessState
+	// Resident bytes when the memory watch killed it (0: it did not).
+	memoryKilled atomic.Int64
+	rssLimit     int64
 }
 
 var uidCounter atomic.Int64
 
 // StartScraper runs prefix + binary + args; "{uid}" in prefix is replaced by a
-// fresh uid so each process has its own process limit.
-func StartScraper(prefix []string, uidBase int, binary string, args []string, env []string) (*Scraper, error) {
-	uid := fmt.Sprint(uidBase + int(uidCounter.Add(1)))
+// fresh uid so each process has its own process limit. rssLimit > 0 caps the
+// resident memory of everything the scraper runs (see watchMemory).
+func StartScraper(prefix []string, uidBase int, binary string, args []string, env []string, rssLimit int64) (*Scraper, error) {
+	uid := uidBase + int(uidCounter.Add(1))
+	ownUID := false
 	argv := make([]string, 0, len(prefix)+len(args)+1)
 	for _, p := range prefix {
-		argv = append(argv, strings.ReplaceAll(p, "{uid}", uid))
+		ownUID = ownUID || strings.Contains(p, "{uid}")
+		argv = append(argv, strings.ReplaceAll(p, "{uid}", fmt.Sprint(uid)))
 	}
 	argv = append(argv, binary)
 	argv = append(argv, args...)
@@ -130,14 +137,107 @@ func StartScraper(prefix []string, uidBase int, binary string, args []string, en
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", argv[0], err)
 	}
-	s := &Scraper{cmd: cmd, out: out, done: make(chan struct{})}
+	s := &Scraper{cmd: cmd, out: out, done: make(chan struct{}), rssLimit: rssLimit}
 	go func() {
 		_ = cmd.Wait()
 		s.state = cmd.ProcessState
 		s.exitedAt.Store(time.Now().UnixNano())
 		close(s.done)
 	}()
+	if rssLimit > 0 {
+		member := func(pid int) bool { return processGroup(pid) == cmd.Process.Pid }
+		if ownUID { // its own uid also catches children that left the process group
+			member = func(pid int) bool { return processUID(pid) == uid }
+		}
+		go s.watchMemory(member)
+	}
 	return s, nil
+}
+
+// memoryPoll is how often watchMemory looks; an allocation burst can overshoot
+// the limit by what it touches in that time.
+const memoryPoll = 50 * time.Millisecond
+
+// watchMemory is the memory cap of -race binaries, which run without an
+// address-space limit (TSAN maps terabytes of shadow memory): once the resident
+// memory of the scraper's processes passes the limit, it SIGKILLs them all.
+func (s *Scraper) watchMemory(member func(pid int) bool) {
+	tick := time.NewTicker(memoryPoll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.done:
+			return
+		case <-tick.C:
+		}
+		var pids []int
+		var resident int64
+		for _, pid := range processIDs() {
+			if member(pid) {
+				pids = append(pids, pid)
+				resident += residentBytes(pid)
+			}
+		}
+		if resident > s.rssLimit {
+			s.memoryKilled.Store(resident)
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+			for _, pid := range pids {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+			return
+		}
+	}
+}
+
+func processIDs() []int {
+	entries, _ := os.ReadDir("/proc")
+	pids := make([]int, 0, len(entries))
+	for _, e := range entries {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// processGroup is field 5 of /proc/PID/stat (-1 when unreadable).
+func processGroup(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(fields) < 3 {
+		return -1
+	}
+	pgrp, _ := strconv.Atoi(fields[2])
+	return pgrp
+}
+
+// processUID is the owner of /proc/PID, the process's effective uid (-1 when gone).
+func processUID(pid int) int {
+	info, err := os.Stat(fmt.Sprintf("/proc/%d", pid))
+	if err != nil {
+		return -1
+	}
+	if st, ok := info.Sys().(*syscall.Stat_t); ok {
+		return int(st.Uid)
+	}
+	return -1
+}
+
+// residentBytes is the second field of /proc/PID/statm, in bytes (0 when gone).
+func residentBytes(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/statm", pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseInt(fields[1], 10, 64)
+	return pages * int64(os.Getpagesize())
 }
 
 // Exited reports whether the process has ended.
@@ -173,6 +273,9 @@ func (s *Scraper) Kill() {
 
 // Crashed names a panic or fatal runtime error in the output, or "".
 func (s *Scraper) Crashed() string {
+	if resident := s.memoryKilled.Load(); resident > 0 {
+		return fmt.Sprintf("killed: resident memory %d MiB over the %d MiB limit", resident>>20, s.rssLimit>>20)
+	}
 	for _, m := range []string{"panic: ", "fatal error: "} {
 		if s.out.saw(m) {
 			return s.out.excerpt(m)

@@ -11,6 +11,7 @@ type Env struct {
 	Binary     string
 	RaceBinary string
 	RaceError  string // why the race build failed, when it did
+	RaceRSS    int64  // resident-memory cap of a -race run, in bytes (0: none)
 	Prefix     []string
 	RacePrefix []string
 	UIDBase    int
@@ -57,11 +58,11 @@ func (e *Env) start(race bool, bufferSize int) (*Run, error) {
 		inv.Close()
 		return nil, harnessError{err}
 	}
-	bin, prefix := e.Binary, e.Prefix
+	bin, prefix, rssLimit := e.Binary, e.Prefix, int64(0) // plain runs have their address-space limit
 	if race {
-		bin, prefix = e.RaceBinary, e.RacePrefix
+		bin, prefix, rssLimit = e.RaceBinary, e.RacePrefix, e.RaceRSS
 	}
-	proc, err := StartScraper(prefix, e.UIDBase, bin, e.CLI.Args(inv.Host(), sink.URL(), bufferSize), e.ProcEnv)
+	proc, err := StartScraper(prefix, e.UIDBase, bin, e.CLI.Args(inv.Host(), sink.URL(), bufferSize), e.ProcEnv, rssLimit)
 	if err != nil {
 		inv.Close()
 		sink.Close()
