@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from scheduler.settings import Settings
 from tests.reporting import ARTICLE_RESULTS, load_article
 from tests.services import free_port, needs_article_results
-from tests.worker_fixtures import REPO_ROOT, Producer, fleet, query, wait_for
+from tests.worker_fixtures import REPO_ROOT, Producer, fleet, flower_process, query, wait_for
 from worker.flower import FlowerConfigError, check_basic_auth
 
 pytestmark = needs_article_results
@@ -51,13 +50,7 @@ def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
     port, db = free_port(), tmp_path / "flower.db"
     with fleet(settings.database_url, redis_url, tmp_path) as workers:
         workers.start("cpu", "cpu@flower-test", "--concurrency", "1")
-        log = (tmp_path / "flower.log").open("wb")
-        flower = subprocess.Popen(
-            [sys.executable, "-c", "from worker.cli import main; main()", "flower", f"--port={port}",
-             f"--db={db}"],
-            cwd=REPO_ROOT, env={**workers.env, "FLOWER_BASIC_AUTH": f"{AUTH[0]}:{AUTH[1]}"},
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
+        with flower_process(workers.env, f"{AUTH[0]}:{AUTH[1]}", port, db, tmp_path / "flower.log"):
             wait_for(lambda: _up(port), 60, lambda: (tmp_path / "flower.log").read_text())
             assert _get(port, "/api/workers", auth=None).status_code == 401
             assert _get(port, "/api/workers", auth=("ops", "wrong")).status_code == 401
@@ -81,10 +74,6 @@ def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
             assert "cpu@flower-test" in workers_seen
             queues = {q["name"] for q in workers_seen["cpu@flower-test"].get("active_queues", [])}
             assert queues == {"cpu"}
-        finally:
-            os.killpg(flower.pid, signal.SIGTERM)
-            flower.wait(timeout=30)
-            log.close()
     assert any(p.name.startswith("flower.db") for p in tmp_path.iterdir()), "no persistent state written"
 
 

@@ -5,7 +5,6 @@ against a password-protected Redis, and the one-line errors of a wrong password.
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -16,7 +15,7 @@ import httpx
 import pytest
 
 from tests.services import free_port
-from tests.worker_fixtures import REPO_ROOT, fleet, wait_for
+from tests.worker_fixtures import REPO_ROOT, fleet, flower_process, wait_for
 
 REDIS_SECRET = "r3dis-Secret-77"
 PG_SECRET = "pg-Secret-88"  # trust auth on the test server accepts any password
@@ -55,13 +54,7 @@ def test_worker_and_flower_logs_never_show_a_password(
     with fleet(pg_url, redis_url, tmp_path) as workers:
         worker = workers.start("cpu", "cpu@secrets", "--concurrency", "1")
         flower_log = tmp_path / "flower.log"
-        with flower_log.open("wb") as log:
-            flower = subprocess.Popen(
-                [sys.executable, "-c", "from worker.cli import main; main()", "flower", f"--port={port}",
-                 f"--db={tmp_path / 'flower.db'}"],
-                cwd=REPO_ROOT, env={**workers.env, "FLOWER_BASIC_AUTH": f"ops:{FLOWER_SECRET}"},
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
+        with flower_process(workers.env, f"ops:{FLOWER_SECRET}", port, tmp_path / "flower.db", flower_log):
             def flower_sees_the_worker() -> bool:
                 try:
                     seen = httpx.get(f"http://127.0.0.1:{port}/api/workers", auth=("ops", FLOWER_SECRET), timeout=5)
@@ -70,9 +63,6 @@ def test_worker_and_flower_logs_never_show_a_password(
                 return seen.status_code == 200 and "cpu@secrets" in seen.json()
 
             wait_for(flower_sees_the_worker, 60, flower_log.read_text)
-        finally:
-            os.killpg(flower.pid, signal.SIGTERM)
-            flower.wait(timeout=30)
         worker.stop()
     worker_log, flower_text = worker.log_path.read_text(), flower_log.read_text()
     # The logs name the broker (so this looks where a URL would be printed), masked.

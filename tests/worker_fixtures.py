@@ -111,6 +111,21 @@ def fleet(database_url: str, redis_url: str, log_dir: Path, **env: str) -> Itera
         group.stop_all()
 
 
+@contextmanager
+def flower_process(env: Mapping[str, str], basic_auth: str, port: int, db: Path, log_path: Path) -> Iterator[None]:
+    """`worker flower` on `port` with `env` and FLOWER_BASIC_AUTH; stopped (SIGTERM) at the end."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from worker.cli import main; main()", "flower", f"--port={port}", f"--db={db}"],
+            cwd=REPO_ROOT, env={**env, "FLOWER_BASIC_AUTH": basic_auth},
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
 def query(database_url: str, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
     """Rows of one query, on a short-lived connection."""
     with psycopg.connect(database_url, row_factory=dict_row, autocommit=True) as conn:
