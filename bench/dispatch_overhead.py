@@ -29,7 +29,7 @@ from typing import Any
 from scheduler.db.migrate import upgrade
 from scheduler.settings import Settings
 from tests.fakes.launcher import start_fake_llama_swap
-from tests.services import fresh_redis_url, scratch_database
+from tests.services import fresh_redis_url, private_services, scratch_database
 from tests.worker_fixtures import Producer, fleet, insert_jobs, jobs_done, query, wait_for
 
 MODEL = "gpt-oss-20b"
@@ -89,11 +89,12 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=20)
     args = parser.parse_args()
     results: dict[str, dict[str, list[float]]] = {}
-    for mode in ("all", "affinity"):
-        try:
-            results[mode] = measure(mode, args.jobs)
-        except AssertionError as exc:  # a mode that never dispatches: say so, keep the other
-            print(f"DISPATCH={mode}: no result ({str(exc).splitlines()[0]})")
+    with private_services():
+        for mode in ("all", "affinity"):
+            try:
+                results[mode] = measure(mode, args.jobs)
+            except AssertionError as exc:  # a mode that never dispatches: say so, keep the other
+                print(f"DISPATCH={mode}: no result ({str(exc).splitlines()[0]})")
     labels = {
         "claim": "enqueued -> generation claimed",
         "request": "enqueued -> request at the server",

@@ -20,14 +20,14 @@ from scheduler.catalog import load_catalog
 from scheduler.db.migrate import upgrade
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
 from scheduler.sweeping import submit_sweep
-from tests.services import fresh_redis_url, scratch_database
+from tests.services import fresh_redis_url, private_services, scratch_database
 
 SEEDS = 295
 
 
 def main() -> None:
     """Time a 10k-job submission and its no-op resubmission."""
-    with tempfile.TemporaryDirectory() as tmp, scratch_database() as database_url:
+    with private_services(), tempfile.TemporaryDirectory() as tmp, scratch_database() as database_url:
         sweeps = Path(tmp) / "sweeps"
         shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
         models = sorted(load_catalog(sweeps))

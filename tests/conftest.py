@@ -1,7 +1,9 @@
-"""Shared fixtures: a migrated database per test, a Redis db per test process, settings for both."""
+"""Shared fixtures: private Redis and PostgreSQL servers for the session (tests/services.py), a
+migrated database and a Redis db per test, settings for both."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,13 +13,33 @@ import redis
 
 from scheduler.db import close_pool
 from scheduler.settings import Settings, get_settings
-from tests.services import fresh_redis_url, scratch_database
+from tests.services import (
+    Services,
+    ServiceUnavailable,
+    fresh_redis_url,
+    private_services,
+    require_service,
+    scratch_database,
+)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")
-def template_database() -> Iterator[str]:
+def services() -> Iterator[Services]:
+    """This session's own Redis and PostgreSQL servers (never the machine's)."""
+    stack = contextlib.ExitStack()
+    try:
+        started = stack.enter_context(private_services())
+    except ServiceUnavailable as exc:
+        require_service("a private Redis and PostgreSQL", exc)
+        raise
+    with stack:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def template_database(services: Services) -> Iterator[str]:
     """A database migrated to the newest schema, copied for each test that needs one."""
     from scheduler.db.migrate import upgrade
 
@@ -34,15 +56,15 @@ def database_url(template_database: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def empty_database_url() -> Iterator[str]:
+def empty_database_url(services: Services) -> Iterator[str]:
     """A fresh database with no schema at all."""
     with scratch_database() as url:
         yield url
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
-    """This test process's own Redis db, flushed before and after the test."""
+def redis_url(services: Services) -> Iterator[str]:
+    """A db of the session's Redis for this test, flushed before and after it."""
     url = fresh_redis_url()
     yield url
     redis.Redis.from_url(url).flushdb()

@@ -1,16 +1,31 @@
-"""Test databases and Redis dbs of their own, so tests never touch a user's data.
+"""Redis and PostgreSQL servers of the test session's own, so tests never touch a user's data.
 
-A test needing a service that is down skips locally and fails when the env var CI is set
+`private_services()` starts a redis-server and a PostgreSQL cluster (initdb) on free ports with
+data folders under a temporary directory, and points `scratch_database` and `fresh_redis_url` at
+them; the test session (tests/conftest.py) and every script in bench/ run inside it. Nothing here
+connects to the machine's own Redis (6379) or PostgreSQL (5432).
+
+`RedisServer` and `PostgresServer` can also be stopped, killed and started again on the same port
+and data folder, which the fault-injection tests use.
+
+A test needing a binary that is missing skips locally and fails when the env var CI is set
 (a CI run must never pass by skipping).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import signal
 import socket
+import subprocess
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -18,31 +33,229 @@ import pytest
 import redis
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-ADMIN_DATABASE_URL = os.environ.get("TEST_ADMIN_DATABASE_URL", "postgresql:///postgres")
-TEST_REDIS_BASE = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+START_TIMEOUT_S = 60.0
+
+
+class ServiceUnavailable(RuntimeError):
+    """A server binary is missing, or a server did not come up."""
 
 
 def require_service(name: str, error: Exception) -> None:
     """Skip, or fail under CI, for a missing service."""
-    message = f"{name} is not reachable: {error}"
+    message = f"{name} is not available: {error}"
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
 
 
-def database_url_for(name: str) -> str:
-    """The URL of database `name` on the admin server."""
-    base, _, _ = ADMIN_DATABASE_URL.rpartition("/")
-    return f"{base}/{name}"
+def free_port() -> int:
+    """A TCP port nothing listens on now, on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_for(ready: object, what: str, log_path: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if ready():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+    raise ServiceUnavailable(f"{what} did not come up in {START_TIMEOUT_S:.0f} s:\n{tail}")
+
+
+@dataclass
+class RedisServer:
+    """A redis-server on 127.0.0.1:`port`, keeping nothing on disk (like the machine's)."""
+
+    root: Path
+    port: int = field(default_factory=free_port)
+    password: str | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """`redis://[:password@]127.0.0.1:port` without a db number."""
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        """Start the server (empty) and wait until it answers PING."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise ServiceUnavailable("redis-server is not on PATH (Debian package redis-server)")
+        self.root.mkdir(parents=True, exist_ok=True)
+        log_path = self.root / "redis.log"
+        args = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        args += ["--dir", str(self.root), "--logfile", str(log_path), "--daemonize", "no"]
+        if self.password:
+            args += ["--requirepass", self.password]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for(self._answers, f"redis-server on port {self.port}", log_path)
+
+    def _answers(self) -> bool:
+        try:
+            client = redis.Redis.from_url(f"{self.url}/0", socket_connect_timeout=0.5)
+            with contextlib.closing(client):
+                return bool(client.ping())
+        except redis.exceptions.RedisError:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL the server: everything it held is gone."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.process = None
+
+
+def _postgres_bindir() -> Path:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    if initdb is None:
+        raise ServiceUnavailable("initdb is not installed (Debian package postgresql)")
+    return Path(initdb).parent
+
+
+def _as_postgres_user() -> list[str]:
+    """PostgreSQL refuses to run as root: run its binaries as the `postgres` user then."""
+    if os.geteuid() != 0:
+        return []
+    return ["setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups", "--"]
+
+
+@dataclass
+class PostgresServer:
+    """A PostgreSQL cluster of its own (initdb) on 127.0.0.1:`port`, trust auth, user `postgres`.
+
+    Durability is off (fsync, full_page_writes, synchronous_commit): a test database is thrown
+    away, and CREATE DATABASE is several times faster without fsync.
+    """
+
+    root: Path
+    port: int = field(default_factory=free_port)
+    initialised: bool = False
+
+    @property
+    def data_dir(self) -> Path:
+        """The cluster's data folder."""
+        return self.root / "data"
+
+    @property
+    def admin_url(self) -> str:
+        """A URL to the `postgres` maintenance database."""
+        return self.url_for("postgres")
+
+    def url_for(self, database: str) -> str:
+        """A URL to `database` on this server."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run(
+            [*_as_postgres_user(), *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+
+    def start(self) -> None:
+        """Create the cluster on first use, start it, and wait until it accepts connections."""
+        bindir = _postgres_bindir()
+        if not self.initialised:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if os.geteuid() == 0:
+                shutil.chown(self.root, "postgres", "postgres")
+            self._run(
+                str(bindir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
+                "--auth=trust", "--encoding=UTF8", "--no-sync",
+            )  # fmt: skip
+            self.initialised = True
+        options = (
+            f"-c port={self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.root}"
+            " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=200"
+        )
+        log_path = self.root / "postgres.log"
+        self._run(
+            str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(log_path), "-o", options, "start"
+        )
+        _wait_for(self._answers, f"PostgreSQL on port {self.port}", log_path)
+
+    def _answers(self) -> bool:
+        try:
+            with psycopg.connect(self.admin_url, connect_timeout=1):
+                return True
+        except psycopg.OperationalError:
+            return False
+
+    def stop(self, mode: str = "fast") -> None:
+        """`pg_ctl stop -m <mode>` (smart, fast or immediate); nothing if it is not running."""
+        pid_file = self.data_dir / "postmaster.pid"
+        if not pid_file.exists():
+            return
+        bindir = _postgres_bindir()
+        try:
+            self._run(str(bindir / "pg_ctl"), "-D", str(self.data_dir), "-m", mode, "-w", "stop")
+        except subprocess.CalledProcessError:
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid_file.read_text().split()[0]), signal.SIGKILL)
+
+
+@dataclass
+class Services:
+    """The session's servers; what `scratch_database` and `fresh_redis_url` use."""
+
+    postgres: PostgresServer
+    redis: RedisServer
+
+
+_current: Services | None = None
+
+
+def current_services() -> Services:
+    """The running private services, or a skip (a fail under CI) when none could start."""
+    if _current is None:
+        require_service("the private test services", ServiceUnavailable("private_services() is not running"))
+        raise AssertionError("unreachable")
+    return _current
+
+
+@contextmanager
+def private_services() -> Iterator[Services]:
+    """Start a private PostgreSQL and Redis for as long as the block runs, then remove them."""
+    global _current
+    root = Path(tempfile.mkdtemp(prefix="quantsweep-services-"))
+    os.chmod(root, 0o755)  # the postgres user must reach its data folder
+    services = Services(postgres=PostgresServer(root / "postgres"), redis=RedisServer(root / "redis"))
+    try:
+        services.redis.start()
+        services.postgres.start()
+        _current = services
+        yield services
+    finally:
+        _current = None
+        services.redis.stop()
+        services.postgres.stop("immediate")
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def admin_connection() -> psycopg.Connection:  # type: ignore[type-arg]
-    """An autocommit connection to the admin database, or a skip/fail."""
-    try:
-        return psycopg.connect(ADMIN_DATABASE_URL, autocommit=True, connect_timeout=5)
-    except psycopg.OperationalError as exc:
-        require_service("PostgreSQL", exc)
-        raise
+    """An autocommit connection to the private server's maintenance database."""
+    return psycopg.connect(current_services().postgres.admin_url, autocommit=True, connect_timeout=5)
+
+
+def database_url_for(name: str) -> str:
+    """The URL of database `name` on the private server."""
+    return current_services().postgres.url_for(name)
 
 
 @contextmanager
@@ -59,28 +272,17 @@ def scratch_database(template: str | None = None) -> Iterator[str]:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-def redis_db_number() -> int:
-    """A Redis db for this test process: 1..15 by pid, so parallel runs rarely meet."""
-    return 1 + os.getpid() % 15
+_redis_dbs = iter(range(1_000_000))
 
 
 def fresh_redis_url() -> str:
-    """This process's Redis db, flushed; a skip/fail when Redis is down."""
-    url = f"{TEST_REDIS_BASE}/{redis_db_number()}"
-    try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    """A flushed db of the private Redis; each call takes the next of dbs 1-15 in turn, so a
+    process a previous test left behind cannot read this test's messages."""
+    url = f"{current_services().redis.url}/{1 + next(_redis_dbs) % 15}"
+    client = redis.Redis.from_url(url, socket_connect_timeout=5)
+    with contextlib.closing(client):
         client.flushdb()
-        client.close()
-    except redis.exceptions.ConnectionError as exc:
-        require_service("Redis", exc)
     return url
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on now, on 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def article_results_dir() -> Path:

@@ -5,7 +5,6 @@ against a password-protected Redis, and the one-line errors of a wrong password.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.services import free_port
+from tests.services import RedisServer, free_port
 from tests.worker_fixtures import REPO_ROOT, fleet, flower_process, wait_for
 
 REDIS_SECRET = "r3dis-Secret-77"
@@ -23,24 +22,14 @@ FLOWER_SECRET = "fl0wer-Secret-99"
 
 
 @pytest.fixture
-def protected_redis() -> Iterator[int]:
+def protected_redis(tmp_path: Path) -> Iterator[int]:
     """A private redis-server that requires REDIS_SECRET."""
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--requirepass", REDIS_SECRET],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
+    server = RedisServer(tmp_path / "protected-redis", password=REDIS_SECRET)
+    server.start()
     try:
-        def answers() -> bool:
-            with socket.socket() as s:
-                return s.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(answers, 30)
-        yield port
+        yield server.port
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 @pytest.mark.slow
@@ -48,7 +37,7 @@ def test_worker_and_flower_logs_never_show_a_password(
     database_url: str, protected_redis: int, tmp_path: Path
 ) -> None:
     redis_url = f"redis://:{REDIS_SECRET}@127.0.0.1:{protected_redis}/0"
-    pg_url = database_url.replace("postgresql://", f"postgresql://root:{PG_SECRET}@", 1)
+    pg_url = database_url.replace("postgresql://postgres@", f"postgresql://postgres:{PG_SECRET}@", 1)
     assert PG_SECRET in pg_url, "the test database URL has a form this test does not expect"
     port = free_port()
     with fleet(pg_url, redis_url, tmp_path) as workers:

@@ -72,7 +72,7 @@ from scheduler.queues import GENERATE_TASK
 from scheduler.settings import Settings
 from scheduler.sweeping import submit_sweep
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import scratch_database
+from tests.services import ServiceUnavailable, private_services, scratch_database
 from tests.worker_fixtures import Fleet, fleet, query
 from worker.fleet import MACHINE_KEY_PREFIX, SHARED_QUEUE
 
@@ -124,37 +124,6 @@ def _kill_all() -> None:
 
 
 atexit.register(_kill_all)
-
-
-@contextmanager
-def private_redis(log_dir: Path) -> Iterator[str]:
-    """A redis-server of the bench's own on a free port (no other process uses its db 0)."""
-    if shutil.which("redis-server") is None:
-        raise BenchError("redis-server is not on PATH: install Redis (the bench starts a private one)")
-    port = _free_port()
-    with (log_dir / "redis.log").open("wb") as log:
-        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    _own(process)
-    url = f"redis://127.0.0.1:{port}/0"
-    client = redis.Redis.from_url(url, socket_timeout=5)
-    deadline = time.monotonic() + 15
-    while True:
-        with contextlib.suppress(redis.exceptions.ConnectionError):
-            client.flushdb()
-            break
-        if time.monotonic() > deadline or process.poll() is not None:
-            raise BenchError(f"the private redis-server did not start; see {log_dir / 'redis.log'}")
-        time.sleep(0.1)
-    try:
-        yield url
-    finally:
-        with contextlib.suppress(redis.exceptions.RedisError):
-            client.flushdb()
-        client.close()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
 
 
 def _free_port() -> int:
@@ -564,7 +533,8 @@ def main() -> None:
     log_dir = Path(tempfile.mkdtemp(prefix="qs-fleet-bench-"))
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(SystemExit(143)))
     try:
-        with private_redis(log_dir) as redis_url:
+        with private_services() as services:
+            redis_url = f"{services.redis.url}/0"
             ours = run_design("affinity", redis_url, log_dir)
             print(f"affinity: {ours.makespan_s:.2f} s", flush=True)
             naive = run_design("shared queue", redis_url, log_dir, shared=True)
@@ -576,7 +546,7 @@ def main() -> None:
                               kill_after_s=KILL_NOT_BEFORE * ours.makespan_s, restart_after_s=RESTART_AFTER_S)  # fmt: skip
         print()
         print(report(lb, len(jobs), [ours, naive, killed, back]))
-    except BenchError as exc:
+    except (BenchError, ServiceUnavailable) as exc:
         raise SystemExit(f"fleet bench: {exc}\n(logs kept in {log_dir})") from None
     finally:
         _kill_all()
