@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.queues import GRADING_QUEUE, generation_queue
+from scheduler.queues import GENERATE_TASK, GRADING_QUEUE, generation_queue
 from scheduler.settings import Settings
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from tests.services import needs_article_results
@@ -208,7 +208,7 @@ def test_a_message_redelivered_after_the_visibility_timeout_while_its_job_runs_i
             wait_for(
                 lambda: broker_idle(settings.redis_url, QUEUES), 60, lambda: describe(settings, f, job_ids)
             )
-            received = [w.log().count("Task quantsweep.generate[") > 0 for w in (first, second)]
+            received = [w.log().count(f"Task {GENERATE_TASK}[") > 0 for w in (first, second)]
         chat_requests = [r for r in fake.stats()["requests"] if r["model"] == MODEL]
     finally:
         fake.stop()

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import Settings
 from tests.reporting import ARTICLE_RESULTS, load_article
 from tests.services import free_port, needs_article_results
@@ -66,14 +67,14 @@ def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
             def cpu_queue_length() -> int | None:
                 body = _get(port, "/api/queues/length").json()
                 lengths = {q["name"]: q["messages"] for q in body["active_queues"]}
-                return lengths.get("cpu") or None
+                return lengths.get(GRADING_QUEUE) or None
 
             waiting = wait_for(cpu_queue_length, 60, lambda: (tmp_path / "flower.log").read_text())
             assert waiting >= 1
             workers_seen = wait_for(lambda: _get(port, "/api/workers").json() or None, 60)
             assert "cpu@flower-test" in workers_seen
             queues = {q["name"] for q in workers_seen["cpu@flower-test"].get("active_queues", [])}
-            assert queues == {"cpu"}
+            assert queues == {GRADING_QUEUE}
     assert any(p.name.startswith("flower.db") for p in tmp_path.iterdir()), "no persistent state written"
 
 

@@ -24,7 +24,7 @@ import redis
 from celery import Celery
 from psycopg.rows import dict_row
 
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
+from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY, generation_queue
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
@@ -210,7 +210,7 @@ def broker_idle(redis_url: str, queues: Iterable[str]) -> bool:
     client = redis.Redis.from_url(redis_url)
     try:
         waiting = sum(int(client.llen(q)) for q in queues)  # type: ignore[arg-type]
-        return waiting == 0 and int(client.hlen("unacked")) == 0  # type: ignore[arg-type]
+        return waiting == 0 and int(client.hlen(UNACKED_KEY)) == 0  # type: ignore[arg-type]
     finally:
         client.close()
 

@@ -16,13 +16,14 @@ from typing import NoReturn
 
 import click
 
+from scheduler.db.vocabulary import WorkerPool
 from scheduler.errors import QuantsweepError
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import get_settings, mask_url
 
 
 def _start(
-    pool: str,
+    pool: WorkerPool,
     name: str,
     queues: list[str],
     concurrency: int,
@@ -49,6 +50,7 @@ def _start(
 
 
 @click.group()
+@click.version_option(package_name="quantsweep")
 def main() -> None:
     """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""
 
@@ -79,7 +81,7 @@ def gpu(name: str | None, loglevel: str) -> None:
         info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
     except QuantsweepError as exc:
         _fail(exc)
-    _start("gpu", name or f"gpu@{settings.worker_host}", queues, 1, loglevel, served, info)
+    _start(WorkerPool.GPU, name or f"{WorkerPool.GPU}@{settings.worker_host}", queues, 1, loglevel, served, info)
 
 
 @main.command()
@@ -98,7 +100,8 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
 
     sandbox = "namespaces" if isolation_available() else "limits only"
     click.echo(f"worker: grading sandbox: {sandbox}", err=True)
-    _start("cpu", name or f"cpu@{settings.worker_host}", [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
+    node = name or f"{WorkerPool.CPU}@{settings.worker_host}"
+    _start(WorkerPool.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
 
 
 def _fail(exc: Exception) -> NoReturn:

@@ -11,12 +11,8 @@ Exceptions::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from scheduler.errors import QuantsweepError
-
-if TYPE_CHECKING:
-    from worker.client import ChatResult
+from worker.chat import ChatResult
 
 
 class WorkerError(QuantsweepError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 
 import psycopg
 from psycopg.rows import DictRow, dict_row
@@ -17,7 +18,10 @@ from psycopg_pool import ConnectionPool
 from scheduler.errors import ServiceUnavailable
 from scheduler.settings import Settings, get_settings, mask_url
 
-__all__ = ["close_pool", "connect", "get_pool", "transaction"]
+__all__ = ["QUANTSWEEP_VERSION", "close_pool", "connect", "get_pool", "transaction"]
+
+# Stored beside the grader version on every generation and grade this code writes.
+QUANTSWEEP_VERSION = version("quantsweep")
 
 _pool: ConnectionPool[psycopg.Connection[DictRow]] | None = None
 _pool_pid: int | None = None
