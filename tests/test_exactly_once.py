@@ -16,7 +16,6 @@ import pytest
 from scheduler.queues import GENERATE_TASK, GRADING_QUEUE, generation_queue
 from scheduler.settings import Settings
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import needs_article_results
 from tests.worker_fixtures import (
     Fleet,
     Producer,
@@ -29,7 +28,7 @@ from tests.worker_fixtures import (
     wait_for,
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(280), needs_article_results]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(280)]
 
 MODEL = "gpt-oss-20b"
 QUEUES = [generation_queue(MODEL), GRADING_QUEUE]

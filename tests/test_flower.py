@@ -13,12 +13,10 @@ import pytest
 
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import Settings
-from tests.reporting import ARTICLE_RESULTS, load_article
-from tests.services import free_port, needs_article_results
+from tests.reporting import load_recorded
+from tests.services import free_port
 from tests.worker_fixtures import REPO_ROOT, Producer, fleet, flower_process, query, wait_for
 from worker.flower import FlowerConfigError, check_basic_auth
-
-pytestmark = needs_article_results
 
 AUTH = ("ops", "s3cret-pw")
 
@@ -46,8 +44,8 @@ def _get(port: int, path: str, auth: Any = AUTH) -> httpx.Response:
 def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
     settings: Settings, redis_url: str, tmp_path: Path
 ) -> None:
-    # Six stored v2 responses to regrade: a single cpu process leaves most of them waiting in `cpu`.
-    load_article(settings, ARTICLE_RESULTS, "article")
+    # Stored v2 responses to regrade: a single cpu process leaves all but one waiting in `cpu`.
+    load_recorded(settings)
     port, db = free_port(), tmp_path / "flower.db"
     with fleet(settings.database_url, redis_url, tmp_path) as workers:
         workers.start("cpu", "cpu@flower-test", "--concurrency", "1")

@@ -8,9 +8,6 @@ import pytest
 
 from scheduler.db.vocabulary import Outcome
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import needs_article_results
-
-pytestmark = needs_article_results
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerUnreachable
 from worker.generation import RetryPolicy, generate_once
