@@ -1,4 +1,13 @@
-"""The database access layer shared by the scheduler and the workers.
+"""The database access layer shared by the scheduler and the workers: every SQL statement lives here.
+
+    vocabulary   the stored words (states, outcomes, verdicts, pools) as str Enums
+    lifecycle    claims under a lease, results stored once, a job finished
+    sweeps       sweep rows, and the jobs a submission records and enqueues
+    results      stored generations and grades, read back and imported
+    catalog      the one `models` upsert
+    workers      worker rows, and the running attempts the GPU dispatch reads
+    progress     the status view's counts
+    migrate      the schema's migrations (scheduler/migrations/)
 
 Connections are made per process, after any fork (psycopg connections are not process-safe):
 call `get_pool()` lazily in the process that uses it, never at import time.
