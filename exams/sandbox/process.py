@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import selectors
 import signal
 import subprocess
@@ -11,16 +12,47 @@ import time
 from pathlib import Path
 from typing import IO
 
+from exams.sandbox.jail import JAIL_FAILED_EXIT, JAIL_TOKEN_ENV
 from exams.sandbox.limits import Limits, RunResult
 
 READ_CHUNK_BYTES = 65536
 NAMESPACE_EXIT_S = 10.0  # how long the kernel may take to tear a killed namespace down
+EXTEND_MIN_S = 0.05  # a deadline extended by less than this is not extended
 EXIT_GRACE_S = 0.5  # after the process exits, how long leftover holders of its pipes may keep them open
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it, found through /proc's children lists."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{current}/task"):
+                pending += [int(c) for c in Path(f"/proc/{current}/task/{task}/children").read_text().split()]
+    return found
+
+
+def cpu_wait_s(pid: int) -> float | None:
+    """Seconds the longest-waiting thread of `pid` or its descendants spent runnable, off a CPU.
+
+    The largest `run_delay` (field 2 of /proc/PID/task/TID/schedstat, nanoseconds) over those
+    threads: a lower bound on how long the process was kept from running; None where the
+    kernel keeps no schedstat.
+    """
+    longest_ns: int | None = None
+    for process in _descendants(pid):
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{process}/task"):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    delay = int(Path(f"/proc/{process}/task/{task}/schedstat").read_text().split()[1])
+                    longest_ns = max(longest_ns or 0, delay)
+    return None if longest_ns is None else longest_ns / 1e9
 
 
 def _kill_namespace(proc: subprocess.Popen[bytes]) -> None:
@@ -47,9 +79,17 @@ def execute(
     stdin_path: Path | None = None,
     isolated: bool = True,
 ) -> RunResult:
-    """Run `argv` in its own process group; kill the group at the deadline or past the output cap."""
+    """Run `argv` in its own process group; kill the group at the deadline or past the output cap.
+
+    The deadline is `limits.wall_s` plus the time the process waited for a CPU, up to
+    `limits.starved_extension` times `wall_s` more (see exams.sandbox.limits).
+    """
+    token = secrets.token_hex(8)
+    if isolated:
+        env = env | {JAIL_TOKEN_ENV: token}
     started = time.monotonic()
     deadline = started + limits.wall_s
+    latest = deadline + limits.starved_extension * limits.wall_s
     stdin: IO[bytes] | int = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL  # noqa: SIM115
     try:
         proc = subprocess.Popen(
@@ -78,6 +118,9 @@ def execute(
             now = time.monotonic()
             if exited_at is None and proc.poll() is not None:
                 exited_at = now
+            if now >= deadline and exited_at is None and now < latest:
+                deadline = min(latest, started + limits.wall_s + (cpu_wait_s(proc.pid) or 0.0))
+                deadline = deadline if deadline > now + EXTEND_MIN_S else now
             if now >= deadline:
                 timed_out = exited_at is None
                 break
@@ -98,6 +141,7 @@ def execute(
                     capped = True
             if capped:
                 break
+    waited = cpu_wait_s(proc.pid) if timed_out else None
     if isolated and proc.poll() is None:
         _kill_namespace(proc)
     _kill_group(proc)
@@ -112,14 +156,22 @@ def execute(
     # unshare re-raises its child's fatal signal, so a negative code is the program's signal.
     sig = -code if code < 0 else (code - 128 if isolated and 128 < code < 160 else None)
     killed = timed_out or capped
+    stderr = bytes(kept[err_fd])
+    jail_failure = f"{token}: ".encode()
+    sandbox_error = None
+    if isolated and code == JAIL_FAILED_EXIT and jail_failure in stderr:
+        sandbox_error = stderr.split(jail_failure, 1)[1].split(b"\n", 1)[0].decode(errors="replace")
     return RunResult(
         exit_code=None if killed or code < 0 else code,
         stdout=bytes(kept[out_fd]),
-        stderr=bytes(kept[err_fd]),
+        stderr=stderr,
         duration_s=time.monotonic() - started,
         timed_out=timed_out,
         output_capped=capped,
         signal=None if killed else sig,
         isolated=isolated,
+        wall_limit_s=limits.wall_s,
+        cpu_wait_s=waited,
+        sandbox_error=sandbox_error,
     )
 
