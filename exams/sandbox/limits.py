@@ -103,16 +103,16 @@ class RunResult:
             return "killed by SIGKILL, which neither we nor the program sent (the kernel's out-of-memory killer)"
         return None
 
-    def build_fault(self, what: str = "go build") -> str | None:
+    def build_fault(self) -> str | None:
         """Why a build ended by our doing: any ending but an exit of its own (None: it exited)."""
         if self.sandbox_error is not None:
             return f"sandbox failure: {self.sandbox_error}"
         if self.timed_out:
-            return f"{what} killed by our {self.wall_limit_s:g} s time limit"
+            return f"go build killed by our {self.wall_limit_s:g} s time limit"
         if self.output_capped:
-            return f"{what} killed: its output passed our cap"
+            return "go build killed: its output passed our cap"
         if self.signal is not None:
-            return f"{what} killed by signal {_signal_name(self.signal)}"
+            return f"go build killed by signal {_signal_name(self.signal)}"
         return None
 
 

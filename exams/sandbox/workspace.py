@@ -17,6 +17,7 @@ A program that builds but is not `package main` gets no binary, with the reason 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -103,7 +104,7 @@ class Workspace:
     def __init__(self, base_dir: Path | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="qs-", dir=base_dir))
         self.root.chmod(0o711)  # untrusted uids may traverse to their run dir, not list siblings
-        self._runs = 0
+        self._runs = itertools.count(1)  # run dir numbers; next() is atomic, so runs may be parallel
 
     def __enter__(self) -> Self:
         return self
@@ -191,8 +192,8 @@ class Workspace:
         `setup(run_dir)` may create input files before the process starts; the text
         "{run_dir}" in any argv element is replaced by the run dir's path.
         """
-        self._runs += 1
-        run_dir = self.root / f"run-{self._runs}"
+        number = next(self._runs)
+        run_dir = self.root / f"run-{number}"
         run_dir.mkdir()
         if setup is not None:
             setup(run_dir)
@@ -201,7 +202,7 @@ class Workspace:
             os.chown(run_dir, uid, uid)
         stdin_path = None
         if stdin is not None:
-            stdin_path = self.root / f"stdin-{self._runs}"
+            stdin_path = self.root / f"stdin-{number}"
             stdin_path.write_bytes(stdin.encode() if isinstance(stdin, str) else stdin)
         full_env = _base_env(run_dir) | dict(env or {})
         command = [str(part).replace(RUN_DIR, str(run_dir)) for part in argv]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,7 +64,8 @@ class V1Exam:
     def grade_files(self, extraction: Extraction) -> Grade:
         """Build each extracted program alone, run each on its input, score the output.
 
-        Raises GraderFault when a build or run ended by our doing (see exams.sandbox.limits).
+        The builds run in parallel, then the runs. Raises GraderFault when a build or run
+        ended by our doing (see exams.sandbox.limits).
         """
         checks: list[Check] = []
         logs: list[str] = []
@@ -72,20 +74,24 @@ class V1Exam:
             built = ws.build(sources, limits=PROGRAM_BUILD_LIMITS) if sources else None
             if built is not None and built.faults:
                 raise GraderFault("; ".join(f"{name} build: {cause}" for name, cause in built.faults.items()))
-            for name in PROGRAMS:
-                file_name = f"{name}.go"
-                if name not in sources:
-                    reason = extraction.problems.get(file_name, "not found in the response")
-                    checks += _zero(name, f"not extracted: {reason}")
-                    continue
+            binaries = built.binaries if built is not None else {}
+            with ThreadPoolExecutor(max_workers=len(PROGRAMS)) as pool:
+                runs = dict(zip(binaries, pool.map(lambda n: _run_program(ws, n, binaries[n]), binaries), strict=True))
+        for name, (result, _) in runs.items():
+            if (fault := result.grader_fault()) is not None:
+                raise GraderFault(f"{name} run {fault}")
+        for name in PROGRAMS:
+            if name not in sources:
+                reason = extraction.problems.get(f"{name}.go", "not found in the response")
+                checks += _zero(name, f"not extracted: {reason}")
+            elif name not in runs:
                 assert built is not None
                 program = built.programs[name]
-                if program.binary is None:
-                    logs.append(f"== {name} build\n{program.log[:MAX_LOG_CHARS_PER_PROGRAM]}")
-                    checks += _zero(name, f"build failed: {program.reason}")
-                    continue
+                logs.append(f"== {name} build\n{program.log[:MAX_LOG_CHARS_PER_PROGRAM]}")
+                checks += _zero(name, f"build failed: {program.reason}")
+            else:
                 checks.append(Check(f"{name}.build", True, BUILD_POINTS, BUILD_POINTS, "built"))
-                checks += self._run_and_score(ws, name, program.binary, logs)
+                checks += _scored(name, *runs[name], logs)
         score = sum(c.points for c in checks)
         compiled = any(c.passed for c in checks if c.name.endswith(".build"))
         if not sources:
@@ -108,29 +114,26 @@ class V1Exam:
             log="\n".join(logs),
         )
 
-    def _run_and_score(self, ws: Workspace, name: str, binary: Path, logs: list[str]) -> list[Check]:
-        result, scorer = _run_program(ws, name, binary)
-        fault = result.grader_fault()
-        if fault is not None:
-            raise GraderFault(f"{name} run {fault}")
-        ran = result.ok
-        run_detail = "exit 0" if ran else result.describe()
-        if result.stderr:
-            logs.append(f"== {name} stderr\n{result.stderr.decode(errors='replace')[:MAX_LOG_CHARS_PER_PROGRAM]}")
-        if result.output_capped or result.timed_out:
-            points, detail = 0, f"no output judged: {result.describe()}"
-        else:
-            points, detail = scorer(result.stdout.decode(errors="replace"))
-        return [
-            Check(f"{name}.run", ran, RUN_POINTS if ran else 0, RUN_POINTS, run_detail),
-            Check(f"{name}.output", points == OUTPUT_POINTS, points, OUTPUT_POINTS, detail),
-        ]
-
     def qualification_cases(self) -> list[QualificationCase]:
         """The reference solution and the known-bad ones (exams/v1/qualification.py)."""
         from exams.v1.qualification import build_cases
 
         return build_cases()
+
+
+def _scored(name: str, result: RunResult, scorer: Callable[[str], scoring.Score], logs: list[str]) -> list[Check]:
+    ran = result.ok
+    run_detail = "exit 0" if ran else result.describe()
+    if result.stderr:
+        logs.append(f"== {name} stderr\n{result.stderr.decode(errors='replace')[:MAX_LOG_CHARS_PER_PROGRAM]}")
+    if result.output_capped or result.timed_out:
+        points, detail = 0, f"no output judged: {result.describe()}"
+    else:
+        points, detail = scorer(result.stdout.decode(errors="replace"))
+    return [
+        Check(f"{name}.run", ran, RUN_POINTS if ran else 0, RUN_POINTS, run_detail),
+        Check(f"{name}.output", points == OUTPUT_POINTS, points, OUTPUT_POINTS, detail),
+    ]
 
 
 def _zero(name: str, detail: str) -> list[Check]:

@@ -15,10 +15,13 @@ from tests.services import article_results_dir
 
 @pytest.fixture(scope="session")
 def article_results() -> Path:
-    """The article's results folder; tests using it skip where it is absent (even in CI)."""
+    """The article's results folder; tests using it skip where it is absent, and fail in CI."""
     path = article_results_dir()
     if not (path / "exam_v1").is_dir():
-        pytest.skip(f"article results not found at {path} (set QUANTSWEEP_ARTICLE_RESULTS)")
+        message = f"article results not found at {path} (set QUANTSWEEP_ARTICLE_RESULTS)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
     return path
 
 
