@@ -7,7 +7,8 @@ scored: the exam reports verdict grader_error with the cause):
 - a build is ours end to end: a build killed by our time limit, our output cap, any signal,
   or a sandbox that could not be set up says nothing about the program;
 - a run of the program is the program's, except when the sandbox could not be set up, when
-  it was SIGKILLed by someone other than us (the kernel's out-of-memory killer), or when it
+  it was SIGKILLed before its CPU-time limit (the kernel's out-of-memory killer: RLIMIT_CPU
+  is the only SIGKILL of ours, and a program that burns its CPU limit is its own), or when it
   was killed at a wall-clock limit that was not generous: shorter than
   `MODEL_TIMEOUT_MIN_S`, or on a machine so busy that the program did not get its limit's
   worth of time off the CPU run queue. A run's wall-clock limit is extended by the time its
@@ -66,6 +67,8 @@ class RunResult:
     signal: int | None = None  # the signal that ended it, if any
     isolated: bool = True  # ran inside the network/pid/mount namespaces
     wall_limit_s: float = 0.0  # the wall-clock limit it ran under
+    cpu_limit_s: int = 0  # the CPU-time limit it ran under (RLIMIT_CPU: SIGKILL one second past it)
+    cpu_s: float | None = None  # CPU seconds it and the processes it waited for used (None: unknown)
     cpu_wait_s: float | None = None  # when killed at the limit: seconds its longest-waiting thread waited for a CPU
     sandbox_error: str | None = None  # the jail could not be set up: the command never ran
 
@@ -80,9 +83,16 @@ class RunResult:
             return f"killed after the {self.duration_s:.1f}s wall-clock limit"
         if self.output_capped:
             return "killed: output over the cap"
+        if self.cpu_limit_exceeded:
+            return f"killed at its {self.cpu_limit_s} s CPU-time limit"
         if self.signal is not None:
             return f"killed by signal {self.signal}"
         return f"exit code {self.exit_code}"
+
+    @property
+    def cpu_limit_exceeded(self) -> bool:
+        """Killed by RLIMIT_CPU: a SIGKILL after using at least its CPU-time limit."""
+        return self.signal == signals.SIGKILL and self.cpu_s is not None and self.cpu_s >= self.cpu_limit_s
 
     def grader_fault(self) -> str | None:
         """Why a run of an untrusted program ended by our doing (None: it ended by its own)."""
@@ -99,8 +109,11 @@ class RunResult:
                 f"killed after {self.duration_s:.1f} s, {self.cpu_wait_s or 0:.1f} s of them waiting for a CPU, "
                 f"before it had our {self.wall_limit_s:g} s time limit off the run queue: the grading machine was overloaded"
             )
-        if self.signal == signals.SIGKILL and not (self.timed_out or self.output_capped):
-            return "killed by SIGKILL, which neither we nor the program sent (the kernel's out-of-memory killer)"
+        if self.signal == signals.SIGKILL and not self.cpu_limit_exceeded:
+            return (
+                f"killed by SIGKILL after {self.cpu_s or 0:.1f} s of CPU, short of its {self.cpu_limit_s} s "
+                "limit: not a limit of ours it reached (the kernel's out-of-memory killer, most likely)"
+            )
         return None
 
     def build_fault(self) -> str | None:

@@ -55,9 +55,27 @@ def cpu_wait_s(pid: int) -> float | None:
     return None if longest_ns is None else longest_ns / 1e9
 
 
-def _kill_namespace(proc: subprocess.Popen[bytes]) -> None:
+def _reap(proc: subprocess.Popen[bytes], timeout_s: float | None) -> float | None:
+    """Wait up to `timeout_s` (None: for ever) for `proc` to end and set its returncode.
+
+    Returns the CPU seconds it and the descendants it waited for used (wait4's rusage; a
+    jail's init waits for the command), or None while it still runs.
+    """
+    end = None if timeout_s is None else time.monotonic() + timeout_s
+    while True:
+        pid, status, usage = os.wait4(proc.pid, 0 if end is None else os.WNOHANG)
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            return usage.ru_utime + usage.ru_stime
+        if end is not None and time.monotonic() >= end:
+            return None
+        time.sleep(0.01)
+
+
+def _kill_namespace(proc: subprocess.Popen[bytes]) -> float | None:
     """SIGKILL the namespace's init (unshare's child): the kernel then kills every process in the
-    namespace and init's exit waits for them, so once unshare returns nothing of the run is left."""
+    namespace and init's exit waits for them, so once unshare returns nothing of the run is left.
+    Returns what `_reap` returns."""
     try:
         children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
     except OSError:
@@ -65,9 +83,7 @@ def _kill_namespace(proc: subprocess.Popen[bytes]) -> None:
     for child in children:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(int(child), signal.SIGKILL)
-    if children:
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=NAMESPACE_EXIT_S)
+    return _reap(proc, NAMESPACE_EXIT_S) if children else None
 
 
 def execute(
@@ -110,13 +126,14 @@ def execute(
     kept: dict[int, bytearray] = {out_fd: bytearray(), err_fd: bytearray()}
     timed_out = capped = False
     exited_at: float | None = None
+    cpu_used: float | None = None
     with selectors.DefaultSelector() as sel:
         for pipe in (proc.stdout, proc.stderr):
             os.set_blocking(pipe.fileno(), False)
             sel.register(pipe.fileno(), selectors.EVENT_READ)
         while sel.get_map():
             now = time.monotonic()
-            if exited_at is None and proc.poll() is not None:
+            if exited_at is None and (cpu_used := _reap(proc, 0)) is not None:
                 exited_at = now
             if now >= deadline and exited_at is None and now < latest:
                 deadline = min(latest, started + limits.wall_s + (cpu_wait_s(proc.pid) or 0.0))
@@ -142,14 +159,14 @@ def execute(
             if capped:
                 break
     waited = cpu_wait_s(proc.pid) if timed_out else None
-    if isolated and proc.poll() is None:
-        _kill_namespace(proc)
+    if isolated and proc.returncode is None:
+        cpu_used = _kill_namespace(proc)
     _kill_group(proc)
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
+    if proc.returncode is None:
+        cpu_used = _reap(proc, 5)
+    if proc.returncode is None:
         _kill_group(proc)
-        proc.wait()
+        cpu_used = _reap(proc, None)
     proc.stdout.close()
     proc.stderr.close()
     code = proc.returncode
@@ -171,6 +188,8 @@ def execute(
         signal=None if killed else sig,
         isolated=isolated,
         wall_limit_s=limits.wall_s,
+        cpu_limit_s=limits.cpu_s,
+        cpu_s=cpu_used,
         cpu_wait_s=waited,
         sandbox_error=sandbox_error,
     )

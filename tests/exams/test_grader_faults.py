@@ -85,8 +85,9 @@ def test_a_run_starved_of_cpu_past_its_extended_limit_is_ours_a_quiet_one_the_pr
     assert extended_enough.grader_fault() is None
 
 
-def test_a_run_sigkilled_by_someone_else_is_ours_a_crash_or_exit_is_the_programs() -> None:
-    assert "out-of-memory killer" in (run_result(signal=signal.SIGKILL).grader_fault() or "")
+def test_a_run_sigkilled_by_someone_else_is_ours_a_crash_exit_or_cpu_limit_is_the_programs() -> None:
+    assert "out-of-memory killer" in (run_result(signal=signal.SIGKILL, cpu_s=0.2, cpu_limit_s=5).grader_fault() or "")
+    assert run_result(signal=signal.SIGKILL, cpu_s=6.0, cpu_limit_s=5).grader_fault() is None
     assert run_result(signal=signal.SIGSEGV).grader_fault() is None
     assert run_result(exit_code=2, duration_s=0.1).grader_fault() is None
     assert run_result(timed_out=True, wall_limit_s=MODEL_TIMEOUT_MIN_S, duration_s=2.0, cpu_wait_s=0.0).grader_fault() is None
@@ -99,8 +100,18 @@ def test_a_build_is_ours_whenever_it_did_not_exit_by_itself() -> None:
     assert "cap" in (run_result(output_capped=True).build_fault() or "")
 
 
+SPIN = "package main\n\nfunc main() {\n\tfor {\n\t}\n}\n"
+
+
+def test_a_program_that_burns_its_cpu_limit_is_killed_by_its_own_doing(workspace: Workspace) -> None:
+    spin = workspace.build({"spin": SPIN}).binaries["spin"]
+    result = workspace.run([spin], limits=RUN_LIMITS.with_(wall_s=60, cpu_s=1))
+    assert result.cpu_limit_exceeded and result.grader_fault() is None, result
+    assert "CPU-time limit" in result.describe()
+
+
 def test_a_program_that_loops_forever_on_a_quiet_grader_is_the_programs_failure(workspace: Workspace) -> None:
-    spin = workspace.build({"spin": "package main\n\nfunc main() {\n\tfor {\n\t}\n}\n"}).binaries["spin"]
+    spin = workspace.build({"spin": SPIN}).binaries["spin"]
     result = workspace.run([spin], limits=RUN_LIMITS.with_(wall_s=MODEL_TIMEOUT_MIN_S, cpu_s=30))
     assert result.timed_out and result.cpu_wait_s is not None
     if result.duration_s - result.cpu_wait_s >= 0.9 * MODEL_TIMEOUT_MIN_S:  # the machine let it run
