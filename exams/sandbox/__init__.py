@@ -51,7 +51,7 @@ __all__ = [
     "RunResult",
     "Workspace",
     "find_go",
-    "gocache_dir",
     "go_mod",
+    "gocache_dir",
     "isolation_available",
 ]

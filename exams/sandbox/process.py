@@ -86,6 +86,47 @@ def _kill_namespace(proc: subprocess.Popen[bytes]) -> float | None:
     return _reap(proc, NAMESPACE_EXIT_S) if children else None
 
 
+def _read(sel: selectors.BaseSelector, fd: int, kept: bytearray, max_bytes: int) -> bool:
+    """Read what `fd` has into `kept` (up to `max_bytes` in all); True when it brought more."""
+    try:
+        chunk = os.read(fd, READ_CHUNK_BYTES)
+    except BlockingIOError:
+        return False
+    if not chunk:
+        sel.unregister(fd)
+        return False
+    room = max_bytes - len(kept)
+    kept += chunk[: max(room, 0)]
+    return len(chunk) > room
+
+
+def _extended(proc: subprocess.Popen[bytes], deadline: float, latest: float, now: float) -> float:
+    """The deadline moved on by the time the process waited for a CPU, up to `latest`; `now`
+    when that moves it by less than EXTEND_MIN_S."""
+    extended = min(latest, deadline + (cpu_wait_s(proc.pid) or 0.0))
+    return extended if extended > now + EXTEND_MIN_S else now
+
+
+def _end(proc: subprocess.Popen[bytes], isolated: bool) -> float | None:
+    """Kill what is left of a run and reap it; what `_reap` returns."""
+    cpu_used = _kill_namespace(proc) if isolated else None
+    if proc.returncode is None:
+        _kill_group(proc)
+        cpu_used = _reap(proc, 5)
+    if proc.returncode is None:
+        _kill_group(proc)
+        cpu_used = _reap(proc, None)
+    return cpu_used
+
+
+def _jail_failure(stderr: bytes, token: str) -> str | None:
+    """The jail's own failure message, when the line behind this run's token is there."""
+    marker = f"{token}: ".encode()
+    if marker not in stderr:
+        return None
+    return stderr.split(marker, 1)[1].split(b"\n", 1)[0].decode(errors="replace")
+
+
 def execute(
     argv: list[str],
     *,
@@ -136,37 +177,20 @@ def execute(
             if exited_at is None and (cpu_used := _reap(proc, 0)) is not None:
                 exited_at = now
             if now >= deadline and exited_at is None and now < latest:
-                deadline = min(latest, started + limits.wall_s + (cpu_wait_s(proc.pid) or 0.0))
-                deadline = deadline if deadline > now + EXTEND_MIN_S else now
+                deadline = _extended(proc, started + limits.wall_s, latest, now)
             if now >= deadline:
                 timed_out = exited_at is None
                 break
             if exited_at is not None and now - exited_at > EXIT_GRACE_S:
                 break  # a leftover child holds the pipes open; it is killed below
             for key, _ in sel.select(timeout=min(0.1, deadline - now)):
-                fd = int(key.fd)
-                try:
-                    chunk = os.read(fd, READ_CHUNK_BYTES)
-                except BlockingIOError:
-                    continue
-                if not chunk:
-                    sel.unregister(fd)
-                    continue
-                room = limits.max_output_bytes - len(kept[fd])
-                kept[fd] += chunk[: max(room, 0)]
-                if len(chunk) > room:
-                    capped = True
+                capped = _read(sel, int(key.fd), kept[int(key.fd)], limits.max_output_bytes) or capped
             if capped:
                 break
     waited = cpu_wait_s(proc.pid) if timed_out else None
-    if isolated and proc.returncode is None:
-        cpu_used = _kill_namespace(proc)
-    _kill_group(proc)
     if proc.returncode is None:
-        cpu_used = _reap(proc, 5)
-    if proc.returncode is None:
-        _kill_group(proc)
-        cpu_used = _reap(proc, None)
+        cpu_used = _end(proc, isolated)
+    _kill_group(proc)  # what is left of the run's process group
     proc.stdout.close()
     proc.stderr.close()
     code = proc.returncode
@@ -174,10 +198,6 @@ def execute(
     sig = -code if code < 0 else (code - 128 if isolated and 128 < code < 160 else None)
     killed = timed_out or capped
     stderr = bytes(kept[err_fd])
-    jail_failure = f"{token}: ".encode()
-    sandbox_error = None
-    if isolated and code == JAIL_FAILED_EXIT and jail_failure in stderr:
-        sandbox_error = stderr.split(jail_failure, 1)[1].split(b"\n", 1)[0].decode(errors="replace")
     return RunResult(
         exit_code=None if killed or code < 0 else code,
         stdout=bytes(kept[out_fd]),
@@ -191,6 +211,6 @@ def execute(
         cpu_limit_s=limits.cpu_s,
         cpu_s=cpu_used,
         cpu_wait_s=waited,
-        sandbox_error=sandbox_error,
+        sandbox_error=_jail_failure(stderr, token) if isolated and code == JAIL_FAILED_EXIT else None,
     )
 

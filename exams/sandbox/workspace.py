@@ -41,7 +41,7 @@ UNTRUSTED_PREFIX_ENV = "QUANTSWEEP_UNTRUSTED_PREFIX"  # JSON argv prefix a trust
 MAX_PARALLEL_BUILDS = 4
 
 RUN_DIR = "{run_dir}"  # placeholder in Workspace.run argv for the fresh run dir
-Programs = Mapping[str, str | Mapping[str, str]]  # program name -> main.go source, or {file name: source}
+Programs = Mapping[str, str | Mapping[str, str]]  # program name -> its source (built as <name>.go), or {file name: source}
 
 _IMPORTS_C = re.compile(r'^\s*(?:import\s+)?(?:\w+\s+)?"C"\s*$', re.MULTILINE)
 _PACKAGE = re.compile(r"^\s*package\s+(\w+)", re.MULTILINE)

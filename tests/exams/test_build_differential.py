@@ -27,6 +27,7 @@ from exams.sandbox import Workspace
 BATCH = 16
 KINDS = {
     "build_tag": "//go:build ignore\n\npackage main\n\nfunc main() { println(1) }\n",
+    "future_go_line": "//go:build go1.99\n\npackage main\n\nfunc main() { println(1) }\n",
     "range_over_func": (
         'package main\n\nimport (\n\t"fmt"\n\t"strings"\n)\n\n'
         'func main() {\n\tfor w := range strings.FieldsSeq("a b") {\n\t\tfmt.Println(w)\n\t}\n}\n'
