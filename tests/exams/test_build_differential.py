@@ -78,6 +78,7 @@ def plain_build(go: GoToolchain, source: str) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_the_grader_builds_exactly_what_a_plain_go_build_of_the_file_builds(
     go_toolchain: GoToolchain, article_results: Path
 ) -> None:
