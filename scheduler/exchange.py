@@ -20,7 +20,8 @@ from scheduler.reports.runs import GradeChoice, load_runs
 FORMAT = "quantsweep-export/1"
 GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "finish_reason", "prompt_tokens",
                      "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
-                     "server_info", "error")
+                     "server_info", "error", "answer_source")
+GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": "content"}  # exports made before it was recorded
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
                 "duration_s", "grader_host", "external")
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
@@ -146,7 +147,7 @@ def _insert_sweep(conn: Any, name: str, lines: list[dict[str, Any]]) -> None:
         if not generation:
             continue
         values = [Jsonb(generation.get(k)) if k in ("timings", "server_info") and generation.get(k) is not None
-                  else generation.get(k) for k in GENERATION_FIELDS]
+                  else generation.get(k, GENERATION_DEFAULTS.get(k)) for k in GENERATION_FIELDS]
         gen = conn.execute(
             "INSERT INTO generations (job_id, " + ", ".join(GENERATION_FIELDS) + ") VALUES (%s"
             + ", %s" * len(GENERATION_FIELDS) + ") RETURNING id", (job["id"], *values)).fetchone()

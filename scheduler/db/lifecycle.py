@@ -35,6 +35,13 @@ class JobState(StrEnum):
     DONE = "done"  # graded; `jobs.verdict` is set
 
 
+class AnswerSource(StrEnum):
+    """`generations.answer_source`: which stream field holds the answer that is graded."""
+
+    CONTENT = "content"  # `delta.content`, as the OpenAI API intends
+    REASONING = "reasoning"  # `delta.reasoning_content`: the server sent no content (see worker/generation.py)
+
+
 class Refusal(StrEnum):
     """Why a claim was not granted; the task decides what that means for its message."""
 
@@ -79,6 +86,13 @@ class StoredGeneration:
     response_text: str
     finish_reason: str | None
     error: str | None
+    reasoning_text: str = ""
+    answer_source: str = AnswerSource.CONTENT
+
+    @property
+    def answer_text(self) -> str:
+        """The text to grade: the content, or the reasoning when that is where the answer is."""
+        return self.reasoning_text if self.answer_source == AnswerSource.REASONING else self.response_text
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,7 @@ class GenerationRecord:
     wall_s: float | None = None
     server_info: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    answer_source: str = AnswerSource.CONTENT
 
 
 def new_lease_owner(worker_name: str) -> str:
@@ -215,8 +230,8 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
         inserted = conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, response_text, reasoning_text, finish_reason,"
             "  prompt_tokens, completion_tokens, prompt_tps, decode_tps, timings, first_token_s, wall_s,"
-            "  server_info, error)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "  server_info, error, answer_source)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (attempt_id) DO NOTHING RETURNING id",
             (
                 claim.job_id,
@@ -234,6 +249,7 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
                 record.wall_s,
                 Jsonb(record.server_info),
                 record.error,
+                record.answer_source,
             ),
         ).fetchone()
         if inserted is None:
@@ -340,7 +356,8 @@ def latest_generation(job_id: int) -> StoredGeneration | None:
 
 def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> StoredGeneration | None:
     query = (
-        "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error"
+        "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error,"
+        " g.reasoning_text, g.answer_source"
         " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
     )
     if generation_id is None:

@@ -64,6 +64,9 @@ class Run:
     prompt_tps: float | None = None
     decode_tps: float | None = None
     wall_s: float | None = None
+    answer_source: str | None = None  # `content`, or `reasoning` when that is where the server put the answer
+    draft_n: int | None = None  # speculative decoding: tokens drafted (llama-server `timings.draft_n`)
+    draft_n_accepted: int | None = None  # ... and of those, accepted (`timings.draft_n_accepted`)
     ours: GradeRow | None = None
     external: GradeRow | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -99,7 +102,8 @@ _RUNS_SQL = """
 SELECT j.id AS job_id, j.model, j.exam, j.seed, j.state, j.verdict AS job_verdict,
        m.label, m.family, m.quant, m.size_gb::float8 AS size_gb,
        g.id AS generation_id, g.outcome, g.finish_reason, g.prompt_tokens, g.completion_tokens,
-       g.prompt_tps, g.decode_tps, g.wall_s
+       g.prompt_tps, g.decode_tps, g.wall_s, g.answer_source,
+       (g.timings->>'draft_n')::bigint AS draft_n, (g.timings->>'draft_n_accepted')::bigint AS draft_n_accepted
 FROM jobs j
 JOIN models m ON m.id = j.model
 LEFT JOIN LATERAL (
@@ -134,6 +138,7 @@ def load_runs(conn: Any, sweep: str) -> SweepRuns:
             job_verdict=r["job_verdict"], outcome=r["outcome"], finish_reason=r["finish_reason"],
             prompt_tokens=r["prompt_tokens"], completion_tokens=r["completion_tokens"],
             prompt_tps=r["prompt_tps"], decode_tps=r["decode_tps"], wall_s=r["wall_s"],
+            answer_source=r["answer_source"], draft_n=r["draft_n"], draft_n_accepted=r["draft_n_accepted"],
         )
         runs.append(run)
         if r["generation_id"] is not None:
