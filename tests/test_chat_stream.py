@@ -167,6 +167,15 @@ def test_a_server_side_error_in_the_stream_is_retried(error: dict[str, Any], sta
     assert caught.value.status == status and error["message"] in str(caught.value)
 
 
+def test_the_error_field_is_found_after_a_stream_longer_than_the_kept_tail() -> None:
+    long_text = "x" * 1000
+    body = "".join(f"data: {chunk({'content': long_text})}\n\n" for _ in range(200))
+    body += f"error: {json.dumps(ERROR)}\n\ndata: [DONE]\n\n"
+    with pytest.raises(ServerError, match="invalid grammar") as caught:
+        client_for(reply(body))[0].complete(REQUEST)
+    assert caught.value.status == 400 and not caught.value.retryable
+
+
 def test_plain_text_in_the_stream_is_shown_when_the_stream_ends_unfinished() -> None:
     body = f"data: {chunk({'content': 'a'})}\n\nupstream went away\n"
     with pytest.raises(ServerError, match="upstream went away") as caught:
