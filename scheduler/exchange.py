@@ -28,7 +28,8 @@ from scheduler.reports.runs import GradeChoice, load_runs
 FORMAT = "quantsweep-export/1"
 GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "finish_reason", "prompt_tokens",
                      "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
-                     "server_info", "error", "quantsweep_version")
+                     "server_info", "error", "quantsweep_version", "answer_source")
+GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": "content"}  # exports made before it was recorded
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
                 "duration_s", "grader_host", "external", "quantsweep_version")
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
@@ -137,7 +138,9 @@ def _insert_sweep(conn: Any, name: str, lines: list[dict[str, Any]]) -> None:
         generation = line.get("generation")
         if not generation:
             continue
-        generation_id = insert_generation(conn, job_id, {k: generation.get(k) for k in GENERATION_FIELDS})
+        generation_id = insert_generation(
+            conn, job_id, {k: generation.get(k, GENERATION_DEFAULTS.get(k)) for k in GENERATION_FIELDS}
+        )
         for grade in line.get("grades") or []:
             insert_grade(conn, generation_id, {k: _grade_value(grade, k) for k in GRADE_FIELDS})
 
