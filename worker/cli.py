@@ -48,7 +48,7 @@ def _start(
     app.worker_main(argv)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""
 
