@@ -22,7 +22,7 @@ def _exam(name: str) -> str:
     return name
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quantsweep")
 def main() -> None:
     """Go coding exams: prompts, grading and the grader qualification gate."""
@@ -59,7 +59,9 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
     if as_json:
         click.echo(json.dumps(result.to_json()))
         return
-    click.echo(f"{result.exam}: {result.score:g}/{result.max_score:g} {result.verdict.value} ({result.duration_s:.2f}s)")
+    # An infrastructure or grader verdict carries a stored 0 that is not the model's score.
+    score = f"{result.score:g}/{result.max_score:g}" if result.verdict.is_model_outcome else "no score,"
+    click.echo(f"{result.exam}: {score} {result.verdict.value} ({result.duration_s:.2f}s)")
     for check in result.checks:
         mark = "PASS" if check.passed else "FAIL"
         click.echo(f"  {mark} {check.name:22s} {check.points:g}/{check.max_points:g}  {check.detail}")
