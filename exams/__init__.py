@@ -18,7 +18,7 @@ import traceback
 
 from exams.extract import Extraction, extract_files
 from exams.golang import GoToolchainError
-from exams.registry import Exam, get_exam, list_exams
+from exams.registry import Exam, NormalizesResponse, get_exam, list_exams
 from exams.types import Check, ExamError, Grade, UnknownExamError, Verdict
 
 __all__ = [
@@ -60,7 +60,8 @@ def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Gr
     version = "unknown"
     try:
         version = spec.grader_version
-        extraction = extract_files(response_text, spec.expected_files, finish_reason, spec.content_hints)
+        text = spec.normalize_response(response_text) if isinstance(spec, NormalizesResponse) else response_text
+        extraction = extract_files(text, spec.expected_files, finish_reason, spec.content_hints)
         if finish_reason == "length" and extraction.problems:
             detail = "; ".join(extraction.problems.values())
             return _failed(spec, Verdict.TRUNCATED, started, "finish_reason=length: " + detail, version)

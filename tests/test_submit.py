@@ -122,10 +122,10 @@ def test_changing_temperature_makes_new_jobs_instead_of_mixing_results(
     path = sweeps / "demo.yaml"
     path.write_text(path.read_text().replace("generation:\n", "generation:\n  temperature: 0.2\n"))
     _, out, _ = run_cli(["submit", "--sweep", "demo", "--json"], capsys)
-    assert json.loads(out)["new"] == 6
+    assert json.loads(out)["new"] == 10
     with psycopg.connect(settings.database_url) as conn:
         hashes = conn.execute("SELECT count(DISTINCT params_hash) FROM jobs").fetchone()[0]
-    assert hashes == 4  # two exams x two temperatures
+    assert hashes == 10  # five tasks (each its own prompt) x two temperatures
 
 
 def test_finished_jobs_are_kept_unless_rerun_and_infra_failures_are_retried(

@@ -36,7 +36,7 @@ def test_sweeps_lists_every_sweep_with_its_job_count(capsys: pytest.CaptureFixtu
     import json
 
     counts = {row["name"]: row["jobs"] for row in json.loads(out)}
-    assert counts == {"demo": 6, "episode3": 66, "quant-gemma4": 18, "quant-qwen35": 24, "round1": 48}
+    assert counts == {"demo": 10, "episode3": 66, "quant-gemma4": 18, "quant-qwen35": 24, "round1": 48}
 
 
 BROKEN = [
@@ -45,7 +45,7 @@ BROKEN = [
     ("seed not an integer", "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42, abc]\n",
      "sweep file broken.yaml: seeds[1] must be an integer, got 'abc'"),
     ("unknown exam", "models: [gpt-oss-20b]\nexams: [v1, v9]\nseeds: [42]\n",
-     "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: v1, v2"),
+     "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: go-tasks, v1, v2, go-tasks:demo or an item"),
     ("yaml syntax error", "models: [gpt-oss-20b\nexams: [v1]\nseeds: [42]\n",
      "sweep file broken.yaml: YAML syntax error at line"),
     ("missing field", "models: [gpt-oss-20b]\nexams: [v1]\n",

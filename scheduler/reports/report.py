@@ -15,6 +15,7 @@ from typing import Any
 
 from scheduler.errors import QuantsweepError
 from scheduler.reports.compare import comparison_tables
+from scheduler.reports.items import combine_items
 from scheduler.reports.runs import GradeChoice, SweepRuns, load_runs
 from scheduler.reports.summary import ModelExamStats, exam_max_scores, summarize_sweep
 from scheduler.reports.tables import (
@@ -64,7 +65,7 @@ class Report:
 
 def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) -> Report:
     """Read the sweep's runs and compute every table."""
-    runs = load_runs(conn, sweep)
+    runs = combine_items(load_runs(conn, sweep))
     stats = summarize_sweep(runs, grades)
     maxima = exam_max_scores(runs.runs, grades)
     tables = [
