@@ -3,8 +3,7 @@
 Exceptions::
 
     ExamError                 an operator's mistake about exams (unknown exam, unreadable file)
-    ├── UnknownExamError      the exam name is not registered
-    └── ManifestError         an exam folder's manifest or files are malformed
+    └── UnknownExamError      the exam name is not registered
 """
 
 from __future__ import annotations
@@ -82,7 +81,3 @@ class ExamError(Exception):
 
 class UnknownExamError(ExamError):
     """The exam name is not registered."""
-
-
-class ManifestError(ExamError):
-    """An exam folder's manifest or files are malformed: names the file and the fix."""
