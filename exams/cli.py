@@ -107,9 +107,12 @@ def verify(exam_names: tuple[str, ...], repeat: int) -> None:
             click.echo(f"     - {problem}")
 
     total = 0
-    for name in names:
-        results = verify_exam(name, repeat=repeat, on_result=show)
-        total += len(results)
+    try:
+        for name in names:
+            results = verify_exam(name, repeat=repeat, on_result=show)
+            total += len(results)
+    except ExamError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"{total - failed}/{total} cases as expected over {repeat} repeat(s)")
     if failed:
         sys.exit(1)

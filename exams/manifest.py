@@ -13,7 +13,8 @@
     [sets]                            # optional: named subsets of items, e.g. demo = ["roman"]
 
 Every folder also holds README.md (defines every check) and VALIDATION.md. `load_manifest`
-checks all of it and raises ManifestError naming the file and the fix.
+checks all of it and raises ManifestError (an ExamError: an operator's mistake, printed as one
+line) naming the file and the fix.
 """
 
 from __future__ import annotations
@@ -24,11 +25,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exams.types import ManifestError
+from exams.types import ExamError
 
 MANIFEST_FILE = "exam.toml"
 REQUIRED_FILES = ("README.md", "VALIDATION.md")
 KEYS = {"name", "title", "grader", "max_score", "prompts", "items", "reference", "known_bad", "limits", "sets"}
+
+
+class ManifestError(ExamError):
+    """An exam folder's manifest or files are malformed: names the file and the fix."""
 
 
 @dataclass(frozen=True)

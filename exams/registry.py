@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Protocol, cast, runtime_checkable
 
 from exams.extract import Extraction
-from exams.manifest import MANIFEST_FILE, Manifest, load_manifest
-from exams.types import Grade, ManifestError, UnknownExamError, Verdict
+from exams.manifest import MANIFEST_FILE, Manifest, ManifestError, load_manifest
+from exams.types import Grade, UnknownExamError, Verdict
 
 PACKAGED_DIR = Path(__file__).parent
 EXAMS_DIR_ENV = "EXAMS_DIR"
-BUILTIN_GRADERS = {"gotest": "exams.gotest.exam:GoTestSuite"}
+BUILTIN_GRADERS = {"gotest": "exams.gotest:GoTestSuite"}
 SET_SEPARATOR = ":"
 ITEM_SEPARATOR = "/"
 SHARED_GRADER_FILES = ("extract.py", "golang.py", "types.py", "sandbox")

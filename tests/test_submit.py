@@ -172,10 +172,10 @@ def test_the_console_script_reports_a_missing_database_in_one_line(tmp_path: Pat
 
 
 def test_each_model_queue_gets_its_longest_exam_first(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    run_cli(["submit", "--sweep", "demo"], capsys)
+    run_cli(["submit", "--sweep", "quant-gemma4"], capsys)
     client = redis.Redis.from_url(settings.redis_url)
     # Celery's Redis transport pushes on the left and pops on the right: the right end runs first.
-    raw = client.lrange("gen.gemma3-270m-q4km", 0, -1)
+    raw = client.lrange("gen.gemma4-26b-q4km", 0, -1)
     ids_in_run_order = [int(json.loads(m)["headers"]["argsrepr"].strip("[]")) for m in reversed(raw)]
     with psycopg.connect(settings.database_url) as conn:
         exam_of = dict(conn.execute("SELECT id, exam FROM jobs").fetchall())

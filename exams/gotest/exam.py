@@ -22,10 +22,10 @@ from exams.extract import Extraction
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
 from exams.gotest.task import KnownBad, Task, load_task
 from exams.gotest.toolchain import build_test_binary
-from exams.manifest import Manifest
+from exams.manifest import Manifest, ManifestError
 from exams.registry import QualificationCase, grader_version_of
 from exams.sandbox import BUILD_LIMITS, Workspace
-from exams.types import Check, Grade, ManifestError, Verdict
+from exams.types import Check, Grade, Verdict
 
 HERE = Path(__file__).parent
 SOLUTION_FILE = "solution.go"

@@ -17,7 +17,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from exams.types import ManifestError
+from exams.manifest import ManifestError
 
 TEST_FILE = "task_test.go"
 REFERENCE_FILE = "reference.go"

@@ -35,9 +35,12 @@ def _combined_grade(items: Sequence[Run], choice: GradeChoice) -> GradeRow | Non
         verdict = "test_fail"
     else:
         verdict = "compile_fail" if "compile_fail" in verdicts else "extract_fail"
+    # A task with an infra outcome says nothing of the model: it gets no check (its pass rate's
+    # denominator leaves it out), while the seed's whole-exam score is set apart as infra.
     checks = [
         {"name": r.exam.partition("/")[2], "passed": g.verdict == "ok", "points": g.score, "max_points": g.max_score}
         for r, g in present
+        if g.verdict not in INFRA_VERDICTS
     ]
     return GradeRow(
         grader_version=",".join(sorted({g.grader_version for _, g in present})),

@@ -65,9 +65,10 @@ class Report:
 
 def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) -> Report:
     """Read the sweep's runs and compute every table."""
-    runs = combine_items(load_runs(conn, sweep))
-    stats = summarize_sweep(runs, grades)
-    maxima = exam_max_scores(runs.runs, grades)
+    runs = load_runs(conn, sweep)
+    per_exam = combine_items(runs)  # an exam of items (go-tasks) as one score per (model, seed)
+    stats = summarize_sweep(per_exam, grades)
+    maxima = exam_max_scores(per_exam.runs, grades)
     tables = [
         *exam_tables(stats, maxima),
         *quant_tables(stats),
