@@ -131,3 +131,17 @@ def test_a_time_limit_of_ours_is_grader_error_not_the_models(exams_dir: Path, go
     registry._discover.cache_clear()
     grade = exams.grade("my-go/sum", "```go\npackage sum\nfunc Sum(xs []int) int { return 0 }\n```\n")
     assert (grade.verdict, grade.score, grade.checks) == (Verdict.GRADER_ERROR, 0, [])
+
+
+def test_a_hang_costs_only_the_test_that_hung(exams_dir: Path, go_toolchain: GoToolchain) -> None:
+    run("new", "my-go")
+    manifest = exams_dir / "my-go" / "exam.toml"
+    manifest.write_text(manifest.read_text().replace("test_timeout_s = 20", "test_timeout_s = 3"))
+    registry._discover.cache_clear()
+    hangs_on_one = "package sum\nfunc Sum(xs []int) int {\n\tt := 0\n\tfor len(xs) == 1 {\n\t}\n" \
+        "\tfor _, x := range xs {\n\t\tt += x\n\t}\n\treturn t\n}\n"
+    grade = exams.grade("my-go/sum", f"```go\n{hangs_on_one}```\n")
+    checks = {c.name: (c.passed, c.detail) for c in grade.checks}
+    assert checks["TestSumNegative"] == (True, "passed")
+    assert checks["TestSum"][0] is False and "test timed out" in checks["TestSum"][1]
+    assert (grade.score, grade.verdict) == (0.5, Verdict.TEST_FAIL)
