@@ -2,8 +2,9 @@
 
 Three measurements:
 
-- ``flakiness``: every task's reference graded R times and each known-bad r times while K busy
-  processes load the CPUs; counts grades off expectation and cases whose outcome flipped.
+- ``flakiness``: every task's reference judged R times and each known-bad r times while K busy
+  processes load the CPUs (one whole grade, then more runs of the same compiled test binary, as
+  the grader runs it); counts outcomes off expectation and cases whose outcome flipped.
 - ``grade``: seconds to grade one task (the reference, warm Go cache), per task and overall.
 - ``seeds``: a simulation of how many seeds an exam needs before a two-sided test at 5% tells
   apart two models whose per-item pass rates differ by 10 points (power 80%), go-tasks against
@@ -25,8 +26,12 @@ from statistics import NormalDist
 
 import exams
 from bench.exams_v1 import _burn
+from exams.extract import extract_files
+from exams.gotest.exam import SOLUTION_FILE, GoTask, share, with_package
+from exams.gotest.runner import run_tests
+from exams.gotest.toolchain import build_test_binary
 from exams.registry import get_exam, job_exams
-from exams.verify import CaseResult
+from exams.sandbox import Workspace
 
 
 def _stats(samples: list[float]) -> str:
@@ -35,44 +40,77 @@ def _stats(samples: list[float]) -> str:
     return f"median {statistics.median(ordered):.2f}s  p90 {p90:.2f}s  max {ordered[-1]:.2f}s  (n={len(ordered)})"
 
 
+def _repeat_runs(task: GoTask, response: str, runs: int) -> list[tuple[float, tuple[tuple[str, bool], ...]]]:
+    """Compile the response's file with the hidden tests once and run the test binary `runs` times,
+    exactly as the grader runs it: (score, (test, passed)...) per run. The build is deterministic
+    (Go's cache); what could flip between repeats is a test's verdict."""
+    source = task.normalize_response(response)
+    extraction = extract_files(source, task.expected_files)
+    files = {SOLUTION_FILE: with_package(extraction.files[task.task.file_name], task.task.package),
+             "task_test.go": task.task.test_source()}
+    outcomes = []
+    with Workspace() as ws:
+        built = build_test_binary(ws, task.task.package, files, race=task.task.race)
+        binary = built.binaries[task.task.package]
+        for _ in range(runs):
+            run = run_tests(ws, binary, task.task.test_names, race=task.task.race,
+                            test_timeout_s=task.suite.test_timeout_s)
+            assert not run.infra, run.infra
+            checks = tuple((name, o.passed) for name, o in run.outcomes.items())
+            outcomes.append((share(sum(p for _, p in checks), len(checks)), checks))
+    return outcomes
+
+
 def bench_flakiness(repeat: int, bad_repeat: int, load: int) -> None:
-    """Grade every reference `repeat` times and every known-bad `bad_repeat` times under load."""
+    """Every reference `repeat` times and every known-bad `bad_repeat` times under `load` busy processes:
+    one whole grade each (extraction, build, runs), then more runs of the same test binary."""
     stop_at = time.monotonic() + 4 * 3600
     burners = [multiprocessing.Process(target=_burn, args=(stop_at,), daemon=True) for _ in range(load)]
     for proc in burners:
         proc.start()
-    results: list[CaseResult] = []
-    times: list[float] = []
+    off: list[str] = []
+    flipped: list[str] = []
+    grade_times: list[float] = []
+    full = references = runs = 0
     started = time.monotonic()
     try:
         for name in job_exams("go-tasks"):
-            for case in get_exam(name).qualification_cases():
-                result = CaseResult(name, case)
-                for _ in range(repeat if case.name == "reference" else bad_repeat):
-                    result.grades.append(exams.grade(name, case.response_text))
-                    times.append(result.grades[-1].duration_s)
-                results.append(result)
-                status = "ok" if result.passed else "OFF: " + "; ".join(result.problems[:2])
-                print(f"{name:24s} {case.name:22s} x{len(result.grades):2d} {status}", flush=True)
+            task = get_exam(name)
+            assert isinstance(task, GoTask)
+            for case in task.qualification_cases():
+                grade = exams.grade(name, case.response_text)
+                grade_times.append(grade.duration_s)
+                first = (grade.score, tuple((c.name, c.passed) for c in grade.checks))
+                n = repeat if case.name == "reference" else bad_repeat
+                outcomes = [first, *_repeat_runs(task, case.response_text, n - 1)]
+                runs += len(outcomes)
+                expected = (case.expected_score, tuple(case.expected_checks.items()))
+                wrong = sum(o != expected for o in outcomes)
+                if case.name == "reference":
+                    references += len(outcomes)
+                    full += sum(o[0] == 1.0 for o in outcomes)
+                if wrong:
+                    off.append(f"{name}:{case.name} ({wrong}/{len(outcomes)})")
+                if len(set(outcomes)) > 1:
+                    flipped.append(f"{name}:{case.name}")
+                print(f"{name:24s} {case.name:22s} x{len(outcomes):2d} {'ok' if not wrong else 'OFF'}", flush=True)
     finally:
         for proc in burners:
             proc.terminate()
     elapsed = time.monotonic() - started
-    references = [r for r in results if r.case.name == "reference"]
-    full = sum(1 for r in references for g in r.grades if g.score == 1.0)
-    flipped = [f"{r.exam}:{r.case.name}" for r in results if any("flipped" in p for p in r.problems)]
-    off = [f"{r.exam}:{r.case.name}" for r in results if not r.passed]
-    print(f"\n{len(results)} cases, {sum(len(r.grades) for r in results)} grades under {load} busy processes "
-          f"in {elapsed:.0f}s; grade time {_stats(times)}")
-    print(f"references with full marks : {full}/{sum(len(r.grades) for r in references)}")
+    print(f"\n{runs} test-binary runs under {load} busy processes in {elapsed:.0f}s; whole grades {_stats(grade_times)}")
+    print(f"reference runs with every test passed: {full}/{references}")
     print(f"cases with a flipped outcome: {len(flipped)} {flipped}")
     print(f"cases off expectation       : {len(off)} {off}")
 
 
 def bench_grade(n: int) -> None:
-    """Grade time of each task's reference with a warm Go cache."""
+    """Grade time of each task's reference with a warm Go cache, beside v1's reference in the same run."""
+    v1_reference = get_exam("v1").qualification_cases()[0].response_text
+    exams.grade("v1", v1_reference)
     medians: dict[str, float] = {}
     every: list[float] = []
+    v1_times: list[float] = []
     for name in job_exams("go-tasks"):
         reference = get_exam(name).qualification_cases()[0].response_text
         exams.grade(name, reference)  # warm: this task's packages and the test binary's deps
@@ -81,11 +119,14 @@ def bench_grade(n: int) -> None:
             grade = exams.grade(name, reference)
             assert grade.score == 1.0, (name, grade.log)
             samples.append(grade.duration_s)
+        v1_times.append(exams.grade("v1", v1_reference).duration_s)  # interleaved: the same load
         medians[name] = statistics.median(samples)
         every += samples
         print(f"{name:24s} {_stats(samples)}", flush=True)
     slowest = max(medians, key=lambda k: medians[k])
     print(f"\nall tasks: {_stats(every)}; slowest task median: {slowest} {medians[slowest]:.2f}s")
+    print(f"v1 reference, same run: {_stats(v1_times)}")
+    print(f"ratio go-task / v1 grade (medians): {statistics.median(every) / statistics.median(v1_times):.2f}")
     print(f"goal: median grade time < 2 s -> {'met' if statistics.median(every) < 2 else 'NOT met'}")
 
 

@@ -28,6 +28,7 @@ from exams.sandbox import BUILD_LIMITS, Workspace
 from exams.types import Check, Grade, Verdict
 
 HERE = Path(__file__).parent
+GRADER_FILES = ("exam.py", "runner.py", "task.py", "toolchain.py")  # not template/: `exams new` copies it
 SOLUTION_FILE = "solution.go"
 MAX_LOG_CHARS = 8000
 LIMIT_NAMES = ("build_s", "test_timeout_s")  # the [limits] of a gotest manifest, seconds
@@ -73,7 +74,8 @@ class GoTask:
     def grader_version(self) -> str:
         """A hash of the task's folder, the suite's prompt template and the gotest grader."""
         suite = self.suite
-        return f"{suite.name}-" + grader_version_of(self.task.folder, suite.template_path, suite.manifest.path, HERE)
+        code = [HERE / f for f in GRADER_FILES]
+        return f"{suite.name}-" + grader_version_of(self.task.folder, suite.template_path, suite.manifest.path, *code)
 
     def prompt(self) -> str:
         """The suite's template filled with this task."""
