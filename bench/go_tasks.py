@@ -27,9 +27,8 @@ from statistics import NormalDist
 import exams
 from bench.exams_v1 import _burn
 from exams.extract import extract_files
-from exams.gotest.exam import SOLUTION_FILE, GoTask, share, with_package
+from exams.gotest.exam import SOLUTION_FILE, TEST_MODULE, GoTask, share, with_package
 from exams.gotest.runner import run_tests
-from exams.gotest.toolchain import build_test_binary
 from exams.registry import get_exam, job_exams
 from exams.sandbox import Workspace
 
@@ -50,12 +49,13 @@ def _repeat_runs(task: GoTask, response: str, runs: int) -> list[tuple[float, tu
              "task_test.go": task.task.test_source()}
     outcomes = []
     with Workspace() as ws:
-        built = build_test_binary(ws, task.task.package, files, race=task.task.race)
-        binary = built.binaries[task.task.package]
+        built = ws.build_test(task.task.package, files, module=TEST_MODULE, race=task.task.race)
+        binary = built.binary
+        assert binary is not None, built.reason
         for _ in range(runs):
             run = run_tests(ws, binary, task.task.test_names, race=task.task.race,
                             test_timeout_s=task.suite.test_timeout_s)
-            assert not run.infra, run.infra
+            assert not run.fault, run.fault
             checks = tuple((name, o.passed) for name, o in run.outcomes.items())
             outcomes.append((share(sum(p for _, p in checks), len(checks)), checks))
     return outcomes

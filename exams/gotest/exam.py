@@ -8,8 +8,8 @@ A task's checks are its hidden top-level tests, one each; its score is the share
 Grading one response: extract `<package>.go`, compile it with the hidden tests (`go test -c`,
 with `-race` for concurrent tasks) and run the binary in the sandbox until every test has a
 verdict (exams.gotest.runner). Verdicts: extract_fail (no file), compile_fail (the file and the
-tests do not build together: a wrong API is the model's), ok / test_fail, and grader_error when
-our own limits ended a build or run.
+tests do not build together: a wrong API is the model's), ok / test_fail; a build or run ended by
+our doing (our time limit, a kill, the sandbox) raises GraderFault: verdict grader_error.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from pathlib import Path
 from exams.extract import Extraction
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
 from exams.gotest.task import KnownBad, Task, load_task
-from exams.gotest.toolchain import build_test_binary
 from exams.manifest import Manifest, ManifestError
 from exams.registry import QualificationCase, grader_version_of
 from exams.sandbox import BUILD_LIMITS, Workspace
-from exams.types import Check, Grade, Verdict
+from exams.types import Check, Grade, GraderFault, Verdict
 
 HERE = Path(__file__).parent
 GRADER_FILES = ("exam.py", "runner.py", "task.py", "toolchain.py")  # not template/: `exams new` copies it
 SOLUTION_FILE = "solution.go"
+TEST_MODULE = "gotasks"  # the hidden tests import gotasks/<package>
 MAX_LOG_CHARS = 8000
 LIMIT_NAMES = ("build_s", "test_timeout_s")  # the [limits] of a gotest manifest, seconds
 _PACKAGE_CLAUSE = re.compile(r"^[ \t]*package[ \t]+\w+", re.MULTILINE)
@@ -44,13 +44,6 @@ def with_package(source: str, package: str) -> str:
     """The source with its (first) package clause naming the task's package: a wrong name is not
     what the task tests, so it costs nothing (the prompt names the package)."""
     return _PACKAGE_CLAUSE.sub(f"package {package}", source, count=1)
-
-
-def _first_error(log: str) -> str:
-    for line in log.splitlines():
-        if line.strip() and not line.startswith("#"):
-            return line.strip()[:200]
-    return "go test -c failed"
 
 
 def as_response(file_name: str, source: str) -> str:
@@ -94,22 +87,21 @@ class GoTask:
             return self._failed(Verdict.EXTRACT_FAIL, f"not extracted: {reason}", "")
         files = {SOLUTION_FILE: with_package(source, task.package), "task_test.go": task.test_source()}
         with Workspace() as ws:
-            built = build_test_binary(ws, task.package, files, race=task.race, limits=self.suite.build_limits)
-            if built.timed_out:
-                return self._failed(Verdict.GRADER_ERROR, "go test -c passed our build time limit", built.log)
-            binary = built.binaries.get(task.package)
-            if binary is None:
-                return self._failed(Verdict.COMPILE_FAIL, "build failed: " + _first_error(built.log), built.log)
-            run = run_tests(ws, binary, task.test_names, race=task.race, test_timeout_s=self.suite.test_timeout_s)
-        if run.infra:
-            return self._failed(Verdict.GRADER_ERROR, run.infra, "")
+            built = ws.build_test(task.package, files, module=TEST_MODULE, race=task.race, limits=self.suite.build_limits)
+            if built.fault is not None:
+                raise GraderFault(f"go test -c: {built.fault}")
+            if built.binary is None:
+                return self._failed(Verdict.COMPILE_FAIL, "build failed: " + built.reason, built.log)
+            run = run_tests(ws, built.binary, task.test_names, race=task.race, test_timeout_s=self.suite.test_timeout_s)
+        if run.fault:
+            raise GraderFault(run.fault)
         checks = [Check(n, o.passed, 1 if o.passed else 0, 1, o.detail) for n, o in run.outcomes.items()]
         passed = sum(c.passed for c in checks)
         verdict = Verdict.OK if passed == len(checks) else Verdict.TEST_FAIL
         return self._grade(verdict, passed, checks, f"{run.runs} run(s) of the test binary")
 
     def _failed(self, verdict: Verdict, detail: str, log: str) -> Grade:
-        checks = [] if verdict is Verdict.GRADER_ERROR else [Check(n, False, 0, 1, detail) for n in self.task.test_names]
+        checks = [Check(n, False, 0, 1, detail) for n in self.task.test_names]
         return self._grade(verdict, 0, checks, f"{detail}\n{log}")
 
     def _grade(self, verdict: Verdict, passed: int, checks: list[Check], log: str) -> Grade:

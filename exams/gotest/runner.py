@@ -7,7 +7,7 @@ already judged, until all are judged. Each run is an untrusted sandboxed process
 
     run_tests(ws, binary, names, race=...) -> TestRun
     TestRun.outcomes   {test name: TestOutcome} for every name, in the given order
-    TestRun.infra      a reason when our own limits ended a run (the grade is then grader_error)
+    TestRun.fault      the cause when a run ended by our doing (the grade is then grader_error)
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class TestRun:
 
     outcomes: dict[str, TestOutcome] = field(default_factory=dict)
     runs: int = 0
-    infra: str = ""
+    fault: str = ""
 
 
 def _skip_pattern(names: Sequence[str]) -> str:
@@ -108,8 +108,10 @@ def run_tests(
             argv += ["-test.skip", _skip_pattern(judged)]
         result = ws.run(argv, limits=limits)
         run.runs += 1
-        if result.timed_out or result.output_capped:
-            run.infra = f"test binary run {run.runs}: {result.describe()}"
+        fault = result.grader_fault() or ("output over our cap" if result.output_capped else None)
+        if fault is not None or result.timed_out:
+            # -test.timeout fires well before our wall-clock limit: a run we killed is ours to redo.
+            run.fault = f"test binary run {run.runs}: {fault or result.describe()}"
             return run
         before = len(run.outcomes)
         unfinished = _judge(test2json_events(result.stdout), names, run)

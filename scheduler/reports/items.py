@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from exams.registry import exam_of
+from scheduler.db.vocabulary import Verdict
 from scheduler.reports.runs import INFRA_VERDICTS, GradeChoice, GradeRow, Run, SweepRuns
 
 
@@ -27,18 +28,19 @@ def _combined_grade(items: Sequence[Run], choice: GradeChoice) -> GradeRow | Non
     verdicts = {g.verdict for _, g in present}
     infra = next((v for v in INFRA_VERDICTS if v in verdicts), None)
     compiled = any(g.compiled for _, g in present)
+    verdict: str
     if infra is not None:
         verdict = infra
-    elif verdicts == {"ok"}:
-        verdict = "ok"
+    elif verdicts == {Verdict.OK}:
+        verdict = Verdict.OK
     elif compiled:
-        verdict = "test_fail"
+        verdict = Verdict.TEST_FAIL
     else:
-        verdict = "compile_fail" if "compile_fail" in verdicts else "extract_fail"
+        verdict = Verdict.COMPILE_FAIL if Verdict.COMPILE_FAIL in verdicts else Verdict.EXTRACT_FAIL
     # A task with an infra outcome says nothing of the model: it gets no check (its pass rate's
     # denominator leaves it out), while the seed's whole-exam score is set apart as infra.
     checks = [
-        {"name": r.exam.partition("/")[2], "passed": g.verdict == "ok", "points": g.score, "max_points": g.max_score}
+        {"name": r.exam.partition("/")[2], "passed": g.verdict == Verdict.OK, "points": g.score, "max_points": g.max_score}
         for r, g in present
         if g.verdict not in INFRA_VERDICTS
     ]
