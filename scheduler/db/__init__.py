@@ -2,6 +2,12 @@
 
 Connections are made per process, after any fork (psycopg connections are not process-safe):
 call `get_pool()` lazily in the process that uses it, never at import time.
+
+A pooled connection is checked before it is handed out (psycopg_pool's `check`, a `SELECT 1`):
+after a Postgres restart the pool drops its dead connections instead of failing the next query.
+`DATABASE_ERRORS` are the exceptions that mean "the database is away, try again later" (a
+restart, a network cut, the pool unable to connect within `POOL_TIMEOUT_S`); anything else from
+psycopg is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -17,7 +23,11 @@ from psycopg_pool import ConnectionPool
 from scheduler.errors import ServiceUnavailable
 from scheduler.settings import Settings, get_settings, mask_url
 
-__all__ = ["close_pool", "connect", "get_pool", "transaction"]
+__all__ = ["DATABASE_ERRORS", "close_pool", "connect", "get_pool", "transaction"]
+
+# The database is away (psycopg_pool.PoolTimeout is an OperationalError too): retry, never give up a job.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
+POOL_TIMEOUT_S = 10.0  # how long a task waits for a connection before treating the database as away
 
 _pool: ConnectionPool[psycopg.Connection[DictRow]] | None = None
 _pool_pid: int | None = None
@@ -52,6 +62,8 @@ def get_pool(settings: Settings | None = None) -> ConnectionPool[psycopg.Connect
                 min_size=1,
                 max_size=settings.db_pool_max_size,
                 kwargs={"row_factory": dict_row, "connect_timeout": 10},
+                check=ConnectionPool.check_connection,
+                timeout=POOL_TIMEOUT_S,
                 open=True,
                 name="quantsweep",
             )
