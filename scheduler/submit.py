@@ -9,9 +9,12 @@ Which jobs are enqueued:
 - new jobs, and jobs whose last run ended in a retryable infra outcome (server_error, gen_timeout,
   grader_error). `truncated` is a result of the sweep's own max_tokens and is not retried.
 - with `rerun`, also every finished job (a new attempt; earlier attempts are kept).
-- with `requeue`, also jobs already `queued` (re-sends messages lost with a Redis restart; the
-  duplicates this may make are harmless).
-Jobs being generated or graded right now are never enqueued again.
+- with `requeue`, a message for every job that needs one to move on, whatever its state: `queued`
+  jobs get their generate message again, `generated` jobs their grade message, and claims whose
+  lease expired (their worker is gone) the message of their stage, which takes them over
+  (re-sends what a Redis restart lost; the duplicates this may make are harmless). The
+  reconciler (scheduler/reconcile.py) does the same on its own; this is the manual lever.
+Jobs being generated or graded right now (a live lease) are never enqueued again.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from psycopg.types.json import Jsonb
 from scheduler.catalog import Model, Sweep
 from scheduler.db import connect
 from scheduler.plan import JobSpec
-from scheduler.publish import publish_generate
+from scheduler.publish import publish_generate, publish_grade
 from scheduler.settings import Settings
 
 RETRIED_VERDICTS = ("server_error", "gen_timeout", "grader_error")
@@ -125,15 +128,29 @@ def submit(
         ).fetchall()
         rows.sort(key=lambda r: (sweep.models.index(r["model"]), exam_rank[r["exam"]], r["seed"]))
         publish_generate(settings, [(r["id"], r["model"]) for r in rows])
+        resent = _resend_unheld(settings, conn, arrays) if requeue else []
         states = _states(conn, arrays)
     return SubmitResult(
         sweep=sweep.name,
         jobs=len(specs),
         new=inserted,
-        enqueued=len(rows),
+        enqueued=len(rows) + len(resent),
         states=states,
-        enqueued_job_ids=[r["id"] for r in rows],
+        enqueued_job_ids=[r["id"] for r in rows] + resent,
     )
+
+
+def _resend_unheld(settings: Settings, conn: Any, arrays: Mapping[str, Any]) -> list[int]:
+    """`--requeue` past `queued`: grade messages for generated jobs, takeover messages for expired claims."""
+    rows = conn.execute(
+        "SELECT j.id, j.model, j.state" + _SPEC_JOIN + " WHERE j.state = 'generated'"
+        " OR (j.state IN ('generating', 'grading') AND (j.lease_expires_at IS NULL OR j.lease_expires_at < now()))"
+        " ORDER BY j.id",
+        arrays,
+    ).fetchall()
+    publish_generate(settings, [(r["id"], r["model"]) for r in rows if r["state"] == "generating"])
+    publish_grade(settings, [r["id"] for r in rows if r["state"] != "generating"])
+    return [r["id"] for r in rows]
 
 
 def plan_actions(

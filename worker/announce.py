@@ -51,6 +51,12 @@ def mark_seen(name: str, *, stopped: bool = False) -> None:
         )
 
 
+def record_loaded_model(name: str, model: str | None) -> None:
+    """Write the model this worker's llama-swap holds now (None: none loaded)."""
+    with db.transaction() as conn:
+        conn.execute("UPDATE workers SET loaded_model = %s WHERE name = %s", (model, name))
+
+
 def _role(sender: Any) -> dict[str, Any]:
     app = getattr(sender, "app", None)
     role = getattr(getattr(app, "conf", None), "quantsweep_role", None)

@@ -120,4 +120,4 @@ def _close_pool(**_: Any) -> None:
 app = create_app()
 
 # Registered on import: the tasks, and the signal handlers that announce the worker.
-from worker import announce, tasks  # noqa: F401
+from worker import announce, reconciler, tasks  # noqa: F401

@@ -34,6 +34,8 @@ import httpx
 import redis
 from celery import signals
 
+from scheduler.broker import PRIORITY_STEPS, queue_lists
+from scheduler.db import DATABASE_ERRORS
 from scheduler.errors import SettingsError
 from scheduler.queues import GENERATE_TASK, generation_queue
 from scheduler.settings import get_settings
@@ -44,9 +46,6 @@ log = logging.getLogger(__name__)
 MACHINE_KEY_PREFIX = "qs:fleet:machine:"
 LOCK_KEY = "qs:fleet:lock"
 LOCK_TTL_MS = 5000
-# kombu's Redis transport keeps priority messages in sibling lists "<queue>\x06\x16<n>".
-PRIORITY_SEPARATOR = "\x06\x16"
-PRIORITY_STEPS = (3, 6, 9)
 
 
 def standby_queue(host: str) -> str:
@@ -106,10 +105,8 @@ def backlog_of(r: redis.Redis, models: list[str]) -> dict[str, int]:
     """Messages waiting in each model's generation queue (all priority lists)."""
     pipe = r.pipeline()
     for model in models:
-        queue = generation_queue(model)
-        pipe.llen(queue)
-        for step in PRIORITY_STEPS:
-            pipe.llen(f"{queue}{PRIORITY_SEPARATOR}{step}")
+        for name in queue_lists(generation_queue(model)):
+            pipe.llen(name)
     counts = pipe.execute()
     width = 1 + len(PRIORITY_STEPS)
     return {m: int(sum(counts[i * width : (i + 1) * width])) for i, m in enumerate(models)}
@@ -157,6 +154,7 @@ class FleetController:
         self.current: str | None = None
         self.served: list[str] = []
         self.loaded: str | None = None
+        self.recorded_loaded: str | None = None  # what the workers table says this machine holds
         self.decisions: list[tuple[float, Decision]] = []
         self.seen: dict[str, str] = {}  # host -> Celery node of every machine seen alive
         self.restored: list[str] = []  # task ids of dead machines' jobs this controller re-queued
@@ -190,6 +188,7 @@ class FleetController:
     def step(self) -> Decision | None:
         """Refresh what this machine knows; re-decide if its queue ran dry. Returns a new decision."""
         self._look_at_llama_swap()
+        self._record_loaded_model()
         self._publish()
         self._requeue_dead_machines_jobs()
         if self.current is not None and backlog_of(self.redis, [self.current])[self.current] > 0:
@@ -316,6 +315,19 @@ class FleetController:
             r["model"] for r in running if isinstance(r, dict) and r.get("state") in ("ready", "starting")
         ]
         self.loaded = ready[0] if ready else None
+
+    def _record_loaded_model(self) -> None:
+        """Keep `workers.loaded_model` (what `scheduler status` shows) on what llama-swap reports."""
+        if self.loaded == self.recorded_loaded:
+            return
+        from worker.announce import record_loaded_model
+
+        try:
+            record_loaded_model(self.node_name, self.loaded)
+        except DATABASE_ERRORS:  # Postgres away: written at a later step
+            log.warning("dispatch: could not record the loaded model %s", self.loaded, exc_info=True)
+            return
+        self.recorded_loaded = self.loaded
 
     def _publish(self) -> None:
         record = {
