@@ -1,6 +1,19 @@
 """Live progress of a sweep (or of everything): jobs per state, per machine, the model each GPU
-machine holds, throughput and an ETA from measured rates. A progress bar in a terminal, plain lines
-otherwise; `watch()` is also what `submit --wait` shows.
+machine holds, throughput and an ETA from measured rates, and the jobs that are stuck with what
+will happen to them. A progress bar in a terminal, plain lines otherwise; `watch()` is also what
+`submit --wait` shows.
+
+What is shown is what was observed, never assumed:
+- `running` on a machine counts the jobs it holds under a live lease (a dead worker's expired
+  claim is not running: it is listed as orphaned, with what the reconciler will do with it);
+- the rate is jobs finished per hour over the observed window: the last `RATE_WINDOW_S`, or
+  since the sweep's first attempt in it when the sweep is younger; the ETA is the remaining jobs
+  at that rate. No job finished yet, or none for `STALL_FACTOR` times the mean interval between
+  finishes (and at least `STALL_MIN_S`), means no rate worth extrapolating: no ETA, and the
+  status says so;
+- stuck jobs: claims whose lease expired (their worker is gone), and jobs the reconciler's last
+  pass found without a message (the reconciler acts on them at its next pass); if no reconciler
+  has passed for three intervals, no worker is running and nothing moves until one starts.
 """
 
 from __future__ import annotations
@@ -13,10 +26,15 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from scheduler.db import connect
+from scheduler.db.recovery import last_pass, live_claims_per_worker, orphaned_claims
+from scheduler.errors import UnknownSweepError
 from scheduler.settings import Settings
 
 STATES = ("pending", "queued", "generating", "generated", "grading", "done")
-RATE_WINDOW_S = 900  # throughput is measured over the last 15 minutes
+RATE_WINDOW_S = 900  # throughput is measured over at most the last 15 minutes
+STALL_FACTOR = 3.0
+STALL_MIN_S = 120.0
+RECONCILER_MISSED_PASSES = 3  # a reconciler this many intervals late is not running
 
 
 @dataclass
@@ -44,9 +62,14 @@ class Snapshot:
     verdicts: dict[str, int]
     machines: list[Machine] = field(default_factory=list)
     done_in_window: int = 0
+    window_s: float | None = None  # the observed window the rate is measured over
     jobs_per_hour: float | None = None
-    mean_generation_s: float | None = None
+    last_finish_s: float | None = None  # seconds since the last job finished
     eta_s: float | None = None
+    no_eta: str | None = None  # why there is no ETA
+    orphaned: list[dict[str, Any]] = field(default_factory=list)  # expired claims (job_id, state, worker)
+    unsent: int = 0  # jobs the reconciler's last pass found with no message in flight
+    recovery: str = ""  # what will happen to the stuck jobs
 
     @property
     def done(self) -> int:
@@ -63,34 +86,76 @@ def _where(sweep: str | None, alias: str = "j") -> tuple[str, tuple[Any, ...]]:
 
 
 def collect(conn: Any, sweep: str | None = None) -> Snapshot:
-    """Read the status from Postgres."""
+    """Read the status from Postgres; UnknownSweepError for a sweep that does not exist."""
     where, args = _where(sweep)
+    if sweep and conn.execute("SELECT 1 FROM sweeps WHERE name = %s", (sweep,)).fetchone() is None:
+        conn.rollback()
+        raise UnknownSweepError(f"no sweep {sweep!r} in the database (see `scheduler sweeps`, then submit it)")
     states = {r["state"]: r["n"] for r in conn.execute(
         "SELECT state, count(*) AS n FROM jobs j" + where + " GROUP BY state", args).fetchall()}
     verdicts = {r["verdict"]: r["n"] for r in conn.execute(
         "SELECT verdict, count(*) AS n FROM jobs j" + where + (" AND" if where else " WHERE")
         + " verdict IS NOT NULL GROUP BY verdict", args).fetchall()}
     total = sum(states.values())
-    window = conn.execute(
-        "SELECT count(*) AS n, min(finished_at) AS first FROM jobs j" + where + (" AND" if where else " WHERE")
-        + " finished_at > now() - make_interval(secs => %s)", (*args, RATE_WINDOW_S)).fetchone()
-    mean_gen = conn.execute(
-        "SELECT avg(g.wall_s) AS s FROM generations g JOIN jobs j ON j.id = g.job_id" + where, args).fetchone()
     snap = Snapshot(sweep, datetime.now(UTC).isoformat(timespec="seconds"), total,
-                    {s: states.get(s, 0) for s in STATES}, verdicts, _machines(conn, sweep),
-                    done_in_window=window["n"], mean_generation_s=mean_gen["s"])
-    remaining = total - snap.done
-    if window["n"]:
-        snap.jobs_per_hour = window["n"] * 3600.0 / RATE_WINDOW_S
-    gpus = sum(1 for m in snap.machines if m.pool == "gpu" and m.last_seen_s < 300) or 1
-    if remaining == 0:
-        snap.eta_s = 0.0
-    elif snap.jobs_per_hour:
-        snap.eta_s = remaining / snap.jobs_per_hour * 3600.0
-    elif snap.mean_generation_s:
-        snap.eta_s = remaining * snap.mean_generation_s / gpus
+                    {s: states.get(s, 0) for s in STATES}, verdicts, _machines(conn, sweep))
+    _rate(conn, snap, where, args)
+    _stuck(conn, snap)
     conn.rollback()
     return snap
+
+
+def _rate(conn: Any, snap: Snapshot, where: str, args: tuple[Any, ...]) -> None:
+    """Jobs per hour over the observed window, the ETA at that rate, or why there is none."""
+    row = conn.execute(
+        "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"
+        "   (SELECT min(a.started_at) FROM attempts a JOIN jobs j ON j.id = a.job_id" + where
+        + (" AND" if where else " WHERE") + " a.started_at > now() - make_interval(secs => %s))) AS since)"
+        " SELECT extract(epoch FROM now() - w.since)::float8 AS window_s,"
+        " (SELECT count(*) FROM jobs j" + where + (" AND" if where else " WHERE") + " j.finished_at >= w.since) AS n,"
+        " (SELECT extract(epoch FROM now() - max(j.finished_at))::float8 FROM jobs j" + where + ") AS last_s"
+        " FROM w", (RATE_WINDOW_S, *args, RATE_WINDOW_S, *args, *args)).fetchone()
+    snap.window_s, snap.done_in_window, snap.last_finish_s = row["window_s"], int(row["n"]), row["last_s"]
+    remaining = snap.total - snap.done
+    if remaining == 0:
+        snap.eta_s = 0.0
+        return
+    if not snap.done_in_window:
+        snap.no_eta = "no job finished yet" if snap.last_finish_s is None else (
+            f"no job finished in the last {_duration(min(snap.window_s or RATE_WINDOW_S, RATE_WINDOW_S))}")
+        return
+    window_s = max(float(snap.window_s or 0.0), 1.0)
+    snap.jobs_per_hour = snap.done_in_window * 3600.0 / window_s
+    interval_s = window_s / snap.done_in_window
+    if (snap.last_finish_s or 0.0) > max(STALL_MIN_S, STALL_FACTOR * interval_s):
+        snap.no_eta = (f"nothing finished for {_duration(snap.last_finish_s)} "
+                       f"(one job every {_duration(interval_s)} before)")
+        return
+    snap.eta_s = remaining / snap.jobs_per_hour * 3600.0
+
+
+def _stuck(conn: Any, snap: Snapshot) -> None:
+    """Expired claims and jobs without a message, and what the reconciler will do with them."""
+    snap.orphaned = orphaned_claims(conn, snap.sweep)
+    passed = last_pass(conn)
+    if passed is not None:
+        watched = set(passed["findings"].get("watched_jobs") or [])
+        if snap.sweep and watched:
+            row = conn.execute("SELECT count(*) AS n FROM jobs WHERE sweep = %s AND id = ANY(%s)",
+                               (snap.sweep, sorted(watched))).fetchone()
+            snap.unsent = int(row["n"])
+        else:
+            snap.unsent = len(watched)
+    if not snap.orphaned and not snap.unsent:
+        return
+    if passed is None or passed["age_s"] > RECONCILER_MISSED_PASSES * passed["interval_s"]:
+        since = "never" if passed is None else f"not for {_duration(passed['age_s'])}"
+        snap.recovery = (f"no reconciler has run ({since}): no worker is running; these jobs move on "
+                         "when one starts (or `scheduler submit --requeue`)")
+        return
+    interval_s = float(passed["interval_s"])
+    snap.recovery = (f"the reconciler (led by {passed['leader']}, every {interval_s:g} s) re-sends their "
+                     f"messages within {_duration(2 * interval_s)}")
 
 
 def _machines(conn: Any, sweep: str | None) -> list[Machine]:
@@ -101,12 +166,13 @@ def _machines(conn: Any, sweep: str | None) -> list[Machine]:
     graded = {r["host"]: r["n"] for r in conn.execute(
         "SELECT gr.grader_host AS host, count(*) AS n FROM grades gr JOIN generations g ON g.id = gr.generation_id"
         " JOIN jobs j ON j.id = g.job_id" + where + " GROUP BY 1", args).fetchall()}
+    live = live_claims_per_worker(conn, sweep)
     machines = []
     for w in conn.execute(
         "SELECT name, host, pool, served_models, loaded_model,"
         " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY pool DESC, name"
     ).fetchall():
-        running = counts.get((w["name"], "running"), 0) + counts.get((w["host"], "running"), 0)
+        running = live.get(w["name"], 0)
         finished = counts.get((w["name"], "finished"), 0) + counts.get((w["host"], "finished"), 0)
         if w["pool"] == "cpu":
             finished = graded.get(w["name"], 0) + graded.get(w["host"], 0)
@@ -126,11 +192,22 @@ def _duration(seconds: float | None) -> str:
 def plain_lines(snap: Snapshot) -> list[str]:
     """The status as plain text lines (logs, pipes, CI)."""
     states = " ".join(f"{s}={n}" for s, n in snap.states.items() if n)
-    rate = f"{snap.jobs_per_hour:.1f} jobs/h" if snap.jobs_per_hour else "no job finished in the last 15 min"
+    if snap.eta_s is not None:
+        rate = f"{snap.jobs_per_hour:.1f} jobs/h; " if snap.jobs_per_hour else ""
+        progress = f"{rate}ETA {_duration(snap.eta_s)}"
+    else:
+        progress = f"no ETA: {snap.no_eta}"
     lines = [(f"{snap.sweep or 'all sweeps'}: {snap.done}/{snap.total} done ({states or 'no jobs'}); "
-             f"{rate}; ETA {_duration(snap.eta_s)}")]
+             f"{progress}")]
     if snap.verdicts:
         lines.append("verdicts: " + " ".join(f"{v}={n}" for v, n in sorted(snap.verdicts.items())))
+    if snap.orphaned or snap.unsent:
+        parts = [f"{len(snap.orphaned)} claim(s) of lost workers"] if snap.orphaned else []
+        parts += [f"{snap.unsent} job(s) without a message"] if snap.unsent else []
+        lines.append(f"stuck: {', '.join(parts)}; {snap.recovery}")
+        for claim in snap.orphaned[:5]:
+            lines.append(f"  job {claim['job_id']} {claim['state']} by {claim['worker'] or '?'}: "
+                         f"lease expired {_duration(claim['expired_s'])} ago")
     for m in snap.machines:
         model = f" model={m.loaded_model or '-'}" if m.pool == "gpu" else ""
         stale = f" (last seen {_duration(m.last_seen_s)} ago)" if m.last_seen_s > 120 else ""
@@ -143,13 +220,14 @@ def _rich_view(snap: Snapshot) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn
     from rich.table import Table
 
+    eta = f"ETA {_duration(snap.eta_s)}" if snap.eta_s is not None else "no ETA"
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TextColumn("ETA " + _duration(snap.eta_s)))
+                   TextColumn(eta))
     bar.add_task(snap.sweep or "all sweeps", total=max(snap.total, 1), completed=snap.done)
     table = Table("pool", "worker", "model", "running", "finished")
     for m in snap.machines:
         table.add_row(m.pool, m.name, m.loaded_model or "-", str(m.running), str(m.finished))
-    return Group(bar, *plain_lines(snap)[:2], table)
+    return Group(bar, *[line for line in plain_lines(snap) if not line.startswith("  ")], table)
 
 
 def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: TextIO | None = None) -> Snapshot:
