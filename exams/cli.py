@@ -9,25 +9,28 @@ from pathlib import Path
 import click
 
 from exams import grade
+from exams.console import console_main
 from exams.registry import get_exam, list_exams
 from exams.types import ExamError
 from exams.verify import CaseResult, verify_exam
 
 
 def _exam(name: str) -> str:
-    try:
-        get_exam(name)
-    except ExamError as exc:
-        raise click.ClickException(str(exc)) from None
+    get_exam(name)  # ExamError (an OperatorError) names the unknown exam
     return name
 
 
 @click.group()
-def main() -> None:
+def cli() -> None:
     """Go coding exams: prompts, grading and the grader qualification gate."""
 
 
-@main.command("list")
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
+    console_main(cli, "exams", argv)
+
+
+@cli.command("list")
 def list_command() -> None:
     """List the registered exams with their maximum score and grader version."""
     for name in list_exams():
@@ -35,14 +38,14 @@ def list_command() -> None:
         click.echo(f"{name}\tmax {exam.max_score:g}\tfiles {','.join(exam.expected_files)}\t{exam.grader_version}")
 
 
-@main.command()
+@cli.command()
 @click.option("--exam", "exam_name", required=True, help="exam name, e.g. v1")
 def prompt(exam_name: str) -> None:
     """Print the exact prompt of an exam."""
     click.echo(get_exam(_exam(exam_name)).prompt(), nl=False)
 
 
-@main.command("grade")
+@cli.command("grade")
 @click.option("--exam", "exam_name", required=True, help="exam name, e.g. v1")
 @click.argument("response_file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print the grade as one JSON object")
@@ -53,7 +56,7 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
     try:
         text = response_file.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise click.ClickException(f"cannot read {response_file}: {exc.strerror}") from None
+        raise ExamError(f"cannot read {response_file}: {exc.strerror}") from None
     result = grade(exam_name, text, finish_reason=finish_reason)
     if as_json:
         click.echo(json.dumps(result.to_json()))
@@ -66,7 +69,7 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
         click.echo(result.log.strip().splitlines()[-1])
 
 
-@main.command()
+@cli.command()
 @click.option("--exam", "exam_names", multiple=True, help="exam to verify (default: all registered)")
 @click.option("--repeat", default=1, type=click.IntRange(min=1), help="grade each case this many times")
 def verify(exam_names: tuple[str, ...], repeat: int) -> None:
