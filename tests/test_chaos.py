@@ -12,10 +12,14 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.chaos import BOUND_S, ChaosRig, chaos_rig, run_fault
+from scheduler.db import connect
+from scheduler.status import collect
+from tests.chaos import BOUND_S, GPU, MODEL, ChaosRig, chaos_rig, run_fault
 from tests.services import ServiceUnavailable, needs_article_results, require_service
+from tests.worker_fixtures import query, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(BOUND_S + 200), needs_article_results]
 
@@ -64,3 +68,19 @@ def test_a_cpu_worker_killed_mid_grade_and_restarted(rig: ChaosRig) -> None:
 
 def test_the_model_server_killed_mid_stream_and_restarted(rig: ChaosRig) -> None:
     assert_every_job_done_once(rig, "model server SIGKILL mid-stream, restarted", "model-server-killed")
+
+
+def test_status_shows_the_model_the_gpu_machine_has_loaded_as_llama_swap_reports_it(rig: ChaosRig) -> None:
+    (job,) = rig.submit("loaded-model", [9])
+    wait_for(lambda: rig.state_count([job], "done") == 1, BOUND_S, lambda: rig.describe([job]))
+    wait_for(lambda: _loaded(rig) == MODEL, 30, lambda: rig.describe([job]))
+    with connect(rig.settings) as conn:
+        gpu = next(m for m in collect(conn).machines if m.name == GPU)
+    assert gpu.loaded_model == MODEL
+    httpx.get(f"{rig.fake.url}/unload", timeout=10).raise_for_status()
+    wait_for(lambda: _loaded(rig) is None, 30, lambda: rig.describe([job]))
+
+
+def _loaded(rig: ChaosRig) -> str | None:
+    rows = query(rig.database_url, "SELECT loaded_model FROM workers WHERE name = %s", (GPU,))
+    return rows[0]["loaded_model"] if rows else None
