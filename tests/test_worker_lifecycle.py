@@ -26,6 +26,12 @@ def claim_generation(job_id: int, worker: str = "gpu@a", lease_s: float = 30) ->
     return claim
 
 
+def claim_grading(job_id: int, worker: str = "cpu@a", lease_s: float = 30) -> GradingClaim:
+    claim = lifecycle.claim_grading(job_id, worker, lease_s)
+    assert isinstance(claim, GradingClaim), claim
+    return claim
+
+
 def a_grade(verdict: Verdict = Verdict.TEST_FAIL, version: str = "v1-test") -> Grade:
     return Grade("v1", 9, 15, True, verdict, [], version, 0.5)
 
@@ -75,11 +81,9 @@ def test_a_grade_stored_after_its_claim_was_taken_over_finishes_the_job_once(
     settings: Settings, job_id: int
 ) -> None:
     generation_id = generated(job_id)
-    slow = lifecycle.claim_grading(job_id, "cpu@slow", 0.2)
-    assert isinstance(slow, GradingClaim)
+    slow = claim_grading(job_id, "cpu@slow", lease_s=0.2)
     time.sleep(0.4)
-    takeover = lifecycle.claim_grading(job_id, "cpu@other", 30)
-    assert isinstance(takeover, GradingClaim)
+    takeover = claim_grading(job_id, "cpu@other")
     _, finished = lifecycle.store_grade(job_id, generation_id, a_grade(), lease_owner=slow.lease_owner)
     _, again = lifecycle.store_grade(job_id, generation_id, a_grade(Verdict.OK), lease_owner=takeover.lease_owner)
     assert (finished, again) == (True, False)
