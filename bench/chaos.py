@@ -13,7 +13,8 @@ submitted, the fault is injected mid-sweep and ended, and the script waits up to
 - lost: finished generations thrown away (an attempt that produced a result which was not stored);
 - duplicated: jobs with more than one stored generation or grade;
 - stuck: jobs without a verdict when the bound passed;
-- recovery s: from the fault's end until every job had its verdict (the remaining work included);
+- recovery s: from the fault's end until every job had its verdict (the remaining work included:
+  the first row, a sweep with no fault timed from its first generation, is that work alone);
 - the 1-minute load average before and after (the machine is shared: compare within a run).
 """
 
@@ -26,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.chaos import FAULTS, Outcome, chaos_rig, run_fault
+from tests.chaos import BASELINE, FAULTS, Outcome, chaos_rig, run_fault
 
 
 def main() -> int:
@@ -35,8 +36,8 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=8, help="jobs per fault's sweep")
     parser.add_argument("--faults", default="all", help="comma-separated fault names (default: all)")
     args = parser.parse_args()
-    names = list(FAULTS) if args.faults == "all" else [n.strip() for n in args.faults.split(",")]
-    unknown = [n for n in names if n not in FAULTS]
+    names = [BASELINE, *FAULTS] if args.faults == "all" else [n.strip() for n in args.faults.split(",")]
+    unknown = [n for n in names if n not in FAULTS and n != BASELINE]
     if unknown:
         parser.error(f"unknown fault(s) {unknown}; choose from {list(FAULTS)}")
     root = Path(tempfile.mkdtemp(prefix="quantsweep-chaos-"))

@@ -229,6 +229,12 @@ def kill_model_server(rig: ChaosRig, job_ids: list[int]) -> None:
     rig.restart_fake()
 
 
+def no_fault(rig: ChaosRig, job_ids: list[int]) -> None:
+    """The baseline: nothing happens once a job generates (the time the remaining work takes)."""
+    rig.wait_state(job_ids, "generating")
+
+
+BASELINE = "no fault (baseline)"
 FAULTS: dict[str, Callable[[ChaosRig, list[int]], None]] = {
     "redis killed, restarted empty": kill_redis,
     "postgres stop -m immediate, restarted": restart_postgres,
@@ -242,5 +248,5 @@ def run_fault(rig: ChaosRig, name: str, sweep: str, seeds: list[int]) -> Outcome
     """Submit a sweep, inject the fault mid-sweep, and count what became of its jobs."""
     job_ids = rig.submit(sweep, seeds)
     rig.interrupted = []
-    FAULTS[name](rig, job_ids)
+    (no_fault if name == BASELINE else FAULTS[name])(rig, job_ids)
     return rig.outcome(name, job_ids, time.monotonic())
