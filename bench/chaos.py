@@ -3,7 +3,7 @@
     python -m bench.chaos [--jobs 8] [--faults all|NAME,...]
 
 The rig is the chaos suite's (tests/chaos.py): its own PostgreSQL cluster and redis-server (never
-the machine's), the fake llama-swap replaying the article's real v1 responses, one real
+the machine's), the fake llama-swap replaying recorded v1 responses, one real
 `worker gpu` and one real `worker cpu` grading with Go, the default visibility timeout (2 h),
 a 4 s job lease and a 2 s reconciler interval. For each fault a fresh sweep of `--jobs` jobs is
 submitted, the fault is injected mid-sweep and ended, and the script waits up to the bound

@@ -25,12 +25,16 @@ from typing import Any
 
 from celery import Celery
 
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
+from scheduler.queues import (
+    GENERATE_TASK,
+    GRADE_TASK,
+    GRADING_QUEUE,
+    UNACKED_INDEX_KEY,
+    UNACKED_KEY,
+    generation_queue,
+    queue_lists,
+)
 
-UNACKED_KEY = "unacked"
-UNACKED_INDEX_KEY = "unacked_index"
-PRIORITY_SEPARATOR = "\x06\x16"
-PRIORITY_STEPS = (3, 6, 9)
 TASK_STAGE = {GENERATE_TASK: "generate", GRADE_TASK: "grade"}
 
 
@@ -61,11 +65,6 @@ class BrokerView:
     def delivered_for(self, stage: str, job_id: int) -> list[Delivered]:
         """This job's delivered, unacknowledged messages of that stage."""
         return self.delivered.get((stage, job_id), [])
-
-
-def queue_lists(queue: str) -> list[str]:
-    """The Redis lists of one queue: the queue and its priority siblings."""
-    return [queue, *(f"{queue}{PRIORITY_SEPARATOR}{step}" for step in PRIORITY_STEPS)]
 
 
 def scan(app: Celery, models: Iterable[str]) -> BrokerView:

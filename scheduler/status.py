@@ -25,12 +25,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from scheduler.db import connect
+from scheduler.db import connect, progress
 from scheduler.db.recovery import last_pass, live_claims_per_worker, orphaned_claims
+from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
 from scheduler.errors import UnknownSweepError
 from scheduler.settings import Settings
 
-STATES = ("pending", "queued", "generating", "generated", "grading", "done")
 RATE_WINDOW_S = 900  # throughput is measured over at most the last 15 minutes
 STALL_FACTOR = 3.0
 STALL_MIN_S = 120.0
@@ -46,7 +46,7 @@ class Machine:
     host: str
     loaded_model: str | None
     served_models: list[str]
-    running: int  # attempts of this sweep running there now
+    running: int  # jobs of this sweep it holds under a live lease now
     finished: int  # attempts of this sweep finished there
     last_seen_s: float
 
@@ -74,47 +74,31 @@ class Snapshot:
     @property
     def done(self) -> int:
         """Jobs finished."""
-        return self.states.get("done", 0)
+        return self.states.get(JobState.DONE, 0)
 
     def to_json(self) -> dict[str, Any]:
         """The `status --json` object."""
-        return {**asdict(self), "done": self.done}
-
-
-def _where(sweep: str | None, alias: str = "j") -> tuple[str, tuple[Any, ...]]:
-    return (f" WHERE {alias}.sweep = %s", (sweep,)) if sweep else ("", ())
+        return {**asdict(self), JobState.DONE.value: self.done}
 
 
 def collect(conn: Any, sweep: str | None = None) -> Snapshot:
     """Read the status from Postgres; UnknownSweepError for a sweep that does not exist."""
-    where, args = _where(sweep)
-    if sweep and conn.execute("SELECT 1 FROM sweeps WHERE name = %s", (sweep,)).fetchone() is None:
+    if sweep and not progress.sweep_exists(conn, sweep):
         conn.rollback()
         raise UnknownSweepError(f"no sweep {sweep!r} in the database (see `scheduler sweeps`, then submit it)")
-    states = {r["state"]: r["n"] for r in conn.execute(
-        "SELECT state, count(*) AS n FROM jobs j" + where + " GROUP BY state", args).fetchall()}
-    verdicts = {r["verdict"]: r["n"] for r in conn.execute(
-        "SELECT verdict, count(*) AS n FROM jobs j" + where + (" AND" if where else " WHERE")
-        + " verdict IS NOT NULL GROUP BY verdict", args).fetchall()}
-    total = sum(states.values())
-    snap = Snapshot(sweep, datetime.now(UTC).isoformat(timespec="seconds"), total,
-                    {s: states.get(s, 0) for s in STATES}, verdicts, _machines(conn, sweep))
-    _rate(conn, snap, where, args)
+    states = progress.job_state_counts(conn, sweep)
+    snap = Snapshot(sweep, datetime.now(UTC).isoformat(timespec="seconds"), sum(states.values()),
+                    {str(s): states.get(s, 0) for s in JobState}, progress.job_verdict_counts(conn, sweep),
+                    _machines(conn, sweep))
+    _rate(conn, snap)
     _stuck(conn, snap)
     conn.rollback()
     return snap
 
 
-def _rate(conn: Any, snap: Snapshot, where: str, args: tuple[Any, ...]) -> None:
+def _rate(conn: Any, snap: Snapshot) -> None:
     """Jobs per hour over the observed window, the ETA at that rate, or why there is none."""
-    row = conn.execute(
-        "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"
-        "   (SELECT min(a.started_at) FROM attempts a JOIN jobs j ON j.id = a.job_id" + where
-        + (" AND" if where else " WHERE") + " a.started_at > now() - make_interval(secs => %s))) AS since)"
-        " SELECT extract(epoch FROM now() - w.since)::float8 AS window_s,"
-        " (SELECT count(*) FROM jobs j" + where + (" AND" if where else " WHERE") + " j.finished_at >= w.since) AS n,"
-        " (SELECT extract(epoch FROM now() - max(j.finished_at))::float8 FROM jobs j" + where + ") AS last_s"
-        " FROM w", (RATE_WINDOW_S, *args, RATE_WINDOW_S, *args, *args)).fetchone()
+    row = progress.observed_rate(conn, snap.sweep, RATE_WINDOW_S)
     snap.window_s, snap.done_in_window, snap.last_finish_s = row["window_s"], int(row["n"]), row["last_s"]
     remaining = snap.total - snap.done
     if remaining == 0:
@@ -140,12 +124,7 @@ def _stuck(conn: Any, snap: Snapshot) -> None:
     passed = last_pass(conn)
     if passed is not None:
         watched = set(passed["findings"].get("watched_jobs") or [])
-        if snap.sweep and watched:
-            row = conn.execute("SELECT count(*) AS n FROM jobs WHERE sweep = %s AND id = ANY(%s)",
-                               (snap.sweep, sorted(watched))).fetchone()
-            snap.unsent = int(row["n"])
-        else:
-            snap.unsent = len(watched)
+        snap.unsent = progress.jobs_of_sweep(conn, snap.sweep, sorted(watched)) if watched else 0
     if not snap.orphaned and not snap.unsent:
         return
     if passed is None or passed["age_s"] > RECONCILER_MISSED_PASSES * passed["interval_s"]:
@@ -159,22 +138,14 @@ def _stuck(conn: Any, snap: Snapshot) -> None:
 
 
 def _machines(conn: Any, sweep: str | None) -> list[Machine]:
-    where, args = _where(sweep)
-    counts = {(r["host"], r["state"]): r["n"] for r in conn.execute(
-        "SELECT a.worker_host AS host, a.state, count(*) AS n FROM attempts a JOIN jobs j ON j.id = a.job_id"
-        + where + " GROUP BY 1, 2", args).fetchall()}
-    graded = {r["host"]: r["n"] for r in conn.execute(
-        "SELECT gr.grader_host AS host, count(*) AS n FROM grades gr JOIN generations g ON g.id = gr.generation_id"
-        " JOIN jobs j ON j.id = g.job_id" + where + " GROUP BY 1", args).fetchall()}
+    counts = progress.attempt_counts(conn, sweep)
+    graded = progress.grade_counts(conn, sweep)
     live = live_claims_per_worker(conn, sweep)
     machines = []
-    for w in conn.execute(
-        "SELECT name, host, pool, served_models, loaded_model,"
-        " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY pool DESC, name"
-    ).fetchall():
+    for w in progress.worker_rows(conn):
         running = live.get(w["name"], 0)
-        finished = counts.get((w["name"], "finished"), 0) + counts.get((w["host"], "finished"), 0)
-        if w["pool"] == "cpu":
+        finished = sum(counts.get((w[k], AttemptState.FINISHED), 0) for k in ("name", "host"))
+        if w["pool"] == WorkerPool.CPU:
             finished = graded.get(w["name"], 0) + graded.get(w["host"], 0)
         machines.append(Machine(w["name"], w["pool"], w["host"], w["loaded_model"], list(w["served_models"]),
                                 running, finished, w["age"]))
@@ -209,7 +180,7 @@ def plain_lines(snap: Snapshot) -> list[str]:
             lines.append(f"  job {claim['job_id']} {claim['state']} by {claim['worker'] or '?'}: "
                          f"lease expired {_duration(claim['expired_s'])} ago")
     for m in snap.machines:
-        model = f" model={m.loaded_model or '-'}" if m.pool == "gpu" else ""
+        model = f" model={m.loaded_model or '-'}" if m.pool == WorkerPool.GPU else ""
         stale = f" (last seen {_duration(m.last_seen_s)} ago)" if m.last_seen_s > 120 else ""
         lines.append(f"  {m.pool} {m.name}{model} running={m.running} finished={m.finished}{stale}")
     return lines

@@ -1,8 +1,8 @@
 """A sweep on real processes, and the single faults it must survive (tests/test_chaos.py, bench/chaos.py).
 
 `chaos_rig()` starts a PostgreSQL cluster and a redis-server of its own (tests/services.py: other
-ports, other data folders, never the machine's), a FAKE llama-swap replaying the article's real
-v1 responses (the only stand-in: no GPU here), and real workers: one `worker gpu` (affinity
+ports, other data folders, never the machine's), a FAKE llama-swap replaying recorded v1
+responses (tests/fakes/own_recordings.py; the only stand-in: no GPU here), and real workers: one `worker gpu` (affinity
 dispatch) and one `worker cpu` grading with the real Go toolchain. The broker's visibility
 timeout is the default (VISIBILITY_TIMEOUT_S unset: 2 hours); only the lease, the reconciler's
 and the dispatch's intervals are shortened (`CHAOS_ENV`), so recovery takes seconds, not minutes.
@@ -34,7 +34,7 @@ from tests.worker_fixtures import Fleet, WorkerProcess, fleet, insert_jobs, quer
 MODEL = "gpt-oss-20b"
 PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 100_000, "timeout_s": 120, "options": {}}
 BOUND_S = 180.0  # every job reaches its verdict within this long after the fault ended
-TOKENS_PER_S = 100.0  # ~4 s a recorded v1 response
+TOKENS_PER_S = 100.0  # a few seconds a recorded v1 response
 FAULT_GAP_S = 2.0  # how long a killed or stopped server stays down
 CHAOS_ENV = {
     "JOB_LEASE_S": "4",

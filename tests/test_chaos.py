@@ -1,7 +1,7 @@
 """Every job reaches its verdict, done exactly once, after any single fault, with no operator action.
 
 One rig of real processes (tests/chaos.py: private Postgres and Redis, the fake llama-swap
-replaying real responses, real `worker gpu` and `worker cpu`) with the DEFAULT visibility timeout
+replaying recorded responses, real `worker gpu` and `worker cpu`) with the DEFAULT visibility timeout
 (2 hours: nothing here waits for the broker to redeliver), a small sweep per fault.
 """
 
@@ -18,10 +18,10 @@ import pytest
 from scheduler.db import connect
 from scheduler.status import collect
 from tests.chaos import BOUND_S, GPU, MODEL, ChaosRig, chaos_rig, run_fault
-from tests.services import ServiceUnavailable, needs_article_results, require_service
+from tests.services import ServiceUnavailable, require_service
 from tests.worker_fixtures import query, wait_for
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(BOUND_S + 200), needs_article_results]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(BOUND_S + 200)]
 
 SEEDS = [1, 2, 3, 4, 5]
 

@@ -6,13 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from scheduler.db.vocabulary import Outcome
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import needs_article_results
-
-pytestmark = needs_article_results
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerUnreachable
-from worker.generation import Outcome, RetryPolicy, generate_once
+from worker.generation import RetryPolicy, generate_once
 
 MODEL = "gpt-oss-20b"
 V1_PROMPT = "Write factorial.go, wordfreq.go and filetreewalk.go as package main programs."

@@ -15,13 +15,14 @@ import os
 import click
 
 from exams.console import console_main
+from scheduler.db.vocabulary import WorkerPool
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import get_settings, mask_url
 from worker.errors import WorkerError, check_broker
 
 
 def _start(
-    pool: str,
+    pool: WorkerPool,
     name: str,
     queues: list[str],
     concurrency: int,
@@ -48,6 +49,7 @@ def _start(
 
 
 @click.group()
+@click.version_option(package_name="quantsweep")
 def cli() -> None:
     """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""
 
@@ -78,7 +80,7 @@ def gpu(name: str | None, loglevel: str) -> None:
 
     queues = initial_queues(settings.worker_host, served)
     info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
-    _start("gpu", name or f"gpu@{settings.worker_host}", queues, 1, loglevel, served, info)
+    _start(WorkerPool.GPU, name or f"{WorkerPool.GPU}@{settings.worker_host}", queues, 1, loglevel, served, info)
 
 
 @cli.command()
@@ -95,7 +97,8 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
 
     sandbox = "namespaces" if isolation_available() else "limits only"
     click.echo(f"worker: grading sandbox: {sandbox}", err=True)
-    _start("cpu", name or f"cpu@{settings.worker_host}", [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
+    node = name or f"{WorkerPool.CPU}@{settings.worker_host}"
+    _start(WorkerPool.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
 
 
 from worker.flower import flower_command

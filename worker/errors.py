@@ -12,15 +12,11 @@ Exceptions::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import redis
 
 from scheduler.errors import QuantsweepError
 from scheduler.settings import Settings, mask_url
-
-if TYPE_CHECKING:
-    from worker.client import ChatResult
+from worker.chat import ChatResult
 
 
 class WorkerError(QuantsweepError):

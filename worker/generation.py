@@ -10,23 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from scheduler.db.lifecycle import GenerationRecord
+from scheduler.db.vocabulary import Outcome
 from worker.client import ChatClient, ChatRequest, ChatResult
 from worker.errors import GenerationTimeout, ServerError
 
 MAX_BACKOFF_S = 60.0
-
-
-class Outcome(StrEnum):
-    """`generations.outcome`."""
-
-    OK = "ok"  # the model finished its answer
-    TRUNCATED = "truncated"  # it hit max_tokens or the context (finish_reason=length)
-    GEN_TIMEOUT = "gen_timeout"  # it ran past the generation deadline
-    SERVER_ERROR = "server_error"  # the server failed, after retries
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import exams
 from exams.types import Grade, Verdict
 from scheduler.db.lifecycle import StoredGeneration
+from scheduler.db.vocabulary import Outcome
 
-INFRA_OUTCOMES = {"gen_timeout": Verdict.GEN_TIMEOUT, "server_error": Verdict.SERVER_ERROR}
+INFRA_OUTCOMES = {Outcome.GEN_TIMEOUT: Verdict.GEN_TIMEOUT, Outcome.SERVER_ERROR: Verdict.SERVER_ERROR}
 
 
 def exam_prompt(exam: str) -> str:

@@ -21,6 +21,9 @@ whose storing fails is stored again and again (same backoff) for up to `STORE_PA
 this task keeps its lease alive. A grade message that cannot be sent (Redis away) is left to
 the reconciler (`worker/reconciler.py`), which finds the job `generated` with no message in
 flight and sends it.
+
+The tasks are `shared_task`s: they join the current Celery app, which `worker/app.py` builds before
+it imports this module.
 """
 
 from __future__ import annotations
@@ -32,18 +35,19 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from exams.types import Verdict
 from scheduler.db import DATABASE_ERRORS, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
+from scheduler.db.vocabulary import Outcome
 from scheduler.publish import BROKER_ERRORS
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
 from scheduler.settings import get_settings
-from worker.app import app
 from worker.client import ChatClient, ChatRequest
 from worker.fleet import bounce_unserved
-from worker.generation import Outcome, RetryPolicy, generate_once
+from worker.generation import RetryPolicy, generate_once
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
 
@@ -61,7 +65,7 @@ STORE_PATIENCE_S = 900.0  # how long a finished result waits for the database be
 T = TypeVar("T")
 
 
-@app.task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
+@shared_task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def generate(self: Any, job_id: int) -> str:
     """Generate one job's response on this machine's llama-swap, store it, enqueue its grade."""
     if bounce_unserved(self, job_id):  # only under DISPATCH=shared, the naive baseline (worker/fleet.py)
@@ -170,7 +174,7 @@ def _give_back(job_id: int, release: Callable[[], None]) -> None:
         log.warning("job %s: could not give the claim back; it is taken over when its lease expires", job_id)
 
 
-@app.task(name=GRADE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
+@shared_task(name=GRADE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def grade(
     self: Any, job_id: int, generation_id: int | None = None, regrade: bool = False, grade_round: int = 1
 ) -> str:

@@ -12,6 +12,9 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from scheduler.db.vocabulary import JobState
+
+_CLAIMED = f"('{JobState.GENERATING}', '{JobState.GRADING}')"  # the states held under a lease
 # Any constant unique to the reconciler: "qsrecon" as ASCII bytes (the migrations use "qsweep").
 LEADER_LOCK_KEY = 0x71737265636F6E
 
@@ -42,11 +45,10 @@ def database_uptime_s(conn: Any) -> float:
 def unheld_jobs(conn: Any) -> list[Unheld]:
     """Every job waiting for a message or held by an expired lease, oldest change first."""
     rows = conn.execute(
-        "SELECT id, model, state,"
-        " CASE WHEN state IN ('generating', 'grading')"
+        f"SELECT id, model, state, CASE WHEN state IN {_CLAIMED}"
         "  THEN coalesce(extract(epoch FROM now() - lease_expires_at)::float8, 0) END AS expired_s"
-        " FROM jobs WHERE state IN ('queued', 'generated')"
-        "  OR (state IN ('generating', 'grading') AND (lease_expires_at IS NULL OR lease_expires_at < now()))"
+        f" FROM jobs WHERE state IN ('{JobState.QUEUED}', '{JobState.GENERATED}')"
+        f"  OR (state IN {_CLAIMED} AND (lease_expires_at IS NULL OR lease_expires_at < now()))"
         " ORDER BY updated_at, id"
     ).fetchall()
     return [Unheld(r["id"], r["model"], r["state"], _stage(r["state"]), r["expired_s"]) for r in rows]
@@ -54,7 +56,7 @@ def unheld_jobs(conn: Any) -> list[Unheld]:
 
 def _stage(state: str) -> str:
     """The task that moves a job in `state` on."""
-    return "generate" if state in ("queued", "generating") else "grade"
+    return "generate" if state in (JobState.QUEUED, JobState.GENERATING) else "grade"
 
 
 def record_pass(conn: Any, leader: str, interval_s: float, findings: dict[str, Any]) -> None:
@@ -80,7 +82,7 @@ def orphaned_claims(conn: Any, sweep: str | None, limit: int = 20) -> list[dict[
     rows = conn.execute(
         "SELECT id AS job_id, state, split_part(coalesce(lease_owner, ''), '#', 1) AS worker,"
         " coalesce(extract(epoch FROM now() - lease_expires_at)::float8, 0) AS expired_s"
-        " FROM jobs WHERE state IN ('generating', 'grading')"
+        f" FROM jobs WHERE state IN {_CLAIMED}"
         "  AND (lease_expires_at IS NULL OR lease_expires_at < now()) AND (%(sweep)s::text IS NULL OR sweep = %(sweep)s)"
         " ORDER BY lease_expires_at NULLS FIRST, id LIMIT %(limit)s",
         {"sweep": sweep, "limit": limit},
@@ -92,7 +94,7 @@ def live_claims_per_worker(conn: Any, sweep: str | None) -> dict[str, int]:
     """Jobs each worker holds under a live lease (what it runs now), by Celery node name."""
     rows = conn.execute(
         "SELECT split_part(lease_owner, '#', 1) AS worker, count(*) AS n FROM jobs"
-        " WHERE state IN ('generating', 'grading') AND lease_expires_at >= now()"
+        f" WHERE state IN {_CLAIMED} AND lease_expires_at >= now()"
         "  AND (%(sweep)s::text IS NULL OR sweep = %(sweep)s) GROUP BY 1",
         {"sweep": sweep},
     ).fetchall()

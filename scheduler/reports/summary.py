@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.reports.runs import ALL_VERDICTS, MODEL_VERDICTS, GradeChoice, Run, SweepRuns
+from scheduler.db.vocabulary import MODEL_VERDICTS, Verdict
+from scheduler.reports.runs import ALL_VERDICTS, NOT_GRADED, GradeChoice, Run, SweepRuns
 from scheduler.reports.stats import Summary, summarize
 
 
@@ -94,9 +95,9 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     first = runs[0]
     graded = [(r, g) for r in runs if (g := r.grade(choice)) is not None]
     scored = [(r, g) for r, g in graded if g.verdict in MODEL_VERDICTS]
-    not_truncated = [(r, g) for r, g in graded if g.verdict != "truncated" and r.finish_reason != "length"]
+    not_truncated = [(r, g) for r, g in graded if g.verdict != Verdict.TRUNCATED and r.finish_reason != "length"]
     verdicts = Counter(v for r in runs if (v := r.verdict(choice)) is not None)
-    verdicts["pending"] = sum(1 for r in runs if r.verdict(choice) is None)
+    verdicts[NOT_GRADED] = sum(1 for r in runs if r.verdict(choice) is None)
     generated = [r for r in runs if r.outcome is not None]
     return ModelExamStats(
         model=first.model, label=first.label, family=first.family, quant=first.quant,
@@ -108,7 +109,7 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         n_graded_not_truncated=len(not_truncated),
         compiled_not_truncated=sum(g.compiled for _, g in not_truncated),
         n_model_verdicts=len(scored), compiled_model_verdicts=sum(g.compiled for _, g in scored),
-        verdicts={v: verdicts[v] for v in (*ALL_VERDICTS, "pending") if verdicts[v]},
+        verdicts={v: verdicts[v] for v in (*ALL_VERDICTS, NOT_GRADED) if verdicts[v]},
         short_max=sum(1 for _, g in graded if g.max_score < exam_max),
         decode_tps=mean_of(r.decode_tps for r in generated),
         prompt_tps=mean_of(r.prompt_tps for r in generated),

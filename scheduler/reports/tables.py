@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from scheduler.reports.runs import ALL_VERDICTS, INFRA_VERDICTS
+from scheduler.reports.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
 from scheduler.reports.stats import compare_paired
 from scheduler.reports.summary import ModelExamStats
 
@@ -154,10 +154,10 @@ def paired_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
 
 def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
     """Every run by verdict; infra and grader outcomes apart; compile rate with and without truncated runs."""
-    columns = ["Model", "Exam", "Jobs", *ALL_VERDICTS, "pending", "Compiles", "Compiles (no truncated)",
+    columns = ["Model", "Exam", "Jobs", *ALL_VERDICTS, NOT_GRADED, "Compiles", "Compiles (no truncated)",
                "Compiles (model verdicts)"]
     rows = [
-        [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, "pending")],
+        [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, NOT_GRADED)],
          fmt_ratio(s.compiled, s.n_graded), fmt_ratio(s.compiled_not_truncated, s.n_graded_not_truncated),
          fmt_ratio(s.compiled_model_verdicts, s.n_model_verdicts)]
         for s in stats

@@ -1,0 +1,86 @@
+"""What the status view counts: jobs per state and verdict, the observed throughput, and each
+worker's attempts and grades. Every function runs in the caller's connection; `sweep=None` counts all sweeps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _where(sweep: str | None, alias: str = "j") -> tuple[str, tuple[Any, ...]]:
+    return (f" WHERE {alias}.sweep = %s", (sweep,)) if sweep else ("", ())
+
+
+def _and(where: str) -> str:
+    return where + (" AND" if where else " WHERE")
+
+
+def job_state_counts(conn: Any, sweep: str | None) -> dict[str, int]:
+    """Jobs per state."""
+    where, args = _where(sweep)
+    rows = conn.execute("SELECT state, count(*) AS n FROM jobs j" + where + " GROUP BY state", args).fetchall()
+    return {r["state"]: r["n"] for r in rows}
+
+
+def job_verdict_counts(conn: Any, sweep: str | None) -> dict[str, int]:
+    """Jobs per verdict (finished jobs only)."""
+    where, args = _where(sweep)
+    rows = conn.execute(
+        "SELECT verdict, count(*) AS n FROM jobs j" + _and(where) + " verdict IS NOT NULL GROUP BY verdict", args
+    ).fetchall()
+    return {r["verdict"]: r["n"] for r in rows}
+
+
+def sweep_exists(conn: Any, sweep: str) -> bool:
+    """A sweep of that name was submitted (or imported)."""
+    return conn.execute("SELECT 1 FROM sweeps WHERE name = %s", (sweep,)).fetchone() is not None
+
+
+def observed_rate(conn: Any, sweep: str | None, window_s: float) -> dict[str, Any]:
+    """What the rate is measured on (the database's clock): `window_s`, the last `window_s` seconds
+    or since the first attempt started in them when that is later; `n`, jobs finished since then;
+    `last_s`, seconds since the last job finished (None: none ever)."""
+    where, args = _where(sweep)
+    return dict(conn.execute(
+        "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"
+        "   (SELECT min(a.started_at) FROM attempts a JOIN jobs j ON j.id = a.job_id" + _and(where)
+        + " a.started_at > now() - make_interval(secs => %s))) AS since)"
+        " SELECT extract(epoch FROM now() - w.since)::float8 AS window_s,"
+        " (SELECT count(*) FROM jobs j" + _and(where) + " j.finished_at >= w.since) AS n,"
+        " (SELECT extract(epoch FROM now() - max(j.finished_at))::float8 FROM jobs j" + where + ") AS last_s"
+        " FROM w", (window_s, *args, window_s, *args, *args)).fetchone())
+
+
+def jobs_of_sweep(conn: Any, sweep: str | None, job_ids: list[int]) -> int:
+    """How many of these jobs belong to the sweep (all of them for `sweep=None`)."""
+    if sweep is None:
+        return len(job_ids)
+    row = conn.execute("SELECT count(*) AS n FROM jobs WHERE sweep = %s AND id = ANY(%s)", (sweep, job_ids)).fetchone()
+    return int(row["n"])
+
+
+def attempt_counts(conn: Any, sweep: str | None) -> dict[tuple[str, str], int]:
+    """Attempts per (worker_host, attempt state)."""
+    where, args = _where(sweep)
+    rows = conn.execute(
+        "SELECT a.worker_host AS host, a.state, count(*) AS n FROM attempts a JOIN jobs j ON j.id = a.job_id"
+        + where + " GROUP BY 1, 2", args).fetchall()
+    return {(r["host"], r["state"]): r["n"] for r in rows}
+
+
+def grade_counts(conn: Any, sweep: str | None) -> dict[str, int]:
+    """Grades per grader host."""
+    where, args = _where(sweep)
+    rows = conn.execute(
+        "SELECT gr.grader_host AS host, count(*) AS n FROM grades gr JOIN generations g ON g.id = gr.generation_id"
+        " JOIN jobs j ON j.id = g.job_id" + where + " GROUP BY 1", args).fetchall()
+    return {r["host"]: r["n"] for r in rows}
+
+
+def worker_rows(conn: Any) -> list[dict[str, Any]]:
+    """Every announced worker: name, host, pool, served_models, loaded_model, and `age` (seconds
+    since it was last seen)."""
+    return list(conn.execute(
+        "SELECT name, host, pool, served_models, loaded_model,"
+        " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY pool DESC, name"
+    ).fetchall())
