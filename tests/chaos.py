@@ -186,8 +186,10 @@ def chaos_rig(root: Path, **env: str) -> Iterator[ChaosRig]:
 
 
 def kill_redis(rig: ChaosRig, job_ids: list[int]) -> None:
-    """Redis SIGKILLed once a job is done, and started again empty: every message in it is gone."""
+    """Redis SIGKILLed while a job is graded (workers hold messages), after one is done, and
+    started again empty: every message in it is gone."""
     rig.wait_state(job_ids, "done")
+    rig.wait_state(job_ids, "grading")
     rig.redis.kill()
     time.sleep(FAULT_GAP_S)
     rig.redis.start()
