@@ -37,10 +37,12 @@ from scheduler.reports.runs import GradeChoice, load_runs
 FORMAT = "quantsweep-export/1"
 GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "finish_reason", "prompt_tokens",
                      "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
-                     "server_info", "error", "quantsweep_version")
+                     "server_info", "error", "quantsweep_version", "answer_source")
+# Omitted or null in a line: answer_source in exports made before it was recorded; the rest by hand.
+GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": "content", "source": "generated", "response_text": "",
+                                       "reasoning_text": ""}
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
                 "duration_s", "grader_host", "external", "quantsweep_version")
-GENERATION_DEFAULTS: dict[str, Any] = {"source": "generated", "response_text": "", "reasoning_text": ""}
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
 REQUIRED = ("format", "sweep", "model", "label", "family", "exam", "seed", "params_hash", "params", "state")
 

@@ -32,6 +32,9 @@ def _add_our_grade_and_a_pending_job(settings: Settings) -> None:
             "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks)"
             " VALUES (%s, 'v2-test', 9, 10, 'test_fail', true, %s)",
             (gen["id"], Jsonb([{"name": "OnlineFlow", "passed": True, "points": 1, "max_points": 1}])))
+        conn.execute("UPDATE generations SET answer_source = 'reasoning',"
+                     " timings = coalesce(timings, '{}') || '{\"draft_n\": 40, \"draft_n_accepted\": 30}' WHERE id = %s",
+                     (gen["id"],))
         conn.execute("INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state)"
                      " VALUES (%s, 'gpt-oss-20b', 'v2', 7, 'h', '{}', 'queued')", (RECORDED,))
 
@@ -43,6 +46,8 @@ def test_import_of_an_export_into_an_empty_database_reproduces_the_report(
     load_recorded(settings)
     _add_our_grade_and_a_pending_job(settings)
     before = report_json(settings, RECORDED)
+    moved = next(s for s in before["stats"] if (s["model"], s["exam"]) == ("gpt-oss-20b", "v2"))
+    assert (moved["from_reasoning"], moved["draft_accepted"], moved["draft_n"]) == (1, 30, 40)
     export = tmp_path / "recorded.jsonl"
     status, _, _ = run_cli(["export", "--sweep", RECORDED, "--out", str(export)], capsys)
     assert status == 0
@@ -98,3 +103,23 @@ def test_import_under_another_name_keeps_both_sweeps(settings: Settings, tmp_pat
     assert status == 0
     original, copy = report_json(settings, RECORDED), report_json(settings, "copy")
     assert original["stats"] == copy["stats"]
+
+
+def test_an_export_made_before_answer_source_was_recorded_imports_as_content(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load_recorded(settings)
+    export = tmp_path / "a.jsonl"
+    run_cli(["export", "--sweep", RECORDED, "--out", str(export)], capsys)
+    lines = [json.loads(x) for x in export.read_text().splitlines()]
+    for line in lines:
+        if line.get("generation"):
+            del line["generation"]["answer_source"]
+    older = tmp_path / "older.jsonl"
+    older.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    status, _, err = run_cli(["import", str(older), "--sweep", "older"], capsys)
+    assert status == 0, err
+    with connect(settings) as conn:
+        sources = conn.execute("SELECT DISTINCT g.answer_source FROM generations g JOIN jobs j ON j.id = g.job_id"
+                               " WHERE j.sweep = 'older'").fetchall()
+    assert [r["answer_source"] for r in sources] == ["content"]

@@ -81,3 +81,33 @@ def _up(port: int) -> bool:
         return _get(port, "/healthcheck", auth=None).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def concrete_path(pattern: str) -> str:
+    """A request path matching one of Flower's route patterns (`/api/task/info/(.*)` -> `.../x`)."""
+    path = pattern.rstrip("$").replace("(.+)", "x").replace("(.*)", "x").replace("/?", "")
+    return "/no-such-page" if path == ".*" else path
+
+
+def test_every_route_flower_registers_asks_for_the_login_but_a_bare_liveness_answer(
+    settings: Settings, redis_url: str, tmp_path: Path
+) -> None:
+    from flower.urls import handlers
+
+    patterns = [h.regex.pattern if hasattr(h, "regex") else h[0] for h in handlers]
+    assert "/metrics" in {p.rstrip("$") for p in patterns}
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": redis_url}
+    log = tmp_path / "flower.log"
+    with flower_process(env, f"{AUTH[0]}:{AUTH[1]}", port, tmp_path / "flower.db", log):
+        wait_for(lambda: _up(port), 60, log.read_text)
+        open_answers = {}
+        for pattern in patterns:
+            path = concrete_path(pattern)
+            for method in ("GET",) if path == "/healthcheck" else ("GET", "POST"):
+                response = httpx.request(method, f"http://127.0.0.1:{port}{path}", timeout=10)
+                if response.status_code not in (401, 404):
+                    open_answers[f"{method} {path}"] = (response.status_code, response.text)
+        assert open_answers == {"GET /healthcheck": (200, "OK")}
+        assert _get(port, "/metrics").status_code == 200  # the login still opens it
+        assert _get(port, "/metrics", auth=("ops", "wrong")).status_code == 401

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from scheduler.db.vocabulary import (
+    AnswerSource,
     AttemptState,
     GenerationSource,
     JobState,
@@ -26,6 +27,7 @@ ENUM_OF_COLUMN: dict[tuple[str, str], type[StrEnum]] = {
     ("attempts", "outcome"): Outcome,
     ("generations", "source"): GenerationSource,
     ("generations", "outcome"): Outcome,
+    ("generations", "answer_source"): AnswerSource,
     ("grades", "verdict"): Verdict,
     ("workers", "pool"): WorkerPool,
 }

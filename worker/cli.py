@@ -1,7 +1,8 @@
 """`worker gpu` and `worker cpu`: start the two pools with their queues, concurrency and prefetch.
 
     worker gpu    one process next to this machine's llama-swap (LLAMA_SWAP_URL), concurrency 1,
-                  consuming gen.<model> for the models it serves
+                  consuming gen.<model> for the models it serves; waits (with a log line) while
+                  that server is still starting or loading, exits when it is no model server
     worker cpu    the grading pool on queue `cpu`, one process per core
 
 Both run Celery's prefork pool (the only one where soft and hard time limits both work), with
@@ -68,7 +69,9 @@ def gpu(name: str | None, loglevel: str) -> None:
 
     settings = get_settings()
     check_broker(settings)
-    served = ChatClient(settings.llama_swap_url).served_models()
+    # Started beside its server (compose), the worker usually comes first: a server that is
+    # still starting or loading its model is waited for; only a wrong URL stops it.
+    served = ChatClient(settings.llama_swap_url).wait_for_models(lambda line: click.echo(f"worker: {line}", err=True))
     if not served:
         raise WorkerError(
             f"llama-swap at LLAMA_SWAP_URL={mask_url(settings.llama_swap_url)} serves no models:"

@@ -22,7 +22,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from scheduler.db import QUANTSWEEP_VERSION, transaction
-from scheduler.db.vocabulary import AttemptState, JobState, Outcome, sql_list
+from scheduler.db.vocabulary import AnswerSource, AttemptState, JobState, Outcome, sql_list
 
 
 class Refusal(StrEnum):
@@ -69,6 +69,13 @@ class StoredGeneration:
     response_text: str
     finish_reason: str | None
     error: str | None
+    reasoning_text: str = ""
+    answer_source: str = AnswerSource.CONTENT
+
+    @property
+    def answer_text(self) -> str:
+        """The text to grade: the content, or the reasoning when that is where the answer is."""
+        return self.reasoning_text if self.answer_source == AnswerSource.REASONING else self.response_text
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class GenerationRecord:
     wall_s: float | None = None
     server_info: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    answer_source: str = AnswerSource.CONTENT
 
 
 def new_lease_owner(worker_name: str) -> str:
@@ -219,8 +227,8 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
         inserted = conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, response_text, reasoning_text, finish_reason,"
             "  prompt_tokens, completion_tokens, prompt_tps, decode_tps, timings, first_token_s, wall_s,"
-            "  server_info, error, quantsweep_version)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "  server_info, error, quantsweep_version, answer_source)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (attempt_id) DO NOTHING RETURNING id",
             (
                 claim.job_id,
@@ -239,6 +247,7 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
                 Jsonb(record.server_info),
                 record.error,
                 QUANTSWEEP_VERSION,
+                record.answer_source,
             ),
         ).fetchone()
         if inserted is None:
@@ -368,7 +377,8 @@ def job_model(job_id: int) -> str | None:
 
 def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> StoredGeneration | None:
     query = (
-        "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error"
+        "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error,"
+        " g.reasoning_text, g.answer_source"
         " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
     )
     if generation_id is None:

@@ -26,6 +26,7 @@ __all__ = [
     "INFRA_VERDICTS",
     "MODEL_VERDICTS",
     "RETRIED_VERDICTS",
+    "AnswerSource",
     "AttemptState",
     "GenerationSource",
     "JobState",
@@ -70,6 +71,13 @@ class GenerationSource(StrEnum):
 
     GENERATED = "generated"  # made by our GPU workers
     IMPORTED = "imported"  # loaded from elsewhere (the article's published responses)
+
+
+class AnswerSource(StrEnum):
+    """`generations.answer_source`: which stream field holds the answer that is graded."""
+
+    CONTENT = "content"  # `delta.content`, as the OpenAI API intends
+    REASONING = "reasoning"  # `delta.reasoning_content`: the server sent no content (see worker/generation.py)
 
 
 class WorkerPool(StrEnum):

@@ -67,6 +67,9 @@ class Run:
     prompt_tps: float | None = None
     decode_tps: float | None = None
     wall_s: float | None = None
+    answer_source: str | None = None  # `content`, or `reasoning` when that is where the server put the answer
+    draft_n: int | None = None  # speculative decoding: tokens drafted (llama-server `timings.draft_n`)
+    draft_n_accepted: int | None = None  # ... and of those, accepted (`timings.draft_n_accepted`)
     ours: GradeRow | None = None
     external: GradeRow | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -116,6 +119,7 @@ def load_runs(conn: Any, sweep: str) -> SweepRuns:
             job_verdict=r["job_verdict"], outcome=r["outcome"], finish_reason=r["finish_reason"],
             prompt_tokens=r["prompt_tokens"], completion_tokens=r["completion_tokens"],
             prompt_tps=r["prompt_tps"], decode_tps=r["decode_tps"], wall_s=r["wall_s"],
+            answer_source=r["answer_source"], draft_n=r["draft_n"], draft_n_accepted=r["draft_n_accepted"],
         )
         runs.append(run)
         if r["generation_id"] is not None:

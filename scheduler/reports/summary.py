@@ -40,6 +40,8 @@ class ModelExamStats:
     completion_tokens: float | None
     wall_s: float | None
     checks: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (passed, runs), compiled runs
+    from_reasoning: int = 0  # runs whose graded answer was the server's reasoning_content
+    draft_tokens: tuple[int, int] | None = None  # (accepted, drafted) over runs with a draft model
 
     def to_json(self) -> dict[str, Any]:
         """Plain numbers for the JSON report."""
@@ -56,6 +58,9 @@ class ModelExamStats:
             "decode_tps": self.decode_tps, "prompt_tps": self.prompt_tps,
             "completion_tokens": self.completion_tokens, "wall_s": self.wall_s,
             "checks": {k: {"passed": p, "runs": n} for k, (p, n) in self.checks.items()},
+            "from_reasoning": self.from_reasoning,
+            "draft_accepted": None if self.draft_tokens is None else self.draft_tokens[0],
+            "draft_n": None if self.draft_tokens is None else self.draft_tokens[1],
         }
 
 
@@ -116,7 +121,17 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         completion_tokens=mean_of(r.completion_tokens for r in generated),
         wall_s=mean_of(r.wall_s for r in generated),
         checks=check_counts(runs, choice),
+        from_reasoning=sum(1 for r in generated if r.answer_source == "reasoning"),
+        draft_tokens=draft_tokens(generated),
     )
+
+
+def draft_tokens(runs: Iterable[Run]) -> tuple[int, int] | None:
+    """(accepted, drafted) draft tokens summed over the runs that drafted; None when none did."""
+    drafted = [r for r in runs if r.draft_n]
+    if not drafted:
+        return None
+    return sum(r.draft_n_accepted or 0 for r in drafted), sum(r.draft_n or 0 for r in drafted)
 
 
 def summarize_sweep(sweep_runs: SweepRuns, choice: GradeChoice) -> list[ModelExamStats]:
