@@ -30,7 +30,8 @@ What it accepts, in order of preference:
 4. A block that restarts with a second `package main` line (an abandoned attempt followed
    by a rewrite) keeps only its last complete program.
 Before all of this, CRLF/CR become LF and reasoning is dropped: `<think>...</think>`
-(and everything before a lone `</think>`), and gpt-oss harmony analysis channels.
+(and everything before a lone `</think>`), and of raw gpt-oss Harmony text everything but its
+`final` channel (exams/harmony.py).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from exams.harmony import answer_text, is_harmony
+
 _MARKER = re.compile(r"^(?://\s*)?#\s*(START|END)\s*:?\s*([\w.\-/]+?\.go)\s*#?$", re.IGNORECASE)
 # A fence line as CommonMark defines one: three or more backticks or tildes, then an info
 # string (none for a closing fence; no backtick in a backtick fence's). Indentation is not
@@ -46,7 +49,6 @@ _MARKER = re.compile(r"^(?://\s*)?#\s*(START|END)\s*:?\s*([\w.\-/]+?\.go)\s*#?$"
 _FENCE = re.compile(r"^\s*(`{3,}(?=[^`]*$)|~{3,})\s*(.*?)\s*$")
 _PACKAGE_MAIN = re.compile(r"^\s*package\s+main\b", re.MULTILINE)
 _GO_NAME = re.compile(r"[\w\-]+\.go\b", re.IGNORECASE)
-_HARMONY_FINAL = "<|channel|>final<|message|>"
 
 
 @dataclass
@@ -74,8 +76,8 @@ class _Block:
 def strip_reasoning(text: str) -> str:
     """Normalise line endings and drop reasoning that precedes the answer."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _HARMONY_FINAL in text:
-        text = text.rsplit(_HARMONY_FINAL, 1)[1]
+    if is_harmony(text):
+        text = answer_text(text)
     text = re.sub(r"<think(?:ing)?>.*?</think(?:ing)?>", "", text, flags=re.DOTALL | re.IGNORECASE)
     lone_close = re.search(r"</think(?:ing)?>", text, flags=re.IGNORECASE)
     if lone_close:
