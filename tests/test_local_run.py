@@ -112,3 +112,17 @@ def test_the_demo_refuses_a_llama_server_that_would_prompt_gemma_in_chatml(
         assert "Gemma turns" in local_processes.check_chat_template(gemma)
     finally:
         children.stop_all()
+
+
+def test_the_demo_ends_saying_whether_any_answer_was_graded_on_its_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "ops"))
+    from run_local import grading_statement
+
+    graded = grading_statement(["test_fail", "truncated", "extract_fail"], "Gemma 3 270M")
+    assert graded.startswith("real grades: 1 of 3 answers had their Go code compiled")
+    unbuildable = grading_statement(["extract_fail", "truncated", None], "Gemma 3 270M")
+    assert unbuildable.startswith("no real grade: none of the 3 answers held Go code the graders could build")
+    assert "Gemma 3 270M did not write a program" in unbuildable
+    infra = grading_statement(["gen_timeout", "gen_timeout", "truncated"], "Gemma 3 270M")
+    assert infra.startswith("no real grade: every run ended in an infrastructure outcome (2 gen_timeout, 1 truncated)")
+    assert "did not write" not in infra
