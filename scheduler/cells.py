@@ -9,6 +9,7 @@ no ratio over nothing, and a worker's silence told apart from its clean stop.
 from __future__ import annotations
 
 from exams.types import INFRA_VERDICTS
+from scheduler.db.vocabulary import WorkerState
 
 EMPTY = "–"  # the one mark of a cell with no value
 
@@ -68,7 +69,7 @@ def age(seconds: float) -> str:
 def worker_state(state: str | None, last_seen_s: float, silent_after_s: float) -> str:
     """What a worker is doing, as far as its row says: `stopped 23m ago` (it shut down cleanly),
     `silent for 23m` (no heartbeat: killed, hung or cut off), or "" while it reports in."""
-    if state == "stopped":
+    if state == WorkerState.STOPPED:
         return f"stopped {age(last_seen_s)} ago"
     if last_seen_s > silent_after_s:
         return f"silent for {age(last_seen_s)}"

@@ -52,7 +52,7 @@ class Machine:
     running: int  # jobs of this sweep it holds under a live lease now
     finished: int  # attempts of this sweep finished there
     last_seen_s: float
-    state: str | None = None  # "running", or "stopped" after a clean shutdown
+    state: str | None = None  # WorkerState: running, or stopped after a clean shutdown
 
     @property
     def condition(self) -> str:
