@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from scheduler.adaptive import status_lines
 from scheduler.db import connect
 from scheduler.settings import Settings
 
@@ -157,14 +158,15 @@ def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: T
     out = out or sys.stdout
     with connect(settings) as conn:
         snap = collect(conn, sweep)
+        adaptive = status_lines(conn, sweep) if sweep else []
     if as_json:
-        out.write(json.dumps(snap.to_json(), indent=2) + "\n")
+        out.write(json.dumps({**snap.to_json(), "adaptive": adaptive}, indent=2) + "\n")
     elif out.isatty():
         from rich.console import Console
 
-        Console(file=out).print(_rich_view(snap))
+        Console(file=out).print(_rich_view(snap), *adaptive)
     else:
-        out.write("\n".join(plain_lines(snap)) + "\n")
+        out.write("\n".join(plain_lines(snap) + adaptive) + "\n")
     return snap
 
 

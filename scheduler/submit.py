@@ -189,6 +189,7 @@ def _definition(sweep: Sweep) -> dict[str, Any]:
             "max_tokens": sweep.generation.max_tokens,
             "timeout_s": sweep.generation.timeout_s,
         },
+        **({"adaptive": sweep.adaptive.to_json()} if sweep.adaptive else {}),
     }
 
 

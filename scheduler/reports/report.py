@@ -26,6 +26,7 @@ from scheduler.reports.tables import (
     quant_tables,
     speed_table,
 )
+from scheduler.reports.verdicts import DEFAULT_MARGIN
 
 
 class ReportFormat(StrEnum):
@@ -70,7 +71,7 @@ def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) 
     tables = [
         *exam_tables(stats, maxima),
         *quant_tables(stats),
-        *paired_tables(stats),
+        *paired_tables(stats, runs.margin or DEFAULT_MARGIN),
         outcome_table(stats),
         *check_tables(stats),
         speed_table(stats),

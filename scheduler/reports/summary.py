@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scheduler.reports.runs import ALL_VERDICTS, MODEL_VERDICTS, GradeChoice, Run, SweepRuns
-from scheduler.reports.stats import Summary, summarize
+from scheduler.reports.stats import RunPoints, Summary, runs_from_grades, summarize
 
 
 @dataclass
@@ -39,6 +39,8 @@ class ModelExamStats:
     completion_tokens: float | None
     wall_s: float | None
     checks: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (passed, runs), compiled runs
+    runs: list[RunPoints] = field(default_factory=list)  # runs with a model verdict, points per check
+    marks: dict[str, float] = field(default_factory=dict)  # check -> max points
 
     def to_json(self) -> dict[str, Any]:
         """Plain numbers for the JSON report."""
@@ -98,10 +100,11 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     verdicts = Counter(v for r in runs if (v := r.verdict(choice)) is not None)
     verdicts["pending"] = sum(1 for r in runs if r.verdict(choice) is None)
     generated = [r for r in runs if r.outcome is not None]
+    points, marks = runs_from_grades([(r.seed, g.score, g.checks) for r, g in scored], exam_max)
     return ModelExamStats(
         model=first.model, label=first.label, family=first.family, quant=first.quant,
         size_gb=first.size_gb, exam=first.exam, n_jobs=len(runs),
-        scores=summarize([g.score for _, g in scored], bounds=(0.0, exam_max)),
+        scores=summarize(points, marks),
         scores_by_seed={r.seed: g.score for r, g in scored},
         mean_all_runs=mean_of(g.score for _, g in graded),
         n_graded=len(graded), compiled=sum(g.compiled for _, g in graded),
@@ -115,6 +118,8 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         completion_tokens=mean_of(r.completion_tokens for r in generated),
         wall_s=mean_of(r.wall_s for r in generated),
         checks=check_counts(runs, choice),
+        runs=points,
+        marks=marks,
     )
 
 
