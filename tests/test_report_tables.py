@@ -14,6 +14,7 @@ from psycopg.types.json import Jsonb
 
 from scheduler.db import connect
 from scheduler.reports.stats import RunPoints, proportion_interval, score_posterior, summarize
+from scheduler.reports.tables import pareto_front
 from scheduler.reports.verdicts import Verdict, compare, seeds_to_settle
 from scheduler.settings import Settings
 from tests.reporting import report_json, run_cli, stats_by
@@ -194,3 +195,17 @@ def test_json_report_carries_the_numbers_behind_the_tables(mixed_sweep: Settings
     data = json.loads(out)
     assert status == 0 and data["sweep"] == "s" and data["jobs"] == 7
     assert data["exam_max"] == {"v2": 10.0}
+
+
+def test_the_pareto_front_keeps_the_points_no_other_beats_on_both_axes() -> None:
+    points = [(14.0, 18.0), (14.0, 27.0), (12.0, 30.0), (12.0, 20.0), (14.3, 22.0), (14.0, 27.0)]
+    # (14, 18) loses to (14, 27); (12, 20) to several; the two equal (14, 27) do not beat each other.
+    assert pareto_front(points) == [1, 2, 4, 5]
+    assert pareto_front([]) == []
+
+
+def test_the_report_gives_the_pareto_frontier_of_score_against_speed_and_size(mixed_sweep: Settings) -> None:
+    tables = {t["id"]: t for t in report_json(mixed_sweep, "s")["tables"]}
+    rows = tables["pareto-v2"]["rows"]
+    # A: mean 7, 22 tok/s; B: mean 3.5, 20 tok/s; same size: A beats B on both.
+    assert [(r[0], r[1]) for r in rows] == [("score and decode tok/s", "A"), ("score and GGUF size", "A")]

@@ -23,6 +23,7 @@ from scheduler.reports.tables import (
     exam_tables,
     outcome_table,
     paired_tables,
+    pareto_tables,
     quant_tables,
     speed_table,
 )
@@ -72,6 +73,7 @@ def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) 
         *exam_tables(stats, maxima),
         *quant_tables(stats),
         *paired_tables(stats, runs.margin or DEFAULT_MARGIN),
+        *pareto_tables(stats),
         outcome_table(stats),
         *check_tables(stats),
         speed_table(stats),

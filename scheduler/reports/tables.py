@@ -199,6 +199,44 @@ def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGI
                     "2008, sections 3.2.1 and 3.2.3). See scheduler/reports/verdicts.py.")])]
 
 
+def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
+    """Indices of the points no other point beats on both coordinates (higher is better on each):
+    another point at least as good on both and better on one dominates it."""
+    return [i for i, (x, y) in enumerate(points)
+            if not any(ox >= x and oy >= y and (ox > x or oy > y) for ox, oy in points)]
+
+
+def _pareto_value(s: ModelExamStats, axis: str) -> float | None:
+    """The second coordinate of a frontier, higher is better: the decode rate, or minus the size."""
+    if axis == "GGUF size":
+        return -s.size_gb if s.size_gb else None
+    return s.decode_tps
+
+
+def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
+    """Per exam: the models no other model beats on both mean score and decode speed, and on both
+    mean score and GGUF size (smaller is better)."""
+    tables = []
+    for exam in sorted({s.exam for s in stats}):
+        scored = [s for s in stats if s.exam == exam and s.scores.mean is not None]
+        rows = []
+        for axis in ("decode tok/s", "GGUF size"):
+            present = [s for s in scored if _pareto_value(s, axis) is not None]
+            front = pareto_front([(float(s.scores.mean or 0.0), float(_pareto_value(s, axis) or 0.0))
+                                  for s in present])
+            for i in sorted(front, key=lambda i: -(present[i].scores.mean or 0.0)):
+                s = present[i]
+                rows.append([f"score and {axis}", s.label, fmt_number(s.scores.mean), fmt_ci(s),
+                             fmt_number(s.decode_tps), f"{s.size_gb:g} GB" if s.size_gb else DASH])
+        if rows:
+            tables.append(Table(f"pareto-{exam}", f"{exam_title(exam)}: the Pareto frontier",
+                                ["Frontier", "Model", "Mean", "95% CI", "Tok/s", "Size"], rows,
+                                [("A model is on a frontier when no other model has both a higher (or equal) mean "
+                                  "score and a higher decode rate (or a smaller file), better in one of them. Means "
+                                  "are point estimates: see the 95% CI before reading much into a close call.")]))
+    return tables
+
+
 def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
     """Every run by verdict; infra and grader outcomes apart; compile rate with and without truncated runs."""
     columns = ["Model", "Exam", "Jobs", *ALL_VERDICTS, "pending", "Compiles", "Compiles (no truncated)",
