@@ -28,7 +28,8 @@ from typing import Any
 
 from scheduler.catalog import AdaptiveRules
 from scheduler.db import connect
-from scheduler.reports.runs import MODEL_VERDICTS, GradeChoice, SweepRuns, load_runs
+from scheduler.db.vocabulary import MODEL_VERDICTS
+from scheduler.reports.runs import NOT_GRADED, GradeChoice, SweepRuns, load_runs
 from scheduler.reports.stats import RunPoints
 from scheduler.reports.summary import summarize_sweep
 from scheduler.reports.tables import families_with_quants
@@ -132,7 +133,7 @@ def cells_of(sweep_runs: SweepRuns) -> tuple[dict[str, Cell], list[tuple[str, st
                     if r.model == s.model and r.exam == s.exam and (g := r.grade(GradeChoice.AUTO)) is not None
                     and g.verdict in MODEL_VERDICTS}
         cells[key] = Cell(s.runs, [compiled.get(r.seed, False) for r in s.runs], s.marks)
-        busy[key] = s.verdicts.get("pending", 0) > 0
+        busy[key] = s.verdicts.get(NOT_GRADED, 0) > 0
     pairs = [(f"{a}/{exam}", f"{b}/{exam}") for models in families_with_quants(stats).values()
              for exam in sorted({s.exam for s in stats}) for a, b in combinations(models, 2)
              if f"{a}/{exam}" in cells and f"{b}/{exam}" in cells]
