@@ -125,3 +125,19 @@ def test_advance_adds_the_next_seed_to_open_cells_once_until_their_jobs_finish(a
 def test_a_comparison_the_budget_cannot_settle_is_given_up() -> None:
     plan = plan_round({"a": _cell(6, 0, 6), "b": _cell(6, 6, 0)}, [("a", "b")], AdaptiveRules(max_seeds=5))
     assert not plan.open_cells and "would settle it with a chance of" in plan.given_up[("a", "b")]
+
+
+def test_status_of_an_adaptive_sweep_names_its_open_cells_and_why(adaptive_sweep: Settings) -> None:
+    import io
+
+    from scheduler.status import show
+
+    out = io.StringIO()
+    show(adaptive_sweep, "ad", out=out)
+    text = out.getvalue()
+    assert "adaptive: 2 cell(s) open, 0 closed" in text
+    assert "open gemma4-26b-q4km/v2: undecided against gemma4-26b-q5km/v2 after 3 shared seeds" in text
+    advance(adaptive_sweep)
+    out = io.StringIO()
+    show(adaptive_sweep, "ad", out=out)
+    assert "(its jobs are running)" in out.getvalue()
