@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
-from typing import Any
 
 from scheduler.catalog import AdaptiveRules
 from scheduler.db import connect
@@ -187,10 +186,9 @@ def _advance_sweep(settings: Settings, sweep_runs: SweepRuns) -> AdvanceSummary:
     return summary
 
 
-def status_lines(conn: Any, sweep: str) -> list[str]:
+def status_lines(sweep_runs: SweepRuns) -> list[str]:
     """For `scheduler status --sweep NAME`: an adaptive sweep's open and closed cells, and why; none
     for a sweep without an `adaptive:` block."""
-    sweep_runs = load_runs(conn, sweep)
     block = sweep_runs.definition.get("adaptive")
     if not isinstance(block, dict):
         return []

@@ -18,7 +18,8 @@ from scheduler.errors import SweepFileError, UnknownSweepError
 CATALOG_FILE = "models.yaml"
 MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation"}
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
-SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive"}
+SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires"}
+TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s"}
 ADAPTIVE_KEYS = {"max_seeds", "margin", "confidence", "prune_after_compile_zero"}
 GENERATION_KEYS = {"temperature", "context", "max_tokens", "timeout_s"}
 
@@ -72,6 +73,7 @@ class Sweep:
     generation: GenerationParams
     path: Path
     adaptive: AdaptiveRules | None = None
+    tripwires: Mapping[str, float | bool] = field(default_factory=dict)  # overrides, see scheduler.tripwires
 
 
 def load_catalog(directory: Path) -> dict[str, Model]:
@@ -145,6 +147,7 @@ def load_sweep(
         generation=_generation(data.get("generation"), where),
         path=path,
         adaptive=_adaptive(data.get("adaptive"), where, len(seeds)),
+        tripwires=_tripwires(data.get("tripwires"), where),
     )
 
 
@@ -251,3 +254,15 @@ def _adaptive(raw: Any, where: str, start_seeds: int) -> AdaptiveRules | None:
         confidence=float(raw.get("confidence", defaults.confidence)),
         prune_after_compile_zero=int(raw.get("prune_after_compile_zero", defaults.prune_after_compile_zero)),
     )
+
+
+def _tripwires(raw: Any, where: str) -> dict[str, float | bool]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SweepFileError(f"{where}: tripwires must be a mapping of {', '.join(sorted(TRIPWIRE_KEYS))}")
+    _reject_unknown(raw, TRIPWIRE_KEYS, where, "tripwires")
+    for key, value in raw.items():
+        if value is not False and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
+            raise SweepFileError(f"{where}: tripwires.{key} must be a positive number or false (off), got {value!r}")
+    return dict(raw)

@@ -15,7 +15,9 @@ from typing import Any, TextIO
 from scheduler.adaptive import status_lines
 from scheduler.db import connect, progress
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
+from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
+from scheduler.tripwires import tripped
 
 RATE_WINDOW_S = 900  # throughput is measured over the last 15 minutes
 
@@ -138,15 +140,17 @@ def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: T
     out = out or sys.stdout
     with connect(settings) as conn:
         snap = collect(conn, sweep)
-        adaptive = status_lines(conn, sweep) if sweep else []
+        sweep_runs = load_runs(conn, sweep) if sweep else None
+    alerts = tripped(sweep_runs) if sweep_runs else []
+    adaptive = status_lines(sweep_runs) if sweep_runs else []
     if as_json:
-        out.write(json.dumps({**snap.to_json(), "adaptive": adaptive}, indent=2) + "\n")
+        out.write(json.dumps({**snap.to_json(), "tripwires": alerts, "adaptive": adaptive}, indent=2) + "\n")
     elif out.isatty():
         from rich.console import Console
 
-        Console(file=out).print(_rich_view(snap), *adaptive)
+        Console(file=out).print(_rich_view(snap), *[f"tripwire: {a}" for a in alerts], *adaptive)
     else:
-        out.write("\n".join(plain_lines(snap) + adaptive) + "\n")
+        out.write("\n".join(plain_lines(snap) + [f"tripwire: {a}" for a in alerts] + adaptive) + "\n")
     return snap
 
 

@@ -131,6 +131,7 @@ def _definition(sweep: Sweep) -> dict[str, Any]:
             "timeout_s": sweep.generation.timeout_s,
         },
         **({"adaptive": sweep.adaptive.to_json()} if sweep.adaptive else {}),
+        **({"tripwires": dict(sweep.tripwires)} if sweep.tripwires else {}),
     }
 
 

@@ -141,3 +141,23 @@ def test_status_of_an_adaptive_sweep_names_its_open_cells_and_why(adaptive_sweep
     out = io.StringIO()
     show(adaptive_sweep, "ad", out=out)
     assert "(its jobs are running)" in out.getvalue()
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ("adaptive: {max_seeds: 2}", "adaptive.max_seeds must be an integer from the sweep's 3 seeds to 20, got 2"),
+    ("adaptive: {margin: -1}", "adaptive.margin must be a positive number of points, got -1"),
+    ("adaptive: {budget: 3}", "unknown field 'budget' in adaptive"),
+    ("tripwires: {infra_first_jobs: yes}", "tripwires.infra_first_jobs must be a positive number or false (off)"),
+])
+def test_a_bad_adaptive_or_tripwires_block_is_one_clear_error(settings: Settings, tmp_path: Path,
+                                                              block: str, message: str) -> None:
+    import shutil
+
+    from scheduler.catalog import load_catalog, load_sweep
+    from scheduler.errors import SweepFileError
+
+    shutil.copy(settings.sweeps_dir / "models.yaml", tmp_path / "models.yaml")
+    (tmp_path / "bad.yaml").write_text(f"models: [gemma4-26b-q4km]\nexams: [v2]\nseeds: [42, 123, 456]\n{block}\n")
+    with pytest.raises(SweepFileError, match="sweep file bad.yaml: ") as err:
+        load_sweep(tmp_path, "bad", load_catalog(tmp_path), ["v2"])
+    assert message in str(err.value) and "\n" not in str(err.value)
