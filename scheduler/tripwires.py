@@ -20,6 +20,7 @@ from typing import Any
 
 from scheduler.db.vocabulary import INFRA_VERDICTS
 from scheduler.reports.runs import GradeChoice, Run, SweepRuns
+from scheduler.reports.summary import check_counts
 
 DEFAULTS: dict[str, float] = {"infra_first_jobs": 3, "suspect_check_models": 2, "identical_latencies": 3,
                               "tiny_latency_s": 1.0}
@@ -42,7 +43,7 @@ def tripped(sweep_runs: SweepRuns) -> list[str]:
     for model, runs in by_model.items():
         lines += _infra_first(model, runs, limits["infra_first_jobs"])
         lines += _latencies(model, runs, limits["identical_latencies"], limits["tiny_latency_s"])
-    lines += _suspect_checks(sweep_runs.runs, limits["suspect_check_models"])
+    lines += _suspect_checks(by_model, limits["suspect_check_models"])
     return lines
 
 
@@ -71,21 +72,14 @@ def _latencies(model: str, runs: Sequence[Run], identical: float | None, tiny_s:
     return lines
 
 
-def _suspect_checks(runs: Sequence[Run], min_models: float | None) -> list[str]:
+def _suspect_checks(by_model: Mapping[str, Sequence[Run]], min_models: float | None) -> list[str]:
     if min_models is None:
         return []
-    passed: Counter[str] = Counter()
-    models: dict[str, set[str]] = {}
-    present: Counter[str] = Counter()
-    for run in runs:
-        grade = run.grade(GradeChoice.AUTO)
-        if grade is None or not grade.compiled:
-            continue
-        for check in grade.checks:
-            name = str(check.get("name"))
-            present[name] += 1
-            passed[name] += bool(check.get("passed"))
-            models.setdefault(name, set()).add(run.model)
-    return [f"check {name} failed in all {present[name]} compiled runs of {len(models[name])} models: "
-            "suspect the grader" for name in sorted(present)
-            if not passed[name] and len(models[name]) >= min_models]
+    counts = [check_counts(runs, GradeChoice.AUTO) for runs in by_model.values()]
+    lines = []
+    for name in sorted({n for c in counts for n in c}):
+        seen = [c[name] for c in counts if name in c]
+        if len(seen) >= min_models and not any(passed for passed, _ in seen):
+            lines.append(f"check {name} failed in all {sum(n for _, n in seen)} compiled runs of {len(seen)} models: "
+                         "suspect the grader")
+    return lines
