@@ -209,3 +209,21 @@ def test_the_report_gives_the_pareto_frontier_of_score_against_speed_and_size(mi
     rows = tables["pareto-v2"]["rows"]
     # A: mean 7, 22 tok/s; B: mean 3.5, 20 tok/s; same size: A beats B on both.
     assert [(r[0], r[1]) for r in rows] == [("score and decode tok/s", "A"), ("score and GGUF size", "A")]
+
+
+def test_an_exam_with_no_run_judged_on_its_code_shows_no_compile_rate(settings: Settings) -> None:
+    with connect(settings) as conn, conn.transaction():
+        conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', %s)", (Jsonb({"models": ["a", "b"]}),))
+        _model(conn, "a", "fam", "Q4")
+        _model(conn, "b", "fam", "Q8")
+        for seed in (1, 2, 3):  # every run of a cut off before its code ended: nothing was built
+            _run(conn, "a", seed, finish="length", outcome="truncated", grade=(0, "truncated", False))
+        _run(conn, "b", 1, grade=(0, "compile_fail", False))
+        _run(conn, "b", 2, grade=(0, "grader_error", False))
+    tables = {t["id"]: t for t in report_json(settings, "s")["tables"]}
+    exam_rows = {row[0]: row for row in tables["exam-v2"]["rows"]}
+    assert exam_rows["A"][5] == "–" and exam_rows["B"][5] == "0/2 (0–66%)"
+    quant_rows = {row[0]: row for row in tables["quant-fam"]["rows"]}
+    assert quant_rows["Q4"][-1] == "–" and quant_rows["Q8"][-1] == "0/2"
+    outcome_rows = {row[0]: row for row in tables["outcomes"]["rows"]}
+    assert outcome_rows["A"][-3:] == ["–", "–", "–"]

@@ -50,7 +50,7 @@ def _start(
     app.worker_main(argv)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quantsweep")
 def main() -> None:
     """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""

@@ -7,12 +7,16 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from scheduler.cells import EMPTY as DASH
+from scheduler.cells import number as fmt_number
+from scheduler.cells import points as fmt_score
+from scheduler.cells import ratio as fmt_ratio
 from scheduler.reports.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
 from scheduler.reports.stats import proportion_interval
 from scheduler.reports.summary import ModelExamStats
 from scheduler.reports.verdicts import DEFAULT_MARGIN, Comparison, Verdict, compare
 
-DASH = "–"
+__all__ = ["DASH", "Table", "check_order", "fmt_number", "fmt_ratio", "fmt_score"]
 
 
 @dataclass
@@ -31,18 +35,6 @@ class Table:
                 "notes": self.notes}
 
 
-def fmt_number(value: float | None, digits: int = 1) -> str:
-    """A number with fixed decimals, a dash when missing."""
-    return DASH if value is None else f"{value:.{digits}f}"
-
-
-def fmt_score(value: float | None) -> str:
-    """A raw score: whole numbers without decimals."""
-    if value is None:
-        return DASH
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-
-
 def fmt_range(s: ModelExamStats) -> str:
     """Min–max over seeds, as the article writes it."""
     if s.scores.minimum is None:
@@ -57,9 +49,12 @@ def fmt_ci(s: ModelExamStats) -> str:
     return f"{s.scores.ci_low:.1f} to {s.scores.ci_high:.1f}"
 
 
-def fmt_ratio(k: int, n: int) -> str:
-    """`k/n`, a dash when n is 0."""
-    return f"{k}/{n}" if n else DASH
+def fmt_compiles(k: int, n: int, s: ModelExamStats, *, with_interval: bool = False) -> str:
+    """`k/n` compiled runs (with Wilson's interval: `fmt_rate`); a dash when no run was judged on its
+    code (every grade an infra or grader outcome), where `0/n` would read as n failed builds."""
+    if not s.n_model_verdicts:
+        return DASH
+    return fmt_rate(k, n) if with_interval else fmt_ratio(k, n)
 
 
 def fmt_rate(k: int, n: int) -> str:
@@ -91,12 +86,13 @@ def exam_tables(stats: Sequence[ModelExamStats], maxima: dict[str, float]) -> li
         rows_stats.sort(key=lambda s: -(s.scores.mean if s.scores.mean is not None else -1e9))
         rows = [
             [s.label, fmt_number(s.scores.mean), fmt_range(s), str(s.scores.n), fmt_ci(s),
-             fmt_rate(s.compiled, s.n_graded), fmt_number(s.decode_tps)]
+             fmt_compiles(s.compiled, s.n_graded, s, with_interval=True), fmt_number(s.decode_tps)]
             for s in rows_stats
         ]
         notes = [("Mean, Range and the 95% CI are over runs the model is judged on; truncated, timed-out, server-error and grader-error runs are left out "
                  "and counted under Outcomes. Compiles = built and passed at least one test, over all graded "
-                 "runs. Tok/s = the server's decode rate, averaged."), INTERVAL_NOTE]
+                 "runs (a dash when no run was judged on its code). Tok/s = the server's decode rate, averaged."),
+                 INTERVAL_NOTE]
         for s in rows_stats:
             left_out = s.n_graded - s.scores.n
             if left_out:
@@ -140,7 +136,7 @@ def quant_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
                 cells.append(f"{fmt_number(s.scores.mean)} ({fmt_range(s)})" if s else DASH)
             for exam in exams:
                 s = by_key.get((model, exam))
-                cells.append(fmt_ratio(s.compiled, s.n_graded) if s else DASH)
+                cells.append(fmt_compiles(s.compiled, s.n_graded, s) if s else DASH)
             rows.append(cells)
         tables.append(Table(f"quant-{family}", f"Quantization: {family}", columns, rows))
     return tables
@@ -243,7 +239,8 @@ def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
                "Compiles (model verdicts)"]
     rows = [
         [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, NOT_GRADED)],
-         fmt_ratio(s.compiled, s.n_graded), fmt_ratio(s.compiled_not_truncated, s.n_graded_not_truncated),
+         fmt_compiles(s.compiled, s.n_graded, s),
+         fmt_compiles(s.compiled_not_truncated, s.n_graded_not_truncated, s),
          fmt_ratio(s.compiled_model_verdicts, s.n_model_verdicts)]
         for s in stats
     ]
