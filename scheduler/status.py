@@ -26,12 +26,15 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from scheduler import cells
+from scheduler.adaptive import status_lines
 from scheduler.db import connect, progress
 from scheduler.db.recovery import last_pass, live_claims_per_worker, orphaned_claims
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
 from scheduler.errors import UnknownSweepError
 from scheduler.progress import HEARTBEAT_S, ProgressLines
+from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
+from scheduler.tripwires import tripped
 
 RATE_WINDOW_S = 900  # throughput is measured over at most the last 15 minutes
 STALL_FACTOR = 3.0
@@ -212,14 +215,17 @@ def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: T
     out = out or sys.stdout
     with connect(settings) as conn:
         snap = collect(conn, sweep)
+        sweep_runs = load_runs(conn, sweep) if sweep else None
+    alerts = tripped(sweep_runs) if sweep_runs else []
+    adaptive = status_lines(sweep_runs) if sweep_runs else []
     if as_json:
-        out.write(json.dumps(snap.to_json(), indent=2) + "\n")
+        out.write(json.dumps({**snap.to_json(), "tripwires": alerts, "adaptive": adaptive}, indent=2) + "\n")
     elif out.isatty():
         from rich.console import Console
 
-        Console(file=out).print(_rich_view(snap))
+        Console(file=out).print(_rich_view(snap), *[f"tripwire: {a}" for a in alerts], *adaptive)
     else:
-        out.write("\n".join(plain_lines(snap)) + "\n")
+        out.write("\n".join(plain_lines(snap) + [f"tripwire: {a}" for a in alerts] + adaptive) + "\n")
     return snap
 
 

@@ -16,9 +16,11 @@ from scheduler.reports.tables import (
     exam_tables,
     outcome_table,
     paired_tables,
+    pareto_tables,
     quant_tables,
     speed_table,
 )
+from scheduler.reports.verdicts import DEFAULT_MARGIN
 
 
 @dataclass
@@ -55,7 +57,8 @@ def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) 
     tables = [
         *exam_tables(stats, maxima),
         *quant_tables(stats),
-        *paired_tables(stats),
+        *paired_tables(stats, runs.margin or DEFAULT_MARGIN),
+        *pareto_tables(stats),
         outcome_table(stats),
         *check_tables(stats),
         speed_table(stats),
