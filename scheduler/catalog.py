@@ -115,8 +115,10 @@ def load_sweep(
     exams = _list(data, "exams", str, where)
     for i, exam in enumerate(exams):
         if exam not in known_exams:
+            shown = [e for e in known_exams if "/" not in e]  # items (exam/item) are listed by `exams list --items`
+            items = " or an item of one (exam/item, see `exams list --items`)" if len(shown) < len(known_exams) else ""
             raise SweepFileError(
-                f"{where}: exams[{i}] {exam!r} is not a known exam; use one of: {', '.join(known_exams)}"
+                f"{where}: exams[{i}] {exam!r} is not a known exam; use one of: {', '.join(shown)}{items}"
             )
     seeds = _list(data, "seeds", int, where)
     return Sweep(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exams.registry import get_exam
+from exams.registry import get_exam, job_exams
 from scheduler.settings import Settings
 from tests.services import require_service
 from tests.worker_fixtures import query
@@ -58,9 +58,8 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
     jobs = query(
         settings.database_url, "SELECT id, exam, seed, state, verdict FROM jobs WHERE sweep = 'demo'"
     )
-    assert sorted((j["exam"], j["seed"]) for j in jobs) == sorted(
-        (e, s) for e in demo["exams"] for s in demo["seeds"]
-    )
+    tasks = sorted(e for entry in demo["exams"] for e in job_exams(entry))
+    assert sorted((j["exam"], j["seed"]) for j in jobs) == [(e, s) for e in tasks for s in sorted(demo["seeds"])]
     assert all(j["state"] == "done" and j["verdict"] for j in jobs), jobs
     code_graded = [j for j in jobs if j["verdict"] in ("ok", "test_fail", "compile_fail")]
     if code_graded:
@@ -84,7 +83,7 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
         assert g["server_info"].get("build_info"), g
     grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
     assert len(grades) == len(jobs)
-    assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in demo["exams"]}
+    assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}
     workers = query(settings.database_url, "SELECT pool, served_models FROM workers ORDER BY pool")
     assert [(w["pool"], w["served_models"]) for w in workers] == [("cpu", []), ("gpu", ["gemma3-270m-q4km"])]
 
