@@ -22,6 +22,7 @@ from scheduler.db.results import (
     sweep_jobs,
 )
 from scheduler.db.sweeps import insert_finished_job, insert_sweep, sweep_definition
+from scheduler.db.vocabulary import AnswerSource
 from scheduler.errors import QuantsweepError
 from scheduler.reports.runs import GradeChoice, load_runs
 
@@ -29,7 +30,7 @@ FORMAT = "quantsweep-export/1"
 GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "finish_reason", "prompt_tokens",
                      "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
                      "server_info", "error", "quantsweep_version", "answer_source")
-GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": "content"}  # exports made before it was recorded
+GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": AnswerSource.CONTENT}  # exports made before it was recorded
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
                 "duration_s", "grader_host", "external", "quantsweep_version")
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
