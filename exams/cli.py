@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from exams import grade
+from exams.console import console_main
 from exams.registry import EXAMS_DIR_ENV, get_exam, get_manifest, job_exams, list_exams
 from exams.scaffold import create_exam
 from exams.types import ExamError
@@ -17,47 +18,45 @@ from exams.verify import CaseResult, verify_exam
 
 
 def _exam(name: str) -> str:
-    try:
-        get_exam(name)
-    except ExamError as exc:
-        raise click.ClickException(str(exc)) from None
+    get_exam(name)  # ExamError (an OperatorError) names the unknown exam
     return name
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quantsweep")
-def main() -> None:
+def cli() -> None:
     """Go coding exams: prompts, grading and the grader qualification gate."""
 
 
-@main.command("list")
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
+    console_main(cli, "exams", argv)
+
+
+@cli.command("list")
 @click.option("--items", "show_items", is_flag=True, help="also list each exam's items (one job each)")
 def list_command(show_items: bool) -> None:
     """List the exams found (packaged and under EXAMS_DIR): maximum score, items, title, folder."""
-    try:
-        names = list_exams()
-        for name in names:
-            manifest = get_manifest(name)
-            parts = f"{len(manifest.items)} items" if manifest.items else "1 response"
-            click.echo(f"{name}\tmax {manifest.max_score:g}\t{parts}\t{manifest.title}\t{manifest.folder}")
-            if show_items:
-                for item in manifest.items:
-                    exam = get_exam(f"{name}/{item}")
-                    click.echo(f"  {exam.name}\t{exam.grader_version}")
-            for set_name, members in manifest.sets.items():
-                click.echo(f"  set {name}:{set_name}\t{', '.join(members)}")
-    except ExamError as exc:
-        raise click.ClickException(str(exc)) from None
+    for name in list_exams():
+        manifest = get_manifest(name)
+        parts = f"{len(manifest.items)} items" if manifest.items else "1 response"
+        click.echo(f"{name}\tmax {manifest.max_score:g}\t{parts}\t{manifest.title}\t{manifest.folder}")
+        if show_items:
+            for item in manifest.items:
+                exam = get_exam(f"{name}/{item}")
+                click.echo(f"  {exam.name}\t{exam.grader_version}")
+        for set_name, members in manifest.sets.items():
+            click.echo(f"  set {name}:{set_name}\t{', '.join(members)}")
 
 
-@main.command()
+@cli.command()
 @click.option("--exam", "exam_name", required=True, help="exam name, e.g. v1")
 def prompt(exam_name: str) -> None:
     """Print the exact prompt of an exam."""
     click.echo(get_exam(_exam(exam_name)).prompt(), nl=False)
 
 
-@main.command("grade")
+@cli.command("grade")
 @click.option("--exam", "exam_name", required=True, help="exam name, e.g. v1")
 @click.argument("response_file", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="print the grade as one JSON object")
@@ -68,7 +67,7 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
     try:
         text = response_file.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise click.ClickException(f"cannot read {response_file}: {exc.strerror}") from None
+        raise ExamError(f"cannot read {response_file}: {exc.strerror}") from None
     result = grade(exam_name, text, finish_reason=finish_reason)
     if as_json:
         click.echo(json.dumps(result.to_json()))
@@ -83,7 +82,7 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
         click.echo(result.log.strip().splitlines()[-1])
 
 
-@main.command()
+@cli.command()
 @click.option("--exam", "exam_names", multiple=True, help="exam, item (go-tasks/lru) or set (go-tasks:demo); default: all")
 @click.option("--repeat", default=1, type=click.IntRange(min=1), help="grade each case this many times")
 def verify(exam_names: tuple[str, ...], repeat: int) -> None:
@@ -121,7 +120,7 @@ def verify(exam_names: tuple[str, ...], repeat: int) -> None:
         sys.exit(1)
 
 
-@main.command("new")
+@cli.command("new")
 @click.argument("name")
 @click.option("--dir", "parent", type=click.Path(path_type=Path), default=None,
               help=f"folder to create the exam in (default: the first {EXAMS_DIR_ENV} folder)")

@@ -41,7 +41,7 @@ def check_redis(url: str) -> None:
         client.close()
     except redis.exceptions.RedisError as exc:
         raise Missing(
-            f"Redis is not reachable at REDIS_URL={url} ({exc}): start it (redis-server --daemonize yes)"
+            f"Redis is not reachable at REDIS_URL={_mask(url)} ({exc}): start it (redis-server --daemonize yes)"
             " or point REDIS_URL at one"
         ) from exc
 

@@ -48,7 +48,6 @@ from rich.table import Table
 from exams.types import MODEL_VERDICTS, Verdict
 
 SWEEP = "demo"
-REQUEUE_GRACE_S = 20.0
 # Verdicts given after the graders ran the Go toolchain on the model's code.
 CODE_VERDICTS = frozenset({Verdict.OK, Verdict.TEST_FAIL, Verdict.COMPILE_FAIL})
 # Off a terminal (a CI log, a file) a line is never wrapped: one message stays one line.
@@ -81,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_announced(children, [f"gpu-local@{host}", f"cpu-local@{host}"])
         submit = ["submit", "--sweep", SWEEP, *(["--rerun"] if args.rerun else [])]
         run_step("submit", python_command("scheduler.cli", *submit), env)
-        if not watch(children, started + args.timeout_s, env):
+        if not watch(children, started + args.timeout_s):
             return 1
         print_results()
     except Missing as exc:
@@ -143,7 +142,7 @@ def wait_announced(children: Children, names: list[str], timeout_s: float = 90) 
     raise Missing(f"workers did not start within {timeout_s:g} s (logs in {children.log_dir})")
 
 
-def watch(children: Children, deadline: float, env: dict[str, str]) -> bool:
+def watch(children: Children, deadline: float) -> bool:
     """Progress over the sweep's jobs until none is in flight; False on timeout.
 
     A live bar in a terminal; plain lines otherwise (scheduler/progress.py), which a CI log or a
@@ -154,7 +153,6 @@ def watch(children: Children, deadline: float, env: dict[str, str]) -> bool:
     from scheduler.db.vocabulary import JobState
     from scheduler.progress import ProgressLines
 
-    stalled_since: float | None = None
     lines = ProgressLines(sys.stdout)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, disable=not console.is_terminal) as progress:
@@ -175,35 +173,7 @@ def watch(children: Children, deadline: float, env: dict[str, str]) -> bool:
             if time.monotonic() > deadline:
                 console.print(f"[red]timed out[/red] with jobs {counts}")
                 return False
-            stalled_since = requeue_lost(counts, stalled_since, env)
-            time.sleep(1.0)
-
-
-def requeue_lost(counts: dict[str, int], stalled_since: float | None, env: dict[str, str]) -> float | None:
-    """Jobs queued while Redis holds no message and nothing runs: their messages were lost
-    (Redis restarted or flushed), so send them again after a grace period."""
-    import redis
-
-    from scheduler.db.vocabulary import JobState
-    from scheduler.queues import UNACKED_KEY, generation_queue
-    from scheduler.settings import get_settings
-
-    busy = any(counts.get(s) for s in (JobState.GENERATING, JobState.GENERATED, JobState.GRADING))
-    client = redis.Redis.from_url(get_settings().redis_url)
-    try:
-        waiting = int(client.llen(generation_queue(MODEL_ID))) + int(client.hlen(UNACKED_KEY))  # type: ignore[arg-type]
-    finally:
-        client.close()
-    if not counts.get(JobState.QUEUED) or busy or waiting:
-        return None
-    now = time.monotonic()
-    if stalled_since is None:
-        return now
-    if now - stalled_since < REQUEUE_GRACE_S:
-        return stalled_since
-    console.print("queued jobs have no message in Redis (lost): sending them again")
-    run_step("requeue", python_command("scheduler.cli", "submit", "--sweep", SWEEP, "--requeue"), env)
-    return None
+            time.sleep(1.0)  # lost messages are re-sent by the workers' reconciler
 
 
 def print_results() -> None:

@@ -20,6 +20,8 @@ MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation"}
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
 SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation"}
 GENERATION_KEYS = {"temperature", "context", "max_tokens", "timeout_s"}
+# llama.cpp's seed is a uint32 and 0xFFFFFFFF (what -1 becomes) means "random": the largest fixed seed.
+MAX_SEED = 2**32 - 2
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,12 @@ def load_sweep(
                 f"{where}: exams[{i}] {exam!r} is not a known exam; use one of: {', '.join(shown)}{items}"
             )
     seeds = _list(data, "seeds", int, where)
+    for i, seed in enumerate(seeds):
+        if not 0 <= seed <= MAX_SEED:
+            raise SweepFileError(
+                f"{where}: seeds[{i}] is {seed}; a seed must be from 0 to {MAX_SEED} (llama.cpp takes "
+                f"seeds as 32-bit unsigned and {MAX_SEED + 1} or -1 as 'random', which cannot be reproduced)"
+            )
     return Sweep(
         name=name,
         description=str(data.get("description") or ""),
@@ -137,6 +145,10 @@ def _read_yaml(path: Path, where: str) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SweepFileError(f"{where}: cannot read {path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise SweepFileError(
+            f"{where}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save it as UTF-8"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -204,9 +216,15 @@ def _generation(raw: Any, where: str) -> GenerationParams:
         if key in raw and (isinstance(raw[key], bool) or not ok(raw[key])):
             raise SweepFileError(f"{where}: generation.{key} must be {wanted}, got {raw[key]!r}")
     defaults = GenerationParams()
-    return GenerationParams(
+    params = GenerationParams(
         temperature=float(raw.get("temperature", defaults.temperature)),
         context=int(raw.get("context", defaults.context)),
         max_tokens=int(raw.get("max_tokens", defaults.max_tokens)),
         timeout_s=int(raw.get("timeout_s", defaults.timeout_s)),
     )
+    if params.max_tokens > params.context:
+        raise SweepFileError(
+            f"{where}: generation.max_tokens {params.max_tokens} is above generation.context {params.context}"
+            " (the prompt and the answer share the context); lower max_tokens or raise context"
+        )
+    return params

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scheduler.catalog import Model, Sweep, load_catalog, load_sweep, sweep_names
+from scheduler.errors import SweepFileError
 from scheduler.exam_index import expand_exams, known_exams, prompt_text
 from scheduler.plan import JobSpec, expand
 from scheduler.settings import Settings
@@ -19,11 +20,15 @@ def load(settings: Settings, name: str) -> tuple[Sweep, dict[str, Model], list[J
 
 
 def list_sweeps(settings: Settings) -> list[dict[str, Any]]:
-    """Every sweep file with its job count; a malformed file fails with its own message."""
+    """Every sweep file with its job count; a malformed file is listed with its error (the others still are)."""
     catalog = load_catalog(settings.sweeps_dir)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for name in sweep_names(settings.sweeps_dir):
-        sweep = load_sweep(settings.sweeps_dir, name, catalog, known_exams())
+        try:
+            sweep = load_sweep(settings.sweeps_dir, name, catalog, known_exams())
+        except SweepFileError as exc:
+            rows.append({"name": name, "error": str(exc)})
+            continue
         rows.append({
             "name": name,
             "description": sweep.description,

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from exams.registry import get_exam, job_exams
+from exams.registry import job_exams
 from scheduler.settings import Settings
 from tests.services import require_service
 from tests.worker_fixtures import query
@@ -83,7 +83,7 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
         assert g["server_info"].get("build_info"), g
     grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
     assert len(grades) == len(jobs)
-    assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}
+    assert {g["max_score"] for g in grades} == {1}
     workers = query(settings.database_url, "SELECT pool, served_models FROM workers ORDER BY pool")
     assert [(w["pool"], w["served_models"]) for w in workers] == [("cpu", []), ("gpu", ["gemma3-270m-q4km"])]
 

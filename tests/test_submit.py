@@ -181,3 +181,27 @@ def test_each_model_queue_gets_its_longest_exam_first(settings: Settings, capsys
     with psycopg.connect(settings.database_url) as conn:
         exam_of = dict(conn.execute("SELECT id, exam FROM jobs").fetchall())
     assert [exam_of[i] for i in ids_in_run_order] == ["v2", "v2", "v2", "v1", "v1", "v1"]
+
+
+def test_requeue_after_redis_lost_its_messages_resends_one_for_every_job_nothing_holds(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(["submit", "--sweep", "demo"], capsys)
+    with psycopg.connect(settings.database_url) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM jobs ORDER BY id")]
+        for job_id, state, lease_s in [(ids[0], "generated", None), (ids[1], "grading", -5),
+                                       (ids[2], "generating", -5), (ids[3], "generating", 60)]:
+            conn.execute("UPDATE jobs SET state = %s, lease_owner = 'w#1',"
+                         " lease_expires_at = now() + make_interval(secs => %s) WHERE id = %s",
+                         (state, lease_s, job_id))
+    redis.Redis.from_url(settings.redis_url).flushdb()  # Redis restarted empty
+
+    code, out, _ = run_cli(["submit", "--sweep", "demo", "--requeue", "--json"], capsys)
+    result = json.loads(out)
+    client = redis.Redis.from_url(settings.redis_url)
+    sent = {(json.loads(raw)["headers"]["task"], int(json.loads(raw)["headers"]["argsrepr"].strip("[]")))
+            for queue in ("gen.gemma3-270m-q4km", "cpu") for raw in client.lrange(queue, 0, -1)}
+    assert code == 0
+    assert sent == {("quantsweep.grade", ids[0]), ("quantsweep.grade", ids[1]), ("quantsweep.generate", ids[2]),
+                    ("quantsweep.generate", ids[4]), ("quantsweep.generate", ids[5])}
+    assert sorted(result["enqueued_job_ids"]) == sorted([ids[0], ids[1], ids[2], ids[4], ids[5]])

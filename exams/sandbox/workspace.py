@@ -5,7 +5,7 @@ difference can change whether a program builds:
 
 | setting | here | effect on a verdict |
 | --- | --- | --- |
-| files | each program alone, its files named on the command line (`go build ./p/p.go`) | none: build constraints (`//go:build`) are ignored for named files, as in the plain build |
+| files | a program that fails is built alone, its files named on the command line (`go build ./p/p.go`); several one-file programs are first tried in one package-mode build (see `Workspace.build`) | none: build constraints (`//go:build`) are ignored for named files, as in the plain build |
 | language version | go.mod states the toolchain's own (`GoToolchain.language_version`) | none: the plain build outside a module uses the toolchain's |
 | module mode | a module with no requirements; GOFLAGS=-mod=mod, GOPROXY=off, GOWORK=off | none for the standard library; an import of another module fails in both, here with "module lookup disabled by GOPROXY=off" |
 | CGO_ENABLED | 0 (plain builds), 1 (-race) | a program that imports "C" fails, with the reason "cgo is disabled in the grader" |
@@ -125,11 +125,17 @@ class Workspace:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def build(self, programs: Programs, *, race: bool = False, limits: Limits = BUILD_LIMITS) -> BuildResult:
-        """Build each program (a `package main`) alone, one `go build` each, in parallel.
+        """Build each program (a `package main`) as if alone, as `go build <name>.go` would.
 
-        A program's failure is its own: `BuildResult.programs[name]` holds its binary, or its
-        own build log and first error line, or (`fault`) the cause when the build ended by our
-        doing (our time limit, a kill, a sandbox failure) and says nothing about the program.
+        Several one-file programs are first built by one `go build` of their packages (one
+        go command instead of several: the common case where all build); each program
+        that got no binary from it is then built alone, by its files, in parallel. A
+        one-file package that builds as a package builds as a file too (same file, same
+        language version; as a package, a build constraint can only exclude it), so only
+        the second build decides a failure. A program's failure is its own:
+        `BuildResult.programs[name]` holds its binary, or its own build log and first
+        error line, or (`fault`) the cause when its build ended by our doing (our time
+        limit, a kill, a sandbox failure) and says nothing about the program.
         """
         toolchain = find_go()
         kind = "race" if race else "plain"
@@ -145,12 +151,14 @@ class Workspace:
                 (src / name / file_name).write_text(source)
         env = self._go_env(src, toolchain, race=race)
 
+        def go_build(output: Path, targets: list[str]) -> RunResult:
+            argv = [str(toolchain.go), "build", "-trimpath", "-o", str(output), *(["-race"] if race else []), *targets]
+            wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
+            return execute(wrapped, cwd=src, env=env, limits=limits, isolated=isolated)
+
         def build_one(name: str) -> ProgramBuild:
             binary = bin_dir / name
-            argv = [str(toolchain.go), "build", "-trimpath", "-o", str(binary), *(["-race"] if race else [])]
-            argv += [f"./{name}/{file_name}" for file_name in files[name]]
-            wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
-            result = execute(wrapped, cwd=src, env=env, limits=limits, isolated=isolated)
+            result = go_build(binary, [f"./{name}/{file_name}" for file_name in files[name]])
             log = (result.stdout + result.stderr).decode(errors="replace")
             if (fault := _build_fault(result, log)) is not None:
                 return ProgramBuild(None, log, reason=fault, fault=fault)
@@ -162,8 +170,14 @@ class Workspace:
             return ProgramBuild(binary, log)
 
         started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=min(len(programs), MAX_PARALLEL_BUILDS) or 1) as pool:
-            built = dict(zip(programs, pool.map(build_one, programs), strict=True))
+        built: dict[str, ProgramBuild] = {}
+        if len(files) > 1 and all(len(f) == 1 for f in files.values()):
+            go_build(bin_dir, [f"./{name}" for name in files])  # `-o dir`: one binary per main package
+            built = {name: ProgramBuild(bin_dir / name, "") for name in files if _is_program(bin_dir / name)}
+        alone = [name for name in files if name not in built]
+        with ThreadPoolExecutor(max_workers=min(len(alone), MAX_PARALLEL_BUILDS) or 1) as pool:
+            built |= dict(zip(alone, pool.map(build_one, alone), strict=True))
+        built = {name: built[name] for name in files}
         bin_dir.chmod(0o755)
         return BuildResult(programs=built, duration_s=time.monotonic() - started)
 
