@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from exams.registry import exam_of
-from scheduler.db.vocabulary import Verdict
+from scheduler.db.vocabulary import JobState, Verdict
 from scheduler.reports.runs import INFRA_VERDICTS, GradeChoice, GradeRow, Run, SweepRuns
 
 
@@ -68,13 +68,13 @@ def _total(values: Sequence[int | float | None]) -> float | None:
 def combine(exam: str, items: Sequence[Run]) -> Run:
     """One whole-exam run from the item runs of one (model, seed)."""
     first = min(items, key=lambda r: r.job_id)
-    pending = next((r for r in items if r.state != "done"), None)
+    pending = next((r for r in items if r.state != JobState.DONE), None)
     generated = [r for r in items if r.outcome is not None]
     completion = _total([r.completion_tokens for r in items])
     return replace(
         first,
         exam=exam,
-        state=pending.state if pending else "done",
+        state=pending.state if pending else JobState.DONE,
         job_verdict=None,
         outcome=None if len(generated) < len(items) else first.outcome,
         finish_reason="length" if any(r.finish_reason == "length" for r in items) else first.finish_reason,
