@@ -87,10 +87,7 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
 @click.option("--repeat", default=1, type=click.IntRange(min=1), help="grade each case this many times")
 def verify(exam_names: tuple[str, ...], repeat: int) -> None:
     """Grade every reference and known-bad solution; fail on any unexpected or flipping grade."""
-    try:
-        names = [job for entry in exam_names or list_exams() for job in job_exams(entry)]
-    except ExamError as exc:
-        raise click.ClickException(str(exc)) from None
+    names = [job for entry in exam_names or list_exams() for job in job_exams(entry)]
     width = max(len(n) for n in names)
     failed = 0
 
@@ -109,12 +106,8 @@ def verify(exam_names: tuple[str, ...], repeat: int) -> None:
             click.echo(f"     - {problem}")
 
     total = 0
-    try:
-        for name in names:
-            results = verify_exam(name, repeat=repeat, on_result=show)
-            total += len(results)
-    except ExamError as exc:
-        raise click.ClickException(str(exc)) from None
+    for name in names:
+        total += len(verify_exam(name, repeat=repeat, on_result=show))
     click.echo(f"{total - failed}/{total} cases as expected over {repeat} repeat(s)")
     if failed:
         sys.exit(1)
@@ -129,12 +122,9 @@ def new_command(name: str, parent: Path | None) -> None:
     if parent is None:
         first = next((p for p in os.environ.get(EXAMS_DIR_ENV, "").split(os.pathsep) if p), None)
         if first is None:
-            raise click.ClickException(f"set {EXAMS_DIR_ENV} to the folder of your exams, or pass --dir")
+            raise ExamError(f"set {EXAMS_DIR_ENV} to the folder of your exams, or pass --dir")
         parent = Path(first)
-    try:
-        folder = create_exam(name, parent)
-    except ExamError as exc:
-        raise click.ClickException(str(exc)) from None
+    folder = create_exam(name, parent)
     click.echo(f"created {folder}: edit tasks/, then `exams verify --exam {name}` (with {EXAMS_DIR_ENV}={parent})")
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import exams
 from exams import registry
@@ -32,8 +33,11 @@ def exams_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    return result.exit_code, result.output
+    """Run `exams ARGS` through its console entry point; (exit status, stdout and stderr)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), pytest.raises(SystemExit) as exit_:
+        main(list(args))
+    return int(exit_.value.code or 0), out.getvalue()
 
 
 def test_the_packaged_exams_are_three_folders_with_their_manifests() -> None:
@@ -87,10 +91,10 @@ def test_new_lays_out_an_exam_that_list_finds_and_the_gate_passes(exams_dir: Pat
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("new", "v1"), "Error: an exam named 'v1' already exists"),
-    (("new", "Bad Name"), "Error: exam name 'Bad Name': use lower-case letters"),
-    (("verify", "--exam", "go-tasks:nope"), "Error: exam 'go-tasks' has no set 'nope'"),
-    (("prompt", "--exam", "go-tasks"), "Error: exam 'go-tasks' is"),
+    (("new", "v1"), "exams: error: an exam named 'v1' already exists"),
+    (("new", "Bad Name"), "exams: error: exam name 'Bad Name': use lower-case letters"),
+    (("verify", "--exam", "go-tasks:nope"), "exams: error: exam 'go-tasks' has no set 'nope'"),
+    (("prompt", "--exam", "go-tasks"), "exams: error: exam 'go-tasks' is"),
 ])
 def test_bad_input_prints_one_line(args: tuple[str, ...], message: str, exams_dir: Path) -> None:
     code, out = run(*args)
@@ -100,7 +104,7 @@ def test_bad_input_prints_one_line(args: tuple[str, ...], message: str, exams_di
 def test_new_without_a_folder_says_how_to_give_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("EXAMS_DIR", raising=False)
     code, out = run("new", "mine")
-    assert code != 0 and out == "Error: set EXAMS_DIR to the folder of your exams, or pass --dir\n"
+    assert code != 0 and out == "exams: error: set EXAMS_DIR to the folder of your exams, or pass --dir\n"
 
 
 @pytest.mark.parametrize(("edit", "message"), [

@@ -6,14 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import exams
-from exams.cli import main
 from exams.golang import GoToolchain
 from exams.gotest.exam import GoTask
 from exams.registry import get_exam, get_manifest, job_exams
 from exams.types import Verdict
+from tests.exams.test_v1_cli import run as run_exams
 
 TASKS = job_exams("go-tasks")
 README = (get_manifest("go-tasks").folder / "README.md").read_text()
@@ -86,10 +85,10 @@ def test_no_code_is_extract_fail() -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
 def test_the_gate_passes_for_every_go_task(go_toolchain: GoToolchain) -> None:
-    result = CliRunner().invoke(main, ["verify", "--exam", "go-tasks"])
+    code, out = run_exams("verify", "--exam", "go-tasks")
     cases = sum(1 + len(task(t.partition("/")[2]).task.bad) for t in TASKS)
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == f"{cases}/{cases} cases as expected over 1 repeat(s)"
+    assert code == 0, out
+    assert out.splitlines()[-1] == f"{cases}/{cases} cases as expected over 1 repeat(s)"
 
 
 def test_every_task_folder_is_an_item(tmp_path: Path) -> None:
