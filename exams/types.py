@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from exams.console import OperatorError
+
 
 class Verdict(StrEnum):
     """The one outcome of a graded job; infra and grader outcomes never count against a model."""
@@ -77,7 +79,7 @@ class Grade:
         }
 
 
-class ExamError(Exception):
+class ExamError(OperatorError):
     """An operator's mistake about exams: printed as one line, non-zero exit."""
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from scheduler.errors import QuantsweepError
+from exams.console import console_main
+from scheduler.errors import SweepFileError
 from scheduler.settings import Settings, get_settings
 
 
@@ -35,17 +36,24 @@ def sweeps_command(as_json: bool) -> None:
     rows = list_sweeps(_settings())
     if as_json:
         click.echo(json.dumps(rows, indent=2))
-        return
-    from rich.console import Console
-    from rich.table import Table
+    else:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
 
-    table = Table("sweep", "models", "exams", "seeds", "jobs", "description")
-    for row in rows:
-        table.add_row(
-            row["name"], str(len(row["models"])), ",".join(row["exams"]),
-            ",".join(map(str, row["seeds"])), str(row["jobs"]), row["description"],
-        )
-    Console().print(table)
+        table = Table("sweep", "models", "exams", "seeds", "jobs", "description")
+        for row in rows:
+            if "error" in row:
+                table.add_row(row["name"], "-", "-", "-", "-", "unusable: " + escape(row["error"]))
+                continue
+            table.add_row(
+                row["name"], str(len(row["models"])), ",".join(row["exams"]),
+                ",".join(map(str, row["seeds"])), str(row["jobs"]), escape(row["description"]),
+            )
+        Console().print(table)
+    broken = [row["name"] for row in rows if "error" in row]
+    if broken:
+        raise SweepFileError(f"{len(broken)} sweep file(s) cannot be used: {', '.join(broken)} (reasons listed above)")
 
 
 @cli.command("submit")
@@ -54,7 +62,7 @@ def sweeps_command(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--wait", is_flag=True, help="Show live progress until every job of the sweep is done.")
 @click.option("--rerun", is_flag=True, help="Run finished jobs again (a new attempt; old ones are kept).")
-@click.option("--requeue", is_flag=True, help="Re-send messages of jobs still queued (lost with Redis).")
+@click.option("--requeue", is_flag=True, help="Re-send the message of every job nothing holds: queued, generated, expired claims.")
 def submit_command(sweep_name: str, dry_run: bool, as_json: bool, wait: bool, rerun: bool, requeue: bool) -> None:
     """Expand a sweep into jobs, record them, and enqueue those without a result."""
     from scheduler.sweeping import dry_run_jobs, submit_sweep
@@ -112,21 +120,8 @@ def register(command: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point: one line and exit 1 for an operator's mistake."""
-    _load_extensions()
-    try:
-        cli.main(args=argv, prog_name="scheduler", standalone_mode=False)
-    except QuantsweepError as exc:
-        click.echo(f"scheduler: error: {exc}", err=True)
-        sys.exit(1)
-    except click.exceptions.Abort:
-        click.echo("scheduler: aborted", err=True)
-        sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
+    """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
+    console_main(cli, "scheduler", argv, before=_load_extensions)
 
 
 def _load_extensions() -> None:

@@ -1,6 +1,6 @@
 """The control plane's exceptions: an operator's mistake, printed as one line by the CLI.
 
-Exceptions::
+Exceptions (all under exams.console.OperatorError, the one base the three console scripts print)::
 
     QuantsweepError           any operator-facing error (one line, non-zero exit, no traceback)
     ├── SettingsError         an environment variable has a bad value
@@ -9,8 +9,10 @@ Exceptions::
     └── ServiceUnavailable    Postgres or Redis cannot be reached
 """
 
+from exams.console import OperatorError
 
-class QuantsweepError(Exception):
+
+class QuantsweepError(OperatorError):
     """An operator's mistake or a missing service: the CLI prints the message and exits 1."""
 
 

@@ -3,6 +3,11 @@
 One line per job, in the sweep's model order. Top-level fields are the DESIGN.md contract (the grade
 the report uses: ours when present, else the imported one); `generation` and `grades` carry what is
 needed to rebuild the report and regrade (the response text, every grade, the params).
+
+An import is all or nothing: every line is checked first (JSON, fields, seed range, state and
+verdict names, one line per job), then everything is inserted in one transaction, and a value
+the database refuses names its line. Jobs that were not done when exported are imported as
+`pending` (nothing is sent for them; `scheduler submit` runs them).
 """
 
 from __future__ import annotations
@@ -12,7 +17,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from scheduler.catalog import Model
+import psycopg
+
+from exams.types import Verdict
+from scheduler.catalog import MAX_SEED, Model
 from scheduler.db.catalog import upsert_models
 from scheduler.db.results import (
     grade_fields,
@@ -22,6 +30,7 @@ from scheduler.db.results import (
     sweep_jobs,
 )
 from scheduler.db.sweeps import insert_finished_job, insert_sweep, sweep_definition
+from scheduler.db.vocabulary import AnswerSource, GenerationSource, JobState
 from scheduler.errors import QuantsweepError
 from scheduler.reports.runs import GradeChoice, load_runs
 
@@ -29,7 +38,9 @@ FORMAT = "quantsweep-export/1"
 GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "finish_reason", "prompt_tokens",
                      "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
                      "server_info", "error", "quantsweep_version", "answer_source")
-GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": "content"}  # exports made before it was recorded
+# Omitted or null in a line: answer_source in exports made before it was recorded; the rest by hand.
+GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": AnswerSource.CONTENT, "source": GenerationSource.GENERATED,
+                                       "response_text": "", "reasoning_text": ""}
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
                 "duration_s", "grader_host", "external", "quantsweep_version")
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
@@ -85,7 +96,11 @@ def read_export(path: Path) -> list[dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ExchangeError(f"cannot read {path}: {exc.strerror}") from None
-    lines = []
+    except UnicodeDecodeError as exc:
+        raise ExchangeError(f"{path}: not UTF-8 text (offset {exc.start}); is this a `scheduler export` file?") \
+            from None
+    lines: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue
@@ -102,10 +117,49 @@ def read_export(path: Path) -> list[dict[str, Any]]:
                                 "is this a `scheduler export` file?")
         if obj["format"] != FORMAT:
             raise ExchangeError(f"{path}:{number}: format {obj['format']!r} is not {FORMAT!r}")
+        problem = _line_problem(obj)
+        if problem:
+            raise ExchangeError(f"{path}:{number}: {problem}; nothing was imported")
+        key = (obj["sweep"], obj["model"], obj["exam"], obj["seed"], obj["params_hash"])
+        if key in seen:
+            raise ExchangeError(f"{path}:{number}: the same job as line {seen[key]} ({obj['model']} {obj['exam']} "
+                                f"seed {obj['seed']}); each job must appear once; nothing was imported")
+        seen[key] = number
         lines.append(obj)
     if not lines:
         raise ExchangeError(f"{path}: no export lines found")
     return lines
+
+
+def _line_problem(obj: dict[str, Any]) -> str | None:
+    """What is wrong with one export object's values (None: fine); the database checks the rest."""
+    for key in ("sweep", "model", "label", "family", "exam", "params_hash"):
+        if not isinstance(obj[key], str) or not obj[key]:
+            return f"{key} must be a non-empty string, got {obj[key]!r}"
+    seed = obj["seed"]
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        return f"seed must be an integer from 0 to {MAX_SEED}, got {seed!r}"
+    if not isinstance(obj["params"], dict):
+        return f"params must be an object, got {obj['params']!r}"
+    states = [s.value for s in JobState]
+    if obj["state"] not in states:
+        return f"state {obj['state']!r} is not one of {', '.join(states)}"
+    verdicts = [v.value for v in Verdict]
+    verdict = obj.get("job_verdict")
+    if obj["state"] == JobState.DONE and verdict not in verdicts:
+        return f"a done job needs job_verdict, one of {', '.join(verdicts)}; got {verdict!r}"
+    generation = obj.get("generation")
+    if generation is not None and (not isinstance(generation, dict) or not isinstance(generation.get("outcome"), str)):
+        return "generation must be null or an object with an outcome"
+    grades = obj.get("grades") or []
+    if not isinstance(grades, list) or not all(isinstance(g, dict) for g in grades):
+        return "grades must be a list of objects"
+    if grades and generation is None:
+        return "grades without a generation"
+    for i, grade in enumerate(grades):
+        if grade.get("verdict") not in verdicts:
+            return f"grades[{i}].verdict {grade.get('verdict')!r} is not one of {', '.join(verdicts)}"
+    return None
 
 
 def import_lines(conn: Any, lines: Iterable[dict[str, Any]], sweep: str | None = None) -> dict[str, int]:
@@ -133,16 +187,26 @@ def _insert_sweep(conn: Any, name: str, lines: list[dict[str, Any]]) -> None:
     definition = {"models": models, "exams": sorted({ln["exam"] for ln in lines}),
                   "seeds": sorted({ln["seed"] for ln in lines}), "source": "import"}
     insert_sweep(conn, name, definition)
-    for line in lines:
-        job_id = insert_finished_job(conn, name, line, line["state"], line.get("job_verdict"))
-        generation = line.get("generation")
-        if not generation:
-            continue
-        generation_id = insert_generation(
-            conn, job_id, {k: generation.get(k, GENERATION_DEFAULTS.get(k)) for k in GENERATION_FIELDS}
-        )
-        for grade in line.get("grades") or []:
-            insert_grade(conn, generation_id, {k: _grade_value(grade, k) for k in GRADE_FIELDS})
+    for number, line in enumerate(lines, start=1):
+        try:
+            _insert_job(conn, name, line)
+        except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
+            detail = (exc.diag.message_primary or str(exc)).strip()
+            raise ExchangeError(f"job {number} of sweep {name!r} ({line['model']} {line['exam']} seed {line['seed']}):"
+                                f" the database refused it ({detail}); nothing was imported") from None
+
+
+def _insert_job(conn: Any, name: str, line: dict[str, Any]) -> None:
+    """One job with its latest generation and that generation's grades."""
+    state = JobState.DONE if line["state"] == JobState.DONE else JobState.PENDING
+    job_id = insert_finished_job(conn, name, line, state, line.get("job_verdict") if state == JobState.DONE else None)
+    generation = line.get("generation")
+    if not generation:
+        return
+    given = {**GENERATION_DEFAULTS, **{k: v for k, v in generation.items() if v is not None}}
+    generation_id = insert_generation(conn, job_id, {k: given.get(k) for k in GENERATION_FIELDS})
+    for grade in line.get("grades") or []:
+        insert_grade(conn, generation_id, {k: _grade_value(grade, k) for k in GRADE_FIELDS})
 
 
 def _grade_value(grade: dict[str, Any], key: str) -> Any:

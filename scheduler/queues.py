@@ -30,6 +30,7 @@ FLEET_MACHINE_KEY_PREFIX = "qs:fleet:machine:"
 FLEET_LOCK_KEY = "qs:fleet:lock"
 
 UNACKED_KEY = "unacked"
+UNACKED_INDEX_KEY = "unacked_index"  # delivery tag -> when it was delivered (Unix seconds)
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (3, 6, 9)
 

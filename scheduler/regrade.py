@@ -19,9 +19,7 @@ from scheduler.db import connect
 from scheduler.db.lifecycle import store_grade
 from scheduler.db.results import count_grades, regrade_candidates, response_of
 from scheduler.db.vocabulary import Outcome
-from scheduler.errors import QuantsweepError
-from scheduler.publish import producer_app
-from scheduler.queues import GRADE_TASK, GRADING_QUEUE
+from scheduler.publish import publish_grade
 from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
 
@@ -88,21 +86,8 @@ def plan_regrade(conn: Any, sweep: str, *, force: bool = False) -> RegradePlan:
 
 def send_regrade(settings: Settings, plan: RegradePlan) -> int:
     """Send one regrade message per item to the CPU queue; return how many were sent."""
-    app = producer_app(settings)
-    try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1)
-            with app.producer_or_acquire() as producer:
-                for item in plan.items:
-                    app.send_task(GRADE_TASK, args=[item.job_id],
-                                  kwargs={"generation_id": item.generation_id, "regrade": True,
-                                          "grade_round": item.grade_round},
-                                  queue=GRADING_QUEUE, producer=producer, ignore_result=True)
-    except OSError as exc:
-        raise QuantsweepError(f"cannot send regrade messages to Redis: {exc}") from exc
-    finally:
-        app.close()
-    return len(plan.items)
+    kwargs = [{"generation_id": i.generation_id, "regrade": True, "grade_round": i.grade_round} for i in plan.items]
+    return publish_grade(settings, [item.job_id for item in plan.items], kwargs)
 
 
 def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem, str], None] | None = None,

@@ -44,6 +44,7 @@ class Settings:
     generation_retries: int = 3  # tries after the first when the model server fails (5xx, connection)
     generation_backoff_s: int = 5  # first pause between those tries, doubled each time
     max_attempts: int = 3  # attempts a job gets (worker deaths included) before it is recorded as failed
+    reconcile_interval_s: int = 20  # seconds between the reconciler's passes (scheduler/reconcile.py)
 
     def __repr__(self) -> str:
         shown = []
@@ -70,6 +71,7 @@ class Settings:
             generation_retries=_integer(env, "GENERATION_RETRIES", cls.generation_retries, minimum=0),
             generation_backoff_s=_integer(env, "GENERATION_BACKOFF_S", cls.generation_backoff_s, minimum=0),
             max_attempts=_integer(env, "MAX_ATTEMPTS", cls.max_attempts, minimum=1),
+            reconcile_interval_s=_integer(env, "RECONCILE_INTERVAL_S", cls.reconcile_interval_s, minimum=1),
         )
 
 
@@ -81,11 +83,28 @@ def get_settings() -> Settings:
 
 def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
     value = env.get(name, "").strip() or default
-    scheme = urlsplit(value).scheme
-    if scheme not in schemes:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (parsing it is the check: a port that is not a number raises)
+    except ValueError as exc:
+        raise SettingsError(f"invalid URL in env var {name!r}: {_masked(value)!r} ({exc})") from None
+    if parts.scheme not in schemes:
         wanted = " or ".join(f"{s}://" for s in schemes)
-        raise SettingsError(f"invalid URL in env var {name!r}: {mask_url(value)!r} (expected {wanted}...)")
+        raise SettingsError(f"invalid URL in env var {name!r}: {_masked(value)!r} (expected {wanted}...)")
+    if parts.scheme in ("redis", "rediss") and parts.path.strip("/") and not parts.path.strip("/").isdigit():
+        raise SettingsError(
+            f"invalid URL in env var {name!r}: {_masked(value)!r} (the path is the Redis db number, e.g. /0)"
+        )
     return value
+
+
+def _masked(url: str) -> str:
+    """`mask_url`, even for a URL too broken to parse (then everything between :// and @ is hidden)."""
+    try:
+        return mask_url(url)
+    except ValueError:
+        scheme, sep, rest = url.partition("://")
+        return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}" if "@" in rest else url
 
 
 def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:

@@ -1,6 +1,19 @@
 """Live progress of a sweep (or of everything): jobs per state, per machine, the model each GPU
-machine holds, throughput and an ETA from measured rates. A progress bar in a terminal, plain lines
-otherwise; `watch()` is also what `submit --wait` shows.
+machine holds, throughput and an ETA from measured rates, and the jobs that are stuck with what
+will happen to them. A progress bar in a terminal, plain lines at a steady interval otherwise;
+`watch()` is also what `submit --wait` shows.
+
+What is shown is what was observed, never assumed:
+- `running` on a machine counts the jobs it holds under a live lease (a dead worker's expired
+  claim is not running: it is listed as orphaned, with what the reconciler will do with it);
+- the rate is jobs finished per hour over the observed window: the last `RATE_WINDOW_S`, or
+  since the sweep's first attempt in it when the sweep is younger; the ETA is the remaining jobs
+  at that rate. No job finished yet, or none for `STALL_FACTOR` times the mean interval between
+  finishes (and at least `STALL_MIN_S`), means no rate worth extrapolating: no ETA, and the
+  status says so;
+- stuck jobs: claims whose lease expired (their worker is gone), and jobs the reconciler's last
+  pass found without a message (the reconciler acts on them at its next pass); if no reconciler
+  has passed for three intervals, no worker is running and nothing moves until one starts.
 """
 
 from __future__ import annotations
@@ -12,11 +25,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from scheduler import cells
+from scheduler.adaptive import status_lines
 from scheduler.db import connect, progress
+from scheduler.db.recovery import last_pass, live_claims_per_worker, orphaned_claims
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
+from scheduler.errors import UnknownSweepError
+from scheduler.progress import HEARTBEAT_S, ProgressLines
+from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
+from scheduler.tripwires import tripped
 
-RATE_WINDOW_S = 900  # throughput is measured over the last 15 minutes
+RATE_WINDOW_S = 900  # throughput is measured over at most the last 15 minutes
+STALL_FACTOR = 3.0
+STALL_MIN_S = 120.0
+RECONCILER_MISSED_PASSES = 3  # a reconciler this many intervals late is not running
+SILENT_AFTER_S = 120  # a worker refreshes its row every 15 s; this long without one, it is silent
 
 
 @dataclass
@@ -28,9 +52,15 @@ class Machine:
     host: str
     loaded_model: str | None
     served_models: list[str]
-    running: int  # attempts of this sweep running there now
+    running: int  # jobs of this sweep it holds under a live lease now
     finished: int  # attempts of this sweep finished there
     last_seen_s: float
+    state: str | None = None  # WorkerState: running, or stopped after a clean shutdown
+
+    @property
+    def condition(self) -> str:
+        """`stopped 23m ago`, `silent for 23m`, or "" while it reports in."""
+        return cells.worker_state(self.state, self.last_seen_s, SILENT_AFTER_S)
 
 
 @dataclass
@@ -44,9 +74,14 @@ class Snapshot:
     verdicts: dict[str, int]
     machines: list[Machine] = field(default_factory=list)
     done_in_window: int = 0
+    window_s: float | None = None  # the observed window the rate is measured over
     jobs_per_hour: float | None = None
-    mean_generation_s: float | None = None
+    last_finish_s: float | None = None  # seconds since the last job finished
     eta_s: float | None = None
+    no_eta: str | None = None  # why there is no ETA
+    orphaned: list[dict[str, Any]] = field(default_factory=list)  # expired claims (job_id, state, worker)
+    unsent: int = 0  # jobs the reconciler's last pass found with no message in flight
+    recovery: str = ""  # what will happen to the stuck jobs
 
     @property
     def done(self) -> int:
@@ -59,62 +94,103 @@ class Snapshot:
 
 
 def collect(conn: Any, sweep: str | None = None) -> Snapshot:
-    """Read the status from Postgres."""
+    """Read the status from Postgres; UnknownSweepError for a sweep that does not exist."""
+    if sweep and not progress.sweep_exists(conn, sweep):
+        conn.rollback()
+        raise UnknownSweepError(f"no sweep {sweep!r} in the database (see `scheduler sweeps`, then submit it)")
     states = progress.job_state_counts(conn, sweep)
-    total = sum(states.values())
-    done_in_window = progress.finished_within(conn, sweep, RATE_WINDOW_S)
-    snap = Snapshot(sweep, datetime.now(UTC).isoformat(timespec="seconds"), total,
+    snap = Snapshot(sweep, datetime.now(UTC).isoformat(timespec="seconds"), sum(states.values()),
                     {str(s): states.get(s, 0) for s in JobState}, progress.job_verdict_counts(conn, sweep),
-                    _machines(conn, sweep), done_in_window=done_in_window,
-                    mean_generation_s=progress.mean_generation_s(conn, sweep))
-    remaining = total - snap.done
-    if done_in_window:
-        snap.jobs_per_hour = done_in_window * 3600.0 / RATE_WINDOW_S
-    gpus = sum(1 for m in snap.machines if m.pool == WorkerPool.GPU and m.last_seen_s < 300) or 1
-    if remaining == 0:
-        snap.eta_s = 0.0
-    elif snap.jobs_per_hour:
-        snap.eta_s = remaining / snap.jobs_per_hour * 3600.0
-    elif snap.mean_generation_s:
-        snap.eta_s = remaining * snap.mean_generation_s / gpus
+                    _machines(conn, sweep))
+    _rate(conn, snap)
+    _stuck(conn, snap)
     conn.rollback()
     return snap
+
+
+def _rate(conn: Any, snap: Snapshot) -> None:
+    """Jobs per hour over the observed window, the ETA at that rate, or why there is none."""
+    row = progress.observed_rate(conn, snap.sweep, RATE_WINDOW_S)
+    snap.window_s, snap.done_in_window, snap.last_finish_s = row["window_s"], int(row["n"]), row["last_s"]
+    remaining = snap.total - snap.done
+    if remaining == 0:
+        snap.eta_s = 0.0
+        return
+    if not snap.done_in_window:
+        snap.no_eta = "no job finished yet" if snap.last_finish_s is None else (
+            f"no job finished in the last {_duration(min(snap.window_s or RATE_WINDOW_S, RATE_WINDOW_S))}")
+        return
+    window_s = max(float(snap.window_s or 0.0), 1.0)
+    snap.jobs_per_hour = snap.done_in_window * 3600.0 / window_s
+    interval_s = window_s / snap.done_in_window
+    if (snap.last_finish_s or 0.0) > max(STALL_MIN_S, STALL_FACTOR * interval_s):
+        snap.no_eta = (f"nothing finished for {_duration(snap.last_finish_s)} "
+                       f"(one job every {_duration(interval_s)} before)")
+        return
+    snap.eta_s = remaining / snap.jobs_per_hour * 3600.0
+
+
+def _stuck(conn: Any, snap: Snapshot) -> None:
+    """Expired claims and jobs without a message, and what the reconciler will do with them."""
+    snap.orphaned = orphaned_claims(conn, snap.sweep)
+    passed = last_pass(conn)
+    if passed is not None:
+        watched = set(passed["findings"].get("watched_jobs") or [])
+        snap.unsent = progress.jobs_of_sweep(conn, snap.sweep, sorted(watched)) if watched else 0
+    if not snap.orphaned and not snap.unsent:
+        return
+    if passed is None or passed["age_s"] > RECONCILER_MISSED_PASSES * passed["interval_s"]:
+        since = "never" if passed is None else f"not for {_duration(passed['age_s'])}"
+        snap.recovery = (f"no reconciler has run ({since}): no worker is running; these jobs move on "
+                         "when one starts (or `scheduler submit --requeue`)")
+        return
+    interval_s = float(passed["interval_s"])
+    snap.recovery = (f"the reconciler (led by {passed['leader']}, every {interval_s:g} s) re-sends their "
+                     f"messages within {_duration(2 * interval_s)}")
 
 
 def _machines(conn: Any, sweep: str | None) -> list[Machine]:
     counts = progress.attempt_counts(conn, sweep)
     graded = progress.grade_counts(conn, sweep)
+    live = live_claims_per_worker(conn, sweep)
     machines = []
     for w in progress.worker_rows(conn):
-        running = sum(counts.get((w[k], AttemptState.RUNNING), 0) for k in ("name", "host"))
+        running = live.get(w["name"], 0)
         finished = sum(counts.get((w[k], AttemptState.FINISHED), 0) for k in ("name", "host"))
         if w["pool"] == WorkerPool.CPU:
             finished = graded.get(w["name"], 0) + graded.get(w["host"], 0)
         machines.append(Machine(w["name"], w["pool"], w["host"], w["loaded_model"], list(w["served_models"]),
-                                running, finished, w["age"]))
+                                running, finished, w["age"], w["state"]))
     return machines
 
 
 def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+    return "unknown" if seconds is None else cells.duration(seconds)
 
 
 def plain_lines(snap: Snapshot) -> list[str]:
     """The status as plain text lines (logs, pipes, CI)."""
     states = " ".join(f"{s}={n}" for s, n in snap.states.items() if n)
-    rate = f"{snap.jobs_per_hour:.1f} jobs/h" if snap.jobs_per_hour else "no job finished in the last 15 min"
+    if snap.eta_s is not None:
+        rate = f"{snap.jobs_per_hour:.1f} jobs/h; " if snap.jobs_per_hour else ""
+        progress = f"{rate}ETA {_duration(snap.eta_s)}"
+    else:
+        progress = f"no ETA: {snap.no_eta}"
     lines = [(f"{snap.sweep or 'all sweeps'}: {snap.done}/{snap.total} done ({states or 'no jobs'}); "
-             f"{rate}; ETA {_duration(snap.eta_s)}")]
+             f"{progress}")]
     if snap.verdicts:
         lines.append("verdicts: " + " ".join(f"{v}={n}" for v, n in sorted(snap.verdicts.items())))
+    if snap.orphaned or snap.unsent:
+        parts = [f"{len(snap.orphaned)} claim(s) of lost workers"] if snap.orphaned else []
+        parts += [f"{snap.unsent} job(s) without a message"] if snap.unsent else []
+        lines.append(f"stuck: {', '.join(parts)}; {snap.recovery}")
+        for claim in snap.orphaned[:5]:
+            lines.append(f"  job {claim['job_id']} {claim['state']} by {claim['worker'] or '?'}: "
+                         f"lease expired {_duration(claim['expired_s'])} ago")
     for m in snap.machines:
-        model = f" model={m.loaded_model or '-'}" if m.pool == WorkerPool.GPU else ""
-        stale = f" (last seen {_duration(m.last_seen_s)} ago)" if m.last_seen_s > 120 else ""
-        lines.append(f"  {m.pool} {m.name}{model} running={m.running} finished={m.finished}{stale}")
+        model = f" model={cells.text(m.loaded_model)}" if m.pool == WorkerPool.GPU else ""
+        condition = f" ({m.condition})" if m.condition else ""
+        lines.append(f"  {m.pool} {m.name}{model} running={m.running} finished={m.finished}{condition}")
     return lines
 
 
@@ -123,13 +199,15 @@ def _rich_view(snap: Snapshot) -> Any:
     from rich.progress import BarColumn, Progress, TextColumn
     from rich.table import Table
 
+    eta = f"ETA {_duration(snap.eta_s)}" if snap.eta_s is not None else "no ETA"
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TextColumn("ETA " + _duration(snap.eta_s)))
+                   TextColumn(eta))
     bar.add_task(snap.sweep or "all sweeps", total=max(snap.total, 1), completed=snap.done)
-    table = Table("pool", "worker", "model", "running", "finished")
+    table = Table("pool", "worker", "model", "running", "finished", "state")
     for m in snap.machines:
-        table.add_row(m.pool, m.name, m.loaded_model or "-", str(m.running), str(m.finished))
-    return Group(bar, *plain_lines(snap)[:2], table)
+        table.add_row(m.pool, m.name, cells.text(m.loaded_model), str(m.running), str(m.finished),
+                      m.condition or "running")
+    return Group(bar, *[line for line in plain_lines(snap) if not line.startswith("  ")], table)
 
 
 def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: TextIO | None = None) -> Snapshot:
@@ -137,20 +215,28 @@ def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: T
     out = out or sys.stdout
     with connect(settings) as conn:
         snap = collect(conn, sweep)
+        sweep_runs = load_runs(conn, sweep) if sweep else None
+    alerts = tripped(sweep_runs) if sweep_runs else []
+    adaptive = status_lines(sweep_runs) if sweep_runs else []
     if as_json:
-        out.write(json.dumps(snap.to_json(), indent=2) + "\n")
+        out.write(json.dumps({**snap.to_json(), "tripwires": alerts, "adaptive": adaptive}, indent=2) + "\n")
     elif out.isatty():
         from rich.console import Console
 
-        Console(file=out).print(_rich_view(snap))
+        Console(file=out).print(_rich_view(snap), *[f"tripwire: {a}" for a in alerts], *adaptive)
     else:
-        out.write("\n".join(plain_lines(snap)) + "\n")
+        out.write("\n".join(plain_lines(snap) + [f"tripwire: {a}" for a in alerts] + adaptive) + "\n")
     return snap
 
 
 def watch(settings: Settings, sweep: str | None = None, *, interval_s: float = 2.0,
-          until_done: bool = True, timeout_s: float | None = None, out: TextIO | None = None) -> Snapshot:
-    """Show live progress until every job is done (or `timeout_s` passes); return the last snapshot."""
+          until_done: bool = True, timeout_s: float | None = None, out: TextIO | None = None,
+          heartbeat_s: float = HEARTBEAT_S) -> Snapshot:
+    """Show live progress until every job is done (or `timeout_s` passes); return the last snapshot.
+
+    A live view in a terminal; otherwise plain lines on each change and the summary line at least
+    every `heartbeat_s` seconds (scheduler/progress.py).
+    """
     out = out or sys.stdout
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     with connect(settings) as conn:
@@ -165,14 +251,10 @@ def watch(settings: Settings, sweep: str | None = None, *, interval_s: float = 2
                     if _finished(snap, until_done, deadline):
                         return snap
                     time.sleep(interval_s)
-        last = ""
+        progress = ProgressLines(out, heartbeat_s)
         while True:
             snap = collect(conn, sweep)
-            text = "\n".join(plain_lines(snap))
-            if text != last:
-                out.write(text + "\n")
-                out.flush()
-                last = text
+            progress.update(plain_lines(snap))
             if _finished(snap, until_done, deadline):
                 return snap
             time.sleep(interval_s)

@@ -9,9 +9,12 @@ Which jobs are enqueued:
 - new jobs, and jobs whose last run ended in a retryable infra outcome (server_error, gen_timeout,
   grader_error). `truncated` is a result of the sweep's own max_tokens and is not retried.
 - with `rerun`, also every finished job (a new attempt; earlier attempts are kept).
-- with `requeue`, also jobs already `queued` (re-sends messages lost with a Redis restart; the
-  duplicates this may make are harmless).
-Jobs being generated or graded right now are never enqueued again.
+- with `requeue`, a message for every job that needs one to move on, whatever its state: `queued`
+  jobs get their generate message again, `generated` jobs their grade message, and claims whose
+  lease expired (their worker is gone) the message of their stage, which takes them over
+  (re-sends what a Redis restart lost; the duplicates this may make are harmless). The
+  reconciler (scheduler/reconcile.py) does the same on its own; this is the manual lever.
+Jobs being generated or graded right now (a live lease) are never enqueued again.
 """
 
 from __future__ import annotations
@@ -24,9 +27,18 @@ from typing import Any
 from scheduler.catalog import Model, Sweep
 from scheduler.db import connect
 from scheduler.db.catalog import upsert_models
-from scheduler.db.sweeps import JobKeys, enqueue_jobs, insert_jobs, job_states, known_jobs, upsert_sweep
+from scheduler.db.sweeps import (
+    JobKeys,
+    enqueue_jobs,
+    insert_jobs,
+    job_states,
+    known_jobs,
+    unheld_jobs_among,
+    upsert_sweep,
+)
+from scheduler.db.vocabulary import JobState
 from scheduler.plan import JobSpec
-from scheduler.publish import publish_generate
+from scheduler.publish import publish_generate, publish_grade
 from scheduler.settings import Settings
 
 
@@ -87,15 +99,24 @@ def submit(
         rows = enqueue_jobs(conn, keys, rerun=rerun, requeue=requeue)
         rows.sort(key=lambda r: (sweep.models.index(r["model"]), exam_rank[r["exam"]], r["seed"]))
         publish_generate(settings, [(r["id"], r["model"]) for r in rows])
+        resent = _resend_unheld(settings, conn, keys) if requeue else []
         states = job_states(conn, keys)
     return SubmitResult(
         sweep=sweep.name,
         jobs=len(specs),
         new=inserted,
-        enqueued=len(rows),
+        enqueued=len(rows) + len(resent),
         states=states,
-        enqueued_job_ids=[r["id"] for r in rows],
+        enqueued_job_ids=[r["id"] for r in rows] + resent,
     )
+
+
+def _resend_unheld(settings: Settings, conn: Any, keys: JobKeys) -> list[int]:
+    """`--requeue` past `queued`: grade messages for generated jobs, takeover messages for expired claims."""
+    rows = unheld_jobs_among(conn, keys)
+    publish_generate(settings, [(r["id"], r["model"]) for r in rows if r["state"] == JobState.GENERATING])
+    publish_grade(settings, [r["id"] for r in rows if r["state"] != JobState.GENERATING])
+    return [r["id"] for r in rows]
 
 
 def plan_actions(
@@ -130,6 +151,8 @@ def _definition(sweep: Sweep) -> dict[str, Any]:
             "max_tokens": sweep.generation.max_tokens,
             "timeout_s": sweep.generation.timeout_s,
         },
+        **({"adaptive": sweep.adaptive.to_json()} if sweep.adaptive else {}),
+        **({"tripwires": dict(sweep.tripwires)} if sweep.tripwires else {}),
     }
 
 

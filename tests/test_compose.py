@@ -125,7 +125,7 @@ def test_every_published_port_names_its_host_address() -> None:
 
 def test_every_quantsweep_service_runs_a_command_that_exists() -> None:
     from scheduler.cli import cli as scheduler_cli
-    from worker.cli import main as worker_cli
+    from worker.cli import cli as worker_cli
 
     clis = {"scheduler": scheduler_cli, "worker": worker_cli}
     services = quantsweep_services(effective(example_env()))
@@ -139,7 +139,7 @@ def test_every_quantsweep_service_runs_a_command_that_exists() -> None:
 
 
 def test_the_compose_check_catches_a_command_that_does_not_exist() -> None:
-    from worker.cli import main as worker_cli
+    from worker.cli import cli as worker_cli
 
     assert CliRunner().invoke(worker_cli, ["gpus", "--help"]).exit_code != 0
 

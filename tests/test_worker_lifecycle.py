@@ -27,6 +27,12 @@ def claim_generation(job_id: int, worker: str = "gpu@a", lease_s: float = 30) ->
     return claim
 
 
+def claim_grading(job_id: int, worker: str = "cpu@a", lease_s: float = 30) -> GradingClaim:
+    claim = lifecycle.claim_grading(job_id, worker, lease_s)
+    assert isinstance(claim, GradingClaim), claim
+    return claim
+
+
 def a_grade(verdict: Verdict = Verdict.TEST_FAIL, version: str = "v1-test") -> Grade:
     return Grade("v1", 9, 15, True, verdict, [], version, 0.5)
 
@@ -51,10 +57,46 @@ def test_an_expired_lease_is_taken_over_as_a_new_attempt(settings: Settings, job
     time.sleep(0.4)
     second = claim_generation(job_id, "gpu@alive")
     assert second.attempt_number == first.attempt_number + 1
-    assert lifecycle.store_generation(first, GenerationRecord(outcome="ok")) is None
     assert lifecycle.store_generation(second, GenerationRecord(outcome="ok")) is not None
+    assert lifecycle.store_generation(first, GenerationRecord(outcome="ok")) is None
     states = query(settings.database_url, "SELECT number, state FROM attempts ORDER BY number")
     assert states == [{"number": 1, "state": "abandoned"}, {"number": 2, "state": "finished"}]
+
+
+def test_a_taken_over_attempt_that_finishes_first_keeps_its_generation_and_the_other_is_dropped(
+    settings: Settings, job_id: int
+) -> None:
+    cut_off = claim_generation(job_id, "gpu@cut-off", lease_s=0.2)  # its database went away mid-generation
+    time.sleep(0.4)
+    takeover = claim_generation(job_id, "gpu@other")
+    assert lifecycle.store_generation(cut_off, GenerationRecord(outcome="ok", response_text="done")) is not None
+    assert lifecycle.store_generation(takeover, GenerationRecord(outcome="ok")) is None
+    assert not lifecycle.renew_lease(job_id, takeover.lease_owner, 30), "the later attempt must stop"
+    row = results_per_job(settings.database_url, [job_id])[job_id]
+    assert (row["state"], row["generations"]) == ("generated", 1)
+    states = query(settings.database_url, "SELECT number, state FROM attempts ORDER BY number")
+    assert states == [{"number": 1, "state": "finished"}, {"number": 2, "state": "abandoned"}]
+
+
+def test_a_grade_stored_after_its_claim_was_taken_over_finishes_the_job_once(
+    settings: Settings, job_id: int
+) -> None:
+    generation_id = generated(job_id)
+    slow = claim_grading(job_id, "cpu@slow", lease_s=0.2)
+    time.sleep(0.4)
+    takeover = claim_grading(job_id, "cpu@other")
+    _, finished = lifecycle.store_grade(job_id, generation_id, a_grade(), lease_owner=slow.lease_owner)
+    _, again = lifecycle.store_grade(job_id, generation_id, a_grade(Verdict.OK), lease_owner=takeover.lease_owner)
+    assert (finished, again) == (True, False)
+    row = results_per_job(settings.database_url, [job_id])[job_id]
+    assert (row["state"], row["verdict"], row["grades"]) == ("done", "test_fail", 1)
+
+
+def test_a_regrade_of_a_job_still_waiting_for_its_grade_finishes_it(settings: Settings, job_id: int) -> None:
+    generation_id = generated(job_id)  # its grade message was lost: the job stays generated
+    _, finished = lifecycle.store_grade(job_id, generation_id, a_grade(Verdict.OK, "v1-new"), lease_owner=None)
+    assert finished
+    assert query(settings.database_url, "SELECT state, verdict FROM jobs") == [{"state": "done", "verdict": "ok"}]
 
 
 def test_renewing_keeps_the_lease_and_fails_once_it_was_taken_over(job_id: int) -> None:

@@ -60,6 +60,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration for `settings` (see the module docstring for why)."""
     return {
         "broker_url": settings.redis_url,
+        # kombu's Redis transport, minus a crash when Redis drops while a message is held
+        # (worker/redis_transport.py)
+        "broker_transport": "worker.redis_transport:Transport",
         "broker_transport_options": {
             "visibility_timeout": settings.visibility_timeout_s,
             # kombu sweeps for expired unacked messages every interval x throttle seconds (100 s
@@ -123,4 +126,4 @@ def _close_pool(**_: Any) -> None:
 app = create_app()
 
 # Registered on import: the tasks, and the signal handlers that announce the worker.
-from worker import announce, tasks  # noqa: F401
+from worker import announce, reconciler, tasks  # noqa: F401

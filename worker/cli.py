@@ -12,15 +12,14 @@ task events on for Flower, and announce themselves in the `workers` table.
 from __future__ import annotations
 
 import os
-import sys
-from typing import NoReturn
 
 import click
 
+from exams.console import console_main
 from scheduler.db.vocabulary import WorkerPool
-from scheduler.errors import QuantsweepError
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import get_settings, mask_url
+from worker.errors import WorkerError, check_broker
 
 
 def _start(
@@ -50,53 +49,51 @@ def _start(
     app.worker_main(argv)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quantsweep")
-def main() -> None:
+def cli() -> None:
     """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""
 
 
-@main.command()
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
+    console_main(cli, "worker", argv)
+
+
+@cli.command()
 @click.option("--name", default=None, help="Celery node name (default gpu@WORKER_HOST).")
 @click.option("--loglevel", default="info", show_default=True)
 def gpu(name: str | None, loglevel: str) -> None:
     """Generate: concurrency 1, next to LLAMA_SWAP_URL, on the queues of the models it serves."""
     from worker.client import ChatClient
 
-    try:
-        settings = get_settings()
-        # Started beside its server (compose), the worker usually comes first: a server that is
-        # still starting or loading its model is waited for; only a wrong URL stops it.
-        served = ChatClient(settings.llama_swap_url).wait_for_models(lambda line: click.echo(f"worker: {line}", err=True))
-        if not served:
-            raise QuantsweepError(
-                f"llama-swap at LLAMA_SWAP_URL={mask_url(settings.llama_swap_url)} serves no models:"
-                " add models to its config"
-            )
-    except QuantsweepError as exc:
-        _fail(exc)
+    settings = get_settings()
+    check_broker(settings)
+    # Started beside its server (compose), the worker usually comes first: a server that is
+    # still starting or loading its model is waited for; only a wrong URL stops it.
+    served = ChatClient(settings.llama_swap_url).wait_for_models(lambda line: click.echo(f"worker: {line}", err=True))
+    if not served:
+        raise WorkerError(
+            f"llama-swap at LLAMA_SWAP_URL={mask_url(settings.llama_swap_url)} serves no models:"
+            " add models to its config"
+        )
     # GPU affinity hook (worker/fleet.py): start on this machine's standby queue; the fleet
     # controller then consumes one model queue at a time. DISPATCH=all keeps every served queue.
     from worker.fleet import dispatch_mode, initial_queues
 
-    try:
-        queues = initial_queues(settings.worker_host, served)
-        info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
-    except QuantsweepError as exc:
-        _fail(exc)
+    queues = initial_queues(settings.worker_host, served)
+    info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
     _start(WorkerPool.GPU, name or f"{WorkerPool.GPU}@{settings.worker_host}", queues, 1, loglevel, served, info)
 
 
-@main.command()
+@cli.command()
 @click.option("--name", default=None, help="Celery node name (default cpu@WORKER_HOST).")
 @click.option("--concurrency", type=click.IntRange(min=1), default=None, help="Processes (default: cores).")
 @click.option("--loglevel", default="info", show_default=True)
 def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
     """Grade: one process per core on the `cpu` queue."""
-    try:
-        settings = get_settings()
-    except QuantsweepError as exc:
-        _fail(exc)
+    settings = get_settings()
+    check_broker(settings)
     processes = concurrency or os.cpu_count() or 1
     # Probed once here, before the pool forks: the operator sees at start which sandbox grades.
     from exams.sandbox.jail import isolation_available
@@ -107,11 +104,6 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
     _start(WorkerPool.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
 
 
-def _fail(exc: Exception) -> NoReturn:
-    click.echo(f"worker: {exc}", err=True)
-    sys.exit(1)
-
-
 from worker.flower import flower_command
 
-main.add_command(flower_command)
+cli.add_command(flower_command)

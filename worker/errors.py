@@ -3,7 +3,8 @@
 Exceptions::
 
     WorkerError                 an operator-facing failure of a worker command (one line, exit 1)
-    └── NotAModelServer         LLAMA_SWAP_URL answers, but not as an OpenAI-compatible server
+    ├── NotAModelServer         LLAMA_SWAP_URL answers, but not as an OpenAI-compatible server
+    └── BrokerRefused           Redis answers but refuses us (a wrong password, no such user)
     ServerNotReady              the model server does not answer yet (refused, 503 while loading)
     ChatError                   one chat completion failed (caught by the generate task)
     ├── ServerError             connection error, an HTTP error status, a broken stream, an error
@@ -15,7 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
+
 from scheduler.errors import QuantsweepError
+from scheduler.settings import Settings, mask_url
 from worker.chat import ChatResult
 
 
@@ -29,6 +33,35 @@ class NotAModelServer(WorkerError):
 
 class ServerNotReady(Exception):
     """The model server does not answer yet (still starting or loading): worth waiting for."""
+
+
+class BrokerRefused(WorkerError):
+    """Redis (REDIS_URL) refuses the connection's credentials: retrying will not help."""
+
+
+def check_broker(settings: Settings) -> None:
+    """Fail at once, naming REDIS_URL, when Redis refuses our credentials (Celery would retry 100 times).
+
+    A Redis that is merely down is left to Celery, which waits for it as it should.
+    """
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.exceptions.AuthenticationError as exc:
+        raise BrokerRefused(
+            f"Redis at REDIS_URL={mask_url(settings.redis_url)} refused the credentials ({exc}):"
+            " fix the password in REDIS_URL"
+        ) from None
+    except redis.exceptions.ResponseError as exc:
+        if "NOAUTH" not in str(exc) and "WRONGPASS" not in str(exc):
+            raise
+        raise BrokerRefused(
+            f"Redis at REDIS_URL={mask_url(settings.redis_url)} needs a password: put it in REDIS_URL"
+        ) from None
+    except redis.exceptions.ConnectionError:
+        pass
+    finally:
+        client.close()
 
 
 class ChatError(Exception):

@@ -34,6 +34,7 @@ import httpx
 import redis
 from celery import signals
 
+from scheduler.db import DATABASE_ERRORS
 from scheduler.db.lifecycle import job_model
 from scheduler.db.vocabulary import WorkerPool
 from scheduler.db.workers import running_attempts_elapsed_s, running_task_ids
@@ -156,6 +157,7 @@ class FleetController:
         self.current: str | None = None
         self.served: list[str] = []
         self.loaded: str | None = None
+        self.recorded_loaded: str | None = None  # what the workers table says this machine holds
         self.decisions: list[tuple[float, Decision]] = []
         self.seen: dict[str, str] = {}  # host -> Celery node of every machine seen alive
         self.restored: list[str] = []  # task ids of dead machines' jobs this controller re-queued
@@ -189,6 +191,7 @@ class FleetController:
     def step(self) -> Decision | None:
         """Refresh what this machine knows; re-decide if its queue ran dry. Returns a new decision."""
         self._look_at_llama_swap()
+        self._record_loaded_model()
         self._publish()
         self._requeue_dead_machines_jobs()
         if self.current is not None and backlog_of(self.redis, [self.current])[self.current] > 0:
@@ -296,6 +299,19 @@ class FleetController:
             r["model"] for r in running if isinstance(r, dict) and r.get("state") in ("ready", "starting")
         ]
         self.loaded = ready[0] if ready else None
+
+    def _record_loaded_model(self) -> None:
+        """Keep `workers.loaded_model` (what `scheduler status` shows) on what llama-swap reports."""
+        if self.loaded == self.recorded_loaded:
+            return
+        from scheduler.db.workers import record_loaded_model
+
+        try:
+            record_loaded_model(self.node_name, self.loaded)
+        except DATABASE_ERRORS:  # Postgres away: written at a later step
+            log.warning("dispatch: could not record the loaded model %s", self.loaded, exc_info=True)
+            return
+        self.recorded_loaded = self.loaded
 
     def _publish(self) -> None:
         record = {

@@ -22,12 +22,13 @@ from pathlib import Path
 import click
 
 from scheduler.settings import get_settings, mask_url
+from worker.errors import WorkerError, check_broker
 
 AUTH_ENV = "FLOWER_BASIC_AUTH"
 STATE_SAVE_INTERVAL_MS = 60_000
 
 
-class FlowerConfigError(click.ClickException):
+class FlowerConfigError(WorkerError):
     """Flower cannot start as configured (no credentials)."""
 
 
@@ -63,6 +64,7 @@ def flower_command(port: int, address: str, db_path: Path, purge_offline_s: int 
     """Start Flower on REDIS_URL with basic auth (FLOWER_BASIC_AUTH) and persistent state."""
     check_basic_auth(os.environ.get(AUTH_ENV))
     settings = get_settings()
+    check_broker(settings)
     if not db_path.parent.is_dir():
         raise FlowerConfigError(f"--db {db_path}: directory {db_path.parent} does not exist")
     argv = flower_argv(port, address, db_path, purge_offline_s)

@@ -14,6 +14,14 @@ left as they are; sending the same message twice stores one row. `scheduler regr
 with round 1 for a new grader version, and a round above the highest stored one to force a
 second grade by the same version.
 
+A lost database is handled like a lost worker, never acknowledged away: a claim that cannot be
+made is retried with backoff (`DB_RETRY_S`, doubling, capped at `DB_RETRY_MAX_S`), a claim
+that cannot be given back keeps its lease until it expires, and a finished generation or grade
+whose storing fails is stored again and again (same backoff) for up to `STORE_PATIENCE_S` while
+this task keeps its lease alive. A grade message that cannot be sent (Redis away) is left to
+the reconciler (`worker/reconciler.py`), which finds the job `generated` with no message in
+flight and sends it.
+
 The tasks are `shared_task`s: they join the current Celery app, which `worker/app.py` builds before
 it imports this module.
 """
@@ -21,17 +29,20 @@ it imports this module.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from exams.types import Verdict
-from scheduler.db import lifecycle
+from scheduler.db import DATABASE_ERRORS, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
 from scheduler.db.vocabulary import Outcome
+from scheduler.publish import BROKER_ERRORS
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
 from scheduler.settings import get_settings
 from worker.client import ChatClient, ChatRequest
@@ -47,6 +58,11 @@ MISSING_RETRY_S = 1.0
 ERROR_RETRIES = 3  # an unexpected failure (a bug, the database away): the claim is given back
 ERROR_RETRY_S = 30.0
 LEASE_WAIT_RETRIES = 10_000  # a live lease always ends (finished or expired): effectively unbounded
+DB_RETRY_S = 2.0  # first pause after the database was away, doubled each time
+DB_RETRY_MAX_S = 30.0
+STORE_PATIENCE_S = 900.0  # how long a finished result waits for the database before it is given up
+
+T = TypeVar("T")
 
 
 @shared_task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
@@ -56,30 +72,35 @@ def generate(self: Any, job_id: int) -> str:
         return "bounced"
     settings = get_settings()
     worker = str(self.request.hostname or settings.worker_host)
-    claim = lifecycle.claim_generation(job_id, worker, self.request.id, settings.job_lease_s)
+    try:
+        claim = lifecycle.claim_generation(job_id, worker, self.request.id, settings.job_lease_s)
+    except DATABASE_ERRORS as exc:
+        raise _database_retry(self, job_id, exc) from exc
     if isinstance(claim, Refused):
         if claim.reason is Refusal.GENERATED:
             send_grade(job_id)  # the worker that stored it may have died before sending this
         return _refused(self, job_id, claim)
-    if claim.attempt_number > settings.max_attempts:
-        error = f"gave up after {settings.max_attempts} attempts: the workers running it were lost"
-        record = GenerationRecord(outcome=Outcome.SERVER_ERROR, error=error)
-    else:
-        with LeaseKeeper(job_id, claim.lease_owner, settings.job_lease_s) as keeper:
+    with LeaseKeeper(job_id, claim.lease_owner, settings.job_lease_s) as keeper:
+        if claim.attempt_number > settings.max_attempts:
+            error = f"gave up after {settings.max_attempts} attempts: the workers running it were lost"
+            record = GenerationRecord(outcome=Outcome.SERVER_ERROR, error=error)
+        else:
             try:
                 record = _generate(claim, keeper)
             except SoftTimeLimitExceeded:
-                record = GenerationRecord(
-                    outcome=Outcome.GEN_TIMEOUT, error="the task's soft time limit passed"
-                )
+                record = GenerationRecord(outcome=Outcome.GEN_TIMEOUT, error="the task's soft time limit passed")
             except Exception as exc:
-                lifecycle.release_generation(claim, f"{type(exc).__name__}: {exc}")
+                error = f"{type(exc).__name__}: {exc}"
+                _give_back(job_id, lambda: lifecycle.release_generation(claim, error))
                 raise self.retry(exc=exc, countdown=ERROR_RETRY_S, max_retries=ERROR_RETRIES) from exc
-    if lifecycle.store_generation(claim, record) is None:
+        stored = _store(self, job_id, lambda: lifecycle.store_generation(claim, record))
+    if stored is None:
         log.warning(
-            "job %s: lease lost during attempt %s; its result is dropped", job_id, claim.attempt_number
+            "job %s: another attempt stored its generation before attempt %s; this one is dropped",
+            job_id,
+            claim.attempt_number,
         )
-        return "lease-lost"
+        return "duplicate"
     send_grade(job_id)
     return str(record.outcome)
 
@@ -113,9 +134,44 @@ def _chat_client(base_url: str) -> ChatClient:
     return _clients[base_url]
 
 
-def send_grade(job_id: int) -> None:
-    """Enqueue `grade(job_id)` on the CPU queue."""
-    grade.apply_async(args=[job_id], queue=GRADING_QUEUE)
+def send_grade(job_id: int) -> bool:
+    """Enqueue `grade(job_id)` on the CPU queue; False when Redis is away (the reconciler sends it later)."""
+    try:
+        grade.apply_async(args=[job_id], queue=GRADING_QUEUE)
+    except BROKER_ERRORS as exc:
+        log.warning("job %s: grade message not sent (%s); the reconciler will send it", job_id, exc)
+        return False
+    return True
+
+
+def _database_retry(task: Any, job_id: int, exc: Exception) -> Exception:
+    """This message again after a backoff: the database is away, as a worker may be (never acked away)."""
+    countdown = min(DB_RETRY_MAX_S, DB_RETRY_S * 2 ** min(task.request.retries, 10))
+    log.warning("job %s: database unavailable (%s); %s retried in %.0f s", job_id, exc, task.name, countdown)
+    return task.retry(exc=exc, countdown=countdown, max_retries=None)  # type: ignore[no-any-return]
+
+
+def _store(task: Any, job_id: int, store: Callable[[], T]) -> T:
+    """Run `store` until the database takes it (backoff, up to STORE_PATIENCE_S), then give up as a lost worker."""
+    deadline = time.monotonic() + STORE_PATIENCE_S
+    pause_s = DB_RETRY_S
+    while True:
+        try:
+            return store()
+        except DATABASE_ERRORS as exc:
+            if time.monotonic() + pause_s > deadline:
+                raise _database_retry(task, job_id, exc) from exc
+            log.warning("job %s: storing the result failed (%s); again in %.0f s", job_id, exc, pause_s)
+            time.sleep(pause_s)
+            pause_s = min(DB_RETRY_MAX_S, pause_s * 2)
+
+
+def _give_back(job_id: int, release: Callable[[], None]) -> None:
+    """Give a claim back; with the database away it stays leased until the lease expires (then taken over)."""
+    try:
+        release()
+    except DATABASE_ERRORS:
+        log.warning("job %s: could not give the claim back; it is taken over when its lease expires", job_id)
 
 
 @shared_task(name=GRADE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
@@ -126,63 +182,74 @@ def grade(
     settings = get_settings()
     worker = str(self.request.hostname or settings.worker_host)
     if regrade:
-        return _regrade(job_id, generation_id, grade_round, worker)
-    claim = lifecycle.claim_grading(job_id, worker, settings.job_lease_s, generation_id)
+        return _regrade(self, job_id, generation_id, grade_round, worker)
+    try:
+        claim = lifecycle.claim_grading(job_id, worker, settings.job_lease_s, generation_id)
+    except DATABASE_ERRORS as exc:
+        raise _database_retry(self, job_id, exc) from exc
     if isinstance(claim, Refused):
         return _refused(self, job_id, claim)
-    if claim.claims > settings.max_attempts:
-        detail = f"grading was interrupted {claim.claims - 1} times (the grader's process died)"
-        result = infra_grade(claim.generation.exam, Verdict.GRADER_ERROR, detail)
-    else:
-        with LeaseKeeper(job_id, claim.lease_owner, settings.job_lease_s):
+    with LeaseKeeper(job_id, claim.lease_owner, settings.job_lease_s):
+        if claim.claims > settings.max_attempts:
+            detail = f"grading was interrupted {claim.claims - 1} times (the grader's process died)"
+            result = infra_grade(claim.generation.exam, Verdict.GRADER_ERROR, detail)
+        else:
             try:
                 result = grade_generation(claim.generation)
             except SoftTimeLimitExceeded:
                 detail = "the grade task's soft time limit passed"
                 result = infra_grade(claim.generation.exam, Verdict.GRADER_ERROR, detail)
             except Exception as exc:
-                _release_grading(claim)
+                _give_back(job_id, lambda: lifecycle.release_grading(claim))
                 raise self.retry(exc=exc, countdown=ERROR_RETRY_S, max_retries=ERROR_RETRIES) from exc
-    lifecycle.store_grade(
-        job_id,
-        claim.generation.id,
-        result,
-        lease_owner=claim.lease_owner,
-        grade_round=grade_round,
-        grader_host=worker,
-        started_at=claim.claimed_at,
-    )
+        _store_grade(self, claim, result, grade_round, worker)
     return str(result.verdict)
 
 
-def _regrade(job_id: int, generation_id: int | None, grade_round: int, worker: str) -> str:
-    started_at = datetime.now(UTC)
-    generation = (
-        lifecycle.load_generation(generation_id)
-        if generation_id is not None
-        else lifecycle.latest_generation(job_id)
+def _store_grade(task: Any, claim: GradingClaim, result: Any, grade_round: int, worker: str) -> None:
+    _store(
+        task,
+        claim.job_id,
+        lambda: lifecycle.store_grade(
+            claim.job_id,
+            claim.generation.id,
+            result,
+            lease_owner=claim.lease_owner,
+            grade_round=grade_round,
+            grader_host=worker,
+            started_at=claim.claimed_at,
+        ),
     )
+
+
+def _regrade(task: Any, job_id: int, generation_id: int | None, grade_round: int, worker: str) -> str:
+    started_at = datetime.now(UTC)
+    try:
+        generation = (
+            lifecycle.load_generation(generation_id)
+            if generation_id is not None
+            else lifecycle.latest_generation(job_id)
+        )
+    except DATABASE_ERRORS as exc:
+        raise _database_retry(task, job_id, exc) from exc
     if generation is None:
         log.warning("regrade of job %s: no generation %s", job_id, generation_id or "(latest)")
         return "missing"
     result = grade_generation(generation)
-    lifecycle.store_grade(
-        generation.job_id,
-        generation.id,
-        result,
-        lease_owner=None,
-        grade_round=grade_round,
-        grader_host=worker,
-        started_at=started_at,
+    _store(
+        task,
+        job_id,
+        lambda: lifecycle.store_grade(
+            generation.job_id,
+            generation.id,
+            result,
+            lease_owner=None,
+            grade_round=grade_round,
+            grader_host=worker,
+            started_at=started_at,
+        ),
     )
     return str(result.verdict)
-
-
-def _release_grading(claim: GradingClaim) -> None:
-    try:
-        lifecycle.release_grading(claim)
-    except Exception:
-        log.exception("job %s: could not give the grading claim back", claim.job_id)
 
 
 def _refused(task: Any, job_id: int, refused: Refused) -> str:

@@ -10,7 +10,7 @@ difference can change whether a program builds:
 | module mode | a module with no requirements; GOFLAGS=-mod=mod, GOPROXY=off, GOWORK=off | none for the standard library; an import of another module fails in both, here with "module lookup disabled by GOPROXY=off" |
 | CGO_ENABLED | 0 (plain builds), 1 (-race) | a program that imports "C" fails, with the reason "cgo is disabled in the grader" |
 | -trimpath, GOPATH, GOCACHE, GOTOOLCHAIN=local, env whitelist | as set below | none on the verdict |
-| `go vet` | never run (no grader runs `go test`, whose vet step could fail a program that builds) | none |
+| `go vet` | never run (`build_test` compiles tests with `go test -c -vet=off`, so no vet step can fail a program that builds) | none |
 
 A program that builds but is not `package main` gets no binary, with the reason saying so.
 """
@@ -57,9 +57,9 @@ _GO_PROGRESS = re.compile(r"^go: (finding|downloading|extracting) ")
 _ELF_MAGIC = b"\x7fELF"
 
 
-def go_mod(toolchain: GoToolchain) -> str:
+def go_mod(toolchain: GoToolchain, module: str = MODULE) -> str:
     """The workspace's go.mod: a module that states the toolchain's own language version."""
-    return f"module {MODULE}\n\ngo {toolchain.language_version}\n"
+    return f"module {module}\n\ngo {toolchain.language_version}\n"
 
 
 def _base_env(home: Path) -> dict[str, str]:
@@ -81,6 +81,14 @@ def _infra_failure(log: str) -> str | None:
         if not _COMPILER_MESSAGE.match(line) and (match := _BUILD_INFRA.search(line)):
             return match.group(0)
     return None
+
+
+def _build_fault(result: RunResult, log: str) -> str | None:
+    """Why a build failed by our doing (our limit, a kill, the machine), or None: the program's own."""
+    fault = result.build_fault()
+    if fault is None and result.exit_code != 0 and (infra := _infra_failure(log)):
+        fault = f"go build failed for a reason outside the program: {infra}"
+    return fault
 
 
 def _why_no_program(sources: Mapping[str, str], log: str, race: bool) -> str:
@@ -141,18 +149,7 @@ class Workspace:
             (src / name).mkdir(exist_ok=True)
             for file_name, source in files[name].items():
                 (src / name / file_name).write_text(source)
-        env = _base_env(src) | {
-            "PATH": f"{toolchain.goroot / 'bin'}:{SYSTEM_PATH}",
-            "GOROOT": str(toolchain.goroot),
-            "GOCACHE": str(gocache_dir()),
-            "GOPATH": str(self.root / "gopath"),
-            "GOPROXY": "off",
-            "GOTOOLCHAIN": "local",
-            "GOFLAGS": "-mod=mod",
-            "GOTELEMETRY": "off",
-            "GOWORK": "off",
-            "CGO_ENABLED": "1" if race else "0",  # -race needs cgo; plain builds never run a C compiler
-        }
+        env = self._go_env(src, toolchain, race=race)
 
         def go_build(output: Path, targets: list[str]) -> RunResult:
             argv = [str(toolchain.go), "build", "-trimpath", "-o", str(output), *(["-race"] if race else []), *targets]
@@ -163,10 +160,7 @@ class Workspace:
             binary = bin_dir / name
             result = go_build(binary, [f"./{name}/{file_name}" for file_name in files[name]])
             log = (result.stdout + result.stderr).decode(errors="replace")
-            fault = result.build_fault()
-            if fault is None and result.exit_code != 0 and (infra := _infra_failure(log)):
-                fault = f"go build failed for a reason outside the program: {infra}"
-            if fault is not None:
+            if (fault := _build_fault(result, log)) is not None:
                 return ProgramBuild(None, log, reason=fault, fault=fault)
             if result.exit_code != 0:
                 return ProgramBuild(None, log, reason=_why_no_program(files[name], log, race))
@@ -186,6 +180,51 @@ class Workspace:
         built = {name: built[name] for name in files}
         bin_dir.chmod(0o755)
         return BuildResult(programs=built, duration_s=time.monotonic() - started)
+
+    def build_test(
+        self, package: str, files: Mapping[str, str], *, module: str = MODULE, race: bool = False,
+        limits: Limits = BUILD_LIMITS,
+    ) -> ProgramBuild:
+        """Compile a package's tests into one binary (`go test -c -vet=off`); nothing of it runs here.
+
+        `files` maps file names to sources, the package's and its `_test.go` files, in the module
+        `module` (external tests import `<module>/<package>`). As for `build`, a failure of ours is
+        `fault`.
+        """
+        toolchain = find_go()
+        kind = "race" if race else "plain"
+        src, bin_dir = self.root / f"test-src-{kind}", self.root / f"test-bin-{kind}"
+        (src / package).mkdir(parents=True, exist_ok=True)
+        bin_dir.mkdir(exist_ok=True)
+        (src / "go.mod").write_text(go_mod(toolchain, module))
+        for file_name, source in files.items():
+            (src / package / file_name).write_text(source)
+        binary = bin_dir / f"{package}.test"
+        argv = [str(toolchain.go), "test", "-c", "-vet=off", "-trimpath", "-o", str(binary)]
+        argv += [*(["-race"] if race else []), f"./{package}"]
+        wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
+        result = execute(wrapped, cwd=src, env=self._go_env(src, toolchain, race=race), limits=limits, isolated=isolated)
+        bin_dir.chmod(0o755)
+        log = (result.stdout + result.stderr).decode(errors="replace")
+        if (fault := _build_fault(result, log)) is not None:
+            return ProgramBuild(None, log, reason=fault, fault=fault)
+        if result.exit_code != 0 or not _is_program(binary):
+            return ProgramBuild(None, log, reason=_first_error(log))
+        return ProgramBuild(binary, log)
+
+    def _go_env(self, src: Path, toolchain: GoToolchain, *, race: bool) -> dict[str, str]:
+        return _base_env(src) | {
+            "PATH": f"{toolchain.goroot / 'bin'}:{SYSTEM_PATH}",
+            "GOROOT": str(toolchain.goroot),
+            "GOCACHE": str(gocache_dir()),
+            "GOPATH": str(self.root / "gopath"),
+            "GOPROXY": "off",
+            "GOTOOLCHAIN": "local",
+            "GOFLAGS": "-mod=mod",
+            "GOTELEMETRY": "off",
+            "GOWORK": "off",
+            "CGO_ENABLED": "1" if race else "0",  # -race needs cgo; plain builds never run a C compiler
+        }
 
     def run(
         self,

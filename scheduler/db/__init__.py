@@ -1,5 +1,6 @@
 """The database access layer shared by the scheduler and the workers: every SQL statement lives here.
 
+    recovery     what the reconciler finds: jobs nothing holds, leadership, its last pass
     vocabulary   the stored words (states, outcomes, verdicts, pools) as str Enums
     lifecycle    claims under a lease, results stored once, a job finished
     sweeps       sweep rows, and the jobs a submission records and enqueues
@@ -11,6 +12,12 @@
 
 Connections are made per process, after any fork (psycopg connections are not process-safe):
 call `get_pool()` lazily in the process that uses it, never at import time.
+
+A pooled connection is checked before it is handed out (psycopg_pool's `check`, a `SELECT 1`):
+after a Postgres restart the pool drops its dead connections instead of failing the next query.
+`DATABASE_ERRORS` are the exceptions that mean "the database is away, try again later" (a
+restart, a network cut, the pool unable to connect within `POOL_TIMEOUT_S`); anything else from
+psycopg is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -27,10 +34,14 @@ from psycopg_pool import ConnectionPool
 from scheduler.errors import ServiceUnavailable
 from scheduler.settings import Settings, get_settings, mask_url
 
-__all__ = ["QUANTSWEEP_VERSION", "close_pool", "connect", "get_pool", "transaction"]
+__all__ = ["DATABASE_ERRORS", "QUANTSWEEP_VERSION", "close_pool", "connect", "get_pool", "transaction"]
 
 # Stored beside the grader version on every generation and grade this code writes.
 QUANTSWEEP_VERSION = version("quantsweep")
+
+# The database is away (psycopg_pool.PoolTimeout is an OperationalError too): retry, never give up a job.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
+POOL_TIMEOUT_S = 10.0  # how long a task waits for a connection before treating the database as away
 
 _pool: ConnectionPool[psycopg.Connection[DictRow]] | None = None
 _pool_pid: int | None = None
@@ -65,6 +76,8 @@ def get_pool(settings: Settings | None = None) -> ConnectionPool[psycopg.Connect
                 min_size=1,
                 max_size=settings.db_pool_max_size,
                 kwargs={"row_factory": dict_row, "connect_timeout": 10},
+                check=ConnectionPool.check_connection,
+                timeout=POOL_TIMEOUT_S,
                 open=True,
                 name="quantsweep",
             )

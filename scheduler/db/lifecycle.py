@@ -202,16 +202,28 @@ def renew_lease(job_id: int, lease_owner: str, lease_s: float) -> bool:
 
 
 def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | None:
-    """Store the attempt's generation and mark the job generated; None if the lease was lost."""
+    """Store the attempt's generation and mark the job generated; None if another attempt stored first.
+
+    The first attempt to finish wins, even one whose lease expired while it worked (a worker cut
+    off from the database, presumed dead and taken over): a finished generation is worth more
+    than one still streaming, which then finds its lease gone and stops. Once the job is past
+    `generating`, a late attempt is a duplicate and is dropped.
+    """
     with transaction() as conn:
         moved = conn.execute(
             f"UPDATE jobs SET state = '{JobState.GENERATED}', lease_owner = NULL, lease_expires_at = NULL,"
-            f"  updated_at = now() WHERE id = %s AND state = '{JobState.GENERATING}' AND lease_owner = %s",
-            (claim.job_id, claim.lease_owner),
+            f"  updated_at = now() WHERE id = %s AND state = '{JobState.GENERATING}'",
+            (claim.job_id,),
         ).rowcount
         if moved != 1:
-            _close_attempt(conn, claim.attempt_id, AttemptState.ABANDONED, record.outcome, "lease lost before storing")
+            _close_attempt(conn, claim.attempt_id, AttemptState.ABANDONED, record.outcome, "another attempt stored first")
             return None
+        conn.execute(
+            f"UPDATE attempts SET state = '{AttemptState.ABANDONED}', finished_at = now(),"
+            "  error = coalesce(error, 'another attempt of the job stored its generation first')"
+            f" WHERE job_id = %s AND state = '{AttemptState.RUNNING}' AND id <> %s",
+            (claim.job_id, claim.attempt_id),
+        )
         inserted = conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, response_text, reasoning_text, finish_reason,"
             "  prompt_tokens, completion_tokens, prompt_tps, decode_tps, timings, first_token_s, wall_s,"
@@ -243,7 +255,10 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
                 "SELECT id FROM generations WHERE attempt_id = %s", (claim.attempt_id,)
             ).fetchone()
             assert inserted is not None
-        _close_attempt(conn, claim.attempt_id, AttemptState.FINISHED, record.outcome, record.error)
+        conn.execute(  # finished, even if a takeover had marked it abandoned meanwhile
+            "UPDATE attempts SET state = %s, outcome = %s, error = %s, finished_at = now() WHERE id = %s",
+            (AttemptState.FINISHED, record.outcome, record.error, claim.attempt_id),
+        )
     return int(inserted["id"])
 
 
@@ -259,8 +274,12 @@ def store_grade(
 ) -> tuple[int, bool]:
     """Insert a grade once (ON CONFLICT) and finish the job; return (grade id, job finished now).
 
-    With a `lease_owner` the job must be held by that claim to be marked done; without one (a
-    regrade of a finished job) only the job's verdict follows the newest grade.
+    With a `lease_owner` (the grade task) the job is marked done if it is still being graded,
+    by this claim or by one that took over after this one's lease expired (the grade row is
+    unique per generation and grader version, so whichever stores first decides the verdict),
+    and only for the job's newest generation. Without one (a regrade) a finished job's verdict
+    follows the newest grade, and a job still waiting for its grade (`generated`, no live
+    claim) is finished by it, so nothing waits for a grade that already exists.
     """
     with transaction() as conn:
         row = conn.execute(
@@ -290,17 +309,25 @@ def store_grade(
                 (generation_id, grade.grader_version, grade_round),
             ).fetchone()
             assert row is not None
+        newest = "NOT EXISTS (SELECT 1 FROM generations n WHERE n.job_id = jobs.id AND n.id > %(gen)s)"
+        args = {"verdict": row["verdict"], "id": job_id, "gen": generation_id}
         if lease_owner is None:
             conn.execute(
-                f"UPDATE jobs SET verdict = %s, updated_at = now() WHERE id = %s AND state = '{JobState.DONE}'",
-                (row["verdict"], job_id),
+                f"UPDATE jobs SET verdict = %(verdict)s, updated_at = now() WHERE id = %(id)s AND state = '{JobState.DONE}'",
+                args,
             )
-            return int(row["id"]), False
+            finished = conn.execute(
+                f"UPDATE jobs SET state = '{JobState.DONE}', verdict = %(verdict)s, finished_at = now(),"
+                f" updated_at = now() WHERE id = %(id)s AND state = '{JobState.GENERATED}' AND lease_owner IS NULL"
+                f" AND {newest}",
+                args,
+            ).rowcount
+            return int(row["id"]), finished == 1
         finished = conn.execute(
-            f"UPDATE jobs SET state = '{JobState.DONE}', verdict = %s, lease_owner = NULL, lease_expires_at = NULL,"
-            "  finished_at = now(), updated_at = now()"
-            f" WHERE id = %s AND state = '{JobState.GRADING}' AND lease_owner = %s",
-            (row["verdict"], job_id, lease_owner),
+            f"UPDATE jobs SET state = '{JobState.DONE}', verdict = %(verdict)s, lease_owner = NULL,"
+            "  lease_expires_at = NULL, finished_at = now(), updated_at = now()"
+            f" WHERE id = %(id)s AND state = '{JobState.GRADING}' AND {newest}",
+            args,
         ).rowcount
     return int(row["id"]), finished == 1
 

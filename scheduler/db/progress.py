@@ -1,5 +1,5 @@
-"""What the status view counts: jobs per state and verdict, recent throughput, and each worker's
-attempts and grades. Every function runs in the caller's connection; `sweep=None` counts all sweeps.
+"""What the status view counts: jobs per state and verdict, the observed throughput, and each
+worker's attempts and grades. Every function runs in the caller's connection; `sweep=None` counts all sweeps.
 """
 
 from __future__ import annotations
@@ -31,23 +31,32 @@ def job_verdict_counts(conn: Any, sweep: str | None) -> dict[str, int]:
     return {r["verdict"]: r["n"] for r in rows}
 
 
-def finished_within(conn: Any, sweep: str | None, window_s: float) -> int:
-    """Jobs finished in the last `window_s` seconds (the database's clock)."""
+def sweep_exists(conn: Any, sweep: str) -> bool:
+    """A sweep of that name was submitted (or imported)."""
+    return conn.execute("SELECT 1 FROM sweeps WHERE name = %s", (sweep,)).fetchone() is not None
+
+
+def observed_rate(conn: Any, sweep: str | None, window_s: float) -> dict[str, Any]:
+    """What the rate is measured on (the database's clock): `window_s`, the last `window_s` seconds
+    or since the first attempt started in them when that is later; `n`, jobs finished since then;
+    `last_s`, seconds since the last job finished (None: none ever)."""
     where, args = _where(sweep)
-    row = conn.execute(
-        "SELECT count(*) AS n FROM jobs j" + _and(where) + " finished_at > now() - make_interval(secs => %s)",
-        (*args, window_s),
-    ).fetchone()
+    return dict(conn.execute(
+        "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"
+        "   (SELECT min(a.started_at) FROM attempts a JOIN jobs j ON j.id = a.job_id" + _and(where)
+        + " a.started_at > now() - make_interval(secs => %s))) AS since)"
+        " SELECT extract(epoch FROM now() - w.since)::float8 AS window_s,"
+        " (SELECT count(*) FROM jobs j" + _and(where) + " j.finished_at >= w.since) AS n,"
+        " (SELECT extract(epoch FROM now() - max(j.finished_at))::float8 FROM jobs j" + where + ") AS last_s"
+        " FROM w", (window_s, *args, window_s, *args, *args)).fetchone())
+
+
+def jobs_of_sweep(conn: Any, sweep: str | None, job_ids: list[int]) -> int:
+    """How many of these jobs belong to the sweep (all of them for `sweep=None`)."""
+    if sweep is None:
+        return len(job_ids)
+    row = conn.execute("SELECT count(*) AS n FROM jobs WHERE sweep = %s AND id = ANY(%s)", (sweep, job_ids)).fetchone()
     return int(row["n"])
-
-
-def mean_generation_s(conn: Any, sweep: str | None) -> float | None:
-    """The mean wall time of the stored generations, in seconds."""
-    where, args = _where(sweep)
-    row = conn.execute(
-        "SELECT avg(g.wall_s) AS s FROM generations g JOIN jobs j ON j.id = g.job_id" + where, args
-    ).fetchone()
-    return None if row["s"] is None else float(row["s"])
 
 
 def attempt_counts(conn: Any, sweep: str | None) -> dict[tuple[str, str], int]:
@@ -69,9 +78,9 @@ def grade_counts(conn: Any, sweep: str | None) -> dict[str, int]:
 
 
 def worker_rows(conn: Any) -> list[dict[str, Any]]:
-    """Every announced worker: name, host, pool, served_models, loaded_model, and `age` (seconds
-    since it was last seen)."""
+    """Every announced worker: name, host, pool, served_models, loaded_model, `state` (WorkerState,
+    None before its first announcement) and `age` (seconds since it was last seen)."""
     return list(conn.execute(
-        "SELECT name, host, pool, served_models, loaded_model,"
+        "SELECT name, host, pool, served_models, loaded_model, info->>'state' AS state,"
         " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY pool DESC, name"
     ).fetchall())

@@ -110,6 +110,17 @@ def known_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> list[
     ).fetchall())
 
 
+def unheld_jobs_among(conn: Any, keys: JobKeys) -> list[dict[str, Any]]:
+    """The jobs among `keys` past `queued` that nothing holds: generated, or claimed under a lease
+    that expired; id, model and state, by id."""
+    return list(conn.execute(
+        "SELECT j.id, j.model, j.state" + _KEYS_JOIN + f" WHERE j.state = '{JobState.GENERATED}'"
+        f" OR (j.state IN ('{JobState.GENERATING}', '{JobState.GRADING}')"
+        "  AND (j.lease_expires_at IS NULL OR j.lease_expires_at < now())) ORDER BY j.id",
+        keys,
+    ).fetchall())
+
+
 def job_states(conn: Any, keys: JobKeys) -> dict[str, int]:
     """How many of the jobs are in each state."""
     rows = conn.execute("SELECT j.state" + _KEYS_JOIN, keys).fetchall()

@@ -11,7 +11,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from scheduler.db import connect, get_pool
+from scheduler.db import connect, get_pool, transaction
 from scheduler.db.vocabulary import AttemptState, WorkerState
 from scheduler.settings import Settings, get_settings
 
@@ -41,6 +41,12 @@ def mark_worker_seen(name: str, *, stopped: bool = False) -> None:
             " WHERE name = %s",
             (stopped, WorkerState.STOPPED, name),
         )
+
+
+def record_loaded_model(name: str, model: str | None) -> None:
+    """Write the model a GPU worker's llama-swap holds now (None: none loaded)."""
+    with transaction() as conn:
+        conn.execute("UPDATE workers SET loaded_model = %s WHERE name = %s", (model, name))
 
 
 def announced_workers(names: list[str], *, seen_within_s: float = 300) -> set[str]:

@@ -66,15 +66,16 @@ def start_fake_llama_swap(
     tokens_per_s: float = 500.0,
     extra_args: Sequence[str] = (),
     replay: Path | None = None,
+    port: int = 0,
 ) -> FakeLlamaSwapProcess:
-    """Start a fake llama-swap on a free port and wait until it listens; it replays `replay` (the
-    article's layout), by default the responses of our own making (`own_recordings`)."""
+    """Start a fake llama-swap on `port` (0: a free one) and wait until it listens; it replays
+    `replay` (the article's layout), by default the responses of our own making (`own_recordings`)."""
     cmd = [
         sys.executable,
         "-m",
         "tests.fakes.fake_llama_swap",
         "--port",
-        "0",
+        str(port),
         "--models",
         ",".join(models),
         "--load-time-s",

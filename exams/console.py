@@ -1,0 +1,65 @@
+"""The one entry point of the three console scripts (`scheduler`, `worker`, `exams`), and the one
+base class of every error an operator can cause.
+
+    OperatorError                 a mistake or a missing service the operator can fix
+    ├── exams.types.ExamError     (exams) an unknown exam, an unreadable response file
+    └── scheduler.errors.QuantsweepError   (scheduler, worker) settings, sweep files, services, ...
+
+`console_main(group, prog)` runs a click group and decides how a failure prints:
+
+- an `OperatorError`, or a `click.ClickException` raised by a command: one line on stderr,
+  `<prog>: error: <message>`, exit 1;
+- a usage mistake (`click.UsageError`: unknown option, missing argument): click's usage and
+  message, exit 2;
+- Ctrl-C: `<prog>: aborted`, exit 130;
+- anything else is a bug and keeps its traceback.
+
+It lives here, in the package the other two import (and which imports neither), so the three
+scripts share it without an arrow from `exams` up to `scheduler` or `worker`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+import click
+
+
+class OperatorError(Exception):
+    """Something the operator can fix: the entry point prints the message as one line and exits 1."""
+
+
+def error_line(prog: str, message: object) -> str:
+    """`<prog>: error: <message>`, on one line."""
+    text = " ".join(str(message).split()) or "failed"
+    return f"{prog}: error: {text}"
+
+
+def console_main(
+    group: click.Command, prog: str, argv: list[str] | None = None, *, before: Callable[[], None] | None = None
+) -> NoReturn:
+    """Run `group` as the console script `prog`; exit with its status (see the module docstring)."""
+    try:
+        if before is not None:
+            before()
+        group.main(args=argv, prog_name=prog, standalone_mode=False)
+    except OperatorError as exc:
+        _fail(prog, exc)
+    except click.exceptions.Abort:
+        click.echo(f"{prog}: aborted", err=True)
+        sys.exit(130)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _fail(prog, exc.format_message())
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    sys.exit(0)
+
+
+def _fail(prog: str, message: object) -> NoReturn:
+    click.echo(error_line(prog, message), err=True)
+    sys.exit(1)
