@@ -7,8 +7,8 @@ Never raises for a grader failure: a crash, a missing Go toolchain, a
 failure) or any other fault of ours becomes verdict `grader_error` (score 0,
 never counted against the model; the log names the cause). An unknown exam
 name raises `UnknownExamError` (operator mistake). With finish_reason "length"
-and code cut off, the verdict is `truncated` and nothing is run. Exams live in `exams.<name>` and are
-registered in `exams.registry`.
+and code cut off, the verdict is `truncated` and nothing is run. Exams are
+folders with a manifest, found by `exams.registry`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import traceback
 
 from exams.extract import Extraction, extract_files
 from exams.golang import GoToolchainError
-from exams.registry import Exam, get_exam, list_exams
+from exams.registry import Exam, NormalizesResponse, get_exam, list_exams
 from exams.types import Check, ExamError, Grade, GraderFault, UnknownExamError, Verdict
 
 __all__ = [
@@ -62,7 +62,8 @@ def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Gr
     version = "unknown"
     try:
         version = spec.grader_version
-        extraction = extract_files(response_text, spec.expected_files, finish_reason, spec.content_hints)
+        text = spec.normalize_response(response_text) if isinstance(spec, NormalizesResponse) else response_text
+        extraction = extract_files(text, spec.expected_files, finish_reason, spec.content_hints)
         if finish_reason == "length" and extraction.problems:
             detail = "; ".join(extraction.problems.values())
             return _failed(spec, Verdict.TRUNCATED, started, "finish_reason=length: " + detail, version)

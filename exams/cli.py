@@ -1,8 +1,9 @@
-"""The `exams` command: list exams, show a prompt, grade a raw response, run the qualification gate."""
+"""The `exams` command: list exams, show a prompt, grade a raw response, run the gate, lay out a new exam."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -10,7 +11,8 @@ import click
 
 from exams import grade
 from exams.console import console_main
-from exams.registry import get_exam, list_exams
+from exams.registry import EXAMS_DIR_ENV, get_exam, get_manifest, job_exams, list_exams
+from exams.scaffold import create_exam
 from exams.types import ExamError
 from exams.verify import CaseResult, verify_exam
 
@@ -20,7 +22,7 @@ def _exam(name: str) -> str:
     return name
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quantsweep")
 def cli() -> None:
     """Go coding exams: prompts, grading and the grader qualification gate."""
@@ -32,11 +34,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 @cli.command("list")
-def list_command() -> None:
-    """List the registered exams with their maximum score and grader version."""
+@click.option("--items", "show_items", is_flag=True, help="also list each exam's items (one job each)")
+def list_command(show_items: bool) -> None:
+    """List the exams found (packaged and under EXAMS_DIR): maximum score, items, title, folder."""
     for name in list_exams():
-        exam = get_exam(name)
-        click.echo(f"{name}\tmax {exam.max_score:g}\tfiles {','.join(exam.expected_files)}\t{exam.grader_version}")
+        manifest = get_manifest(name)
+        parts = f"{len(manifest.items)} items" if manifest.items else "1 response"
+        click.echo(f"{name}\tmax {manifest.max_score:g}\t{parts}\t{manifest.title}\t{manifest.folder}")
+        if show_items:
+            for item in manifest.items:
+                exam = get_exam(f"{name}/{item}")
+                click.echo(f"  {exam.name}\t{exam.grader_version}")
+        for set_name, members in manifest.sets.items():
+            click.echo(f"  set {name}:{set_name}\t{', '.join(members)}")
 
 
 @cli.command()
@@ -62,7 +72,9 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
     if as_json:
         click.echo(json.dumps(result.to_json()))
         return
-    click.echo(f"{result.exam}: {result.score:g}/{result.max_score:g} {result.verdict.value} ({result.duration_s:.2f}s)")
+    # An infrastructure or grader verdict carries a stored 0 that is not the model's score.
+    score = f"{result.score:g}/{result.max_score:g}" if result.verdict.is_model_outcome else "no score,"
+    click.echo(f"{result.exam}: {score} {result.verdict.value} ({result.duration_s:.2f}s)")
     for check in result.checks:
         mark = "PASS" if check.passed else "FAIL"
         click.echo(f"  {mark} {check.name:22s} {check.points:g}/{check.max_points:g}  {check.detail}")
@@ -71,11 +83,15 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
 
 
 @cli.command()
-@click.option("--exam", "exam_names", multiple=True, help="exam to verify (default: all registered)")
+@click.option("--exam", "exam_names", multiple=True, help="exam, item (go-tasks/lru) or set (go-tasks:demo); default: all")
 @click.option("--repeat", default=1, type=click.IntRange(min=1), help="grade each case this many times")
 def verify(exam_names: tuple[str, ...], repeat: int) -> None:
     """Grade every reference and known-bad solution; fail on any unexpected or flipping grade."""
-    names = [_exam(n) for n in exam_names] or list_exams()
+    try:
+        names = [job for entry in exam_names or list_exams() for job in job_exams(entry)]
+    except ExamError as exc:
+        raise click.ClickException(str(exc)) from None
+    width = max(len(n) for n in names)
     failed = 0
 
     def show(result: CaseResult) -> None:
@@ -86,19 +102,40 @@ def verify(exam_names: tuple[str, ...], repeat: int) -> None:
         status = "ok" if result.passed else "FAIL"
         failed += not result.passed
         click.echo(
-            f"{result.exam:4s} {result.case.name:36s} expect {result.case.expected_score:>4g} "
+            f"{result.exam:{width}s} {result.case.name:28s} expect {result.case.expected_score:>4g} "
             f"got {scores:18s} {'/'.join(verdicts):14s} {seconds:5.2f}s  {status}"
         )
         for problem in result.problems[:5]:
             click.echo(f"     - {problem}")
 
     total = 0
-    for name in names:
-        results = verify_exam(name, repeat=repeat, on_result=show)
-        total += len(results)
+    try:
+        for name in names:
+            results = verify_exam(name, repeat=repeat, on_result=show)
+            total += len(results)
+    except ExamError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"{total - failed}/{total} cases as expected over {repeat} repeat(s)")
     if failed:
         sys.exit(1)
+
+
+@cli.command("new")
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(path_type=Path), default=None,
+              help=f"folder to create the exam in (default: the first {EXAMS_DIR_ENV} folder)")
+def new_command(name: str, parent: Path | None) -> None:
+    """Lay out a new exam NAME: a gotest exam with one example task that passes `exams verify`."""
+    if parent is None:
+        first = next((p for p in os.environ.get(EXAMS_DIR_ENV, "").split(os.pathsep) if p), None)
+        if first is None:
+            raise click.ClickException(f"set {EXAMS_DIR_ENV} to the folder of your exams, or pass --dir")
+        parent = Path(first)
+    try:
+        folder = create_exam(name, parent)
+    except ExamError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {folder}: edit tasks/, then `exams verify --exam {name}` (with {EXAMS_DIR_ENV}={parent})")
 
 
 if __name__ == "__main__":

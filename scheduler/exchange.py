@@ -30,7 +30,7 @@ from scheduler.db.results import (
     sweep_jobs,
 )
 from scheduler.db.sweeps import insert_finished_job, insert_sweep, sweep_definition
-from scheduler.db.vocabulary import JobState
+from scheduler.db.vocabulary import AnswerSource, GenerationSource, JobState
 from scheduler.errors import QuantsweepError
 from scheduler.reports.runs import GradeChoice, load_runs
 
@@ -39,8 +39,8 @@ GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "fi
                      "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
                      "server_info", "error", "quantsweep_version", "answer_source")
 # Omitted or null in a line: answer_source in exports made before it was recorded; the rest by hand.
-GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": "content", "source": "generated", "response_text": "",
-                                       "reasoning_text": ""}
+GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": AnswerSource.CONTENT, "source": GenerationSource.GENERATED,
+                                       "response_text": "", "reasoning_text": ""}
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
                 "duration_s", "grader_host", "external", "quantsweep_version")
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}

@@ -1,5 +1,8 @@
 """Expanding a sweep into jobs: model x exam x seed, each with its generation params and their hash.
 
+The exams of the jobs are the sweep's entries expanded (scheduler.exam_index.expand_exams): an exam
+of items such as go-tasks gives one job per item, so a job is always one prompt and one grade.
+
 A job's identity is (sweep, model, exam, seed, params_hash). The hash covers everything that changes
 what the model is asked or how it samples (temperature, context, max_tokens, the model's generation
 options and the exam prompt's text), so changing any of them makes new jobs instead of mixing
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,15 +53,16 @@ def params_hash(params: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def expand(sweep: Sweep, catalog: Mapping[str, Model], prompt_of: Callable[[str], str]) -> list[JobSpec]:
-    """Every job of `sweep`, model-major so one model's jobs sit together."""
-    prompt_sha = {
-        exam: hashlib.sha256(prompt_of(exam).encode()).hexdigest() for exam in sweep.exams
-    }
+def expand(
+    sweep: Sweep, catalog: Mapping[str, Model], prompt_of: Callable[[str], str], exams: Sequence[str] | None = None
+) -> list[JobSpec]:
+    """Every job of `sweep` over `exams` (default: its entries as they are), model-major."""
+    exams = list(sweep.exams if exams is None else exams)
+    prompt_sha = {exam: hashlib.sha256(prompt_of(exam).encode()).hexdigest() for exam in exams}
     jobs = []
     for model_id in sweep.models:
         options = dict(catalog[model_id].options)
-        for exam in sweep.exams:
+        for exam in exams:
             params = {
                 "temperature": sweep.generation.temperature,
                 "context": sweep.generation.context,

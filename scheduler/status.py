@@ -1,7 +1,7 @@
 """Live progress of a sweep (or of everything): jobs per state, per machine, the model each GPU
 machine holds, throughput and an ETA from measured rates, and the jobs that are stuck with what
-will happen to them. A progress bar in a terminal, plain lines otherwise; `watch()` is also what
-`submit --wait` shows.
+will happen to them. A progress bar in a terminal, plain lines at a steady interval otherwise;
+`watch()` is also what `submit --wait` shows.
 
 What is shown is what was observed, never assumed:
 - `running` on a machine counts the jobs it holds under a live lease (a dead worker's expired
@@ -25,16 +25,22 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from scheduler import cells
+from scheduler.adaptive import status_lines
 from scheduler.db import connect, progress
 from scheduler.db.recovery import last_pass, live_claims_per_worker, orphaned_claims
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
 from scheduler.errors import UnknownSweepError
+from scheduler.progress import HEARTBEAT_S, ProgressLines
+from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
+from scheduler.tripwires import tripped
 
 RATE_WINDOW_S = 900  # throughput is measured over at most the last 15 minutes
 STALL_FACTOR = 3.0
 STALL_MIN_S = 120.0
 RECONCILER_MISSED_PASSES = 3  # a reconciler this many intervals late is not running
+SILENT_AFTER_S = 120  # a worker refreshes its row every 15 s; this long without one, it is silent
 
 
 @dataclass
@@ -49,6 +55,12 @@ class Machine:
     running: int  # jobs of this sweep it holds under a live lease now
     finished: int  # attempts of this sweep finished there
     last_seen_s: float
+    state: str | None = None  # WorkerState: running, or stopped after a clean shutdown
+
+    @property
+    def condition(self) -> str:
+        """`stopped 23m ago`, `silent for 23m`, or "" while it reports in."""
+        return cells.worker_state(self.state, self.last_seen_s, SILENT_AFTER_S)
 
 
 @dataclass
@@ -148,16 +160,12 @@ def _machines(conn: Any, sweep: str | None) -> list[Machine]:
         if w["pool"] == WorkerPool.CPU:
             finished = graded.get(w["name"], 0) + graded.get(w["host"], 0)
         machines.append(Machine(w["name"], w["pool"], w["host"], w["loaded_model"], list(w["served_models"]),
-                                running, finished, w["age"]))
+                                running, finished, w["age"], w["state"]))
     return machines
 
 
 def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "unknown"
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s"
+    return "unknown" if seconds is None else cells.duration(seconds)
 
 
 def plain_lines(snap: Snapshot) -> list[str]:
@@ -180,9 +188,9 @@ def plain_lines(snap: Snapshot) -> list[str]:
             lines.append(f"  job {claim['job_id']} {claim['state']} by {claim['worker'] or '?'}: "
                          f"lease expired {_duration(claim['expired_s'])} ago")
     for m in snap.machines:
-        model = f" model={m.loaded_model or '-'}" if m.pool == WorkerPool.GPU else ""
-        stale = f" (last seen {_duration(m.last_seen_s)} ago)" if m.last_seen_s > 120 else ""
-        lines.append(f"  {m.pool} {m.name}{model} running={m.running} finished={m.finished}{stale}")
+        model = f" model={cells.text(m.loaded_model)}" if m.pool == WorkerPool.GPU else ""
+        condition = f" ({m.condition})" if m.condition else ""
+        lines.append(f"  {m.pool} {m.name}{model} running={m.running} finished={m.finished}{condition}")
     return lines
 
 
@@ -195,9 +203,10 @@ def _rich_view(snap: Snapshot) -> Any:
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    TextColumn(eta))
     bar.add_task(snap.sweep or "all sweeps", total=max(snap.total, 1), completed=snap.done)
-    table = Table("pool", "worker", "model", "running", "finished")
+    table = Table("pool", "worker", "model", "running", "finished", "state")
     for m in snap.machines:
-        table.add_row(m.pool, m.name, m.loaded_model or "-", str(m.running), str(m.finished))
+        table.add_row(m.pool, m.name, cells.text(m.loaded_model), str(m.running), str(m.finished),
+                      m.condition or "running")
     return Group(bar, *[line for line in plain_lines(snap) if not line.startswith("  ")], table)
 
 
@@ -206,20 +215,28 @@ def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: T
     out = out or sys.stdout
     with connect(settings) as conn:
         snap = collect(conn, sweep)
+        sweep_runs = load_runs(conn, sweep) if sweep else None
+    alerts = tripped(sweep_runs) if sweep_runs else []
+    adaptive = status_lines(sweep_runs) if sweep_runs else []
     if as_json:
-        out.write(json.dumps(snap.to_json(), indent=2) + "\n")
+        out.write(json.dumps({**snap.to_json(), "tripwires": alerts, "adaptive": adaptive}, indent=2) + "\n")
     elif out.isatty():
         from rich.console import Console
 
-        Console(file=out).print(_rich_view(snap))
+        Console(file=out).print(_rich_view(snap), *[f"tripwire: {a}" for a in alerts], *adaptive)
     else:
-        out.write("\n".join(plain_lines(snap)) + "\n")
+        out.write("\n".join(plain_lines(snap) + [f"tripwire: {a}" for a in alerts] + adaptive) + "\n")
     return snap
 
 
 def watch(settings: Settings, sweep: str | None = None, *, interval_s: float = 2.0,
-          until_done: bool = True, timeout_s: float | None = None, out: TextIO | None = None) -> Snapshot:
-    """Show live progress until every job is done (or `timeout_s` passes); return the last snapshot."""
+          until_done: bool = True, timeout_s: float | None = None, out: TextIO | None = None,
+          heartbeat_s: float = HEARTBEAT_S) -> Snapshot:
+    """Show live progress until every job is done (or `timeout_s` passes); return the last snapshot.
+
+    A live view in a terminal; otherwise plain lines on each change and the summary line at least
+    every `heartbeat_s` seconds (scheduler/progress.py).
+    """
     out = out or sys.stdout
     deadline = None if timeout_s is None else time.monotonic() + timeout_s
     with connect(settings) as conn:
@@ -234,14 +251,10 @@ def watch(settings: Settings, sweep: str | None = None, *, interval_s: float = 2
                     if _finished(snap, until_done, deadline):
                         return snap
                     time.sleep(interval_s)
-        last = ""
+        progress = ProgressLines(out, heartbeat_s)
         while True:
             snap = collect(conn, sweep)
-            text = "\n".join(plain_lines(snap))
-            if text != last:
-                out.write(text + "\n")
-                out.flush()
-                last = text
+            progress.update(plain_lines(snap))
             if _finished(snap, until_done, deadline):
                 return snap
             time.sleep(interval_s)

@@ -151,6 +151,8 @@ def _definition(sweep: Sweep) -> dict[str, Any]:
             "max_tokens": sweep.generation.max_tokens,
             "timeout_s": sweep.generation.timeout_s,
         },
+        **({"adaptive": sweep.adaptive.to_json()} if sweep.adaptive else {}),
+        **({"tripwires": dict(sweep.tripwires)} if sweep.tripwires else {}),
     }
 
 

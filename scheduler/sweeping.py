@@ -6,7 +6,7 @@ from typing import Any
 
 from scheduler.catalog import Model, Sweep, load_catalog, load_sweep, sweep_names
 from scheduler.errors import SweepFileError
-from scheduler.exam_index import known_exams, prompt_text
+from scheduler.exam_index import expand_exams, known_exams, prompt_text
 from scheduler.plan import JobSpec, expand
 from scheduler.settings import Settings
 from scheduler.submit import SubmitResult, plan_actions, submit
@@ -16,7 +16,7 @@ def load(settings: Settings, name: str) -> tuple[Sweep, dict[str, Model], list[J
     """Load and validate the sweep `name` and expand it to jobs."""
     catalog = load_catalog(settings.sweeps_dir)
     sweep = load_sweep(settings.sweeps_dir, name, catalog, known_exams())
-    return sweep, catalog, expand(sweep, catalog, prompt_text)
+    return sweep, catalog, expand(sweep, catalog, prompt_text, expand_exams(sweep.exams))
 
 
 def list_sweeps(settings: Settings) -> list[dict[str, Any]]:
@@ -35,7 +35,7 @@ def list_sweeps(settings: Settings) -> list[dict[str, Any]]:
             "models": list(sweep.models),
             "exams": list(sweep.exams),
             "seeds": list(sweep.seeds),
-            "jobs": len(sweep.models) * len(sweep.exams) * len(sweep.seeds),
+            "jobs": len(sweep.models) * len(expand_exams(sweep.exams)) * len(sweep.seeds),
         })
     return rows
 
@@ -60,5 +60,5 @@ def submit_sweep(settings: Settings, name: str, *, rerun: bool, requeue: bool) -
     sweep, catalog, specs = load(settings, name)
     # An answer that rewrites a given program (v2) is longer than one written from a short prompt
     # (v1): the prompt's length orders exams by expected generation time, longest first.
-    longest_first = sorted(sweep.exams, key=lambda exam: -len(prompt_text(exam)))
+    longest_first = sorted(expand_exams(sweep.exams), key=lambda exam: -len(prompt_text(exam)))
     return submit(settings, sweep, catalog, specs, rerun=rerun, requeue=requeue, exam_order=longest_first)

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from exams.registry import list_exams
 from scheduler.catalog import load_catalog, load_sweep, sweep_names
+from scheduler.exam_index import known_exams
 from scheduler.settings import PACKAGED_SWEEPS_DIR
 from tests.compose_files import REPO, effective, example_env
 
@@ -189,7 +189,7 @@ def test_every_catalog_model_is_served_under_its_id() -> None:
 
 def test_benchmark_settings_hold_for_every_model() -> None:
     catalog = load_catalog(PACKAGED_SWEEPS_DIR)
-    sweeps = [load_sweep(PACKAGED_SWEEPS_DIR, name, catalog, list_exams()) for name in sweep_names(PACKAGED_SWEEPS_DIR)]
+    sweeps = [load_sweep(PACKAGED_SWEEPS_DIR, name, catalog, known_exams()) for name in sweep_names(PACKAGED_SWEEPS_DIR)]
     config, models = loaded()["config"], loaded()["models"]
     assert config["sendLoadingState"] is False
     # A cold load of the largest GGUF from a slow disk (100 MB/s) must fit the health-check timeout.

@@ -92,18 +92,29 @@ def test_worker_gpu_waits_for_a_server_that_loads_and_for_one_that_is_not_listen
     settings: Settings, tmp_path: Path, port: int
 ) -> None:
     loading = RecordedServer([MODEL], models_statuses=[503, 503]).start()
-    late: list[RecordedServer] = []  # bound only when started: until then the port refuses connections
-    starter = threading.Timer(3.0, lambda: late.append(RecordedServer([MODEL], port=port).start()))
+    late: list[RecordedServer] = []  # bound only once the worker has been refused, so it must wait
+    refused_line = "does not answer yet (ConnectError"
+    stopped = threading.Event()
+
+    def start_when_refused() -> None:
+        log = tmp_path / "gpu_late.log"
+        while not stopped.wait(0.2):
+            if log.exists() and refused_line in log.read_text(errors="replace"):
+                late.append(RecordedServer([MODEL], port=port).start())
+                return
+
+    starter = threading.Thread(target=start_when_refused, daemon=True)
     try:
         with fleet(settings.database_url, settings.redis_url, tmp_path, **ENV) as f:
             first = f.start("gpu", "gpu@loading", LLAMA_SWAP_URL=loading.url)
+            assert "is not ready (HTTP 503: unavailable_error: Loading model); trying again in 1 s" in first.log_path.read_text()
             starter.start()
             second = f.start("gpu", "gpu@late", LLAMA_SWAP_URL=f"http://127.0.0.1:{port}")
-            assert "is not ready (HTTP 503: unavailable_error: Loading model); trying again in 1 s" in first.log()
-            assert "does not answer yet (ConnectError" in second.log()
+            assert refused_line in second.log_path.read_text() and late
     finally:
-        starter.cancel()
-        starter.join()
+        stopped.set()
+        if starter.is_alive():
+            starter.join()
         loading.stop()
         for server in late:
             server.stop()

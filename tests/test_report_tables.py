@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -12,29 +13,82 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from scheduler.db import connect
-from scheduler.reports.stats import compare_paired, summarize, t_quantile
+from scheduler.reports.stats import RunPoints, proportion_interval, score_posterior, summarize
+from scheduler.reports.tables import pareto_front
+from scheduler.reports.verdicts import Verdict, compare, seeds_to_settle
 from scheduler.settings import Settings
 from tests.reporting import report_json, run_cli, stats_by
 
 
-@pytest.mark.parametrize(("p", "df", "expected"), [
-    (0.975, 1, 12.7062), (0.975, 2, 4.3027), (0.975, 10, 2.2281), (0.975, 30, 2.0423),
-    (0.995, 4, 4.6041), (0.025, 2, -4.3027), (0.975, 10**6, 1.9600),
-])
-def test_t_quantile_matches_the_published_table(p: float, df: int, expected: float) -> None:
-    assert round(t_quantile(p, df), 4) == expected
+def _runs(*scores: int, checks: int = 15) -> tuple[list[RunPoints], dict[str, float]]:
+    """Runs of one-point checks: a score of 14 passes the first 14 checks."""
+    runs = [RunPoints(42 + i, {f"c{j}": 1.0 for j in range(s)}) for i, s in enumerate(scores)]
+    return runs, {f"c{j}": 1.0 for j in range(checks)}
 
 
-def test_summary_interval_is_mean_plus_minus_t_times_standard_error() -> None:
-    s = summarize([10.0, 14.0, 14.0])
-    assert s.n == 3 and round(s.mean or 0, 4) == 12.6667
-    assert round(s.ci_low or 0, 3) == 6.930 and round(s.ci_high or 0, 3) == 18.404
-    assert summarize([7.0]).ci_low is None and summarize([]).mean is None
+def test_three_equal_scores_do_not_make_a_zero_width_interval() -> None:
+    s = summarize(*_runs(14, 14, 14))
+    assert s.mean == 14.0 and s.ci_low is not None and s.ci_high is not None
+    assert 3.0 < s.ci_low < 12.0 and 14.0 < s.ci_high < 15.0
 
 
-def test_paired_comparison_uses_only_the_shared_seeds() -> None:
-    cmp = compare_paired({42: 14, 123: 14, 456: 14, 7: 0}, {42: 9, 123: 13, 456: 14})
-    assert (cmp.n, cmp.mean_diff, cmp.wins, cmp.ties, cmp.losses) == (3, -2.0, 0, 1, 2)
+def test_an_interval_of_bounded_scores_stays_inside_the_bounds_and_away_from_the_far_one() -> None:
+    low, high = score_posterior(*_runs(0, 6, 6, checks=10)).interval(0.95)
+    assert 0.0 < low < 3.0 and 6.0 < high < 9.0
+    low, high = score_posterior(*_runs(0, 0, 0, checks=10)).interval(0.95)
+    assert low == 0.0 and 1.0 < high < 5.0
+    low, high = score_posterior(*_runs(15, 15, 15)).interval(0.95)
+    assert high == 15.0 and low < 14.0
+
+
+def test_more_seeds_of_the_same_scores_narrow_the_interval() -> None:
+    widths = []
+    for n in (3, 5, 10, 30):
+        low, high = score_posterior(*_runs(*[14] * n)).interval(0.95)
+        widths.append(high - low)
+    assert widths == sorted(widths, reverse=True) and widths[-1] < 2.0
+
+
+def test_wilson_interval_matches_the_published_values() -> None:
+    # Brown, Cai & DasGupta (2001), or any table: Wilson 95% for 2/3 is 0.208 to 0.939.
+    low, high = proportion_interval(2, 3) or (0.0, 0.0)
+    assert (round(low, 3), round(high, 3)) == (0.208, 0.939)
+    assert proportion_interval(0, 0) is None
+
+
+def test_the_posterior_of_many_runs_agrees_with_the_sample_mean_and_its_standard_error() -> None:
+    rng = random.Random(7)
+    scores = [rng.choice([5, 6, 7]) for _ in range(400)]
+    post = score_posterior(*_runs(*scores, checks=10))
+    mean = sum(scores) / len(scores)
+    se = (sum((x - mean) ** 2 for x in scores) / (len(scores) - 1) / len(scores)) ** 0.5
+    assert post.mean == pytest.approx(mean, abs=0.1)
+    low, high = post.interval(0.95)
+    assert low == pytest.approx(mean - 1.96 * se, abs=0.15) and high == pytest.approx(mean + 1.96 * se, abs=0.15)
+
+
+def test_a_clear_difference_is_called_and_seeds_are_paired() -> None:
+    a, marks = _runs(0, 0, 0, 0)
+    b, _ = _runs(14, 14, 14)
+    c = compare(a, b, marks)
+    assert c.seeds == 3 and c.verdict is Verdict.B_BETTER and c.mean_diff == 14.0
+    assert (c.b_only, c.a_only) == (42, 0)
+    assert compare(b, a, marks).verdict is Verdict.A_BETTER
+
+
+def test_equal_models_are_equivalent_only_with_enough_seeds() -> None:
+    few = compare(*_runs(6, 7, 6, checks=10)[:1], _runs(7, 6, 6, checks=10)[0], _runs(checks=10)[1])
+    assert few.verdict is Verdict.UNDECIDED and few.seeds_needed is not None and few.seeds_needed > 3
+    scores = [6, 7] * 100
+    many = compare(_runs(*scores, checks=10)[0], _runs(*reversed(scores), checks=10)[0], _runs(checks=10)[1])
+    assert many.verdict is Verdict.EQUIVALENT and many.seeds_needed is None
+
+
+def test_seeds_to_settle_follows_the_normal_sample_size_formula() -> None:
+    # (z_.975 + z_.8)^2 * sd^2 / diff^2 = 7.85 * 4 / 1 -> 32 seeds to show a difference of 1 with sd 2.
+    assert seeds_to_settle(1.0, 2.0, margin=0.5) == 32
+    # TOST: (z_.95 + z_.8)^2 * sd^2 / margin^2 = 6.18 * 4 -> 25 seeds to show equivalence within 1.
+    assert seeds_to_settle(0.0, 2.0, margin=1.0) == 25
 
 
 def _model(conn: Any, model_id: str, family: str, quant: str) -> None:
@@ -93,6 +147,7 @@ def test_paired_quant_comparison_pairs_seeds_both_scored(mixed_sweep: Settings) 
     (row,) = tables["paired"]["rows"]
     # a scored seeds 1, 2; b scored seeds 1, 2 (3 is server_error, 4 grader_error): b - a = +1, -8.
     assert row[:5] == ["fam", "v2", "Q4 → Q8", "2", "-3.5"]
+    assert row[-1].startswith("undecided; about ") and "more) would settle it" in row[-1]
 
 
 def test_a_test_no_model_passes_is_flagged_as_a_likely_grader_problem(mixed_sweep: Settings) -> None:
@@ -108,7 +163,10 @@ def test_markdown_report_shows_the_article_columns(mixed_sweep: Settings,
     status, out, _ = run_cli(["report", "--sweep", "s"], capsys)
     assert status == 0
     assert "| Model | Mean | Range | n | 95% CI | Compiles | Tok/s |" in out
-    assert "| A | 7.0 | 6–8 | 2 | 0.0 to 10.0 | 2/3 | 22.0 |" in out
+    row = next(line for line in out.splitlines() if line.startswith("| A | 7.0 | 6–8 | 2 | "))
+    low, high = (float(x) for x in row.split(" | ")[4].split(" to "))
+    assert 0.0 < low < 6.0 and 8.0 < high < 10.0
+    assert "| 2/3 (21–94%) | 22.0 |" in row
     assert "1 truncated" in out
 
 
@@ -139,11 +197,33 @@ def test_json_report_carries_the_numbers_behind_the_tables(mixed_sweep: Settings
     assert data["exam_max"] == {"v2": 10.0}
 
 
-def test_a_score_interval_is_clipped_to_the_possible_range() -> None:
-    from scheduler.reports.stats import summarize
+def test_the_pareto_front_keeps_the_points_no_other_beats_on_both_axes() -> None:
+    points = [(14.0, 18.0), (14.0, 27.0), (12.0, 30.0), (12.0, 20.0), (14.3, 22.0), (14.0, 27.0)]
+    # (14, 18) loses to (14, 27); (12, 20) to several; the two equal (14, 27) do not beat each other.
+    assert pareto_front(points) == [1, 2, 4, 5]
+    assert pareto_front([]) == []
 
-    unclipped = summarize([0.0, 6.0, 6.0])
-    clipped = summarize([0.0, 6.0, 6.0], bounds=(0.0, 15.0))
-    assert unclipped.ci_low is not None and unclipped.ci_low < 0
-    assert clipped.ci_low == 0.0
-    assert clipped.ci_high == unclipped.ci_high
+
+def test_the_report_gives_the_pareto_frontier_of_score_against_speed_and_size(mixed_sweep: Settings) -> None:
+    tables = {t["id"]: t for t in report_json(mixed_sweep, "s")["tables"]}
+    rows = tables["pareto-v2"]["rows"]
+    # A: mean 7, 22 tok/s; B: mean 3.5, 20 tok/s; same size: A beats B on both.
+    assert [(r[0], r[1]) for r in rows] == [("score and decode tok/s", "A"), ("score and GGUF size", "A")]
+
+
+def test_an_exam_with_no_run_judged_on_its_code_shows_no_compile_rate(settings: Settings) -> None:
+    with connect(settings) as conn, conn.transaction():
+        conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', %s)", (Jsonb({"models": ["a", "b"]}),))
+        _model(conn, "a", "fam", "Q4")
+        _model(conn, "b", "fam", "Q8")
+        for seed in (1, 2, 3):  # every run of a cut off before its code ended: nothing was built
+            _run(conn, "a", seed, finish="length", outcome="truncated", grade=(0, "truncated", False))
+        _run(conn, "b", 1, grade=(0, "compile_fail", False))
+        _run(conn, "b", 2, grade=(0, "grader_error", False))
+    tables = {t["id"]: t for t in report_json(settings, "s")["tables"]}
+    exam_rows = {row[0]: row for row in tables["exam-v2"]["rows"]}
+    assert exam_rows["A"][5] == "–" and exam_rows["B"][5] == "0/2 (0–66%)"
+    quant_rows = {row[0]: row for row in tables["quant-fam"]["rows"]}
+    assert quant_rows["Q4"][-1] == "–" and quant_rows["Q8"][-1] == "0/2"
+    outcome_rows = {row[0]: row for row in tables["outcomes"]["rows"]}
+    assert outcome_rows["A"][-3:] == ["–", "–", "–"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import threading
 from typing import Any
 
@@ -123,3 +124,28 @@ def test_watch_prints_plain_lines_off_a_terminal_and_returns_when_all_jobs_are_d
     assert snap.done == snap.total == 6
     text = out.getvalue()
     assert "s: 2/6 done" in text and "s: 6/6 done" in text and "\x1b[" not in text
+
+
+def test_status_says_which_worker_stopped_and_which_went_silent(settings: Settings) -> None:
+    with connect(settings) as conn:
+        _setup(conn)
+        conn.execute("UPDATE workers SET info = '{\"state\": \"stopped\"}',"
+                     " last_seen_at = now() - interval '23 minutes 5 seconds' WHERE name = 'cpu@box1'")
+        conn.execute("UPDATE workers SET info = '{\"state\": \"running\"}',"
+                     " last_seen_at = now() - interval '10 minutes' WHERE name = 'gpu@box1'")
+        conn.commit()
+        snap = collect(conn, "s")
+    lines = plain_lines(snap)
+    assert any(line.startswith("  cpu cpu@box1 ") and line.endswith("(stopped 23m ago)") for line in lines), lines
+    assert any(line.startswith("  gpu gpu@box1 ") and line.endswith("(silent for 10m)") for line in lines), lines
+    assert {m.name: m.state for m in snap.machines} == {"cpu@box1": "stopped", "gpu@box1": "running"}
+
+
+def test_watch_off_a_terminal_repeats_its_summary_while_nothing_changes(settings: Settings) -> None:
+    with connect(settings) as conn:
+        _setup(conn)
+    out = io.StringIO()
+    watch(settings, "s", interval_s=0.1, heartbeat_s=0.5, timeout_s=2.5, out=out)
+    lines = out.getvalue().splitlines()
+    assert len([line for line in lines if "] s: 2/6 done" in line]) >= 3, lines
+    assert all(re.match(r"\[\d+m\d\ds\] ", line) for line in lines), lines

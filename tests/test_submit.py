@@ -123,10 +123,10 @@ def test_changing_temperature_makes_new_jobs_instead_of_mixing_results(
     path = sweeps / "demo.yaml"
     path.write_text(path.read_text().replace("generation:\n", "generation:\n  temperature: 0.2\n"))
     _, out, _ = run_cli(["submit", "--sweep", "demo", "--json"], capsys)
-    assert json.loads(out)["new"] == 6
+    assert json.loads(out)["new"] == 10
     with psycopg.connect(settings.database_url) as conn:
         hashes = conn.execute("SELECT count(DISTINCT params_hash) FROM jobs").fetchone()[0]
-    assert hashes == 4  # two exams x two temperatures
+    assert hashes == 10  # five tasks (each its own prompt) x two temperatures
 
 
 def test_finished_jobs_are_kept_unless_rerun_and_infra_failures_are_retried(
@@ -173,10 +173,10 @@ def test_the_console_script_reports_a_missing_database_in_one_line(tmp_path: Pat
 
 
 def test_each_model_queue_gets_its_longest_exam_first(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    run_cli(["submit", "--sweep", "demo"], capsys)
+    run_cli(["submit", "--sweep", "quant-gemma4"], capsys)
     client = redis.Redis.from_url(settings.redis_url)
     # Celery's Redis transport pushes on the left and pops on the right: the right end runs first.
-    raw = client.lrange(generation_queue("gemma3-270m-q4km"), 0, -1)
+    raw = client.lrange(generation_queue("gemma4-26b-q4km"), 0, -1)
     ids_in_run_order = [int(json.loads(m)["headers"]["argsrepr"].strip("[]")) for m in reversed(raw)]
     with psycopg.connect(settings.database_url) as conn:
         exam_of = dict(conn.execute("SELECT id, exam FROM jobs").fetchall())

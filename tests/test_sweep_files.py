@@ -36,7 +36,7 @@ def test_sweeps_lists_every_sweep_with_its_job_count(capsys: pytest.CaptureFixtu
     import json
 
     counts = {row["name"]: row["jobs"] for row in json.loads(out)}
-    assert counts == {"demo": 6, "episode3": 66, "quant-gemma4": 18, "quant-qwen35": 24, "round1": 48}
+    assert counts == {"demo": 10, "episode3": 66, "quant-gemma4": 18, "quant-qwen35": 24, "round1": 48}
 
 
 BROKEN = [
@@ -45,7 +45,7 @@ BROKEN = [
     ("seed not an integer", "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42, abc]\n",
      "sweep file broken.yaml: seeds[1] must be an integer, got 'abc'"),
     ("unknown exam", "models: [gpt-oss-20b]\nexams: [v1, v9]\nseeds: [42]\n",
-     "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: v1, v2"),
+     "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: go-tasks, v1, v2, go-tasks:demo or an item"),
     ("yaml syntax error", "models: [gpt-oss-20b\nexams: [v1]\nseeds: [42]\n",
      "sweep file broken.yaml: YAML syntax error at line"),
     ("missing field", "models: [gpt-oss-20b]\nexams: [v1]\n",
@@ -91,3 +91,30 @@ def test_a_malformed_catalog_names_the_model_and_field(tmp_path: Path) -> None:
     (tmp_path / "models.yaml").write_text("models:\n  m1:\n    label: M\n    family: f\n    size_gb: big\n")
     with pytest.raises(SweepFileError, match="catalog models.yaml: models.m1.size_gb must be a number"):
         load_catalog(tmp_path)
+
+
+def test_an_exam_of_items_gives_one_job_per_task_and_a_set_names_a_few(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from exams.registry import job_exams
+
+    sweeps = tmp_path / "sweeps"
+    shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
+    (sweeps / "tasks.yaml").write_text("models: [gpt-oss-20b]\nexams: [go-tasks, v1, go-tasks:demo]\nseeds: [1, 2]\n")
+    monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
+    get_settings.cache_clear()
+    tasks = job_exams("go-tasks")
+    code, out, _ = run_cli(["submit", "--sweep", "tasks", "--dry-run", "--json"], capsys)
+    jobs = json.loads(out)
+    assert code == 0 and len(jobs) == 2 * (len(tasks) + 1)  # the demo set's tasks are in go-tasks already
+    assert sorted({j["exam"] for j in jobs}) == sorted([*tasks, "v1"])
+    assert len({j["params_hash"] for j in jobs}) == len(tasks) + 1  # each task's prompt is its own
+    code, out, _ = run_cli(["submit", "--sweep", "tasks", "--json"], capsys)
+    assert json.loads(out)["enqueued"] == len(jobs)
+    code, out, _ = run_cli(["submit", "--sweep", "tasks", "--json"], capsys)
+    assert (json.loads(out)["new"], json.loads(out)["enqueued"]) == (0, 0)
+    (sweeps / "tasks.yaml").write_text("models: [gpt-oss-20b]\nexams: [go-tasks:nope]\nseeds: [1]\n")
+    code, _, err = run_cli(["submit", "--sweep", "tasks", "--dry-run"], capsys)
+    assert code == 1 and err.startswith("scheduler: error: sweep file tasks.yaml: exams[0] 'go-tasks:nope'")

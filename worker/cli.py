@@ -52,7 +52,7 @@ def _start(
     app.worker_main(argv)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="quantsweep")
 def cli() -> None:
     """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""

@@ -5,12 +5,12 @@ difference can change whether a program builds:
 
 | setting | here | effect on a verdict |
 | --- | --- | --- |
-| files | each program alone, its files named on the command line (`go build ./p/p.go`) | none: build constraints (`//go:build`) are ignored for named files, as in the plain build |
+| files | a program that fails is built alone, its files named on the command line (`go build ./p/p.go`); several one-file programs are first tried in one package-mode build (see `Workspace.build`) | none: build constraints (`//go:build`) are ignored for named files, as in the plain build |
 | language version | go.mod states the toolchain's own (`GoToolchain.language_version`) | none: the plain build outside a module uses the toolchain's |
 | module mode | a module with no requirements; GOFLAGS=-mod=mod, GOPROXY=off, GOWORK=off | none for the standard library; an import of another module fails in both, here with "module lookup disabled by GOPROXY=off" |
 | CGO_ENABLED | 0 (plain builds), 1 (-race) | a program that imports "C" fails, with the reason "cgo is disabled in the grader" |
 | -trimpath, GOPATH, GOCACHE, GOTOOLCHAIN=local, env whitelist | as set below | none on the verdict |
-| `go vet` | never run (no grader runs `go test`, whose vet step could fail a program that builds) | none |
+| `go vet` | never run (`build_test` compiles tests with `go test -c -vet=off`, so no vet step can fail a program that builds) | none |
 
 A program that builds but is not `package main` gets no binary, with the reason saying so.
 """
@@ -57,9 +57,9 @@ _GO_PROGRESS = re.compile(r"^go: (finding|downloading|extracting) ")
 _ELF_MAGIC = b"\x7fELF"
 
 
-def go_mod(toolchain: GoToolchain) -> str:
+def go_mod(toolchain: GoToolchain, module: str = MODULE) -> str:
     """The workspace's go.mod: a module that states the toolchain's own language version."""
-    return f"module {MODULE}\n\ngo {toolchain.language_version}\n"
+    return f"module {module}\n\ngo {toolchain.language_version}\n"
 
 
 def _base_env(home: Path) -> dict[str, str]:
@@ -81,6 +81,14 @@ def _infra_failure(log: str) -> str | None:
         if not _COMPILER_MESSAGE.match(line) and (match := _BUILD_INFRA.search(line)):
             return match.group(0)
     return None
+
+
+def _build_fault(result: RunResult, log: str) -> str | None:
+    """Why a build failed by our doing (our limit, a kill, the machine), or None: the program's own."""
+    fault = result.build_fault()
+    if fault is None and result.exit_code != 0 and (infra := _infra_failure(log)):
+        fault = f"go build failed for a reason outside the program: {infra}"
+    return fault
 
 
 def _why_no_program(sources: Mapping[str, str], log: str, race: bool) -> str:
@@ -117,11 +125,17 @@ class Workspace:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def build(self, programs: Programs, *, race: bool = False, limits: Limits = BUILD_LIMITS) -> BuildResult:
-        """Build each program (a `package main`) alone, one `go build` each, in parallel.
+        """Build each program (a `package main`) as if alone, as `go build <name>.go` would.
 
-        A program's failure is its own: `BuildResult.programs[name]` holds its binary, or its
-        own build log and first error line, or (`fault`) the cause when the build ended by our
-        doing (our time limit, a kill, a sandbox failure) and says nothing about the program.
+        Several one-file programs are first built by one `go build` of their packages (one
+        go command instead of several: the common case where all build); each program
+        that got no binary from it is then built alone, by its files, in parallel. A
+        one-file package that builds as a package builds as a file too (same file, same
+        language version; as a package, a build constraint can only exclude it), so only
+        the second build decides a failure. A program's failure is its own:
+        `BuildResult.programs[name]` holds its binary, or its own build log and first
+        error line, or (`fault`) the cause when its build ended by our doing (our time
+        limit, a kill, a sandbox failure) and says nothing about the program.
         """
         toolchain = find_go()
         kind = "race" if race else "plain"
@@ -135,7 +149,71 @@ class Workspace:
             (src / name).mkdir(exist_ok=True)
             for file_name, source in files[name].items():
                 (src / name / file_name).write_text(source)
-        env = _base_env(src) | {
+        env = self._go_env(src, toolchain, race=race)
+
+        def go_build(output: Path, targets: list[str]) -> RunResult:
+            argv = [str(toolchain.go), "build", "-trimpath", "-o", str(output), *(["-race"] if race else []), *targets]
+            wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
+            return execute(wrapped, cwd=src, env=env, limits=limits, isolated=isolated)
+
+        def build_one(name: str) -> ProgramBuild:
+            binary = bin_dir / name
+            result = go_build(binary, [f"./{name}/{file_name}" for file_name in files[name]])
+            log = (result.stdout + result.stderr).decode(errors="replace")
+            if (fault := _build_fault(result, log)) is not None:
+                return ProgramBuild(None, log, reason=fault, fault=fault)
+            if result.exit_code != 0:
+                return ProgramBuild(None, log, reason=_why_no_program(files[name], log, race))
+            if not _is_program(binary):
+                package = next((m.group(1) for s in files[name].values() if (m := _PACKAGE.search(s))), "?")
+                return ProgramBuild(None, log, reason=f"package {package} is not package main: go build makes no program of it")
+            return ProgramBuild(binary, log)
+
+        started = time.monotonic()
+        built: dict[str, ProgramBuild] = {}
+        if len(files) > 1 and all(len(f) == 1 for f in files.values()):
+            go_build(bin_dir, [f"./{name}" for name in files])  # `-o dir`: one binary per main package
+            built = {name: ProgramBuild(bin_dir / name, "") for name in files if _is_program(bin_dir / name)}
+        alone = [name for name in files if name not in built]
+        with ThreadPoolExecutor(max_workers=min(len(alone), MAX_PARALLEL_BUILDS) or 1) as pool:
+            built |= dict(zip(alone, pool.map(build_one, alone), strict=True))
+        built = {name: built[name] for name in files}
+        bin_dir.chmod(0o755)
+        return BuildResult(programs=built, duration_s=time.monotonic() - started)
+
+    def build_test(
+        self, package: str, files: Mapping[str, str], *, module: str = MODULE, race: bool = False,
+        limits: Limits = BUILD_LIMITS,
+    ) -> ProgramBuild:
+        """Compile a package's tests into one binary (`go test -c -vet=off`); nothing of it runs here.
+
+        `files` maps file names to sources, the package's and its `_test.go` files, in the module
+        `module` (external tests import `<module>/<package>`). As for `build`, a failure of ours is
+        `fault`.
+        """
+        toolchain = find_go()
+        kind = "race" if race else "plain"
+        src, bin_dir = self.root / f"test-src-{kind}", self.root / f"test-bin-{kind}"
+        (src / package).mkdir(parents=True, exist_ok=True)
+        bin_dir.mkdir(exist_ok=True)
+        (src / "go.mod").write_text(go_mod(toolchain, module))
+        for file_name, source in files.items():
+            (src / package / file_name).write_text(source)
+        binary = bin_dir / f"{package}.test"
+        argv = [str(toolchain.go), "test", "-c", "-vet=off", "-trimpath", "-o", str(binary)]
+        argv += [*(["-race"] if race else []), f"./{package}"]
+        wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
+        result = execute(wrapped, cwd=src, env=self._go_env(src, toolchain, race=race), limits=limits, isolated=isolated)
+        bin_dir.chmod(0o755)
+        log = (result.stdout + result.stderr).decode(errors="replace")
+        if (fault := _build_fault(result, log)) is not None:
+            return ProgramBuild(None, log, reason=fault, fault=fault)
+        if result.exit_code != 0 or not _is_program(binary):
+            return ProgramBuild(None, log, reason=_first_error(log))
+        return ProgramBuild(binary, log)
+
+    def _go_env(self, src: Path, toolchain: GoToolchain, *, race: bool) -> dict[str, str]:
+        return _base_env(src) | {
             "PATH": f"{toolchain.goroot / 'bin'}:{SYSTEM_PATH}",
             "GOROOT": str(toolchain.goroot),
             "GOCACHE": str(gocache_dir()),
@@ -147,31 +225,6 @@ class Workspace:
             "GOWORK": "off",
             "CGO_ENABLED": "1" if race else "0",  # -race needs cgo; plain builds never run a C compiler
         }
-
-        def build_one(name: str) -> ProgramBuild:
-            binary = bin_dir / name
-            argv = [str(toolchain.go), "build", "-trimpath", "-o", str(binary), *(["-race"] if race else [])]
-            argv += [f"./{name}/{file_name}" for file_name in files[name]]
-            wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
-            result = execute(wrapped, cwd=src, env=env, limits=limits, isolated=isolated)
-            log = (result.stdout + result.stderr).decode(errors="replace")
-            fault = result.build_fault()
-            if fault is None and result.exit_code != 0 and (infra := _infra_failure(log)):
-                fault = f"go build failed for a reason outside the program: {infra}"
-            if fault is not None:
-                return ProgramBuild(None, log, reason=fault, fault=fault)
-            if result.exit_code != 0:
-                return ProgramBuild(None, log, reason=_why_no_program(files[name], log, race))
-            if not _is_program(binary):
-                package = next((m.group(1) for s in files[name].values() if (m := _PACKAGE.search(s))), "?")
-                return ProgramBuild(None, log, reason=f"package {package} is not package main: go build makes no program of it")
-            return ProgramBuild(binary, log)
-
-        started = time.monotonic()
-        with ThreadPoolExecutor(max_workers=min(len(programs), MAX_PARALLEL_BUILDS) or 1) as pool:
-            built = dict(zip(programs, pool.map(build_one, programs), strict=True))
-        bin_dir.chmod(0o755)
-        return BuildResult(programs=built, duration_s=time.monotonic() - started)
 
     def run(
         self,

@@ -78,9 +78,9 @@ def grade_counts(conn: Any, sweep: str | None) -> dict[str, int]:
 
 
 def worker_rows(conn: Any) -> list[dict[str, Any]]:
-    """Every announced worker: name, host, pool, served_models, loaded_model, and `age` (seconds
-    since it was last seen)."""
+    """Every announced worker: name, host, pool, served_models, loaded_model, `state` (WorkerState,
+    None before its first announcement) and `age` (seconds since it was last seen)."""
     return list(conn.execute(
-        "SELECT name, host, pool, served_models, loaded_model,"
+        "SELECT name, host, pool, served_models, loaded_model, info->>'state' AS state,"
         " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY pool DESC, name"
     ).fetchall())

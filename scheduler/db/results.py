@@ -57,12 +57,12 @@ def grades_of(conn: Any, generation_ids: Sequence[int]) -> list[dict[str, Any]]:
 
 
 def latest_results(conn: Any, sweep: str) -> list[dict[str, Any]]:
-    """One row per job of `sweep`, by exam and seed: its verdict, and the figures of its latest
-    generation and of that generation's newest grade."""
+    """One row per job of `sweep`, by exam and seed: its model's id and label, its verdict, and the
+    figures of its latest generation and of that generation's newest grade."""
     return list(conn.execute(
-        "SELECT j.model, j.exam, j.seed, j.verdict, r.score, r.max_score, g.outcome, g.finish_reason,"
+        "SELECT j.model, m.label, j.exam, j.seed, j.verdict, r.score, r.max_score, g.outcome, g.finish_reason,"
         "  g.completion_tokens, g.decode_tps, g.first_token_s, g.wall_s, r.duration_s"
-        " FROM jobs j"
+        " FROM jobs j JOIN models m ON m.id = j.model"
         " LEFT JOIN LATERAL (SELECT * FROM generations WHERE job_id = j.id ORDER BY id DESC LIMIT 1) g ON true"
         " LEFT JOIN LATERAL (SELECT * FROM grades WHERE generation_id = g.id ORDER BY id DESC LIMIT 1) r ON true"
         " WHERE j.sweep = %s ORDER BY j.exam, j.seed",

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scheduler.reports.compare import comparison_tables
+from scheduler.reports.items import combine_items
 from scheduler.reports.runs import GradeChoice, SweepRuns, load_runs
 from scheduler.reports.summary import ModelExamStats, exam_max_scores, summarize_sweep
 from scheduler.reports.tables import (
@@ -15,9 +16,11 @@ from scheduler.reports.tables import (
     exam_tables,
     outcome_table,
     paired_tables,
+    pareto_tables,
     quant_tables,
     speed_table,
 )
+from scheduler.reports.verdicts import DEFAULT_MARGIN
 
 
 @dataclass
@@ -48,12 +51,14 @@ class Report:
 def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) -> Report:
     """Read the sweep's runs and compute every table."""
     runs = load_runs(conn, sweep)
-    stats = summarize_sweep(runs, grades)
-    maxima = exam_max_scores(runs.runs, grades)
+    per_exam = combine_items(runs)  # an exam of items (go-tasks) as one score per (model, seed)
+    stats = summarize_sweep(per_exam, grades)
+    maxima = exam_max_scores(per_exam.runs, grades)
     tables = [
         *exam_tables(stats, maxima),
         *quant_tables(stats),
-        *paired_tables(stats),
+        *paired_tables(stats, runs.margin or DEFAULT_MARGIN),
+        *pareto_tables(stats),
         outcome_table(stats),
         *check_tables(stats),
         speed_table(stats),

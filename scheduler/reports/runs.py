@@ -99,6 +99,13 @@ class SweepRuns:
     sweep: str
     model_order: tuple[str, ...]
     runs: list[Run]
+    definition: dict[str, Any] = field(default_factory=dict)  # the sweep file as last submitted
+
+    @property
+    def margin(self) -> float | None:
+        """The equivalence margin (points) the sweep file's `adaptive:` block sets, if any."""
+        margin = (self.definition.get("adaptive") or {}).get("margin")
+        return float(margin) if isinstance(margin, int | float) else None
 
 
 def load_runs(conn: Any, sweep: str) -> SweepRuns:
@@ -137,7 +144,7 @@ def load_runs(conn: Any, sweep: str) -> SweepRuns:
                 run.external = grade
             else:
                 run.ours = grade
-    return SweepRuns(sweep=sweep, model_order=_model_order(definition, runs), runs=runs)
+    return SweepRuns(sweep=sweep, model_order=_model_order(definition, runs), runs=runs, definition=definition)
 
 
 def _model_order(definition: dict[str, Any], runs: Sequence[Run]) -> tuple[str, ...]:

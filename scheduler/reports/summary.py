@@ -10,7 +10,7 @@ from typing import Any
 
 from scheduler.db.vocabulary import MODEL_VERDICTS, Verdict
 from scheduler.reports.runs import ALL_VERDICTS, NOT_GRADED, GradeChoice, Run, SweepRuns
-from scheduler.reports.stats import Summary, summarize
+from scheduler.reports.stats import RunPoints, Summary, runs_from_grades, summarize
 
 
 @dataclass
@@ -42,6 +42,8 @@ class ModelExamStats:
     checks: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (passed, runs), compiled runs
     from_reasoning: int = 0  # runs whose graded answer was the server's reasoning_content
     draft_tokens: tuple[int, int] | None = None  # (accepted, drafted) over runs with a draft model
+    runs: list[RunPoints] = field(default_factory=list)  # runs with a model verdict, points per check
+    marks: dict[str, float] = field(default_factory=dict)  # check -> max points
 
     def to_json(self) -> dict[str, Any]:
         """Plain numbers for the JSON report."""
@@ -104,10 +106,11 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     verdicts = Counter(v for r in runs if (v := r.verdict(choice)) is not None)
     verdicts[NOT_GRADED] = sum(1 for r in runs if r.verdict(choice) is None)
     generated = [r for r in runs if r.outcome is not None]
+    points, marks = runs_from_grades([(r.seed, g.score, g.checks) for r, g in scored], exam_max)
     return ModelExamStats(
         model=first.model, label=first.label, family=first.family, quant=first.quant,
         size_gb=first.size_gb, exam=first.exam, n_jobs=len(runs),
-        scores=summarize([g.score for _, g in scored], bounds=(0.0, exam_max)),
+        scores=summarize(points, marks),
         scores_by_seed={r.seed: g.score for r, g in scored},
         mean_all_runs=mean_of(g.score for _, g in graded),
         n_graded=len(graded), compiled=sum(g.compiled for _, g in graded),
@@ -123,6 +126,8 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         checks=check_counts(runs, choice),
         from_reasoning=sum(1 for r in generated if r.answer_source == "reasoning"),
         draft_tokens=draft_tokens(generated),
+        runs=points,
+        marks=marks,
     )
 
 

@@ -7,11 +7,16 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from scheduler.cells import EMPTY as DASH
+from scheduler.cells import number as fmt_number
+from scheduler.cells import points as fmt_score
+from scheduler.cells import ratio as fmt_ratio
 from scheduler.reports.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
-from scheduler.reports.stats import compare_paired
+from scheduler.reports.stats import proportion_interval
 from scheduler.reports.summary import ModelExamStats
+from scheduler.reports.verdicts import DEFAULT_MARGIN, Comparison, Verdict, compare
 
-DASH = "–"
+__all__ = ["DASH", "Table", "check_order", "fmt_number", "fmt_ratio", "fmt_score"]
 
 
 @dataclass
@@ -30,18 +35,6 @@ class Table:
                 "notes": self.notes}
 
 
-def fmt_number(value: float | None, digits: int = 1) -> str:
-    """A number with fixed decimals, a dash when missing."""
-    return DASH if value is None else f"{value:.{digits}f}"
-
-
-def fmt_score(value: float | None) -> str:
-    """A raw score: whole numbers without decimals."""
-    if value is None:
-        return DASH
-    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"
-
-
 def fmt_range(s: ModelExamStats) -> str:
     """Min–max over seeds, as the article writes it."""
     if s.scores.minimum is None:
@@ -56,9 +49,28 @@ def fmt_ci(s: ModelExamStats) -> str:
     return f"{s.scores.ci_low:.1f} to {s.scores.ci_high:.1f}"
 
 
-def fmt_ratio(k: int, n: int) -> str:
-    """`k/n`, a dash when n is 0."""
-    return f"{k}/{n}" if n else DASH
+def fmt_compiles(k: int, n: int, s: ModelExamStats, *, with_interval: bool = False) -> str:
+    """`k/n` compiled runs (with Wilson's interval: `fmt_rate`); a dash when no run was judged on its
+    code (every grade an infra or grader outcome), where `0/n` would read as n failed builds."""
+    if not s.n_model_verdicts:
+        return DASH
+    return fmt_rate(k, n) if with_interval else fmt_ratio(k, n)
+
+
+def fmt_rate(k: int, n: int) -> str:
+    """`k/n (low–high%)` with Wilson's 95% interval, a dash when n is 0."""
+    ci = proportion_interval(k, n)
+    if ci is None:
+        return DASH
+    return f"{k}/{n} ({100 * ci[0]:.0f}{DASH}{100 * ci[1]:.0f}%)"
+
+
+INTERVAL_NOTE = (
+    "95% CI: a credible interval of the mean score from a hurdle model over seeds: the share of runs that "
+    "score (Jeffreys' Beta(k+1/2, n-k+1/2); Mullahy 1986) times the mean of those that do (normal model with a "
+    "conjugate variance prior worth one run, scaled to the largest variance the exam's checks allow at their "
+    "Jeffreys-smoothed pass rates; Gelman et al., Bayesian Data Analysis 3rd ed. section 3.3). Compiles: "
+    "Wilson's 95% interval (Wilson 1927). See scheduler/reports/stats.py.")
 
 
 def exam_title(exam: str) -> str:
@@ -74,13 +86,13 @@ def exam_tables(stats: Sequence[ModelExamStats], maxima: dict[str, float]) -> li
         rows_stats.sort(key=lambda s: -(s.scores.mean if s.scores.mean is not None else -1e9))
         rows = [
             [s.label, fmt_number(s.scores.mean), fmt_range(s), str(s.scores.n), fmt_ci(s),
-             fmt_ratio(s.compiled, s.n_graded), fmt_number(s.decode_tps)]
+             fmt_compiles(s.compiled, s.n_graded, s, with_interval=True), fmt_number(s.decode_tps)]
             for s in rows_stats
         ]
-        notes = [("Mean, Range and the 95% interval (Student t, n-1 degrees of freedom) are over runs the "
-                 "model is judged on; truncated, timed-out, server-error and grader-error runs are left out "
+        notes = [("Mean, Range and the 95% CI are over runs the model is judged on; truncated, timed-out, server-error and grader-error runs are left out "
                  "and counted under Outcomes. Compiles = built and passed at least one test, over all graded "
-                 "runs. Tok/s = the server's decode rate, averaged.")]
+                 "runs (a dash when no run was judged on its code). Tok/s = the server's decode rate, averaged."),
+                 INTERVAL_NOTE]
         for s in rows_stats:
             left_out = s.n_graded - s.scores.n
             if left_out:
@@ -124,32 +136,101 @@ def quant_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
                 cells.append(f"{fmt_number(s.scores.mean)} ({fmt_range(s)})" if s else DASH)
             for exam in exams:
                 s = by_key.get((model, exam))
-                cells.append(fmt_ratio(s.compiled, s.n_graded) if s else DASH)
+                cells.append(fmt_compiles(s.compiled, s.n_graded, s) if s else DASH)
             rows.append(cells)
         tables.append(Table(f"quant-{family}", f"Quantization: {family}", columns, rows))
     return tables
 
 
-def paired_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
-    """Quant against quant within a family, over the seeds both scored (paired differences)."""
+def paired_comparisons(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGIN
+                       ) -> list[tuple[str, ModelExamStats, ModelExamStats, Comparison]]:
+    """Quant against quant within each family and exam: (family, A, B, comparison of B with A)."""
     by_key = {(s.model, s.exam): s for s in stats}
-    rows = []
+    out = []
     for family, models in families_with_quants(stats).items():
         for exam in sorted({s.exam for s in stats}):
             for a, b in combinations(models, 2):
                 sa, sb = by_key.get((a, exam)), by_key.get((b, exam))
                 if sa is None or sb is None:
                     continue
-                cmp = compare_paired(sa.scores_by_seed, sb.scores_by_seed)
-                ci = DASH if cmp.ci_low is None else f"{cmp.ci_low:+.1f} to {cmp.ci_high:+.1f}"
-                rows.append([family, exam, f"{sa.quant or sa.label} → {sb.quant or sb.label}", str(cmp.n),
-                             DASH if cmp.mean_diff is None else f"{cmp.mean_diff:+.1f}", ci,
-                             f"{cmp.wins}/{cmp.ties}/{cmp.losses}"])
+                marks = {n: max(sa.marks.get(n, 0.0), sb.marks.get(n, 0.0)) for n in {*sa.marks, *sb.marks}}
+                if marks:
+                    out.append((family, sa, sb, compare(sa.runs, sb.runs, marks, margin=margin)))
+    return out
+
+
+def verdict_text(sa: ModelExamStats, sb: ModelExamStats, c: Comparison) -> str:
+    """What the seeds support about A and B, in one sentence."""
+    a, b = sa.quant or sa.label, sb.quant or sb.label
+    if c.verdict is Verdict.B_BETTER:
+        return f"{b} scores higher than {a}"
+    if c.verdict is Verdict.A_BETTER:
+        return f"{a} scores higher than {b}"
+    if c.verdict is Verdict.EQUIVALENT:
+        return f"{a} and {b} are equivalent within ±{c.margin:g} point(s)"
+    if c.seeds_needed is None:
+        return "no shared seeds"
+    return (f"undecided; about {c.seeds_needed} shared seeds ({max(c.seeds_needed - c.seeds, 1)} more) "
+            "would settle it")
+
+
+def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGIN) -> list[Table]:
+    """Quant against quant within a family, over the seeds both scored, with a verdict."""
+    rows = []
+    for family, sa, sb, c in paired_comparisons(stats, margin):
+        ci = DASH if c.ci_low is None or c.ci_high is None else f"{c.ci_low:+.1f} to {c.ci_high:+.1f}"
+        rows.append([family, sa.exam, f"{sa.quant or sa.label} → {sb.quant or sb.label}", str(c.seeds),
+                     DASH if c.mean_diff is None else f"{c.mean_diff:+.1f}", ci, f"{c.b_only}/{c.a_only}",
+                     verdict_text(sa, sb, c)])
     if not rows:
         return []
     return [Table("paired", "Quant comparisons, paired over the same seeds",
-                  ["Family", "Exam", "A → B", "Seeds", "Mean B−A", "95% CI", "B better/tie/worse"], rows,
-                  ["An interval that contains 0 means the seeds do not show a difference."])]
+                  ["Family", "Exam", "A → B", "Seeds", "Mean B−A", "95% CI", "Checks B only/A only", "Verdict"],
+                  rows,
+                  [("95% CI: the credible interval of B−A from the two models' posteriors over their shared seeds. "
+                    "Checks B only/A only: (seed, check) pairs only B passed / only A passed. Verdict: equivalent "
+                    f"when the 90% interval lies within ±{margin:g} point(s) (two one-sided tests, Schuirmann 1987); "
+                    "better when the 95% interval excludes 0; otherwise undecided, with the shared seeds that would "
+                    "settle it at 80% power (normal approximation from the posterior's spread; Chow, Shao & Wang "
+                    "2008, sections 3.2.1 and 3.2.3). See scheduler/reports/verdicts.py.")])]
+
+
+def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
+    """Indices of the points no other point beats on both coordinates (higher is better on each):
+    another point at least as good on both and better on one dominates it."""
+    return [i for i, (x, y) in enumerate(points)
+            if not any(ox >= x and oy >= y and (ox > x or oy > y) for ox, oy in points)]
+
+
+def _pareto_value(s: ModelExamStats, axis: str) -> float | None:
+    """The second coordinate of a frontier, higher is better: the decode rate, or minus the size."""
+    if axis == "GGUF size":
+        return -s.size_gb if s.size_gb else None
+    return s.decode_tps
+
+
+def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
+    """Per exam: the models no other model beats on both mean score and decode speed, and on both
+    mean score and GGUF size (smaller is better)."""
+    tables = []
+    for exam in sorted({s.exam for s in stats}):
+        scored = [s for s in stats if s.exam == exam and s.scores.mean is not None]
+        rows = []
+        for axis in ("decode tok/s", "GGUF size"):
+            present = [s for s in scored if _pareto_value(s, axis) is not None]
+            front = pareto_front([(float(s.scores.mean or 0.0), float(_pareto_value(s, axis) or 0.0))
+                                  for s in present])
+            for i in sorted(front, key=lambda i: -(present[i].scores.mean or 0.0)):
+                s = present[i]
+                rows.append([f"score and {axis}", s.label, fmt_number(s.scores.mean), fmt_ci(s),
+                             fmt_number(s.decode_tps), f"{s.size_gb:g} GB" if s.size_gb else DASH])
+        if rows:
+            tables.append(Table(f"pareto-{exam}", f"{exam_title(exam)}: the Pareto frontier",
+                                ["Frontier", "Model", "Mean", "95% CI", "Tok/s", "Size"], rows,
+                                [("A model is on a frontier when no other model has both a higher (or equal) mean "
+                                  "score and a higher decode rate (or a smaller file), better in one of them. Means "
+                                  "are point estimates: see the 95% CI before reading much into a close call.")]))
+    return tables
 
 
 def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
@@ -158,7 +239,8 @@ def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
                "Compiles (model verdicts)"]
     rows = [
         [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, NOT_GRADED)],
-         fmt_ratio(s.compiled, s.n_graded), fmt_ratio(s.compiled_not_truncated, s.n_graded_not_truncated),
+         fmt_compiles(s.compiled, s.n_graded, s),
+         fmt_compiles(s.compiled_not_truncated, s.n_graded_not_truncated, s),
          fmt_ratio(s.compiled_model_verdicts, s.n_model_verdicts)]
         for s in stats
     ]

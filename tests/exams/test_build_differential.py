@@ -21,7 +21,7 @@ import pytest
 
 from exams.extract import extract_files
 from exams.golang import GoToolchain, gocache_dir
-from exams.registry import get_exam, list_exams
+from exams.registry import get_exam, get_manifest, list_exams
 from exams.sandbox import Workspace
 
 BATCH = 16
@@ -48,6 +48,8 @@ def corpus(root: Path) -> dict[str, str]:
         for path in sorted((root / folder).rglob("response.txt")):
             texts.append((exam_name, str(path.parent.relative_to(root)), path.read_text(encoding="utf-8")))
     for exam_name in list_exams():
+        if get_manifest(exam_name).items:
+            continue  # an exam of items (go-tasks) is compiled by `go test -c`, never by go build
         for case in get_exam(exam_name).qualification_cases():
             texts.append((exam_name, f"{exam_name}/qualification/{case.name}", case.response_text))
     for exam_name, label, text in texts:

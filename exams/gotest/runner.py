@@ -1,0 +1,131 @@
+"""Running a compiled test binary until every top-level test has a verdict.
+
+A Go test binary stops at the first panic or deadlock (a crashed goroutine takes the process
+down), and `-test.timeout` ends it when a test hangs. Both are the candidate's failures, but they
+must cost only the test that was running: the binary is run again with `-test.skip` for every test
+already judged, until all are judged. Each run is an untrusted sandboxed process.
+
+    run_tests(ws, binary, names, race=...) -> TestRun
+    TestRun.outcomes   {test name: TestOutcome} for every name, in the given order
+    TestRun.fault      the cause when a run ended by our doing (the grade is then grader_error)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from exams.gotest.toolchain import test2json_events
+from exams.sandbox import RUN_LIMITS, Limits, RunResult, Workspace
+
+DEFAULT_TEST_TIMEOUT_S = 20.0  # -test.timeout of one run: far above a correct solution's milliseconds
+SANDBOX_MARGIN_S = 25.0  # our wall-clock limit is this much above -test.timeout, so Go's fires first
+MAX_HUNG_RUNS = 2  # after this many runs ended by -test.timeout, the unjudged tests fail unrun
+DETAIL_CHARS = 300
+
+
+def run_limits(test_timeout_s: float, *, race: bool) -> Limits:
+    """The sandbox limits of one test binary run. A -race binary maps terabytes of shadow memory,
+    so it gets no address-space limit (its CPU time and processes stay capped)."""
+    limits = RUN_LIMITS.with_(wall_s=test_timeout_s + SANDBOX_MARGIN_S, cpu_s=int(2 * test_timeout_s) + 20,
+                              max_output_bytes=4 * 1024 * 1024)
+    return limits.with_(memory_bytes=None) if race else limits
+
+_PANIC = re.compile(r"^(panic: .*|fatal error: .*|WARNING: DATA RACE)$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """One top-level test's verdict on the candidate."""
+
+    passed: bool
+    detail: str
+
+
+@dataclass
+class TestRun:
+    """All runs of one test binary."""
+
+    outcomes: dict[str, TestOutcome] = field(default_factory=dict)
+    runs: int = 0
+    fault: str = ""
+
+
+def _skip_pattern(names: Sequence[str]) -> str:
+    return "^(" + "|".join(re.escape(n) for n in names) + ")$"
+
+
+def _failure_detail(outputs: Sequence[str]) -> str:
+    lines = [line.strip() for text in outputs for line in text.splitlines()]
+    lines = [line for line in lines if line and not line.startswith(("=== ", "--- "))]
+    return " | ".join(lines)[:DETAIL_CHARS] or "failed"
+
+
+def _crash_reason(result: RunResult) -> str:
+    stderr = result.stderr.decode(errors="replace")
+    match = _PANIC.search(stderr) or _PANIC.search(result.stdout.decode(errors="replace"))
+    if match:
+        return match.group(1)[:DETAIL_CHARS]
+    return f"the test binary ended ({result.describe()}) while this test ran"
+
+
+def _judge(events: list[dict[str, object]], names: Sequence[str], run: TestRun) -> list[str]:
+    """Record the verdicts of one run's events; return the tests that started but never finished."""
+    outputs: dict[str, list[str]] = {}
+    started: list[str] = []
+    for event in events:
+        test = event.get("Test")
+        if not isinstance(test, str):
+            continue
+        top = test.split("/", 1)[0]
+        if top not in names or top in run.outcomes:
+            continue
+        action = event.get("Action")
+        if action == "output":
+            outputs.setdefault(top, []).append(str(event.get("Output", "")))
+        elif action == "run" and test == top:
+            started.append(top)
+        elif action in ("pass", "skip") and test == top:
+            run.outcomes[top] = TestOutcome(True, "passed" if action == "pass" else "skipped")
+        elif action == "fail" and test == top:
+            run.outcomes[top] = TestOutcome(False, _failure_detail(outputs.get(top, [])))
+    return [name for name in started if name not in run.outcomes]
+
+
+def run_tests(
+    ws: Workspace, binary: Path, names: Sequence[str], *, race: bool, test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S
+) -> TestRun:
+    """Run the binary's tests `names` (top-level) until each has passed or failed."""
+    run = TestRun()
+    limits = run_limits(test_timeout_s, race=race)
+    hung = 0
+    while len(run.outcomes) < len(names):
+        argv: list[str | Path] = [binary, "-test.v=test2json", f"-test.timeout={test_timeout_s:g}s", "-test.count=1"]
+        judged = [n for n in names if n in run.outcomes]
+        if judged:
+            argv += ["-test.skip", _skip_pattern(judged)]
+        result = ws.run(argv, limits=limits)
+        run.runs += 1
+        fault = result.grader_fault() or ("output over our cap" if result.output_capped else None)
+        if fault is not None or result.timed_out:
+            # -test.timeout fires well before our wall-clock limit: a run we killed is ours to redo.
+            run.fault = f"test binary run {run.runs}: {fault or result.describe()}"
+            return run
+        before = len(run.outcomes)
+        unfinished = _judge(test2json_events(result.stdout), names, run)
+        reason = _crash_reason(result)
+        timed_out = "test timed out" in reason
+        for name in unfinished:
+            run.outcomes[name] = TestOutcome(False, reason)
+        if len(run.outcomes) == before:
+            # The binary ended before judging any test (init panic, exit in TestMain-like code).
+            for name in names:
+                run.outcomes.setdefault(name, TestOutcome(False, "not run: " + reason))
+        hung += timed_out
+        if hung >= MAX_HUNG_RUNS:
+            for name in names:
+                run.outcomes.setdefault(name, TestOutcome(False, f"not run: the tests hung {hung} times"))
+    run.outcomes = {name: run.outcomes[name] for name in names}
+    return run

@@ -1,0 +1,85 @@
+"""Tripwires: signs, while a sweep runs, that its results are not measuring the models.
+
+- a model whose first `infra_first_jobs` finished jobs all ended in infrastructure verdicts (the
+  article's Qwen3-Coder + draft gave empty results for a whole sweep before anyone noticed);
+- a check that failed in every compiled run of every model so far, with at least
+  `suspect_check_models` models (the article's RaceDetector): suspect the grader;
+- a model whose generations report a decode rate of zero, or `identical_latencies` or more
+  generations with the same wall time under `tiny_latency_s` (a server answering from a cache or
+  an error page, not generating).
+
+A sweep file turns each off (`false`) or sets its threshold:
+`tripwires: {infra_first_jobs: 3, suspect_check_models: 2, identical_latencies: 3, tiny_latency_s: 1.0}`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from scheduler.db.vocabulary import INFRA_VERDICTS
+from scheduler.reports.runs import GradeChoice, Run, SweepRuns
+from scheduler.reports.summary import check_counts
+
+DEFAULTS: dict[str, float] = {"infra_first_jobs": 3, "suspect_check_models": 2, "identical_latencies": 3,
+                              "tiny_latency_s": 1.0}
+
+
+def thresholds(block: Any) -> dict[str, float | None]:
+    """The sweep definition's `tripwires:` block over the defaults; None turns a tripwire off."""
+    given = block if isinstance(block, Mapping) else {}
+    return {key: (None if given.get(key) is False else float(given.get(key, default)))
+            for key, default in DEFAULTS.items()}
+
+
+def tripped(sweep_runs: SweepRuns) -> list[str]:
+    """One line per tripwire the sweep's runs trip, naming the model or check and the cause."""
+    limits = thresholds(sweep_runs.definition.get("tripwires"))
+    by_model: dict[str, list[Run]] = {}
+    for run in sorted(sweep_runs.runs, key=lambda r: r.job_id):
+        by_model.setdefault(run.model, []).append(run)
+    lines = []
+    for model, runs in by_model.items():
+        lines += _infra_first(model, runs, limits["infra_first_jobs"])
+        lines += _latencies(model, runs, limits["identical_latencies"], limits["tiny_latency_s"])
+    lines += _suspect_checks(by_model, limits["suspect_check_models"])
+    return lines
+
+
+def _infra_first(model: str, runs: Sequence[Run], first: float | None) -> list[str]:
+    if first is None:
+        return []
+    finished = [v for r in runs if (v := r.verdict(GradeChoice.AUTO)) is not None][:int(first)]
+    if len(finished) < first or not all(v in INFRA_VERDICTS for v in finished):
+        return []
+    causes = ", ".join(f"{v} {n}" for v, n in sorted(Counter(finished).items()))
+    return [(f"model {model}: its first {len(finished)} jobs all ended in infrastructure verdicts ({causes}); "
+             "check its server before it spends the sweep")]
+
+
+def _latencies(model: str, runs: Sequence[Run], identical: float | None, tiny_s: float | None) -> list[str]:
+    lines = []
+    zero = sum(1 for r in runs if r.decode_tps == 0)
+    if zero:
+        lines.append(f"model {model}: {zero} generation(s) report a decode rate of 0 tok/s")
+    if identical is not None and tiny_s is not None:
+        walls = Counter(r.wall_s for r in runs if r.wall_s is not None and r.wall_s < tiny_s)
+        for wall, count in walls.items():
+            if count >= identical:
+                lines.append(f"model {model}: {count} generations took exactly {wall:.3f} s "
+                             f"(under {tiny_s:g} s): not a model generating")
+    return lines
+
+
+def _suspect_checks(by_model: Mapping[str, Sequence[Run]], min_models: float | None) -> list[str]:
+    if min_models is None:
+        return []
+    counts = [check_counts(runs, GradeChoice.AUTO) for runs in by_model.values()]
+    lines = []
+    for name in sorted({n for c in counts for n in c}):
+        seen = [c[name] for c in counts if name in c]
+        if len(seen) >= min_models and not any(passed for passed, _ in seen):
+            lines.append(f"check {name} failed in all {sum(n for _, n in seen)} compiled runs of {len(seen)} models: "
+                         "suspect the grader")
+    return lines

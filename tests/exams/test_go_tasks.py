@@ -1,0 +1,97 @@
+"""Exam go-tasks: its tasks' files, the gotest grader's rules, and the qualification gate over all tasks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import exams
+from exams.cli import main
+from exams.golang import GoToolchain
+from exams.gotest.exam import GoTask
+from exams.registry import get_exam, get_manifest, job_exams
+from exams.types import Verdict
+
+TASKS = job_exams("go-tasks")
+README = (get_manifest("go-tasks").folder / "README.md").read_text()
+
+
+def task(name: str) -> GoTask:
+    exam = get_exam(f"go-tasks/{name}")
+    assert isinstance(exam, GoTask)
+    return exam
+
+
+def test_go_tasks_has_at_least_24_tasks_over_every_difficulty() -> None:
+    difficulties = {task(t.partition("/")[2]).task.difficulty for t in TASKS}
+    assert len(TASKS) >= 24 and difficulties == {"easy", "medium", "hard"}
+    assert get_manifest("go-tasks").max_score == len(TASKS)
+
+
+@pytest.mark.parametrize("name", [t.partition("/")[2] for t in TASKS])
+def test_each_task_documents_its_checks_and_names_real_tests(name: str) -> None:
+    t = task(name).task
+    assert len(t.bad) >= 2
+    row = next(line for line in README.splitlines() if line.startswith(f"| `{name}` | {t.difficulty} |"))
+    assert all(test in row for test in t.test_names), row
+    for bad in t.bad:
+        assert set(bad.fails) < set(t.test_names), bad  # fails some tests, never all
+        assert f"| `{name}` | `{bad.file.name}` |" in README
+    prompt = task(name).prompt()
+    assert f"#START {t.file_name}#" in prompt and f"package `{t.package}`" in prompt
+
+
+def test_no_hidden_test_reads_the_wall_clock() -> None:
+    for name in TASKS:
+        source = task(name.partition("/")[2]).task.test_source()
+        assert not re.search(r"time\.(Now|Since|Sleep|After|Tick|NewTimer)\(", source), name
+
+
+def fenced(source: str) -> str:
+    """A response as small models often write it: prose, then a plain fence, no markers."""
+    return f"Here is the solution.\n\n```go\n{source}```\n\nIt handles every case.\n"
+
+
+def test_a_fenced_answer_in_package_main_is_graded_as_the_tasks_package(go_toolchain: GoToolchain) -> None:
+    reference = task("truncate").task.reference().replace("package truncate", "package main")
+    grade = exams.grade("go-tasks/truncate", fenced(reference))
+    assert (grade.score, grade.verdict, grade.max_score) == (1.0, Verdict.OK, 1.0)
+
+
+def test_a_panic_costs_only_the_test_that_ran_it(go_toolchain: GoToolchain) -> None:
+    source = task("reverse").task.reference().replace(
+        "\tr := []rune(s)\n", '\tif s == "" {\n\t\tpanic("empty")\n\t}\n\tr := []rune(s)\n', 1
+    )
+    grade = exams.grade("go-tasks/reverse", fenced(source))
+    failed = {c.name: c.detail for c in grade.checks if not c.passed}
+    assert list(failed) == ["TestReverseASCII"] and "panic: empty" in failed["TestReverseASCII"]
+    assert (grade.score, grade.verdict) == (0.8, Verdict.TEST_FAIL)
+
+
+def test_a_wrong_api_is_the_models_compile_fail(go_toolchain: GoToolchain) -> None:
+    source = task("truncate").task.reference().replace("func Truncate(s string, n int)", "func Truncate(n int, s string)")
+    grade = exams.grade("go-tasks/truncate", fenced(source))
+    assert (grade.score, grade.verdict, grade.compiled) == (0.0, Verdict.COMPILE_FAIL, False)
+    assert len(grade.checks) == len(task("truncate").task.test_names) and not any(c.passed for c in grade.checks)
+
+
+def test_no_code_is_extract_fail() -> None:
+    grade = exams.grade("go-tasks/roman", "I would use a lookup table.")
+    assert (grade.score, grade.verdict) == (0.0, Verdict.EXTRACT_FAIL)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_the_gate_passes_for_every_go_task(go_toolchain: GoToolchain) -> None:
+    result = CliRunner().invoke(main, ["verify", "--exam", "go-tasks"])
+    cases = sum(1 + len(task(t.partition("/")[2]).task.bad) for t in TASKS)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == f"{cases}/{cases} cases as expected over 1 repeat(s)"
+
+
+def test_every_task_folder_is_an_item(tmp_path: Path) -> None:
+    folder = get_manifest("go-tasks").folder / "tasks"
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(t.partition("/")[2] for t in TASKS)
