@@ -57,7 +57,7 @@ def test_status_counts_states_live_claims_and_orphaned_ones(settings: Settings) 
     assert [(o["job_id"], o["state"], o["worker"]) for o in snap.orphaned] == [(ids[5], "grading", "cpu@gone")]
     lines = plain_lines(snap)
     assert lines[0].startswith("s: 2/6 done (queued=2 generating=1 grading=1 done=2)")
-    assert any("gpu gpu@box1 model=- running=1 finished=2" in line for line in lines)
+    assert any(line.startswith("  gpu gpu@box1 model=") and line.endswith(" running=1 finished=2") for line in lines)
     stuck = next(line for line in lines if line.startswith("stuck:"))
     assert "1 claim(s) of lost workers" in stuck and "no reconciler has run" in stuck, stuck
 
