@@ -1,6 +1,6 @@
 """Each single fault mid-sweep, on real processes: what became of the jobs, and how fast they recovered.
 
-    python -m bench.chaos [--jobs 8] [--faults all|NAME,...]
+    python -m bench.chaos [--jobs 8] [--fault NAME ...]
 
 The rig is the chaos suite's (tests/chaos.py): its own PostgreSQL cluster and redis-server (never
 the machine's), the fake llama-swap replaying recorded v1 responses, one real
@@ -34,9 +34,9 @@ def main() -> int:
     """Run the faults and print the table; exit 1 if any job was lost, duplicated or stuck."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=8, help="jobs per fault's sweep")
-    parser.add_argument("--faults", default="all", help="comma-separated fault names (default: all)")
+    parser.add_argument("--fault", dest="faults", action="append", help="a fault's name (repeat; default: all)")
     args = parser.parse_args()
-    names = [BASELINE, *FAULTS] if args.faults == "all" else [n.strip() for n in args.faults.split(",")]
+    names = [BASELINE, *FAULTS] if not args.faults else list(args.faults)
     unknown = [n for n in names if n not in FAULTS and n != BASELINE]
     if unknown:
         parser.error(f"unknown fault(s) {unknown}; choose from {list(FAULTS)}")

@@ -136,7 +136,7 @@ class ChaosRig:
             done=sum(1 for r in rows.values() if r["state"] == "done"),
             lost=int(thrown),
             duplicated=sum(1 for r in rows.values() if r["generations"] > 1 or r["grades"] > 1),
-            stuck=sum(1 for r in rows.values() if r["state"] != "done"),
+            stuck=len(job_ids) - sum(1 for r in rows.values() if r["state"] == "done"),  # missing rows too
             recovery_s=None if done_at is None else round(done_at - fault_end, 1),
             rows=rows,
         )
@@ -153,7 +153,7 @@ def _create_database(postgres: PostgresServer) -> str:
 @contextmanager
 def chaos_rig(root: Path, **env: str) -> Iterator[ChaosRig]:
     """Servers, model server and workers of their own, stopped at the end."""
-    postgres, redis_server = PostgresServer(root / "postgres"), RedisServer(root / "redis")
+    postgres, redis_server = PostgresServer(root / "postgres", durable=True), RedisServer(root / "redis")
     fake_port = free_port()
     fake: FakeLlamaSwapProcess | None = None
     try:

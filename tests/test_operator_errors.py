@@ -60,7 +60,7 @@ def test_a_sweep_file_that_is_not_utf8_is_reported_alone_and_the_others_still_li
     rows = {row["name"]: row for row in json.loads(out)}
     assert code == 1 and "latin1" in err and err.count("\n") == 1
     assert "not UTF-8" in rows["latin1"]["error"]
-    assert rows["demo"]["jobs"] == 10, "a bad file must not hide the good ones"
+    assert "error" not in rows["demo"] and rows["demo"]["jobs"] > 0, "a bad file must not hide the good ones"
     err = one_line_error(*run_cli(["submit", "--sweep", "latin1"], capsys))
     assert "sweep file latin1.yaml: not UTF-8 text" in err
 

@@ -60,9 +60,6 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration for `settings` (see the module docstring for why)."""
     return {
         "broker_url": settings.redis_url,
-        # kombu's Redis transport, minus a crash when Redis drops while a message is held
-        # (worker/redis_transport.py)
-        "broker_transport": "worker.redis_transport:Transport",
         "broker_transport_options": {
             "visibility_timeout": settings.visibility_timeout_s,
             # kombu sweeps for expired unacked messages every interval x throttle seconds (100 s

@@ -34,6 +34,9 @@ def _start(
     from worker.app import app  # imported here so `--help` works without reading settings
 
     app.conf.quantsweep_role = {"pool": pool, "served_models": served, "info": info}
+    # kombu's Redis transport minus a crash when Redis drops while a message is held
+    # (worker/redis_transport.py); Flower, on the same app, keeps kombu's own (it knows its name).
+    app.conf.broker_transport = "worker.redis_transport:Transport"
     argv = [
         "worker",
         "--pool=prefork",

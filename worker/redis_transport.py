@@ -13,7 +13,8 @@ instead: the messages stay in Redis's
 `unacked` hash (restored later by the visibility sweep, or by the reconciler once their jobs
 are found stuck), or were lost with Redis anyway; the reconciler re-sends those.
 
-Celery uses it through `broker_transport` (worker/app.py); the scheduler's senders keep kombu's.
+`worker gpu` and `worker cpu` use it through `broker_transport` (worker/cli.py); Flower and the
+scheduler's senders keep kombu's.
 """
 
 from __future__ import annotations
