@@ -117,6 +117,11 @@ def _discover(roots: tuple[Path, ...]) -> dict[str, Manifest]:
     return found
 
 
+def forget_discovered() -> None:
+    """Read the exam folders again at the next look-up (after an exam was added)."""
+    _discover.cache_clear()
+
+
 def manifests() -> dict[str, Manifest]:
     """Every exam folder's manifest by exam name (packaged, then EXAMS_DIR)."""
     return _discover(tuple(_exam_roots()))

@@ -11,7 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
-from exams.registry import list_exams
+from exams.registry import forget_discovered, list_exams
 from exams.types import ExamError
 
 TEMPLATE = Path(__file__).parent / "gotest" / "template"
@@ -36,4 +36,5 @@ def create_exam(name: str, parent: Path) -> Path:
         path = staging / file_name
         path.write_text(path.read_text().replace("{name}", name))
     staging.rename(target)  # all or nothing: no half-written exam is ever discovered
+    forget_discovered()
     return target
