@@ -27,6 +27,7 @@ from itertools import combinations
 
 from scheduler.catalog import AdaptiveRules
 from scheduler.db import connect
+from scheduler.db.sweeps import adaptive_sweep_names
 from scheduler.db.vocabulary import MODEL_VERDICTS
 from scheduler.reports.runs import NOT_GRADED, GradeChoice, SweepRuns, load_runs
 from scheduler.reports.stats import RunPoints
@@ -144,8 +145,7 @@ def advance(settings: Settings) -> list[AdvanceSummary]:
     in progress gets the next seed of SEED_SEQUENCE (recorded and enqueued by `submit`). Calling it
     again before those jobs finish adds nothing: it is safe to call periodically."""
     with connect(settings) as conn:
-        names = [r["name"] for r in conn.execute(
-            "SELECT name FROM sweeps WHERE definition ? 'adaptive' ORDER BY name").fetchall()]
+        names = adaptive_sweep_names(conn)
         loaded = {name: load_runs(conn, name) for name in names}
     return [_advance_sweep(settings, sweep_runs) for sweep_runs in loaded.values()]
 

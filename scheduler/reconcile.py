@@ -34,7 +34,9 @@ nothing it could move.
 
 Other periodic duties of the fleet (anything that must run once per interval, fleet-wide) are
 registered with `register_duty(fn)`: the leader calls `fn(settings)` after each pass; a duty
-that raises is logged and does not stop the others.
+that raises is logged and does not stop the others. Registered here: `advance_adaptive_sweeps`,
+the next round of seeds for every adaptive sweep (`scheduler/adaptive.py`), so an adaptive sweep
+goes on without an operator wherever a worker runs.
 """
 
 from __future__ import annotations
@@ -209,3 +211,15 @@ class Reconciler:
         self._leading = False
         self._watched = set()
         self._database_back_at = None
+
+
+def advance_adaptive_sweeps(settings: Settings) -> None:
+    """Add the next round of seeds to the open cells of every adaptive sweep (scheduler/adaptive.py)."""
+    from scheduler.adaptive import advance  # the reports it reads are not needed by a pass
+
+    for summary in advance(settings):
+        if summary.added:
+            log.info("reconciler: adaptive sweep %s: new seeds %s", summary.sweep, summary.added)
+
+
+register_duty(advance_adaptive_sweeps)

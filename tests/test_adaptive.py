@@ -161,3 +161,15 @@ def test_a_bad_adaptive_or_tripwires_block_is_one_clear_error(settings: Settings
     with pytest.raises(SweepFileError, match="sweep file bad.yaml: ") as err:
         load_sweep(tmp_path, "bad", load_catalog(tmp_path), ["v2"])
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_the_leading_reconciler_advances_adaptive_sweeps_without_an_operator(adaptive_sweep: Settings) -> None:
+    from scheduler.reconcile import Reconciler
+
+    reconciler = Reconciler(adaptive_sweep, "cpu@one")
+    try:
+        assert reconciler.step() is not None
+    finally:
+        reconciler.close()
+    assert _seeds(adaptive_sweep) == {"gemma4-26b-q4km": [42, 123, 456, 789],
+                                      "gemma4-26b-q5km": [42, 123, 456, 789]}

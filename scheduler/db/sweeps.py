@@ -48,6 +48,12 @@ def sweep_names(conn: Any) -> list[str]:
     return [r["name"] for r in conn.execute("SELECT name FROM sweeps ORDER BY name").fetchall()]
 
 
+def adaptive_sweep_names(conn: Any) -> list[str]:
+    """The names of the sweeps whose definition has an `adaptive` block, sorted."""
+    rows = conn.execute("SELECT name FROM sweeps WHERE definition ? 'adaptive' ORDER BY name").fetchall()
+    return [r["name"] for r in rows]
+
+
 def upsert_sweep(conn: Any, name: str, definition: Mapping[str, Any]) -> None:
     """Record the sweep, or refresh its definition (a submission)."""
     conn.execute(
