@@ -28,7 +28,8 @@
 # iptables chains and rules, bridges and the forwarding setting are put back as they were.
 #
 # Environment: COMPOSE_E2E_CACHE (/var/cache/quantsweep-ci: the debootstrap base and the stand-in
-# images, kept between runs), COMPOSE_E2E_KEEP=1 (keep the run's folder, for its logs),
+# images, kept between runs), COMPOSE_E2E_KEEP=1 (keep the run's folder, for its logs; the engine's
+# data lives in memory and goes), COMPOSE_E2E_TMPFS_SIZE (10g: the most that data may take),
 # VENV (.venv: the project's environment, for `pip wheel` and the demo model).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -162,6 +163,9 @@ for link in docker0; do
     ! ip link show "$link" >/dev/null 2>&1 || die "$link exists: another Docker engine runs on this machine; stop it first"
 done
 FORWARD_POLICY_BEFORE=$(iptables -S FORWARD | awk '$1 == "-P" {print $3}')
+# The engine's data in memory: removing a few GB of image layers from disk takes minutes here.
+mkdir -p "$RUN/docker"
+mount -t tmpfs -o size=${COMPOSE_E2E_TMPFS_SIZE:-10g},mode=0710 quantsweep-e2e "$RUN/docker"
 dockerd --data-root "$RUN/docker" --exec-root "$RUN/run/exec" --pidfile "$RUN/run/dockerd.pid" \
     -H "$DOCKER_HOST" >"$RUN/dockerd.log" 2>&1 &
 DOCKERD_PID=$!
@@ -211,9 +215,16 @@ standin_tar="$CACHE/standins-$key.tar"
 if [ -s "$standin_tar" ]; then
     docker load -q -i "$standin_tar"
 else
-    docker build -q -t "$python_image" -f "$standins/python.Dockerfile" "$standins"
-    docker build -q -t "$redis_image" -f "$standins/redis.Dockerfile" "$standins"
-    docker build -q -t "$postgres_image" -f "$standins/postgres.Dockerfile" "$standins"
+    # The three are independent (and mostly download Debian packages): built side by side.
+    pids=()
+    for standin in "python:$python_image" "redis:$redis_image" "postgres:$postgres_image"; do
+        docker build -q -t "${standin#*:}" -f "$standins/${standin%%:*}.Dockerfile" "$standins" \
+            >"$RUN/standin-${standin%%:*}.log" 2>&1 &
+        pids+=($!)
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || { tail -n 20 "$RUN"/standin-*.log; die "a stand-in image did not build"; }
+    done
     cp "$standins/llama-swap.Dockerfile" "$RUN/llama-swap-standin/Dockerfile"
     docker build -q -t "$STANDIN_LLAMA_SWAP" --build-arg "BASE=$python_image" "$RUN/llama-swap-standin"
     rm -f "$CACHE"/standins-*.tar
@@ -267,8 +278,16 @@ docker compose ps
 docker compose logs migrate | grep -E "applied|schema at version" \
     || die "migrate did not report its schema version"
 docker compose logs cpu-worker | grep sandbox || die "cpu-worker did not report its grading sandbox"
-docker compose run --rm -T scheduler status | tee "$RUN/status-head.txt"
-grep -q "cpu@head" "$RUN/status-head.txt" || die "scheduler status does not list cpu@head"
+status_lists() {  # NAME: `scheduler status` (through the head) lists the worker NAME; 90 s at most
+    for _ in $(seq 30); do
+        docker compose run --rm -T scheduler status >"$RUN/status.txt" 2>&1 || true
+        grep -q "$1" "$RUN/status.txt" && { cat "$RUN/status.txt"; return 0; }
+        sleep 3
+    done
+    cat "$RUN/status.txt"
+    die "scheduler status does not list $1"
+}
+status_lists cpu@head
 
 # --- the GPU machine: ops/README.md, step 2 ------------------------------------------------------
 phase "GPU machine: .env, model, docker compose build and up"
@@ -298,8 +317,7 @@ curl -fsS 127.0.0.3:8080/v1/models | tee "$RUN/models.json"; echo
 grep -q "\"$MODEL_ID\"" "$RUN/models.json" || die "llama-swap does not serve $MODEL_ID"
 for _ in $(seq 90); do [[ "$(docker compose logs gpu-worker)" == *" ready."* ]] && break; sleep 1; done
 docker compose logs gpu-worker | grep " ready\." || die "gpu-worker did not become ready"
-docker compose run --rm -T scheduler status | tee "$RUN/status-gpu1.txt"
-grep -q "gpu@gpu1" "$RUN/status-gpu1.txt" || die "scheduler status does not list gpu@gpu1"
+status_lists gpu@gpu1
 
 # --- a sweep through both machines: ops/README.md, step 4 ----------------------------------------
 phase "sweep: scheduler submit --sweep $SWEEP --wait"

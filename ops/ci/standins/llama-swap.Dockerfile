@@ -5,7 +5,7 @@ ARG BASE=python:3.11-slim-bookworm
 FROM ${BASE}
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        curl libgomp1 libssl3 >/dev/null \
+        curl libgomp1 libssl3 libstdc++6 >/dev/null \
  && rm -rf /var/lib/apt/lists/*
 COPY wheels /tmp/wheels
 RUN python3 -m venv /opt/llama \
