@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test check demo compose-e2e clean
+.PHONY: install test test-fast check demo compose-e2e clean
 
 # The same script builds the image (ops/Dockerfile): one install procedure for CI and deployment.
 install:
@@ -12,9 +12,14 @@ install:
 test: install
 	$(BIN)/python -m pytest
 
+# The inner loop: every test not marked slow (CI runs them all).
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" -x -q
+
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 demo: install
 	$(BIN)/python ops/run_local.py

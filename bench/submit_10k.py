@@ -18,6 +18,7 @@ import yaml
 
 from scheduler.catalog import load_catalog
 from scheduler.db.migrate import upgrade
+from scheduler.queues import generation_queue
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
 from scheduler.sweeping import submit_sweep
 from tests.services import fresh_redis_url, private_services, scratch_database
@@ -44,7 +45,7 @@ def main() -> None:
             start = time.perf_counter()
             second = submit_sweep(settings, "big", rerun=False, requeue=False)
             second_s = time.perf_counter() - start
-            queued = sum(redis.Redis.from_url(redis_url).llen(f"gen.{m}") for m in models)
+            queued = sum(redis.Redis.from_url(redis_url).llen(generation_queue(m)) for m in models)
         finally:
             redis.Redis.from_url(redis_url).flushdb()
     print(f"first submit : {first.jobs} jobs, {first.enqueued} enqueued in {first_s:.2f} s "

@@ -2,11 +2,12 @@
 
     grade("v1", text, finish_reason="stop") -> Grade
 
-Never raises for a grader failure: a crash, a missing Go toolchain or any
-other fault of ours becomes verdict `grader_error` (score 0, never counted
-against the model). An unknown exam name raises `UnknownExamError` (operator
-mistake). With finish_reason "length" and code cut off, the verdict is
-`truncated` and nothing is run. Exams live in `exams.<name>` and are
+Never raises for a grader failure: a crash, a missing Go toolchain, a
+`GraderFault` (a build or run ended by our time limit, a kill or a sandbox
+failure) or any other fault of ours becomes verdict `grader_error` (score 0,
+never counted against the model; the log names the cause). An unknown exam
+name raises `UnknownExamError` (operator mistake). With finish_reason "length"
+and code cut off, the verdict is `truncated` and nothing is run. Exams live in `exams.<name>` and are
 registered in `exams.registry`.
 """
 
@@ -19,7 +20,7 @@ import traceback
 from exams.extract import Extraction, extract_files
 from exams.golang import GoToolchainError
 from exams.registry import Exam, get_exam, list_exams
-from exams.types import Check, ExamError, Grade, UnknownExamError, Verdict
+from exams.types import Check, ExamError, Grade, GraderFault, UnknownExamError, Verdict
 
 __all__ = [
     "Check",
@@ -27,6 +28,7 @@ __all__ = [
     "ExamError",
     "Extraction",
     "Grade",
+    "GraderFault",
     "UnknownExamError",
     "Verdict",
     "extract_files",
@@ -65,7 +67,7 @@ def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Gr
             detail = "; ".join(extraction.problems.values())
             return _failed(spec, Verdict.TRUNCATED, started, "finish_reason=length: " + detail, version)
         result = spec.grade_files(extraction)
-    except GoToolchainError as exc:
+    except (GoToolchainError, GraderFault) as exc:
         log.error("grader_error for exam %s: %s", exam, exc)
         return _failed(spec, Verdict.GRADER_ERROR, started, str(exc), version)
     except Exception:

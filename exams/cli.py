@@ -23,6 +23,7 @@ def _exam(name: str) -> str:
 
 
 @click.group()
+@click.version_option(package_name="quantsweep")
 def main() -> None:
     """Go coding exams: prompts, grading and the grader qualification gate."""
 

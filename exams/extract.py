@@ -17,7 +17,10 @@ What it accepts, in order of preference:
    twice: the last complete copy wins. A START whose END never comes is complete
    only if the next START follows or the response ended normally, and the code is
    balanced (braces, parens); with finish_reason "length" it is always truncated.
-2. Fenced blocks without markers, for files still missing: a block holding
+2. Fenced blocks without markers, for files still missing (fences read as CommonMark
+   reads them: backticks or tildes, closed only by the same character at least as many
+   times, any info string; an outer fence holding fenced blocks is read for the inner
+   ones): a block holding
    `package main` is matched by a name hint (its info string, a comment in its
    first lines, or the prose line just before it), else by `content_hints`
    keywords, else by order when the counts agree; with one expected file, the last
@@ -27,7 +30,8 @@ What it accepts, in order of preference:
 4. A block that restarts with a second `package main` line (an abandoned attempt followed
    by a rewrite) keeps only its last complete program.
 Before all of this, CRLF/CR become LF and reasoning is dropped: `<think>...</think>`
-(and everything before a lone `</think>`), and gpt-oss harmony analysis channels.
+(and everything before a lone `</think>`), and of raw gpt-oss Harmony text everything but its
+`final` channel (exams/harmony.py).
 """
 
 from __future__ import annotations
@@ -36,11 +40,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from exams.harmony import answer_text, is_harmony
+
 _MARKER = re.compile(r"^(?://\s*)?#\s*(START|END)\s*:?\s*([\w.\-/]+?\.go)\s*#?$", re.IGNORECASE)
-_FENCE = re.compile(r"^\s*(```+|~~~+)\s*([^`]*)$")
+# A fence line as CommonMark defines one: three or more backticks or tildes, then an info
+# string (none for a closing fence; no backtick in a backtick fence's). Indentation is not
+# limited to CommonMark's three spaces: answers indent fences inside list items.
+_FENCE = re.compile(r"^\s*(`{3,}(?=[^`]*$)|~{3,})\s*(.*?)\s*$")
 _PACKAGE_MAIN = re.compile(r"^\s*package\s+main\b", re.MULTILINE)
 _GO_NAME = re.compile(r"[\w\-]+\.go\b", re.IGNORECASE)
-_HARMONY_FINAL = "<|channel|>final<|message|>"
 
 
 @dataclass
@@ -68,8 +76,8 @@ class _Block:
 def strip_reasoning(text: str) -> str:
     """Normalise line endings and drop reasoning that precedes the answer."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _HARMONY_FINAL in text:
-        text = text.rsplit(_HARMONY_FINAL, 1)[1]
+    if is_harmony(text):
+        text = answer_text(text)
     text = re.sub(r"<think(?:ing)?>.*?</think(?:ing)?>", "", text, flags=re.DOTALL | re.IGNORECASE)
     lone_close = re.search(r"</think(?:ing)?>", text, flags=re.IGNORECASE)
     if lone_close:
@@ -114,14 +122,29 @@ def is_balanced(code: str) -> bool:
     return depth == 0
 
 
+def _fence(line: str) -> tuple[str, str] | None:
+    """(fence, info string) when `line` is a fence line, else None."""
+    match = _FENCE.match(line)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _closes(line: str, fence: str) -> bool:
+    """True when `line` closes a block opened by `fence`: the same character, at least as long, no info."""
+    found = _fence(line)
+    return found is not None and not found[1] and found[0][0] == fence[0] and len(found[0]) >= len(fence)
+
+
 def _strip_fences(lines: list[str]) -> str:
     while lines and not lines[0].strip():
         lines = lines[1:]
     while lines and not lines[-1].strip():
         lines = lines[:-1]
-    if lines and _FENCE.match(lines[0]):
+    opening = _fence(lines[0]) if lines else None
+    if opening is not None:
         lines = lines[1:]
-    if lines and _FENCE.match(lines[-1]) and not _FENCE.match(lines[-1]).group(2).strip():  # type: ignore[union-attr]
+        if lines and _closes(lines[-1], opening[0]):
+            lines = lines[:-1]
+    elif lines and (closing := _fence(lines[-1])) is not None and not closing[1]:
         lines = lines[:-1]
     return "\n".join(lines).strip("\n") + "\n"
 
@@ -154,24 +177,32 @@ def _marker_blocks(lines: list[str], ended_normally: bool) -> list[_Block]:
 
 
 def _fenced_blocks(lines: list[str], ended_normally: bool) -> list[_Block]:
+    """The `package main` blocks among fenced code blocks, read as CommonMark reads them.
+
+    A block closes only at a fence of its own character at least as long as its opening
+    fence, so a four-backtick block may hold three-backtick ones. A block that holds
+    fenced blocks of its own (an answer wrapped whole in an outer fence) is read for
+    those inner blocks instead.
+    """
     blocks: list[_Block] = []
     i = 0
     while i < len(lines):
-        opening = _FENCE.match(lines[i])
-        if not opening:
+        opening = _fence(lines[i])
+        if opening is None:
             i += 1
             continue
-        fence, info = opening.group(1), opening.group(2)
-        close = next(
-            (j for j in range(i + 1, len(lines)) if lines[j].strip().startswith(fence) and not lines[j].strip()[len(fence) :].strip()),
-            None,
-        )
+        fence, info = opening
+        close = next((j for j in range(i + 1, len(lines)) if _closes(lines[j], fence)), None)
         body = lines[i + 1 : close if close is not None else len(lines)]
-        code = "\n".join(body).strip("\n") + "\n"
-        prose = next((lines[k] for k in range(i - 1, max(i - 4, -1), -1) if lines[k].strip()), "")
-        complete = close is not None or (ended_normally and is_balanced(code))
-        if _PACKAGE_MAIN.search(code):
-            blocks.append(_Block(None, code, complete, hint_text=" ".join([info, prose, *body[:3]])))
+        inner = _fenced_blocks(body, ended_normally and close is not None) if any(map(_fence, body)) else []
+        if inner:
+            blocks += inner
+        else:
+            code = "\n".join(body).strip("\n") + "\n"
+            prose = next((lines[k] for k in range(i - 1, max(i - 4, -1), -1) if lines[k].strip()), "")
+            complete = close is not None or (ended_normally and is_balanced(code))
+            if _PACKAGE_MAIN.search(code):
+                blocks.append(_Block(None, code, complete, hint_text=" ".join([info, prose, *body[:3]])))
         i = (close if close is not None else len(lines)) + 1
     return blocks
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 GO_ENV_TIMEOUT_S = 30.0
+_RELEASE = re.compile(r"^go(\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)\b")
 
 
 class GoToolchainError(RuntimeError):
@@ -34,7 +36,20 @@ class GoToolchain:
 
     go: Path
     goroot: Path
-    version: str
+    version: str  # `go env GOVERSION`, e.g. "go1.27.3"
+
+    @property
+    def language_version(self) -> str:
+        """The Go language version this toolchain compiles by default, as a go.mod `go` line takes it.
+
+        `go build file.go` outside any module uses the toolchain's own version (cmd/go's
+        `MainModuleSet.GoVersion`), so a workspace go.mod states this one, never an older
+        one: e.g. "1.27.3" for go1.27.3. Raises GoToolchainError for a version it cannot read.
+        """
+        match = _RELEASE.match(self.version)
+        if match is None:
+            raise GoToolchainError(f"cannot tell the language version of the Go toolchain {self.version!r} at {self.go}")
+        return match.group(1)
 
 
 def _candidates() -> list[Path]:

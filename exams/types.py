@@ -4,6 +4,8 @@ Exceptions::
 
     ExamError                 an operator's mistake about exams (unknown exam, unreadable file)
     └── UnknownExamError      the exam name is not registered
+    GraderFault               a grading that cannot judge the program (our time limit, a kill,
+                              a sandbox failure): verdict grader_error with its message
 """
 
 from __future__ import annotations
@@ -81,3 +83,7 @@ class ExamError(Exception):
 
 class UnknownExamError(ExamError):
     """The exam name is not registered."""
+
+
+class GraderFault(RuntimeError):
+    """The grader could not judge the program for a reason of ours; the message names the cause."""

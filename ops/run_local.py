@@ -120,18 +120,12 @@ def run_step(name: str, cmd: list[str], env: dict[str, str]) -> None:
 
 def wait_announced(children: Children, names: list[str], timeout_s: float = 90) -> None:
     """Wait until both workers have written their row in `workers`."""
-    from scheduler.db import connect
+    from scheduler.db.workers import announced_workers
 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         children.check_alive()
-        with connect() as conn:
-            rows = conn.execute(
-                "SELECT name FROM workers WHERE name = ANY(%s) AND info->>'state' = 'running'"
-                " AND last_seen_at > now() - interval '5 minutes'",
-                (names,),
-            ).fetchall()
-        if len(rows) == len(names):
+        if announced_workers(names) == set(names):
             return
         time.sleep(0.5)
     raise Missing(f"workers did not start within {timeout_s:g} s (logs in {children.log_dir})")
@@ -140,6 +134,8 @@ def wait_announced(children: Children, names: list[str], timeout_s: float = 90) 
 def watch(children: Children, deadline: float, env: dict[str, str]) -> bool:
     """A progress bar over the sweep's jobs until none is in flight; False on timeout."""
     from scheduler.db import connect
+    from scheduler.db.progress import job_state_counts
+    from scheduler.db.vocabulary import JobState
 
     stalled_since: float | None = None
 
@@ -149,16 +145,13 @@ def watch(children: Children, deadline: float, env: dict[str, str]) -> bool:
         while True:
             children.check_alive()
             with connect() as conn:
-                rows = conn.execute(
-                    "SELECT state, count(*) AS n FROM jobs WHERE sweep = %s GROUP BY state", (SWEEP,)
-                ).fetchall()
-            counts = {r["state"]: r["n"] for r in rows}
+                counts = job_state_counts(conn, SWEEP)
             total = sum(counts.values())
-            states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "done")
+            states = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != JobState.DONE)
             progress.update(
-                bar, total=total, completed=counts.get("done", 0), description=f"{SWEEP} {states}"
+                bar, total=total, completed=counts.get(JobState.DONE, 0), description=f"{SWEEP} {states}"
             )
-            if total and not set(counts) - {"done", "pending"}:
+            if total and not set(counts) - {JobState.DONE, JobState.PENDING}:
                 return True
             if time.monotonic() > deadline:
                 console.print(f"[red]timed out[/red] with jobs {counts}")
@@ -172,16 +165,17 @@ def requeue_lost(counts: dict[str, int], stalled_since: float | None, env: dict[
     (Redis restarted or flushed), so send them again after a grace period."""
     import redis
 
-    from scheduler.queues import generation_queue
+    from scheduler.db.vocabulary import JobState
+    from scheduler.queues import UNACKED_KEY, generation_queue
     from scheduler.settings import get_settings
 
-    busy = any(counts.get(s) for s in ("generating", "generated", "grading"))
+    busy = any(counts.get(s) for s in (JobState.GENERATING, JobState.GENERATED, JobState.GRADING))
     client = redis.Redis.from_url(get_settings().redis_url)
     try:
-        waiting = int(client.llen(generation_queue(MODEL_ID))) + int(client.hlen("unacked"))  # type: ignore[arg-type]
+        waiting = int(client.llen(generation_queue(MODEL_ID))) + int(client.hlen(UNACKED_KEY))  # type: ignore[arg-type]
     finally:
         client.close()
-    if not counts.get("queued") or busy or waiting:
+    if not counts.get(JobState.QUEUED) or busy or waiting:
         return None
     now = time.monotonic()
     if stalled_since is None:
@@ -196,17 +190,10 @@ def requeue_lost(counts: dict[str, int], stalled_since: float | None, env: dict[
 def print_results() -> None:
     """The sweep's latest generation and grade per job, and the server's mean decode rate."""
     from scheduler.db import connect
+    from scheduler.db.results import latest_results
 
     with connect() as conn:
-        rows = conn.execute(
-            "SELECT j.model, j.exam, j.seed, j.verdict, r.score, r.max_score, g.outcome, g.finish_reason,"
-            "  g.completion_tokens, g.decode_tps, g.first_token_s, g.wall_s, r.duration_s"
-            " FROM jobs j"
-            " LEFT JOIN LATERAL (SELECT * FROM generations WHERE job_id = j.id ORDER BY id DESC LIMIT 1) g ON true"
-            " LEFT JOIN LATERAL (SELECT * FROM grades WHERE generation_id = g.id ORDER BY id DESC LIMIT 1) r ON true"
-            " WHERE j.sweep = %s ORDER BY j.exam, j.seed",
-            (SWEEP,),
-        ).fetchall()
+        rows = latest_results(conn, SWEEP)
     table = Table(title=f"sweep {SWEEP}: {MODEL_ID} through a real llama-server")
     for header in (
         "exam",

@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from psycopg.types.json import Jsonb
-
 from scheduler.catalog import Model
+from scheduler.db.catalog import upsert_models
+from scheduler.db.results import insert_published_result
+from scheduler.db.sweeps import delete_sweep, insert_finished_job, insert_sweep, sweep_definition
+from scheduler.db.vocabulary import JobState, Verdict
 from scheduler.errors import QuantsweepError
 from scheduler.plan import params_hash
 
@@ -37,7 +39,7 @@ class ArticleGrade:
 
     score: float
     max_score: float
-    verdict: str
+    verdict: Verdict
     compiled: bool
     checks: list[dict[str, Any]]
     log: str = ""
@@ -79,18 +81,18 @@ def parse_v1(score: float, maximum: float, summary: str) -> ArticleGrade:
     built = [c for c in checks if "build-fail" not in c["detail"]]
     compiled = bool(built)
     if maximum > 0 and score >= maximum:
-        verdict = "ok"
+        verdict = Verdict.OK
     elif checks and not compiled:
-        verdict = "compile_fail"
+        verdict = Verdict.COMPILE_FAIL
     else:
-        verdict = "test_fail"
+        verdict = Verdict.TEST_FAIL
     return ArticleGrade(score, maximum or EXAM_MAX["v1"], verdict, compiled, checks)
 
 
 def parse_v2(score: float, maximum: float, summary: str) -> ArticleGrade:
     """`TestScenario/OnlineFlow:PASS ... TestRaceDetector:FAIL` -> one check per named test."""
     if maximum <= 0:
-        return ArticleGrade(0.0, EXAM_MAX["v2"], "grader_error", False, [],
+        return ArticleGrade(0.0, EXAM_MAX["v2"], Verdict.GRADER_ERROR, False, [],
                             f"the article's harness reported {score:g} of max {maximum:g} (it crashed)")
     checks = []
     for part in summary.split():
@@ -105,11 +107,11 @@ def parse_v2(score: float, maximum: float, summary: str) -> ArticleGrade:
         checks.append(_check(name, passed, 1.0 if passed else 0.0, 1.0))
     compiled = any(c["passed"] for c in checks)
     if score >= EXAM_MAX["v2"]:
-        verdict = "ok"
+        verdict = Verdict.OK
     elif not compiled:
-        verdict = "compile_fail"
+        verdict = Verdict.COMPILE_FAIL
     else:
-        verdict = "test_fail"
+        verdict = Verdict.TEST_FAIL
     log = "" if maximum >= EXAM_MAX["v2"] else f"the article's harness ran tests worth {maximum:g} of 10"
     return ArticleGrade(score, maximum, verdict, compiled, checks, log)
 
@@ -206,17 +208,16 @@ def import_article(conn: Any, root: Path, sweep: str, catalog: Mapping[str, Mode
     if not runs:
         raise ArticleImportError(f"{root}: no exam_vN/<model>/seed<S>/result.json found")
     with conn.transaction():
-        exists = conn.execute("SELECT 1 FROM sweeps WHERE name = %s", (sweep,)).fetchone()
-        if exists and not replace:
+        if sweep_definition(conn, sweep) is not None and not replace:
             raise ArticleImportError(f"sweep {sweep!r} already exists in the database; "
                                      "pass --replace to load it again or --sweep OTHER_NAME")
-        conn.execute("DELETE FROM sweeps WHERE name = %s", (sweep,))
+        delete_sweep(conn, sweep)
         models = [m for m in catalog if any(r.model == m for r in runs)]
-        _upsert_models(conn, [catalog[m] for m in models])
+        upsert_models(conn, [catalog[m] for m in models])
         definition = {"description": f"The article's published results, imported from {root.name}",
                       "source": "article", "models": models,
                       "exams": sorted({r.exam for r in runs}), "seeds": sorted({r.seed for r in runs})}
-        conn.execute("INSERT INTO sweeps (name, definition) VALUES (%s, %s)", (sweep, Jsonb(definition)))
+        insert_sweep(conn, sweep, definition)
         for run in runs:
             _insert_run(conn, sweep, run, catalog[run.model])
             summary.jobs += 1
@@ -224,34 +225,17 @@ def import_article(conn: Any, root: Path, sweep: str, catalog: Mapping[str, Mode
     return summary
 
 
-def _upsert_models(conn: Any, models: list[Model]) -> None:
-    for m in models:
-        conn.execute(
-            "INSERT INTO models (id, label, family, quant, size_gb, options) VALUES (%s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (id) DO NOTHING",
-            (m.id, m.label, m.family, m.quant, m.size_gb, Jsonb(dict(m.options))),
-        )
-
-
 def _insert_run(conn: Any, sweep: str, run: ArticleRun, model: Model) -> None:
     grade = parse_article_grade(run.exam, run.result)
     params = {**ARTICLE_PARAMS, "options": dict(model.options), "prompt_sha256": None, "source": "article"}
-    job = conn.execute(
-        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, verdict, finished_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, 'done', %s, now()) RETURNING id",
-        (sweep, run.model, run.exam, run.seed, params_hash(params), Jsonb(params), grade.verdict),
-    ).fetchone()
-    info = {"article_model": run.result.get("model"), "llama_cpp": "b8708", "published_at": run.where}
-    generation = conn.execute(
-        "INSERT INTO generations (job_id, source, outcome, response_text, completion_tokens, decode_tps,"
-        " wall_s, server_info, error) VALUES (%s, 'imported', 'ok', %s, %s, %s, %s, %s, %s) RETURNING id",
-        (job["id"], run.response or "", run.result.get("tokens"), run.result.get("tps"),
-         run.result.get("wall_s"), Jsonb(info),
-         None if run.response is not None else "response.txt missing from the published results"),
-    ).fetchone()
-    conn.execute(
-        "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks,"
-        " log, external) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, true)",
-        (generation["id"], ARTICLE_GRADER, grade.score, grade.max_score, grade.verdict, grade.compiled,
-         Jsonb(grade.checks), grade.log),
-    )
+    job = {"model": run.model, "exam": run.exam, "seed": run.seed, "params_hash": params_hash(params),
+           "params": params}
+    job_id = insert_finished_job(conn, sweep, job, JobState.DONE, grade.verdict)
+    stats = {
+        "completion_tokens": run.result.get("tokens"),
+        "decode_tps": run.result.get("tps"),
+        "wall_s": run.result.get("wall_s"),
+        "server_info": {"article_model": run.result.get("model"), "llama_cpp": "b8708", "published_at": run.where},
+        "error": None if run.response is not None else "response.txt missing from the published results",
+    }
+    insert_published_result(conn, job_id, run.response, stats, asdict(grade), ARTICLE_GRADER)

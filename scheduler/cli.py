@@ -21,6 +21,7 @@ def _settings() -> Settings:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="quantsweep")
 def cli() -> None:
     """Benchmark quantized local LLMs on Go exams across a fleet of machines."""
 

@@ -12,17 +12,26 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from psycopg.types.json import Jsonb
-
+from scheduler.catalog import Model
+from scheduler.db.catalog import upsert_models
+from scheduler.db.results import (
+    grade_fields,
+    insert_generation,
+    insert_grade,
+    latest_generation_fields,
+    sweep_jobs,
+)
+from scheduler.db.sweeps import insert_finished_job, insert_sweep, sweep_definition
 from scheduler.errors import QuantsweepError
 from scheduler.reports.runs import GradeChoice, load_runs
 
 FORMAT = "quantsweep-export/1"
 GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "finish_reason", "prompt_tokens",
                      "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
-                     "server_info", "error")
+                     "server_info", "error", "quantsweep_version", "answer_source")
+GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": "content"}  # exports made before it was recorded
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
-                "duration_s", "grader_host", "external")
+                "duration_s", "grader_host", "external", "quantsweep_version")
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
 REQUIRED = ("format", "sweep", "model", "label", "family", "exam", "seed", "params_hash", "params", "state")
 
@@ -35,19 +44,12 @@ def export_lines(conn: Any, sweep: str) -> Iterator[dict[str, Any]]:
     """One object per job of `sweep`, in the sweep's model order."""
     runs = load_runs(conn, sweep)
     order = {m: i for i, m in enumerate(runs.model_order)}
-    jobs = conn.execute(
-        "SELECT j.id, j.model, j.exam, j.seed, j.params_hash, j.params, j.state, j.verdict,"
-        " m.label, m.family, m.quant, m.size_gb::float8 AS size_gb, m.options"
-        " FROM jobs j JOIN models m ON m.id = j.model WHERE j.sweep = %s", (sweep,)).fetchall()
+    jobs = sweep_jobs(conn, sweep)
     jobs.sort(key=lambda j: (order.get(j["model"], len(order)), j["exam"], j["seed"], j["params_hash"]))
     by_job = {r.job_id: r for r in runs.runs}
     for job in jobs:
-        generation = conn.execute(
-            "SELECT id, " + ", ".join(GENERATION_FIELDS) + " FROM generations WHERE job_id = %s"
-            " ORDER BY id DESC LIMIT 1", (job["id"],)).fetchone()
-        grades = [] if generation is None else conn.execute(
-            "SELECT " + ", ".join(GRADE_FIELDS) + " FROM grades WHERE generation_id = %s ORDER BY id",
-            (generation["id"],)).fetchall()
+        generation = latest_generation_fields(conn, job["id"], GENERATION_FIELDS)
+        grades = [] if generation is None else grade_fields(conn, generation["id"], GRADE_FIELDS)
         run = by_job[job["id"]]
         grade = run.ours or run.external
         yield {
@@ -113,7 +115,7 @@ def import_lines(conn: Any, lines: Iterable[dict[str, Any]], sweep: str | None =
     with conn.transaction():
         names = {sweep} if sweep else {line["sweep"] for line in lines}
         for name in sorted(names):
-            if conn.execute("SELECT 1 FROM sweeps WHERE name = %s", (name,)).fetchone():
+            if sweep_definition(conn, name) is not None:
                 raise ExchangeError(f"sweep {name!r} already exists in the database; import into an empty "
                                     "database or pass --sweep NEW_NAME")
         for name in sorted(names):
@@ -124,41 +126,25 @@ def import_lines(conn: Any, lines: Iterable[dict[str, Any]], sweep: str | None =
 
 
 def _insert_sweep(conn: Any, name: str, lines: list[dict[str, Any]]) -> None:
-    models: list[str] = []
-    for line in lines:
-        if line["model"] not in models:
-            models.append(line["model"])
-            conn.execute(
-                "INSERT INTO models (id, label, family, quant, size_gb, options) VALUES (%s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (id) DO NOTHING",
-                (line["model"], line["label"], line["family"], line.get("quant"), line.get("size_gb"),
-                 Jsonb(line.get("model_options") or {})))
+    rows = {line["model"]: Model(line["model"], line["label"], line["family"], line.get("quant"),
+                                  line.get("size_gb"), line.get("model_options") or {}) for line in lines}
+    models = list(rows)
+    upsert_models(conn, rows.values())
     definition = {"models": models, "exams": sorted({ln["exam"] for ln in lines}),
                   "seeds": sorted({ln["seed"] for ln in lines}), "source": "import"}
-    conn.execute("INSERT INTO sweeps (name, definition) VALUES (%s, %s)", (name, Jsonb(definition)))
+    insert_sweep(conn, name, definition)
     for line in lines:
-        job = conn.execute(
-            "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, verdict, finished_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s = 'done' THEN now() END) RETURNING id",
-            (name, line["model"], line["exam"], line["seed"], line["params_hash"], Jsonb(line["params"]),
-             line["state"], line.get("job_verdict"), line["state"])).fetchone()
+        job_id = insert_finished_job(conn, name, line, line["state"], line.get("job_verdict"))
         generation = line.get("generation")
         if not generation:
             continue
-        values = [Jsonb(generation.get(k)) if k in ("timings", "server_info") and generation.get(k) is not None
-                  else generation.get(k) for k in GENERATION_FIELDS]
-        gen = conn.execute(
-            "INSERT INTO generations (job_id, " + ", ".join(GENERATION_FIELDS) + ") VALUES (%s"
-            + ", %s" * len(GENERATION_FIELDS) + ") RETURNING id", (job["id"], *values)).fetchone()
+        generation_id = insert_generation(
+            conn, job_id, {k: generation.get(k, GENERATION_DEFAULTS.get(k)) for k in GENERATION_FIELDS}
+        )
         for grade in line.get("grades") or []:
-            conn.execute(
-                "INSERT INTO grades (generation_id, " + ", ".join(GRADE_FIELDS) + ") VALUES (%s"
-                + ", %s" * len(GRADE_FIELDS) + ")",
-                (gen["id"], *[_grade_value(grade, k) for k in GRADE_FIELDS]))
+            insert_grade(conn, generation_id, {k: _grade_value(grade, k) for k in GRADE_FIELDS})
 
 
 def _grade_value(grade: dict[str, Any], key: str) -> Any:
     value = grade.get(key)
-    if value is None:
-        value = GRADE_DEFAULTS.get(key)
-    return Jsonb(value) if key == "checks" else value
+    return GRADE_DEFAULTS.get(key) if value is None else value

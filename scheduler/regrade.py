@@ -17,13 +17,15 @@ from typing import Any
 import exams
 from scheduler.db import connect
 from scheduler.db.lifecycle import store_grade
+from scheduler.db.results import count_grades, regrade_candidates, response_of
+from scheduler.db.vocabulary import Outcome
 from scheduler.errors import QuantsweepError
 from scheduler.publish import producer_app
 from scheduler.queues import GRADE_TASK, GRADING_QUEUE
 from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
 
-GRADABLE_OUTCOMES = ("ok", "truncated")
+GRADABLE_OUTCOMES = (Outcome.OK, Outcome.TRUNCATED)
 
 
 @dataclass(frozen=True)
@@ -53,23 +55,12 @@ class RegradePlan:
         return out + [f"skipped: {s}" for s in self.skipped]
 
 
-_GENERATIONS_SQL = """
-SELECT DISTINCT ON (j.id) j.id AS job_id, j.exam, g.id AS generation_id, g.outcome, g.error,
-       g.response_text = '' AS empty,
-       (SELECT coalesce(array_agg(gr.grader_version || ':' || gr.round), '{}') FROM grades gr
-         WHERE gr.generation_id = g.id AND NOT gr.external) AS ours
-FROM jobs j JOIN generations g ON g.job_id = j.id
-WHERE j.sweep = %s
-ORDER BY j.id, g.id DESC
-"""
-
-
 def plan_regrade(conn: Any, sweep: str, *, force: bool = False) -> RegradePlan:
     """Which generations of `sweep` to grade, with which grader version and round."""
     load_runs(conn, sweep)  # names the sweep in the error when it does not exist
     plan = RegradePlan(sweep)
     versions: dict[str, str | None] = {}
-    for row in conn.execute(_GENERATIONS_SQL, (sweep,)).fetchall():
+    for row in regrade_candidates(conn, sweep):
         exam = row["exam"]
         if exam not in versions:
             try:
@@ -119,9 +110,9 @@ def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem,
     """Grade every item in this process (no worker needed); return how many grades were stored."""
     stored = 0
     for item in plan.items:
-        row = conn.execute("SELECT response_text, finish_reason FROM generations WHERE id = %s",
-                           (item.generation_id,)).fetchone()
+        row = response_of(conn, item.generation_id)
         conn.rollback()
+        assert row is not None, f"generation {item.generation_id} vanished"
         started = datetime.now(UTC)
         result = exams.grade(item.exam, row["response_text"], finish_reason=row["finish_reason"])
         store_grade(item.job_id, item.generation_id, result, lease_owner=None, grade_round=item.grade_round,
@@ -134,15 +125,9 @@ def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem,
 
 def count_done(conn: Any, plan: RegradePlan) -> int:
     """How many of the plan's items have their grade stored."""
-    if not plan.items:
-        return 0
-    row = conn.execute(
-        "SELECT count(*) AS n FROM grades g JOIN unnest(%s::bigint[], %s::text[], %s::int[]) AS t(gid, v, r)"
-        " ON g.generation_id = t.gid AND g.grader_version = t.v AND g.round = t.r",
-        ([i.generation_id for i in plan.items], [i.grader_version for i in plan.items],
-         [i.grade_round for i in plan.items])).fetchone()
+    done = count_grades(conn, [(i.generation_id, i.grader_version, i.grade_round) for i in plan.items])
     conn.rollback()
-    return int(row["n"])
+    return done
 
 
 def wait_for_grades(settings: Settings, plan: RegradePlan, timeout_s: float, poll_s: float = 1.0,

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from scheduler.db import connect
+from scheduler.db import connect, progress
+from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
 from scheduler.settings import Settings
 
-STATES = ("pending", "queued", "generating", "generated", "grading", "done")
 RATE_WINDOW_S = 900  # throughput is measured over the last 15 minutes
 
 
@@ -51,38 +51,26 @@ class Snapshot:
     @property
     def done(self) -> int:
         """Jobs finished."""
-        return self.states.get("done", 0)
+        return self.states.get(JobState.DONE, 0)
 
     def to_json(self) -> dict[str, Any]:
         """The `status --json` object."""
-        return {**asdict(self), "done": self.done}
-
-
-def _where(sweep: str | None, alias: str = "j") -> tuple[str, tuple[Any, ...]]:
-    return (f" WHERE {alias}.sweep = %s", (sweep,)) if sweep else ("", ())
+        return {**asdict(self), JobState.DONE.value: self.done}
 
 
 def collect(conn: Any, sweep: str | None = None) -> Snapshot:
     """Read the status from Postgres."""
-    where, args = _where(sweep)
-    states = {r["state"]: r["n"] for r in conn.execute(
-        "SELECT state, count(*) AS n FROM jobs j" + where + " GROUP BY state", args).fetchall()}
-    verdicts = {r["verdict"]: r["n"] for r in conn.execute(
-        "SELECT verdict, count(*) AS n FROM jobs j" + where + (" AND" if where else " WHERE")
-        + " verdict IS NOT NULL GROUP BY verdict", args).fetchall()}
+    states = progress.job_state_counts(conn, sweep)
     total = sum(states.values())
-    window = conn.execute(
-        "SELECT count(*) AS n, min(finished_at) AS first FROM jobs j" + where + (" AND" if where else " WHERE")
-        + " finished_at > now() - make_interval(secs => %s)", (*args, RATE_WINDOW_S)).fetchone()
-    mean_gen = conn.execute(
-        "SELECT avg(g.wall_s) AS s FROM generations g JOIN jobs j ON j.id = g.job_id" + where, args).fetchone()
+    done_in_window = progress.finished_within(conn, sweep, RATE_WINDOW_S)
     snap = Snapshot(sweep, datetime.now(UTC).isoformat(timespec="seconds"), total,
-                    {s: states.get(s, 0) for s in STATES}, verdicts, _machines(conn, sweep),
-                    done_in_window=window["n"], mean_generation_s=mean_gen["s"])
+                    {str(s): states.get(s, 0) for s in JobState}, progress.job_verdict_counts(conn, sweep),
+                    _machines(conn, sweep), done_in_window=done_in_window,
+                    mean_generation_s=progress.mean_generation_s(conn, sweep))
     remaining = total - snap.done
-    if window["n"]:
-        snap.jobs_per_hour = window["n"] * 3600.0 / RATE_WINDOW_S
-    gpus = sum(1 for m in snap.machines if m.pool == "gpu" and m.last_seen_s < 300) or 1
+    if done_in_window:
+        snap.jobs_per_hour = done_in_window * 3600.0 / RATE_WINDOW_S
+    gpus = sum(1 for m in snap.machines if m.pool == WorkerPool.GPU and m.last_seen_s < 300) or 1
     if remaining == 0:
         snap.eta_s = 0.0
     elif snap.jobs_per_hour:
@@ -94,21 +82,13 @@ def collect(conn: Any, sweep: str | None = None) -> Snapshot:
 
 
 def _machines(conn: Any, sweep: str | None) -> list[Machine]:
-    where, args = _where(sweep)
-    counts = {(r["host"], r["state"]): r["n"] for r in conn.execute(
-        "SELECT a.worker_host AS host, a.state, count(*) AS n FROM attempts a JOIN jobs j ON j.id = a.job_id"
-        + where + " GROUP BY 1, 2", args).fetchall()}
-    graded = {r["host"]: r["n"] for r in conn.execute(
-        "SELECT gr.grader_host AS host, count(*) AS n FROM grades gr JOIN generations g ON g.id = gr.generation_id"
-        " JOIN jobs j ON j.id = g.job_id" + where + " GROUP BY 1", args).fetchall()}
+    counts = progress.attempt_counts(conn, sweep)
+    graded = progress.grade_counts(conn, sweep)
     machines = []
-    for w in conn.execute(
-        "SELECT name, host, pool, served_models, loaded_model,"
-        " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY pool DESC, name"
-    ).fetchall():
-        running = counts.get((w["name"], "running"), 0) + counts.get((w["host"], "running"), 0)
-        finished = counts.get((w["name"], "finished"), 0) + counts.get((w["host"], "finished"), 0)
-        if w["pool"] == "cpu":
+    for w in progress.worker_rows(conn):
+        running = sum(counts.get((w[k], AttemptState.RUNNING), 0) for k in ("name", "host"))
+        finished = sum(counts.get((w[k], AttemptState.FINISHED), 0) for k in ("name", "host"))
+        if w["pool"] == WorkerPool.CPU:
             finished = graded.get(w["name"], 0) + graded.get(w["host"], 0)
         machines.append(Machine(w["name"], w["pool"], w["host"], w["loaded_model"], list(w["served_models"]),
                                 running, finished, w["age"]))
@@ -132,7 +112,7 @@ def plain_lines(snap: Snapshot) -> list[str]:
     if snap.verdicts:
         lines.append("verdicts: " + " ".join(f"{v}={n}" for v, n in sorted(snap.verdicts.items())))
     for m in snap.machines:
-        model = f" model={m.loaded_model or '-'}" if m.pool == "gpu" else ""
+        model = f" model={m.loaded_model or '-'}" if m.pool == WorkerPool.GPU else ""
         stale = f" (last seen {_duration(m.last_seen_s)} ago)" if m.last_seen_s > 120 else ""
         lines.append(f"  {m.pool} {m.name}{model} running={m.running} finished={m.finished}{stale}")
     return lines

@@ -16,6 +16,7 @@ from scheduler.settings import Settings, get_settings
 from tests.services import (
     Services,
     ServiceUnavailable,
+    article_results_dir,
     fresh_redis_url,
     private_services,
     require_service,
@@ -36,6 +37,16 @@ def services() -> Iterator[Services]:
         raise
     with stack:
         yield started
+
+
+@pytest.fixture(scope="session")
+def article_results() -> Path:
+    """The article's published results, for the tests about that data: skip locally where they are
+    absent, fail under CI (set QUANTSWEEP_ARTICLE_RESULTS, or put them at ../shared/reference/)."""
+    path = article_results_dir()
+    if not (path / "exam_v1").is_dir():
+        require_service("the article's published results folder", FileNotFoundError(f"no exam_v1 folder in {path}"))
+    return path
 
 
 @pytest.fixture(scope="session")

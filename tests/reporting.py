@@ -14,9 +14,11 @@ from scheduler.catalog import load_catalog
 from scheduler.db import connect
 from scheduler.reports import GradeChoice, build_report
 from scheduler.settings import Settings
+from tests.fakes.own_recordings import own_recordings_dir
 from tests.services import article_results_dir
 
 ARTICLE_RESULTS = article_results_dir()
+RECORDED = "recorded"  # the sweep our own recordings are imported as
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
@@ -24,6 +26,16 @@ def load_article(settings: Settings, root: Path = ARTICLE_RESULTS, sweep: str = 
     """Import the article's published results into the test database."""
     with connect(settings) as conn:
         return import_article(conn, root, sweep, load_catalog(settings.sweeps_dir))
+
+
+def load_recorded(settings: Settings, root: Path | None = None) -> Any:
+    """Import our own recordings (tests/fakes/own_recordings.py) as published results, sweep RECORDED."""
+    return load_article(settings, root or own_recordings_dir(), RECORDED)
+
+
+def copy_recorded(tmp_path: Path) -> Path:
+    """A writable copy of our own recordings, in the published results' layout."""
+    return Path(shutil.copytree(own_recordings_dir(), tmp_path / "recorded"))
 
 
 def report_json(settings: Settings, sweep: str = "article", grades: GradeChoice = GradeChoice.AUTO) -> dict[str, Any]:

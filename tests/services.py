@@ -291,7 +291,5 @@ def article_results_dir() -> Path:
     return Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "reference" / "article-results"
 
 
-needs_article_results = pytest.mark.skipif(
-    not (article_results_dir() / "exam_v1").is_dir(),
-    reason=f"the article's results are not at {article_results_dir()} (set QUANTSWEEP_ARTICLE_RESULTS)",
-)
+# For a module of tests about the article's data (the `article_results` fixture of tests/conftest.py).
+needs_article_results = pytest.mark.usefixtures("article_results")

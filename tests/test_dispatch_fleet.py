@@ -14,14 +14,12 @@ from typing import Any
 
 import pytest
 
-from scheduler.queues import GENERATE_TASK
+from scheduler.queues import GENERATE_TASK, SHARED_QUEUE
 from scheduler.settings import Settings
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import needs_article_results
 from tests.worker_fixtures import Fleet, Producer, fleet, insert_jobs, query, wait_for
-from worker.fleet import SHARED_QUEUE
 
-pytestmark = [pytest.mark.slow, needs_article_results]
+pytestmark = [pytest.mark.slow]
 
 PARAMS = {"temperature": 1.0, "max_tokens": 4096, "timeout_s": 60}
 FLEET_ENV = {

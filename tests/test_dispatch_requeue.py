@@ -8,9 +8,10 @@ import pytest
 import redis
 from celery import Celery
 
+from scheduler.queues import GENERATE_TASK, UNACKED_KEY, generation_queue
 from worker.fleet import restore_unacked
 
-QUEUE = "gen.m-alpha"
+QUEUE = generation_queue("m-alpha")
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def app(redis_url: str) -> Iterator[Celery]:
 def deliver_without_ack(app: Celery, count: int) -> list[str]:
     """Send `count` messages to QUEUE and take them as a worker would, leaving them unacknowledged."""
     ids = [
-        app.send_task("quantsweep.generate", args=[n], queue=QUEUE, ignore_result=True).id
+        app.send_task(GENERATE_TASK, args=[n], queue=QUEUE, ignore_result=True).id
         for n in range(count)
     ]
     conn = app.connection_for_write()
@@ -41,12 +42,12 @@ def test_a_dead_machines_unacked_task_is_put_back_on_its_queue_and_others_stay(
 ) -> None:
     dead_task, live_task = deliver_without_ack(app, 2)
     client = redis.Redis.from_url(redis_url)
-    assert client.llen(QUEUE) == 0 and client.hlen("unacked") == 2
+    assert client.llen(QUEUE) == 0 and client.hlen(UNACKED_KEY) == 2
 
     assert restore_unacked(app, {dead_task}) == [dead_task]
 
     assert client.llen(QUEUE) == 1, "the dead machine's task is not back on its queue"
-    assert client.hlen("unacked") == 1, "the live machine's task was taken from it"
+    assert client.hlen(UNACKED_KEY) == 1, "the live machine's task was taken from it"
     assert restore_unacked(app, {dead_task}) == [], "a second restore must not queue the task twice"
     assert client.llen(QUEUE) == 1
     assert live_task != dead_task

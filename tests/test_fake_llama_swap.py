@@ -11,16 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.services import article_results_dir, needs_article_results
-
-pytestmark = needs_article_results
-
 try:
     from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+    from tests.fakes.own_recordings import own_recordings_dir
 except ImportError:
     from fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap  # type: ignore[no-redef]
+    from fakes.own_recordings import own_recordings_dir  # type: ignore[no-redef]
 
-RECORDED = article_results_dir()
+RECORDED = own_recordings_dir()
 V1_PROMPT = "Write factorial.go, wordfreq.go and filetreewalk.go."
 
 

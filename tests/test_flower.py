@@ -11,13 +11,12 @@ from typing import Any
 import httpx
 import pytest
 
+from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import Settings
-from tests.reporting import ARTICLE_RESULTS, load_article
-from tests.services import free_port, needs_article_results
+from tests.reporting import load_recorded
+from tests.services import free_port
 from tests.worker_fixtures import REPO_ROOT, Producer, fleet, flower_process, query, wait_for
 from worker.flower import FlowerConfigError, check_basic_auth
-
-pytestmark = needs_article_results
 
 AUTH = ("ops", "s3cret-pw")
 
@@ -45,8 +44,8 @@ def _get(port: int, path: str, auth: Any = AUTH) -> httpx.Response:
 def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
     settings: Settings, redis_url: str, tmp_path: Path
 ) -> None:
-    # Six stored v2 responses to regrade: a single cpu process leaves most of them waiting in `cpu`.
-    load_article(settings, ARTICLE_RESULTS, "article")
+    # Stored v2 responses to regrade: a single cpu process leaves all but one waiting in `cpu`.
+    load_recorded(settings)
     port, db = free_port(), tmp_path / "flower.db"
     with fleet(settings.database_url, redis_url, tmp_path) as workers:
         workers.start("cpu", "cpu@flower-test", "--concurrency", "1")
@@ -66,14 +65,14 @@ def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
             def cpu_queue_length() -> int | None:
                 body = _get(port, "/api/queues/length").json()
                 lengths = {q["name"]: q["messages"] for q in body["active_queues"]}
-                return lengths.get("cpu") or None
+                return lengths.get(GRADING_QUEUE) or None
 
             waiting = wait_for(cpu_queue_length, 60, lambda: (tmp_path / "flower.log").read_text())
             assert waiting >= 1
             workers_seen = wait_for(lambda: _get(port, "/api/workers").json() or None, 60)
             assert "cpu@flower-test" in workers_seen
             queues = {q["name"] for q in workers_seen["cpu@flower-test"].get("active_queues", [])}
-            assert queues == {"cpu"}
+            assert queues == {GRADING_QUEUE}
     assert any(p.name.startswith("flower.db") for p in tmp_path.iterdir()), "no persistent state written"
 
 
@@ -82,3 +81,33 @@ def _up(port: int) -> bool:
         return _get(port, "/healthcheck", auth=None).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def concrete_path(pattern: str) -> str:
+    """A request path matching one of Flower's route patterns (`/api/task/info/(.*)` -> `.../x`)."""
+    path = pattern.rstrip("$").replace("(.+)", "x").replace("(.*)", "x").replace("/?", "")
+    return "/no-such-page" if path == ".*" else path
+
+
+def test_every_route_flower_registers_asks_for_the_login_but_a_bare_liveness_answer(
+    settings: Settings, redis_url: str, tmp_path: Path
+) -> None:
+    from flower.urls import handlers
+
+    patterns = [h.regex.pattern if hasattr(h, "regex") else h[0] for h in handlers]
+    assert "/metrics" in {p.rstrip("$") for p in patterns}
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": redis_url}
+    log = tmp_path / "flower.log"
+    with flower_process(env, f"{AUTH[0]}:{AUTH[1]}", port, tmp_path / "flower.db", log):
+        wait_for(lambda: _up(port), 60, log.read_text)
+        open_answers = {}
+        for pattern in patterns:
+            path = concrete_path(pattern)
+            for method in ("GET",) if path == "/healthcheck" else ("GET", "POST"):
+                response = httpx.request(method, f"http://127.0.0.1:{port}{path}", timeout=10)
+                if response.status_code not in (401, 404):
+                    open_answers[f"{method} {path}"] = (response.status_code, response.text)
+        assert open_answers == {"GET /healthcheck": (200, "OK")}
+        assert _get(port, "/metrics").status_code == 200  # the login still opens it
+        assert _get(port, "/metrics", auth=("ops", "wrong")).status_code == 401

@@ -6,13 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from scheduler.db.vocabulary import Outcome
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import needs_article_results
-
-pytestmark = needs_article_results
 from worker.client import ChatClient, ChatRequest
-from worker.errors import ServerUnreachable
-from worker.generation import Outcome, RetryPolicy, generate_once
+from worker.errors import ServerNotReady
+from worker.generation import RetryPolicy, generate_once
 
 MODEL = "gpt-oss-20b"
 V1_PROMPT = "Write factorial.go, wordfreq.go and filetreewalk.go as package main programs."
@@ -102,6 +100,6 @@ def test_served_models_come_from_v1_models(client: ChatClient) -> None:
     assert client.served_models() == [MODEL]
 
 
-def test_an_unreachable_server_names_the_variable_to_fix() -> None:
-    with pytest.raises(ServerUnreachable, match="LLAMA_SWAP_URL=http://127.0.0.1:9"):
+def test_a_server_that_does_not_answer_yet_names_the_variable() -> None:
+    with pytest.raises(ServerNotReady, match="LLAMA_SWAP_URL=http://127.0.0.1:9"):
         ChatClient("http://127.0.0.1:9").served_models()

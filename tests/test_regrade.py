@@ -1,4 +1,5 @@
-"""`scheduler regrade`: stored responses graded again by our graders, beside the article's scores."""
+"""`scheduler regrade`: stored responses graded again by our graders, beside the published scores
+(our own recordings, imported as published results)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,16 @@ import pytest
 from scheduler.db import connect
 from scheduler.regrade import plan_regrade
 from scheduler.settings import Settings
-from tests.reporting import ARTICLE_RESULTS, load_article, report_json, run_cli
-from tests.services import needs_article_results
+from tests.fakes.own_recordings import own_recordings_dir
+from tests.reporting import load_article, report_json, run_cli
 from tests.worker_fixtures import fleet, query
-
-pytestmark = needs_article_results
 
 
 def _subset(tmp_path: Path, exam: str, *models: str) -> Path:
-    """Only some models of one exam from the article's results (grading all 66 takes minutes)."""
+    """Only some models of one exam from our recordings (grading v2 takes minutes)."""
     root = tmp_path / "subset"
     for model in models:
-        shutil.copytree(ARTICLE_RESULTS / f"exam_{exam}" / model, root / f"exam_{exam}" / model)
+        shutil.copytree(own_recordings_dir() / f"exam_{exam}" / model, root / f"exam_{exam}" / model)
     return root
 
 
@@ -29,9 +28,9 @@ def _tables(settings: Settings, sweep: str) -> dict[str, dict]:  # type: ignore[
     return {t["id"]: t for t in report_json(settings, sweep)["tables"]}
 
 
-def test_local_regrade_puts_our_scores_beside_the_articles(settings: Settings, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
-    load_article(settings, _subset(tmp_path, "v1", "gpt-oss-20b", "qwen35-9b-q4km"), "sub")
+def test_local_regrade_puts_our_scores_beside_the_published_ones(settings: Settings, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    load_article(settings, _subset(tmp_path, "v1", "gpt-oss-20b", "gemma4-26b-q4km"), "sub")
     assert "compare-responses" not in _tables(settings, "sub")
     status, out, _ = run_cli(["regrade", "--sweep", "sub", "--local"], capsys)
     assert status == 0 and "stored 6 grades" in out
@@ -40,13 +39,15 @@ def test_local_regrade_puts_our_scores_beside_the_articles(settings: Settings, t
     assert len(rows) == 6
     assert all(r[3] != "–" and r[4] != "–" for r in rows)
     assert tables["compare-responses"]["notes"] == ["6 of 6 responses regraded by our graders."]
-    # The article's grade is kept and unchanged; ours is a separate row with our grader version.
+    # The published grade is kept and unchanged; ours is a separate row with our grader version.
     grades = query(settings.database_url, "SELECT grader_version, external, round FROM grades ORDER BY id")
     assert [g["external"] for g in grades].count(True) == 6
     assert {g["grader_version"].split("-")[0] for g in grades if not g["external"]} == {"v1"}
-    # The tables now use our grades; --grades external still gives the article's.
+    # The tables now use our grades, which agree with the cases' expected grades.
     ours = {s["model"]: s for s in report_json(settings, "sub")["stats"]}
-    assert ours["gpt-oss-20b"]["verdicts"] != {"test_fail": 3}  # the article's 14/15 everywhere
+    assert ours["gpt-oss-20b"]["verdicts"] == {"ok": 1, "test_fail": 2}
+    assert ours["gemma4-26b-q4km"]["verdicts"] == {"ok": 1, "test_fail": 2}
+    assert ours["gpt-oss-20b"]["mean_all_runs"] == pytest.approx((15 + 13 + 12) / 3)
     with connect(settings) as conn:
         again = plan_regrade(conn, "sub")
         forced = plan_regrade(conn, "sub", force=True)

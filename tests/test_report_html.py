@@ -11,10 +11,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.settings import Settings
-from tests.reporting import ARTIFACTS, load_article, run_cli
-from tests.services import needs_article_results
-
-pytestmark = needs_article_results
+from tests.reporting import ARTIFACTS, RECORDED, load_recorded, run_cli
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -55,9 +52,9 @@ def _screenshot(tmp_path: Path, page: Path, shot: Path) -> Path:
 @pytest.mark.slow
 def test_html_report_renders_in_headless_chromium(settings: Settings, tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    load_article(settings)
-    page = tmp_path / "article.html"
-    status, _, err = run_cli(["report", "--sweep", "article", "--format", "html", "--out", str(page)], capsys)
+    load_recorded(settings)
+    page = tmp_path / "recorded.html"
+    status, _, err = run_cli(["report", "--sweep", RECORDED, "--format", "html", "--out", str(page)], capsys)
     assert status == 0, err
     html = page.read_text()
     assert "<script" not in html and "http" not in html.split("<body>", 1)[1].replace('xmlns="http', "")
@@ -67,10 +64,10 @@ def test_html_report_renders_in_headless_chromium(settings: Settings, tmp_path: 
     assert dom.stdout.count("<svg") == 6  # 3 plots for each exam
     for table_id in ("exam-v1", "exam-v2", "quant-gemma4-26b", "outcomes", "checks-v2"):
         assert f'id="{table_id}"' in dom.stdout
-    assert "Qwen3.5-35B Q6_K" in dom.stdout and "14–15" in dom.stdout
+    assert "Gemma 4 26B MXFP4" in dom.stdout and "12–15" in dom.stdout
 
     ARTIFACTS.mkdir(exist_ok=True)
-    shot = _screenshot(tmp_path, page, ARTIFACTS / "report_article.png")
+    shot = _screenshot(tmp_path, page, ARTIFACTS / "report_recorded.png")
     # A blank page of the same size compresses to almost nothing; a drawn one does not.
     empty = tmp_path / "empty.html"
     empty.write_text("<!DOCTYPE html><html><body></body></html>")

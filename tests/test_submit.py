@@ -13,6 +13,7 @@ import pytest
 import redis
 
 from scheduler.cli import main
+from scheduler.queues import GENERATE_TASK, GENERATION_QUEUE_PREFIX, generation_queue
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
 
 
@@ -30,7 +31,7 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 def queued_messages(redis_url: str) -> dict[str, int]:
     """Messages waiting per generation queue."""
     client = redis.Redis.from_url(redis_url)
-    queues = [k.decode() for k in client.keys("gen.*") if client.type(k) == b"list"]
+    queues = [k.decode() for k in client.keys(f"{GENERATION_QUEUE_PREFIX}*") if client.type(k) == b"list"]
     return {q: client.llen(q) for q in queues}
 
 
@@ -67,7 +68,7 @@ def test_submitting_twice_enqueues_18_messages_then_nothing(
     assert job_count(settings.database_url) == 18
     assert sum(queued_messages(settings.redis_url).values()) == 18
     assert set(queued_messages(settings.redis_url)) == {
-        "gen.gemma4-26b-q4km", "gen.gemma4-26b-mxfp4", "gen.gemma4-26b-q5km"
+        generation_queue(m) for m in ("gemma4-26b-q4km", "gemma4-26b-mxfp4", "gemma4-26b-q5km")
     }
 
     code, out, _ = run_cli(["submit", "--sweep", "quant-gemma4", "--json"], capsys)
@@ -80,9 +81,9 @@ def test_submitting_twice_enqueues_18_messages_then_nothing(
 def test_a_message_names_the_generate_task_and_its_job(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     run_cli(["submit", "--sweep", "demo"], capsys)
     client = redis.Redis.from_url(settings.redis_url)
-    raw = client.lindex("gen.gemma3-270m-q4km", 0)
+    raw = client.lindex(generation_queue("gemma3-270m-q4km"), 0)
     message = json.loads(raw)
-    assert message["headers"]["task"] == "quantsweep.generate"
+    assert message["headers"]["task"] == GENERATE_TASK
     with psycopg.connect(settings.database_url) as conn:
         ids = {r[0] for r in conn.execute("SELECT id FROM jobs")}
     assert int(message["headers"]["argsrepr"].strip("[]")) in ids
@@ -175,7 +176,7 @@ def test_each_model_queue_gets_its_longest_exam_first(settings: Settings, capsys
     run_cli(["submit", "--sweep", "demo"], capsys)
     client = redis.Redis.from_url(settings.redis_url)
     # Celery's Redis transport pushes on the left and pops on the right: the right end runs first.
-    raw = client.lrange("gen.gemma3-270m-q4km", 0, -1)
+    raw = client.lrange(generation_queue("gemma3-270m-q4km"), 0, -1)
     ids_in_run_order = [int(json.loads(m)["headers"]["argsrepr"].strip("[]")) for m in reversed(raw)]
     with psycopg.connect(settings.database_url) as conn:
         exam_of = dict(conn.execute("SELECT id, exam FROM jobs").fetchall())

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from importlib.metadata import version
 
 import pytest
 
 from exams.types import Grade, Verdict
-from scheduler.db import lifecycle
+from scheduler.db import QUANTSWEEP_VERSION, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
 from scheduler.settings import Settings
 from tests.worker_fixtures import insert_jobs, query, results_per_job
@@ -88,6 +89,20 @@ def test_a_grade_is_stored_once_and_finishes_the_job(settings: Settings, job_id:
     row = results_per_job(settings.database_url, [job_id])[job_id]
     assert (row["state"], row["verdict"], row["grades"]) == ("done", "test_fail", 1)
     assert lifecycle.claim_grading(job_id, "cpu@b", 30) == Refused(Refusal.FINISHED, "done")
+
+
+def test_a_stored_generation_and_grade_record_the_quantsweep_version_beside_the_graders(
+    settings: Settings, job_id: int
+) -> None:
+    generation_id = generated(job_id)
+    claim = lifecycle.claim_grading(job_id, "cpu@a", 30)
+    assert isinstance(claim, GradingClaim)
+    lifecycle.store_grade(job_id, generation_id, a_grade(version="v1-abc"), lease_owner=claim.lease_owner)
+    [generation] = query(settings.database_url, "SELECT quantsweep_version FROM generations")
+    [grade] = query(settings.database_url, "SELECT grader_version, quantsweep_version FROM grades")
+    assert version("quantsweep") == QUANTSWEEP_VERSION != ""
+    assert generation["quantsweep_version"] == QUANTSWEEP_VERSION
+    assert grade == {"grader_version": "v1-abc", "quantsweep_version": QUANTSWEEP_VERSION}
 
 
 def test_a_regrade_adds_a_row_per_grader_version_and_round_and_keeps_the_old_one(

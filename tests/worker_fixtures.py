@@ -24,7 +24,8 @@ import redis
 from celery import Celery
 from psycopg.rows import dict_row
 
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
+from scheduler.db.vocabulary import AttemptState, JobState, WorkerState
+from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY, generation_queue
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
@@ -95,7 +96,7 @@ def _announced(database_url: str, name: str, process: subprocess.Popen[bytes]) -
     if process.poll() is not None:
         raise AssertionError(f"worker {name} exited with {process.returncode}")
     rows = query(
-        database_url, "SELECT 1 FROM workers WHERE name = %s AND info->>'state' = 'running'", (name,)
+        database_url, "SELECT 1 FROM workers WHERE name = %s AND info->>'state' = %s", (name, WorkerState.RUNNING)
     )
     return bool(rows)
 
@@ -154,8 +155,8 @@ def insert_jobs(
             for seed in seeds:
                 row = conn.execute(
                     "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, enqueued_at)"
-                    " VALUES (%s, %s, %s, %s, 'h', %s, 'queued', now()) RETURNING id",
-                    (sweep, model, exam, seed, json.dumps(dict(params))),
+                    " VALUES (%s, %s, %s, %s, 'h', %s, %s, now()) RETURNING id",
+                    (sweep, model, exam, seed, json.dumps(dict(params)), JobState.QUEUED),
                 ).fetchone()
                 assert row is not None
                 ids.append(int(row["id"]))
@@ -201,7 +202,9 @@ def wait_for(
 def jobs_done(database_url: str, job_ids: Iterable[int]) -> bool:
     """True when every job is in state done."""
     ids = list(job_ids)
-    rows = query(database_url, "SELECT count(*) AS n FROM jobs WHERE id = ANY(%s) AND state = 'done'", (ids,))
+    rows = query(
+        database_url, "SELECT count(*) AS n FROM jobs WHERE id = ANY(%s) AND state = %s", (ids, JobState.DONE)
+    )
     return rows[0]["n"] == len(ids)
 
 
@@ -210,7 +213,7 @@ def broker_idle(redis_url: str, queues: Iterable[str]) -> bool:
     client = redis.Redis.from_url(redis_url)
     try:
         waiting = sum(int(client.llen(q)) for q in queues)  # type: ignore[arg-type]
-        return waiting == 0 and int(client.hlen("unacked")) == 0  # type: ignore[arg-type]
+        return waiting == 0 and int(client.hlen(UNACKED_KEY)) == 0  # type: ignore[arg-type]
     finally:
         client.close()
 
@@ -221,7 +224,8 @@ def results_per_job(database_url: str, job_ids: Iterable[int]) -> dict[int, dict
         database_url,
         "SELECT j.id, j.state, j.verdict,"
         " (SELECT count(*) FROM attempts a WHERE a.job_id = j.id) AS attempts,"
-        " (SELECT count(*) FROM attempts a WHERE a.job_id = j.id AND a.state = 'abandoned') AS abandoned,"
+        f" (SELECT count(*) FROM attempts a WHERE a.job_id = j.id AND a.state = '{AttemptState.ABANDONED}')"
+        " AS abandoned,"
         " (SELECT count(*) FROM generations g WHERE g.job_id = j.id) AS generations,"
         " (SELECT count(*) FROM grades r JOIN generations g ON g.id = r.generation_id"
         "   WHERE g.job_id = j.id) AS grades"

@@ -44,7 +44,8 @@ from typing import Any
 from celery import Celery, signals
 
 from scheduler import db
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
+from scheduler.db.vocabulary import WorkerPool
+from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY
 from scheduler.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # by default); scan on every tick, a tenth of the visibility timeout apart.
             "unacked_restore_interval": min(10, max(1, settings.visibility_timeout_s // 10)),
             "unacked_restore_throttle": 1,
+            # kombu's default, named where every reader of the hash finds it (scheduler/queues.py)
+            "unacked_key": UNACKED_KEY,
         },
         "broker_connection_retry_on_startup": True,
         "result_backend": None,
@@ -95,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
     celery_app = Celery("quantsweep", set_as_current=True)
     celery_app.conf.update(celery_config(settings))
-    celery_app.conf.quantsweep_role = {"pool": "cpu", "served_models": []}
+    celery_app.conf.quantsweep_role = {"pool": WorkerPool.CPU, "served_models": []}
     if settings.visibility_timeout_s <= GENERATE_HARD_LIMIT_S:
         log.warning(
             "VISIBILITY_TIMEOUT_S=%s is below the generate task's hard limit (%s s): a long generation "

@@ -1,7 +1,8 @@
 """`worker gpu` and `worker cpu`: start the two pools with their queues, concurrency and prefetch.
 
     worker gpu    one process next to this machine's llama-swap (LLAMA_SWAP_URL), concurrency 1,
-                  consuming gen.<model> for the models it serves
+                  consuming gen.<model> for the models it serves; waits (with a log line) while
+                  that server is still starting or loading, exits when it is no model server
     worker cpu    the grading pool on queue `cpu`, one process per core
 
 Both run Celery's prefork pool (the only one where soft and hard time limits both work), with
@@ -16,13 +17,14 @@ from typing import NoReturn
 
 import click
 
+from scheduler.db.vocabulary import WorkerPool
 from scheduler.errors import QuantsweepError
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import get_settings, mask_url
 
 
 def _start(
-    pool: str,
+    pool: WorkerPool,
     name: str,
     queues: list[str],
     concurrency: int,
@@ -49,6 +51,7 @@ def _start(
 
 
 @click.group()
+@click.version_option(package_name="quantsweep")
 def main() -> None:
     """quantsweep workers: `gpu` generates through llama-swap, `cpu` grades."""
 
@@ -62,7 +65,9 @@ def gpu(name: str | None, loglevel: str) -> None:
 
     try:
         settings = get_settings()
-        served = ChatClient(settings.llama_swap_url).served_models()
+        # Started beside its server (compose), the worker usually comes first: a server that is
+        # still starting or loading its model is waited for; only a wrong URL stops it.
+        served = ChatClient(settings.llama_swap_url).wait_for_models(lambda line: click.echo(f"worker: {line}", err=True))
         if not served:
             raise QuantsweepError(
                 f"llama-swap at LLAMA_SWAP_URL={mask_url(settings.llama_swap_url)} serves no models:"
@@ -79,7 +84,7 @@ def gpu(name: str | None, loglevel: str) -> None:
         info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
     except QuantsweepError as exc:
         _fail(exc)
-    _start("gpu", name or f"gpu@{settings.worker_host}", queues, 1, loglevel, served, info)
+    _start(WorkerPool.GPU, name or f"{WorkerPool.GPU}@{settings.worker_host}", queues, 1, loglevel, served, info)
 
 
 @main.command()
@@ -98,7 +103,8 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
 
     sandbox = "namespaces" if isolation_available() else "limits only"
     click.echo(f"worker: grading sandbox: {sandbox}", err=True)
-    _start("cpu", name or f"cpu@{settings.worker_host}", [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
+    node = name or f"{WorkerPool.CPU}@{settings.worker_host}"
+    _start(WorkerPool.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
 
 
 def _fail(exc: Exception) -> NoReturn:

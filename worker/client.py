@@ -14,79 +14,25 @@ maintainers recommend; `--reasoning-budget 0` is a token budget in current build
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
 
-from worker.errors import GenerationTimeout, ServerError, ServerUnreachable
+from scheduler.settings import mask_url
+from worker.chat import ChatRequest, ChatResult
+from worker.errors import GenerationTimeout, NotAModelServer, ServerError, ServerNotReady
+from worker.stream import ChatStream, status_error
+
+__all__ = ["ChatClient", "ChatRequest", "ChatResult"]
 
 # A server that stays silent this long mid-stream is stuck (llama-server pings every 30 s while
 # it processes a long prompt): the generation then counts as timed out.
 STALL_TIMEOUT_S = 300.0
 CONNECT_TIMEOUT_S = 10.0
 INFO_TIMEOUT_S = 10.0
-RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class ChatRequest:
-    """One generation: the model id, the exam prompt and the sweep's sampling settings."""
-
-    model: str
-    prompt: str
-    seed: int
-    temperature: float
-    max_tokens: int
-    timeout_s: float
-    options: Mapping[str, Any] = field(default_factory=dict)
-
-    def body(self) -> dict[str, Any]:
-        """The JSON body of `POST /v1/chat/completions`."""
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": self.prompt}],
-            "seed": self.seed,
-            "temperature": self.temperature,
-            "max_tokens": self.max_tokens,
-            "stream": True,
-            "stream_options": {"include_usage": True},
-            "cache_prompt": False,
-        }
-        kwargs = dict(self.options.get("chat_template_kwargs") or {})
-        if self.options.get("reasoning") is False:
-            kwargs["enable_thinking"] = False
-        if kwargs:
-            body["chat_template_kwargs"] = kwargs
-        return body
-
-
-@dataclass
-class ChatResult:
-    """What one streamed completion produced."""
-
-    text: str = ""
-    reasoning_text: str = ""
-    finish_reason: str | None = None
-    prompt_tokens: int | None = None
-    completion_tokens: int | None = None
-    timings: dict[str, Any] | None = None
-    first_token_s: float | None = None
-    wall_s: float = 0.0
-    system_fingerprint: str | None = None
-
-    @property
-    def decode_tps(self) -> float | None:
-        """The server's decode rate (`timings.predicted_per_second`)."""
-        return _number(self.timings, "predicted_per_second")
-
-    @property
-    def prompt_tps(self) -> float | None:
-        """The server's prompt processing rate (`timings.prompt_per_second`)."""
-        return _number(self.timings, "prompt_per_second")
+STARTUP_MAX_PAUSE_S = 30.0  # longest wait between two asks of a server that is still starting
 
 
 class ChatClient:
@@ -119,12 +65,17 @@ class ChatClient:
         try:
             read_timeout = httpx.Timeout(min(request.timeout_s, STALL_TIMEOUT_S), connect=CONNECT_TIMEOUT_S)
             with self._client().stream(
-                "POST", "/v1/chat/completions", json=request.body(), timeout=read_timeout
+                "POST",
+                "/v1/chat/completions",
+                json=request.body(),
+                timeout=read_timeout,
+                headers={"Accept": "text/event-stream"},
             ) as response:
                 if response.status_code != 200:
                     response.read()
-                    raise _status_error(response)
-                for payload in _events(response):
+                    raise status_error(response)
+                stream = ChatStream(response)
+                for payload in stream.chunks():
                     _absorb(result, payload, started)
                     if time.monotonic() > deadline:
                         raise _timeout(result, started, request.timeout_s)
@@ -136,21 +87,47 @@ class ChatClient:
             raise ServerError(f"{type(exc).__name__}: {exc or 'connection failed'}", retryable=True) from exc
         result.wall_s = time.monotonic() - started
         if result.finish_reason is None:
-            raise ServerError("the stream ended without a finish_reason", retryable=True)
+            raise stream.unfinished_error()
         return result
 
     def served_models(self) -> list[str]:
-        """The model ids of `GET /v1/models` (what this llama-swap serves)."""
+        """The model ids of `GET /v1/models` (what this llama-swap serves).
+
+        Raises ServerNotReady while the server cannot answer yet (connection refused, a timeout,
+        a 5xx such as llama-server's 503 while it loads its model), NotAModelServer when it
+        answers but not as an OpenAI-compatible server (a 4xx, or a body without a model list).
+        """
+        where = f"LLAMA_SWAP_URL={mask_url(self.base_url)}"
         try:
             response = self._client().get("/v1/models")
-            response.raise_for_status()
-            data = response.json().get("data", [])
-        except (httpx.HTTPError, ValueError, AttributeError) as exc:
-            raise ServerUnreachable(
-                f"cannot list models at LLAMA_SWAP_URL={self.base_url}/v1/models: {exc}"
-                " (start llama-swap there, or set LLAMA_SWAP_URL)"
+        except httpx.TransportError as exc:
+            raise ServerNotReady(f"{where} does not answer yet ({type(exc).__name__}: {exc})") from exc
+        if response.status_code >= 500:
+            raise ServerNotReady(f"{where} is not ready ({status_error(response)})")
+        fix = "point LLAMA_SWAP_URL at llama-swap or llama-server"
+        if response.status_code != 200:
+            raise NotAModelServer(f"{where}/v1/models answered {status_error(response)}: {fix}")
+        try:
+            data = response.json()["data"]
+            return sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise NotAModelServer(
+                f"{where}/v1/models is not an OpenAI-compatible model list ({type(exc).__name__}: {exc}): {fix}"
             ) from exc
-        return sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
+
+    def wait_for_models(
+        self, echo: Callable[[str], None], sleep: Callable[[float], None] = time.sleep
+    ) -> list[str]:
+        """`served_models()`, waiting out a server that is still starting (backoff 1 s doubling to
+        STARTUP_MAX_PAUSE_S, one `echo` line per wait); NotAModelServer is raised at once."""
+        pause_s = 1.0
+        while True:
+            try:
+                return self.served_models()
+            except ServerNotReady as exc:
+                echo(f"{exc}; trying again in {pause_s:g} s")
+                sleep(pause_s)
+                pause_s = min(STARTUP_MAX_PAUSE_S, pause_s * 2)
 
     def server_info(self, model: str) -> dict[str, Any]:
         """Build info and model path from `GET /props?model=` ({} where the server has none)."""
@@ -171,24 +148,6 @@ class ChatClient:
             "n_ctx": settings.get("n_ctx") if isinstance(settings, dict) else None,
         }
         return {k: v for k, v in info.items() if v is not None}
-
-
-def _events(response: httpx.Response) -> Iterator[dict[str, Any]]:
-    """The JSON payloads of an SSE stream, up to `data: [DONE]`."""
-    for line in response.iter_lines():
-        if not line.startswith("data:"):
-            continue  # blank separators and `: ping` comments
-        data = line[5:].strip()
-        if data == "[DONE]":
-            return
-        try:
-            payload = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise ServerError(f"malformed stream chunk: {data[:200]!r}", retryable=True) from exc
-        if isinstance(payload, dict) and "error" in payload:
-            raise ServerError(f"server error in stream: {_message(payload)}", retryable=True)
-        if isinstance(payload, dict):
-            yield payload
 
 
 def _absorb(result: ChatResult, payload: dict[str, Any], started: float) -> None:
@@ -221,27 +180,6 @@ def _timeout(result: ChatResult, started: float, timeout_s: float) -> Generation
     return GenerationTimeout(f"generation passed its {timeout_s:g} s deadline", result)
 
 
-def _status_error(response: httpx.Response) -> ServerError:
-    try:
-        detail = _message(response.json())
-    except ValueError:
-        detail = response.text[:300]
-    status = response.status_code
-    return ServerError(f"HTTP {status}: {detail}", retryable=status in RETRYABLE_STATUSES, status=status)
-
-
-def _message(payload: Any) -> str:
-    error = payload.get("error") if isinstance(payload, dict) else None
-    if isinstance(error, dict):
-        return str(error.get("message") or error)[:300]
-    return str(error if error is not None else payload)[:300]
-
-
 def _integer(data: Mapping[str, Any], key: str) -> int | None:
     value = data.get(key)
     return int(value) if isinstance(value, int | float) else None
-
-
-def _number(data: Mapping[str, Any] | None, key: str) -> float | None:
-    value = None if data is None else data.get(key)
-    return float(value) if isinstance(value, int | float) else None

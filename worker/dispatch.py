@@ -11,17 +11,9 @@ the model llama-swap has loaded (``/running``), the backlog of every model queue
 Decisions are taken under a short fleet-wide Redis lock, so two idle machines never both
 take the same unclaimed model by accident.
 
-The alternatives, measured with the same job mix (``bench/fleet``: episode3, 66 jobs, 3
-machines of different model sets and speeds, time scaled ~50x down; ``run.py`` with real
-Celery workers, Redis, Postgres and fake llama-swaps, and the discrete-event model
-``simulate.py`` that runs this very function; lower bound 30.17 s, at least 11 loads; the
-best schedule, knowing every job's length in advance, 31.71 s = 1.051 of the bound):
-
-    real processes, 3 runs (bench/fleet/README.md)  loads   makespan / bound   idle while work waited
-    this design                                     14      1.16-1.17          1.0-2.0 s a machine
-    one shared queue                                45-50   1.61-1.70          3.0-7.7 s a machine
-    simulated: this design 14 loads, 1.077 (1.025 of the best schedule); one shared queue 42,
-    1.441; all queues 62, 1.464
+The alternatives, measured against this design with the same job mix in ``bench/fleet`` (real
+Celery workers, Redis, Postgres and fake llama-swaps, and a discrete-event model that runs this
+very function; the figures are in ``bench/fleet/README.md``):
 
 - one shared GPU queue (the naive design): machines pull whatever job is next, so they swap
   models nearly every job and bounce jobs they cannot serve; loads grow with the number of
@@ -40,12 +32,6 @@ timeout, hours in production; ``worker.fleet``; a machine restarted before its l
 puts its own killed job back), and a machine joining mid-sweep simply makes its first
 decision. Several sweeps share a model queue, so a second sweep adds jobs, not loads.
 
-The real-process gap to the simulation (about 2.5 s of 35) is per-job overhead (prompt
-processing, claims, streaming granularity: 0.06-0.08 s a job), not switching: a machine's
-next job arrives within ~10 ms of its last one, because it decides while its last job runs;
-charged that overhead, the best schedule is 33.2-33.7 s and this design 1.04-1.06 of it.
-"Within 5% of the lower bound" is out of reach of any schedule (the best is 1.051 of it).
-
 The rules, in order:
 1. keep consuming the current model while its queue has jobs (no interleaving), unless others
    share it and would end its queue sooner without this machine's next job;
@@ -61,10 +47,8 @@ The rules, in order:
 "When a queue ends" (rules 1 and 3) is earliest-finish-time list scheduling: each queued job
 goes to whichever claimant would finish it first, a claimant being free when its running job
 reaches the expected job length (its start time is in Postgres, its decode rate in its fleet
-record). Counting claimants as free now, as the first version did, left a slow idle machine
-waiting while the only fast claimant was still busy with a long job, and then ran the
-queue's last job late (simulated, 200 job orders: worst case 1.158 of the best schedule,
-now 1.105; in real processes neutral, 34.90 s before and 34.98 s after, three runs each).
+record), rather than free now: a slow idle machine then helps while the only fast claimant is
+still busy with a long job, instead of the queue's last job running late.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """The GPU fleet as Redis sees it, and the thread that makes a GPU worker follow the dispatch.
 
-Each GPU worker publishes one record, ``qs:fleet:machine:<host>``, a lease (expires after
+Each GPU worker publishes one record (``scheduler.queues.fleet_machine_key``), a lease (expires after
 ``DISPATCH_LEASE_S`` unless renewed): the models its llama-swap serves, the model it has
 loaded, the model queue it consumes (its claim) and its decode rate. A dead machine's
 record expires, so its claim disappears and the others take its model over.
 
 ``FleetController`` runs in the GPU worker's main process. Every ``DISPATCH_POLL_S`` it
 renews the record and, when the queue it consumes is empty, takes the fleet lock
-``qs:fleet:lock``, reads the backlogs (``LLEN gen.<model>``), the live records and how long
+(``FLEET_LOCK_KEY``), reads the backlogs (``LLEN gen.<model>``), the live records and how long
 each claimant's running attempt has gone (Postgres), asks ``worker.dispatch.choose_model`` and switches its consumer with Celery's remote control
 (``add_consumer`` / ``cancel_consumer`` addressed to itself). A worker starts consuming only
 its standby queue ``gpu.<host>``, so it takes no job before its first decision.
@@ -34,25 +34,26 @@ import httpx
 import redis
 from celery import signals
 
+from scheduler.db.lifecycle import job_model
+from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.workers import running_attempts_elapsed_s, running_task_ids
 from scheduler.errors import SettingsError
-from scheduler.queues import GENERATE_TASK, generation_queue
+from scheduler.queues import (
+    FLEET_LOCK_KEY,
+    FLEET_MACHINE_KEY_PREFIX,
+    GENERATE_TASK,
+    SHARED_QUEUE,
+    fleet_machine_key,
+    generation_queue,
+    queue_lists,
+    standby_queue,
+)
 from scheduler.settings import get_settings
 from worker.dispatch import Claimant, Decision, FleetState, MachineState, Reason, choose_model
 
 log = logging.getLogger(__name__)
 
-MACHINE_KEY_PREFIX = "qs:fleet:machine:"
-LOCK_KEY = "qs:fleet:lock"
 LOCK_TTL_MS = 5000
-# kombu's Redis transport keeps priority messages in sibling lists "<queue>\x06\x16<n>".
-PRIORITY_SEPARATOR = "\x06\x16"
-PRIORITY_STEPS = (3, 6, 9)
-
-
-def standby_queue(host: str) -> str:
-    """The queue a GPU worker consumes before its first decision (nothing is sent to it)."""
-    return f"gpu.{host}"
-
 
 @dataclass(frozen=True)
 class DispatchSettings:
@@ -105,24 +106,22 @@ def claimant_of(record: Mapping[str, Any], job_tokens: float, running_s: Mapping
 def backlog_of(r: redis.Redis, models: list[str]) -> dict[str, int]:
     """Messages waiting in each model's generation queue (all priority lists)."""
     pipe = r.pipeline()
-    for model in models:
-        queue = generation_queue(model)
-        pipe.llen(queue)
-        for step in PRIORITY_STEPS:
-            pipe.llen(f"{queue}{PRIORITY_SEPARATOR}{step}")
-    counts = pipe.execute()
-    width = 1 + len(PRIORITY_STEPS)
-    return {m: int(sum(counts[i * width : (i + 1) * width])) for i, m in enumerate(models)}
+    lists = [queue_lists(generation_queue(model)) for model in models]
+    for names in lists:
+        for name in names:
+            pipe.llen(name)
+    counts = iter(pipe.execute())
+    return {m: sum(int(next(counts)) for _ in names) for m, names in zip(models, lists, strict=True)}
 
 
 def read_machines(r: redis.Redis) -> dict[str, dict[str, Any]]:
     """Every live machine record, by host."""
-    keys = sorted(r.scan_iter(match=f"{MACHINE_KEY_PREFIX}*", count=100))
+    keys = sorted(r.scan_iter(match=f"{FLEET_MACHINE_KEY_PREFIX}*", count=100))
     values = r.mget(keys) if keys else []
     machines = {}
     for key, value in zip(keys, values, strict=True):
         if value:
-            host = (key.decode() if isinstance(key, bytes) else key).removeprefix(MACHINE_KEY_PREFIX)
+            host = (key.decode() if isinstance(key, bytes) else key).removeprefix(FLEET_MACHINE_KEY_PREFIX)
             machines[host] = json.loads(value)
     return machines
 
@@ -171,7 +170,7 @@ class FleetController:
         """Stop deciding and drop this machine's record (its claim)."""
         self._stop.set()
         self._thread.join(timeout=10)
-        self.redis.delete(f"{MACHINE_KEY_PREFIX}{self.host}")
+        self.redis.delete(fleet_machine_key(self.host))
 
     def _run(self) -> None:
         try:
@@ -196,7 +195,7 @@ class FleetController:
             own = self._decide(locked=False)
             if own.reason is Reason.CONTINUE:
                 return None
-        if not self.redis.set(LOCK_KEY, self.host, nx=True, px=LOCK_TTL_MS):
+        if not self.redis.set(FLEET_LOCK_KEY, self.host, nx=True, px=LOCK_TTL_MS):
             return None  # another machine is deciding; look again next tick
         try:
             decision = self._decide(locked=True)
@@ -207,8 +206,8 @@ class FleetController:
             self._publish()
             return decision
         finally:
-            if self.redis.get(LOCK_KEY) in (self.host.encode(), self.host):
-                self.redis.delete(LOCK_KEY)
+            if self.redis.get(FLEET_LOCK_KEY) in (self.host.encode(), self.host):
+                self.redis.delete(FLEET_LOCK_KEY)
 
     def _requeue_job_of_previous_process(self) -> None:
         """Put back the job this machine was running when its previous worker process died.
@@ -219,13 +218,7 @@ class FleetController:
         consumes only its standby queue, so a running attempt under its node name is the dead
         process's.
         """
-        from scheduler.db import get_pool
-
-        with get_pool().connection() as conn:
-            rows = conn.execute(
-                "SELECT task_id FROM attempts WHERE state = 'running' AND worker_host = %s", (self.node_name,)
-            ).fetchall()
-        task_ids = {str(r["task_id"]) for r in rows if r["task_id"]}
+        task_ids = running_task_ids([self.node_name])
         if task_ids:
             self.restored += restore_unacked(self.app, task_ids)
 
@@ -239,18 +232,12 @@ class FleetController:
         machine re-run the job within about one lease. A machine that was only slow is harmless:
         its job's Postgres lease makes the early copy wait and then drop.
         """
-        alive = {h: str(r.get("node") or f"gpu@{h}") for h, r in read_machines(self.redis).items()}
+        alive = {h: str(r.get("node") or f"{WorkerPool.GPU}@{h}") for h, r in read_machines(self.redis).items()}
         dead = [node for host, node in self.seen.items() if host not in alive]
         self.seen = alive
         if not dead:
             return
-        from scheduler.db import get_pool
-
-        with get_pool().connection() as conn:
-            rows = conn.execute(
-                "SELECT task_id FROM attempts WHERE state = 'running' AND worker_host = ANY(%s)", (dead,)
-            ).fetchall()
-        task_ids = {str(r["task_id"]) for r in rows if r["task_id"]}
+        task_ids = running_task_ids(dead)
         if task_ids:
             self.restored += restore_unacked(self.app, task_ids)
 
@@ -285,18 +272,11 @@ class FleetController:
 
     def _running_jobs_elapsed_s(self) -> dict[str, float]:
         """Seconds each worker's running attempt has been going, by Celery node (Postgres's clock)."""
-        from scheduler.db import get_pool
-
         try:
-            with get_pool().connection() as conn:
-                rows = conn.execute(
-                    "SELECT worker_host, extract(epoch FROM now() - started_at) AS elapsed_s FROM attempts"
-                    " WHERE state = 'running' AND worker_host IS NOT NULL"
-                ).fetchall()
+            return running_attempts_elapsed_s()
         except Exception:  # Postgres away: decide as if every claimant were free now
             log.warning("dispatch: running attempts unreadable; claimants taken as free", exc_info=True)
             return {}
-        return {str(r["worker_host"]): float(r["elapsed_s"]) for r in rows}
 
     def _switch(self, model: str | None) -> None:
         control = self.app.control
@@ -326,14 +306,12 @@ class FleetController:
             "node": self.node_name,
             "at": time.time(),
         }
-        key = f"{MACHINE_KEY_PREFIX}{self.host}"
-        self.redis.set(key, json.dumps(record), px=int(self.settings.lease_s * 1000))
+        self.redis.set(fleet_machine_key(self.host), json.dumps(record), px=int(self.settings.lease_s * 1000))
 
 
 # affinity: this module; all: every served model queue at once; shared: one queue for every GPU
 # job, jobs for unserved models handed back (the naive baseline of bench/fleet, never for real runs)
 DISPATCH_MODES = ("affinity", "all", "shared")
-SHARED_QUEUE = "naive.gpu"  # DISPATCH=shared only: the one queue every GPU worker consumes
 DEFAULT_BOUNCE_PAUSE_S = 0.5
 
 
@@ -366,14 +344,11 @@ def bounce_unserved(task: Any, job_id: int) -> bool:
     if dispatch_mode() != "shared":
         return False
     served = (getattr(task.app.conf, "quantsweep_role", None) or {}).get("served_models") or []
-    from scheduler.db import get_pool
-
-    with get_pool().connection() as conn:
-        row = conn.execute("SELECT model FROM jobs WHERE id = %s", (job_id,)).fetchone()
-    if row is None or row["model"] in served:
+    model = job_model(job_id)
+    if model is None or model in served:
         return False  # unknown jobs go through the normal claim (which drops or retries them)
     task.app.send_task(GENERATE_TASK, args=[job_id], queue=SHARED_QUEUE, ignore_result=True)
-    log.info("dispatch=shared: job %s is for %s, not served here; handed back", job_id, row["model"])
+    log.info("dispatch=shared: job %s is for %s, not served here; handed back", job_id, model)
     time.sleep(_positive(os.environ, "DISPATCH_BOUNCE_PAUSE_S", DEFAULT_BOUNCE_PAUSE_S))
     return True
 
@@ -385,10 +360,10 @@ _controllers: list[FleetController] = []
 def _start_controller(sender: Any = None, **_: Any) -> None:
     app = getattr(sender, "app", None)
     role = getattr(getattr(app, "conf", None), "quantsweep_role", None) or {}
-    if role.get("pool") != "gpu" or dispatch_mode() != "affinity":
+    if role.get("pool") != WorkerPool.GPU or dispatch_mode() != "affinity":
         return
     settings = get_settings()
-    node = str(getattr(sender, "hostname", "") or f"gpu@{settings.worker_host}")
+    node = str(getattr(sender, "hostname", "") or f"{WorkerPool.GPU}@{settings.worker_host}")
     controller = FleetController(app, node, settings.worker_host, settings.redis_url, settings.llama_swap_url)
     controller.start()
     _controllers.append(controller)

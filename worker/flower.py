@@ -1,11 +1,12 @@
 """`worker flower`: Flower on the same broker as the workers, with basic auth and persistent state.
 
-The same as running::
+The same as running (with the login required on every route, see worker/flower_server.py)::
 
     FLOWER_BASIC_AUTH=user:password celery -A worker.app flower --port=5555 --address=0.0.0.0 \\
         --persistent=True --db=/var/lib/quantsweep/flower.db --state_save_interval=60000
 
-Basic auth is required (Flower's API is disabled without authentication anyway). The credentials go
+Basic auth is required (Flower's API is disabled without authentication anyway), and asked for on
+every route, `/metrics` and the static files included, but `/healthcheck` (worker/flower_server.py). The credentials go
 to Flower through its environment variable, never on the command line, so `ps` does not show them.
 Flower lists the queues consumed by workers it knows (`/api/queues/length`), so `cpu` appears once a
 `worker cpu` runs and each `gen.<model>` once a `worker gpu` consumes it; task events come from the
@@ -42,8 +43,9 @@ def check_basic_auth(value: str | None) -> str:
 
 
 def flower_argv(port: int, address: str, db_path: Path, purge_offline_s: int | None = None) -> list[str]:
-    """The `celery ... flower` command line (credentials excluded: they travel in the environment)."""
-    argv = [sys.executable, "-m", "celery", "-A", "worker.app", "flower", f"--port={port}",
+    """The `celery ... flower` command line, run through worker.flower_server (credentials excluded:
+    they travel in the environment)."""
+    argv = [sys.executable, "-m", "worker.flower_server", "-A", "worker.app", "flower", f"--port={port}",
             f"--address={address}", "--persistent=True", f"--db={db_path}",
             f"--state_save_interval={STATE_SAVE_INTERVAL_MS}"]
     if purge_offline_s is not None:

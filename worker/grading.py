@@ -3,7 +3,8 @@
 A generation that timed out or met a server error is never shown to a grader: its grade carries
 the infra verdict (`gen_timeout`, `server_error`) with score 0 and the exam's maximum, so reports
 count it apart from the model's answers. A truncated generation goes to the grader with
-`finish_reason=length`, which says `truncated` when the cut spoiled the code.
+`finish_reason=length`, which says `truncated` when the cut spoiled the code. The text graded is
+the generation's `answer_text`: its content, or its reasoning where `answer_source=reasoning`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import exams
 from exams.types import Grade, Verdict
 from scheduler.db.lifecycle import StoredGeneration
+from scheduler.db.vocabulary import AnswerSource, Outcome
 
-INFRA_OUTCOMES = {"gen_timeout": Verdict.GEN_TIMEOUT, "server_error": Verdict.SERVER_ERROR}
+REASONING_NOTE = "graded the reasoning_content: the server sent no content with reasoning off (answer_source=reasoning)"
+INFRA_OUTCOMES = {Outcome.GEN_TIMEOUT: Verdict.GEN_TIMEOUT, Outcome.SERVER_ERROR: Verdict.SERVER_ERROR}
 
 
 def exam_prompt(exam: str) -> str:
@@ -25,7 +28,13 @@ def grade_generation(generation: StoredGeneration) -> Grade:
     infra = INFRA_OUTCOMES.get(generation.outcome)
     if infra is not None:
         return infra_grade(generation.exam, infra, generation.error or generation.outcome)
-    return exams.grade(generation.exam, generation.response_text, finish_reason=generation.finish_reason)
+    grade = exams.grade(generation.exam, generation.answer_text, finish_reason=generation.finish_reason)
+    if generation.answer_source == AnswerSource.REASONING:
+        grade.log = f"{REASONING_NOTE}\n{grade.log}"
+    elif not generation.answer_text.strip() and generation.reasoning_text.strip():
+        note = f"the content was empty; the server sent {len(generation.reasoning_text)} characters of reasoning only"
+        grade.log = f"{note} (not graded: reasoning is on for this model)\n{grade.log}"
+    return grade
 
 
 def infra_grade(exam: str, verdict: Verdict, detail: str) -> Grade:

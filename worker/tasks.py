@@ -13,6 +13,9 @@ without touching the job's state: a new row for (G, current grader version, R), 
 left as they are; sending the same message twice stores one row. `scheduler regrade` sends it
 with round 1 for a new grader version, and a round above the highest stored one to force a
 second grade by the same version.
+
+The tasks are `shared_task`s: they join the current Celery app, which `worker/app.py` builds before
+it imports this module.
 """
 
 from __future__ import annotations
@@ -22,17 +25,18 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
+from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from exams.types import Verdict
 from scheduler.db import lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
+from scheduler.db.vocabulary import Outcome
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
 from scheduler.settings import get_settings
-from worker.app import app
 from worker.client import ChatClient, ChatRequest
 from worker.fleet import bounce_unserved
-from worker.generation import Outcome, RetryPolicy, generate_once
+from worker.generation import RetryPolicy, generate_once
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
 
@@ -45,7 +49,7 @@ ERROR_RETRY_S = 30.0
 LEASE_WAIT_RETRIES = 10_000  # a live lease always ends (finished or expired): effectively unbounded
 
 
-@app.task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
+@shared_task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def generate(self: Any, job_id: int) -> str:
     """Generate one job's response on this machine's llama-swap, store it, enqueue its grade."""
     if bounce_unserved(self, job_id):  # only under DISPATCH=shared, the naive baseline (worker/fleet.py)
@@ -114,7 +118,7 @@ def send_grade(job_id: int) -> None:
     grade.apply_async(args=[job_id], queue=GRADING_QUEUE)
 
 
-@app.task(name=GRADE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
+@shared_task(name=GRADE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def grade(
     self: Any, job_id: int, generation_id: int | None = None, regrade: bool = False, grade_round: int = 1
 ) -> str:

@@ -47,8 +47,6 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -67,14 +65,20 @@ from bench.fleet.fleet_spec import (
     replay_dir,
 )
 from scheduler.db.migrate import upgrade
+from scheduler.db.vocabulary import AttemptState, Outcome, WorkerPool
 from scheduler.publish import producer_app
-from scheduler.queues import GENERATE_TASK
+from scheduler.queues import (
+    FLEET_MACHINE_KEY_PREFIX,
+    GENERATE_TASK,
+    SHARED_QUEUE,
+    UNACKED_KEY,
+    fleet_machine_key,
+)
 from scheduler.settings import Settings
 from scheduler.sweeping import submit_sweep
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from tests.services import ServiceUnavailable, private_services, scratch_database
 from tests.worker_fixtures import Fleet, fleet, query
-from worker.fleet import MACHINE_KEY_PREFIX, SHARED_QUEUE
 
 SWEEP = "episode3"
 # Far beyond any job, as in production: the killed job comes back when the fleet sees its machine's
@@ -295,8 +299,8 @@ def _kill_mid_sweep(workers: Fleet, fakes: dict[str, FakeLlamaSwapProcess], db_u
             rows = query(
                 db_url,
                 "SELECT a.job_id, j.model FROM attempts a JOIN jobs j ON j.id = a.job_id"
-                " WHERE a.state = 'running' AND a.worker_host = %s",
-                (f"gpu@{machine.host}",),
+                " WHERE a.state = %s AND a.worker_host = %s",
+                (AttemptState.RUNNING, f"{WorkerPool.GPU}@{machine.host}"),
             )
             if len(rows) != 1:
                 continue
@@ -322,7 +326,7 @@ def _restart(workers: Fleet, fakes: dict[str, FakeLlamaSwapProcess], kill: KillR
     deadline = time.monotonic() + RESTART_TIMEOUT_S
     try:
         while time.monotonic() < deadline:
-            raw = client.get(f"{MACHINE_KEY_PREFIX}{machine.host}")
+            raw = client.get(fleet_machine_key(machine.host))
             if raw is not None and float(json.loads(raw).get("at", 0.0)) > kill.at:
                 kill.restarted_at = time.time()
                 return
@@ -385,8 +389,8 @@ def _leftovers(db_url: str, redis_url: str) -> str:
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     try:
         queues = {k: client.llen(k) for k in client.scan_iter() if client.type(k) == "list"}
-        unacked = client.hlen("unacked")
-        machines = sorted(client.scan_iter(match="qs:fleet:machine:*"))
+        unacked = client.hlen(UNACKED_KEY)
+        machines = sorted(client.scan_iter(match=f"{FLEET_MACHINE_KEY_PREFIX}*"))
         records = [client.get(k) for k in machines]
     finally:
         client.close()
@@ -416,7 +420,7 @@ def _measure(design: str, db_url: str, stats: dict[str, dict[str, Any]], t0: flo
     outcomes: dict[int, list[str]] = {j: [] for j in job_ids}
     for row in rows:
         outcomes[row["job_id"]].append(row["outcome"])
-    once = all(o == ["ok"] for o in outcomes.values())
+    once = all(o == [Outcome.OK] for o in outcomes.values())
     if kill is not None:
         rerun = query(
             db_url,

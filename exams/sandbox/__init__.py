@@ -5,18 +5,22 @@ Public API (stable; other exams rely on it)::
     from exams.sandbox import Workspace, Limits, RUN_LIMITS, BUILD_LIMITS
 
     with Workspace() as ws:                      # its own temp dir, deleted on exit
-        built = ws.build({"factorial": src})     # one `go build` for all programs -> BuildResult
+        built = ws.build({"factorial": src})     # each program alone, in parallel -> BuildResult
         built.binaries["factorial"]              # Path of each program that compiled
-        split_build_log(built.log)["factorial"]  # compiler errors of one program
+        built.programs["factorial"].reason       # why one did not: its own first error line
+        built.programs["factorial"].fault        # or the cause, when the failure is ours (grader_error)
         ws.build({"scraper": src}, race=True)    # -race build (cgo on), separate dirs
         r = ws.run([built.binaries["factorial"]], stdin="...", limits=RUN_LIMITS.with_(wall_s=5))
         r.ok, r.exit_code, r.stdout, r.stderr, r.timed_out, r.output_capped, r.signal
+        r.grader_fault()                         # the cause when the run ended by our doing, else None
         ws.run([binary, RUN_DIR + "/tree"], setup=make_inputs)  # setup(run_dir) writes inputs first
         ws.run([python, "harness.py", binary], trusted=True, limits=...)  # see Workspace.run
 
 Every build and run gets a whitelisted environment (PATH, HOME=its dir, TMPDIR,
 LANG; builds add GOROOT, GOCACHE, GOPROXY=off, GOTOOLCHAIN=local,
-GOFLAGS=-mod=mod, GOWORK=off, CGO_ENABLED), never the grader's own variables.
+GOFLAGS=-mod=mod, GOWORK=off, CGO_ENABLED), never the grader's own variables. How a build
+differs from a plain `go build file.go` is tabled in `exams.sandbox.workspace`; whose fault a
+process's ending is, in `exams.sandbox.limits`.
 The shared GOCACHE is QUANTSWEEP_GOCACHE or <user cache dir>/quantsweep/go-build.
 
 Isolation (see `exams.sandbox.jail`): network/PID/mount namespaces with only
@@ -32,8 +36,8 @@ no network at all.
 
 from exams.golang import GoToolchainError, find_go, gocache_dir
 from exams.sandbox.jail import isolation_available
-from exams.sandbox.limits import BUILD_LIMITS, RUN_LIMITS, BuildResult, Limits, RunResult
-from exams.sandbox.workspace import RUN_DIR, UNTRUSTED_PREFIX_ENV, Workspace, split_build_log
+from exams.sandbox.limits import BUILD_LIMITS, RUN_LIMITS, BuildResult, Limits, ProgramBuild, RunResult
+from exams.sandbox.workspace import RUN_DIR, UNTRUSTED_PREFIX_ENV, Workspace, go_mod
 
 __all__ = [
     "BUILD_LIMITS",
@@ -43,10 +47,11 @@ __all__ = [
     "BuildResult",
     "GoToolchainError",
     "Limits",
+    "ProgramBuild",
     "RunResult",
     "Workspace",
     "find_go",
+    "go_mod",
     "gocache_dir",
     "isolation_available",
-    "split_build_log",
 ]

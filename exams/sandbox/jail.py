@@ -48,29 +48,35 @@ REQUIRED_TOOLS = ("unshare", "ip", "mount", "setpriv", "prlimit")
 # they live under /tmp); the rest is the command. A kept directory is held open before /tmp is
 # masked and bound back over the mask from that open descriptor.
 JAIL_SCRIPT = r"""
+fail() { echo "$QUANTSWEEP_JAIL_TOKEN: $*" >&2; exit 125; }
 ip link set lo up 2>/dev/null || echo "sandbox: loopback could not be brought up" >&2
 keep="$1"; mask="$2"; work="$3"; extra="$4"; shift 4
-cd "$keep" || exit 125
+cd "$keep" || fail "cannot enter $keep"
 if [ "$mask" != "-" ]; then
   n=3; IFS=:
-  for d in $extra; do eval "exec $n<\"\$d\"" || exit 125; n=$((n+1)); done
+  for d in $extra; do eval "exec $n<\"\$d\"" || fail "cannot open $d"; n=$((n+1)); done
   unset IFS
   for d in /tmp /var/tmp /dev/shm; do
-    if [ -d "$d" ]; then mount -t tmpfs -o "size=$mask,mode=1777,nosuid,nodev" qs-tmp "$d" || exit 125; fi
+    if [ -d "$d" ]; then mount -t tmpfs -o "size=$mask,mode=1777,nosuid,nodev" qs-tmp "$d" || fail "cannot mount a tmpfs on $d"; fi
   done
-  if [ ! -d "$keep" ]; then mkdir -p "$keep" && mount -c --bind . "$keep" || exit 125; fi
+  if [ ! -d "$keep" ]; then mkdir -p "$keep" && mount -c --bind . "$keep" || fail "cannot bind $keep"; fi
   n=3; IFS=:
   for d in $extra; do
     if [ ! -d "$d" ]; then
-      mkdir -p "$d" && mount -c --bind "/proc/self/fd/$n" "$d" && mount -c -o remount,bind,ro "$d" || exit 125
+      mkdir -p "$d" && mount -c --bind "/proc/self/fd/$n" "$d" && mount -c -o remount,bind,ro "$d" || fail "cannot bind $d"
     fi
     eval "exec $n<&-"; n=$((n+1))
   done
   unset IFS
 fi
-cd "$work" || exit 125
+cd "$work" || fail "cannot enter $work"
+unset QUANTSWEEP_JAIL_TOKEN
 "$@"
 """
+# The jail reports its own failure on stderr behind a per-run token that the command never sees
+# (unset before it starts; PID 1's environ is readable by root only), so a program cannot fake one.
+JAIL_TOKEN_ENV = "QUANTSWEEP_JAIL_TOKEN"
+JAIL_FAILED_EXIT = 125
 
 MASKED_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 

@@ -1,7 +1,23 @@
-"""A private temp dir for grading one response: build Go there, run binaries in fresh subdirs."""
+"""A private temp dir for grading one response: build Go there, run binaries in fresh subdirs.
+
+How a build differs from a plain `go build file.go` with the same toolchain, and why no
+difference can change whether a program builds:
+
+| setting | here | effect on a verdict |
+| --- | --- | --- |
+| files | each program alone, its files named on the command line (`go build ./p/p.go`) | none: build constraints (`//go:build`) are ignored for named files, as in the plain build |
+| language version | go.mod states the toolchain's own (`GoToolchain.language_version`) | none: the plain build outside a module uses the toolchain's |
+| module mode | a module with no requirements; GOFLAGS=-mod=mod, GOPROXY=off, GOWORK=off | none for the standard library; an import of another module fails in both, here with "module lookup disabled by GOPROXY=off" |
+| CGO_ENABLED | 0 (plain builds), 1 (-race) | a program that imports "C" fails, with the reason "cgo is disabled in the grader" |
+| -trimpath, GOPATH, GOCACHE, GOTOOLCHAIN=local, env whitelist | as set below | none on the verdict |
+| `go vet` | never run (no grader runs `go test`, whose vet step could fail a program that builds) | none |
+
+A program that builds but is not `package main` gets no binary, with the reason saying so.
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -10,26 +26,76 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Self
 
-from exams.golang import find_go, gocache_dir
+from exams.golang import GoToolchain, find_go, gocache_dir
 from exams.sandbox.jail import is_root, pick_uid, untrusted_prefix, wrap
-from exams.sandbox.limits import BUILD_LIMITS, RUN_LIMITS, BuildResult, Limits, RunResult
+from exams.sandbox.limits import BUILD_LIMITS, RUN_LIMITS, BuildResult, Limits, ProgramBuild, RunResult
 from exams.sandbox.process import execute
 
 MODULE = "sandbox"
-GO_MOD = f"module {MODULE}\n\ngo 1.22\n"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
 UNTRUSTED_PREFIX_ENV = "QUANTSWEEP_UNTRUSTED_PREFIX"  # JSON argv prefix a trusted harness puts before untrusted commands
+MAX_PARALLEL_BUILDS = 4
 
 RUN_DIR = "{run_dir}"  # placeholder in Workspace.run argv for the fresh run dir
-Programs = Mapping[str, str | Mapping[str, str]]  # program name -> main.go source, or {file name: source}
+Programs = Mapping[str, str | Mapping[str, str]]  # program name -> its source (built as <name>.go), or {file name: source}
+
+_IMPORTS_C = re.compile(r'^\s*(?:import\s+)?(?:\w+\s+)?"C"\s*$', re.MULTILINE)
+_PACKAGE = re.compile(r"^\s*package\s+(\w+)", re.MULTILINE)
+# Lines of a failed build that blame the machine, not the program: a compiler or linker killed
+# (the kernel's out-of-memory killer), a fork refused, memory or disk exhausted, no C compiler.
+_BUILD_INFRA = re.compile(
+    r"signal: killed|cannot allocate memory|resource temporarily unavailable|no space left on device"
+    r'|C compiler "[^"]*" not found|exec: "[^"]*": executable file not found',
+    re.IGNORECASE,
+)
+_COMPILER_MESSAGE = re.compile(r"^\S+\.go:\d+")  # may quote the program's own text: never read as infra
+_GO_PROGRESS = re.compile(r"^go: (finding|downloading|extracting) ")
+_ELF_MAGIC = b"\x7fELF"
+
+
+def go_mod(toolchain: GoToolchain) -> str:
+    """The workspace's go.mod: a module that states the toolchain's own language version."""
+    return f"module {MODULE}\n\ngo {toolchain.language_version}\n"
 
 
 def _base_env(home: Path) -> dict[str, str]:
     """A whitelisted environment: nothing of the grader's own env leaks through."""
     return {"PATH": SYSTEM_PATH, "HOME": str(home), "TMPDIR": "/tmp", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+
+
+def _first_error(log: str) -> str:
+    """The first line of a failed build that says why: a `file.go:line:` error, else any line
+    but package headers and the go command's progress (`go: finding module ...`)."""
+    lines = [line.strip() for line in log.splitlines() if line.strip() and not line.startswith("#")]
+    chosen = next((line for line in lines if _COMPILER_MESSAGE.match(line)), None)
+    chosen = chosen or next((line for line in lines if not _GO_PROGRESS.match(line)), None)
+    return chosen[:300] if chosen else "go build failed with no output"
+
+
+def _infra_failure(log: str) -> str | None:
+    for line in log.splitlines():
+        if not _COMPILER_MESSAGE.match(line) and (match := _BUILD_INFRA.search(line)):
+            return match.group(0)
+    return None
+
+
+def _why_no_program(sources: Mapping[str, str], log: str, race: bool) -> str:
+    """The reason a program did not build, naming any way the grader differs from a plain build."""
+    if not race and any(_IMPORTS_C.search(s) for s in sources.values()):
+        return 'cgo is disabled in the grader: the program imports "C"'
+    return _first_error(log)
+
+
+def _is_program(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f.read(4) == _ELF_MAGIC
+    except OSError:
+        return False
 
 
 class Workspace:
@@ -38,7 +104,7 @@ class Workspace:
     def __init__(self, base_dir: Path | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="qs-", dir=base_dir))
         self.root.chmod(0o711)  # untrusted uids may traverse to their run dir, not list siblings
-        self._runs = 0
+        self._runs = itertools.count(1)  # run dir numbers; next() is atomic, so runs may be parallel
 
     def __enter__(self) -> Self:
         return self
@@ -51,18 +117,24 @@ class Workspace:
         shutil.rmtree(self.root, ignore_errors=True)
 
     def build(self, programs: Programs, *, race: bool = False, limits: Limits = BUILD_LIMITS) -> BuildResult:
-        """Build each program (a `package main`) with one `go build`; binaries for those that compile."""
+        """Build each program (a `package main`) alone, one `go build` each, in parallel.
+
+        A program's failure is its own: `BuildResult.programs[name]` holds its binary, or its
+        own build log and first error line, or (`fault`) the cause when the build ended by our
+        doing (our time limit, a kill, a sandbox failure) and says nothing about the program.
+        """
         toolchain = find_go()
         kind = "race" if race else "plain"
         src, bin_dir = self.root / f"src-{kind}", self.root / f"bin-{kind}"
         src.mkdir(exist_ok=True)
         bin_dir.mkdir(exist_ok=True)
-        (src / "go.mod").write_text(GO_MOD)
-        for name, files in programs.items():
-            pkg = src / name
-            pkg.mkdir(exist_ok=True)
-            for file_name, source in ({"main.go": files} if isinstance(files, str) else files).items():
-                (pkg / file_name).write_text(source)
+        (src / "go.mod").write_text(go_mod(toolchain))
+        files: dict[str, dict[str, str]] = {}
+        for name, given in programs.items():
+            files[name] = {f"{name}.go": given} if isinstance(given, str) else dict(given)
+            (src / name).mkdir(exist_ok=True)
+            for file_name, source in files[name].items():
+                (src / name / file_name).write_text(source)
         env = _base_env(src) | {
             "PATH": f"{toolchain.goroot / 'bin'}:{SYSTEM_PATH}",
             "GOROOT": str(toolchain.goroot),
@@ -75,22 +147,31 @@ class Workspace:
             "GOWORK": "off",
             "CGO_ENABLED": "1" if race else "0",  # -race needs cgo; plain builds never run a C compiler
         }
-        argv = [str(toolchain.go), "build", "-trimpath", "-o", str(bin_dir) + "/"]
-        argv += ["-race"] if race else []
-        argv += [f"./{name}" for name in programs]
-        wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
+
+        def build_one(name: str) -> ProgramBuild:
+            binary = bin_dir / name
+            argv = [str(toolchain.go), "build", "-trimpath", "-o", str(binary), *(["-race"] if race else [])]
+            argv += [f"./{name}/{file_name}" for file_name in files[name]]
+            wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
+            result = execute(wrapped, cwd=src, env=env, limits=limits, isolated=isolated)
+            log = (result.stdout + result.stderr).decode(errors="replace")
+            fault = result.build_fault()
+            if fault is None and result.exit_code != 0 and (infra := _infra_failure(log)):
+                fault = f"go build failed for a reason outside the program: {infra}"
+            if fault is not None:
+                return ProgramBuild(None, log, reason=fault, fault=fault)
+            if result.exit_code != 0:
+                return ProgramBuild(None, log, reason=_why_no_program(files[name], log, race))
+            if not _is_program(binary):
+                package = next((m.group(1) for s in files[name].values() if (m := _PACKAGE.search(s))), "?")
+                return ProgramBuild(None, log, reason=f"package {package} is not package main: go build makes no program of it")
+            return ProgramBuild(binary, log)
+
         started = time.monotonic()
-        result = execute(wrapped, cwd=src, env=env, limits=limits, isolated=isolated)
-        log = (result.stdout + result.stderr).decode(errors="replace")
-        binaries = {name: bin_dir / name for name in programs if (bin_dir / name).is_file()}
+        with ThreadPoolExecutor(max_workers=min(len(programs), MAX_PARALLEL_BUILDS) or 1) as pool:
+            built = dict(zip(programs, pool.map(build_one, programs), strict=True))
         bin_dir.chmod(0o755)
-        return BuildResult(
-            ok=len(binaries) == len(programs) and result.exit_code == 0,
-            binaries=binaries,
-            log=log,
-            duration_s=time.monotonic() - started,
-            timed_out=result.timed_out,
-        )
+        return BuildResult(programs=built, duration_s=time.monotonic() - started)
 
     def run(
         self,
@@ -111,8 +192,8 @@ class Workspace:
         `setup(run_dir)` may create input files before the process starts; the text
         "{run_dir}" in any argv element is replaced by the run dir's path.
         """
-        self._runs += 1
-        run_dir = self.root / f"run-{self._runs}"
+        number = next(self._runs)
+        run_dir = self.root / f"run-{number}"
         run_dir.mkdir()
         if setup is not None:
             setup(run_dir)
@@ -121,7 +202,7 @@ class Workspace:
             os.chown(run_dir, uid, uid)
         stdin_path = None
         if stdin is not None:
-            stdin_path = self.root / f"stdin-{self._runs}"
+            stdin_path = self.root / f"stdin-{number}"
             stdin_path.write_bytes(stdin.encode() if isinstance(stdin, str) else stdin)
         full_env = _base_env(run_dir) | dict(env or {})
         command = [str(part).replace(RUN_DIR, str(run_dir)) for part in argv]
@@ -134,16 +215,3 @@ class Workspace:
             keep_readonly=own_files,
         )
         return execute(wrapped, cwd=run_dir, env=full_env, limits=limits, stdin_path=stdin_path, isolated=isolated)
-
-
-_PACKAGE_HEADER = re.compile(rf"^# {MODULE}/(\S+)$", re.MULTILINE)
-
-
-def split_build_log(log: str) -> dict[str, str]:
-    """Split a multi-package `go build` log into per-program parts (by its `# sandbox/<name>` headers)."""
-    parts: dict[str, str] = {}
-    matches = list(_PACKAGE_HEADER.finditer(log))
-    for i, match in enumerate(matches):
-        end = matches[i + 1].start() if i + 1 < len(matches) else len(log)
-        parts[match.group(1)] = parts.get(match.group(1), "") + log[match.end() : end].strip("\n") + "\n"
-    return parts

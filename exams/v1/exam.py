@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from exams.extract import Extraction
 from exams.registry import QualificationCase, grader_version_of
-from exams.sandbox import RUN_DIR, RUN_LIMITS, RunResult, Workspace, split_build_log
-from exams.types import Check, Grade, Verdict
+from exams.sandbox import BUILD_LIMITS, RUN_DIR, RUN_LIMITS, RunResult, Workspace
+from exams.types import Check, Grade, GraderFault, Verdict
 from exams.v1 import scoring
 from exams.v1.inputs import TREE_ROOT, make_tree, wordfreq_input
 
@@ -18,6 +19,7 @@ HERE = Path(__file__).parent
 PROGRAMS = ("factorial", "wordfreq", "filetreewalk")
 BUILD_POINTS, RUN_POINTS, OUTPUT_POINTS = 1, 1, 3
 PROGRAM_LIMITS = RUN_LIMITS.with_(wall_s=5.0, cpu_s=5, max_output_bytes=256 * 1024)
+PROGRAM_BUILD_LIMITS = BUILD_LIMITS
 MAX_LOG_CHARS_PER_PROGRAM = 4000
 
 
@@ -60,29 +62,36 @@ class V1Exam:
         return (HERE / "prompt.txt").read_text()
 
     def grade_files(self, extraction: Extraction) -> Grade:
-        """Build all extracted programs in one go build, run each on its input, score the output."""
+        """Build each extracted program alone, run each on its input, score the output.
+
+        The builds run in parallel, then the runs. Raises GraderFault when a build or run
+        ended by our doing (see exams.sandbox.limits).
+        """
         checks: list[Check] = []
         logs: list[str] = []
         sources = {p: extraction.files[f"{p}.go"] for p in PROGRAMS if f"{p}.go" in extraction.files}
         with Workspace() as ws:
-            built = ws.build(sources) if sources else None
-            per_program_log = split_build_log(built.log) if built else {}
-            for name in PROGRAMS:
-                file_name = f"{name}.go"
-                if name not in sources:
-                    reason = extraction.problems.get(file_name, "not found in the response")
-                    checks += _zero(name, f"not extracted: {reason}")
-                    continue
+            built = ws.build(sources, limits=PROGRAM_BUILD_LIMITS) if sources else None
+            if built is not None and built.faults:
+                raise GraderFault("; ".join(f"{name} build: {cause}" for name, cause in built.faults.items()))
+            binaries = built.binaries if built is not None else {}
+            with ThreadPoolExecutor(max_workers=len(PROGRAMS)) as pool:
+                runs = dict(zip(binaries, pool.map(lambda n: _run_program(ws, n, binaries[n]), binaries), strict=True))
+        for name, (result, _) in runs.items():
+            if (fault := result.grader_fault()) is not None:
+                raise GraderFault(f"{name} run {fault}")
+        for name in PROGRAMS:
+            if name not in sources:
+                reason = extraction.problems.get(f"{name}.go", "not found in the response")
+                checks += _zero(name, f"not extracted: {reason}")
+            elif name not in runs:
                 assert built is not None
-                binary = built.binaries.get(name)
-                if binary is None:
-                    error = per_program_log.get(name) or built.log or "go build failed"
-                    logs.append(f"== {name} build\n{error[:MAX_LOG_CHARS_PER_PROGRAM]}")
-                    first = error.strip().splitlines()[0] if error.strip() else "go build failed"
-                    checks += _zero(name, f"build failed: {first}")
-                    continue
+                program = built.programs[name]
+                logs.append(f"== {name} build\n{program.log[:MAX_LOG_CHARS_PER_PROGRAM]}")
+                checks += _zero(name, f"build failed: {program.reason}")
+            else:
                 checks.append(Check(f"{name}.build", True, BUILD_POINTS, BUILD_POINTS, "built"))
-                checks += self._run_and_score(ws, name, binary, logs)
+                checks += _scored(name, *runs[name], logs)
         score = sum(c.points for c in checks)
         compiled = any(c.passed for c in checks if c.name.endswith(".build"))
         if not sources:
@@ -105,26 +114,26 @@ class V1Exam:
             log="\n".join(logs),
         )
 
-    def _run_and_score(self, ws: Workspace, name: str, binary: Path, logs: list[str]) -> list[Check]:
-        result, scorer = _run_program(ws, name, binary)
-        ran = result.ok
-        run_detail = "exit 0" if ran else result.describe()
-        if result.stderr:
-            logs.append(f"== {name} stderr\n{result.stderr.decode(errors='replace')[:MAX_LOG_CHARS_PER_PROGRAM]}")
-        if result.output_capped or result.timed_out:
-            points, detail = 0, f"no output judged: {result.describe()}"
-        else:
-            points, detail = scorer(result.stdout.decode(errors="replace"))
-        return [
-            Check(f"{name}.run", ran, RUN_POINTS if ran else 0, RUN_POINTS, run_detail),
-            Check(f"{name}.output", points == OUTPUT_POINTS, points, OUTPUT_POINTS, detail),
-        ]
-
     def qualification_cases(self) -> list[QualificationCase]:
         """The reference solution and the known-bad ones (exams/v1/qualification.py)."""
         from exams.v1.qualification import build_cases
 
         return build_cases()
+
+
+def _scored(name: str, result: RunResult, scorer: Callable[[str], scoring.Score], logs: list[str]) -> list[Check]:
+    ran = result.ok
+    run_detail = "exit 0" if ran else result.describe()
+    if result.stderr:
+        logs.append(f"== {name} stderr\n{result.stderr.decode(errors='replace')[:MAX_LOG_CHARS_PER_PROGRAM]}")
+    if result.output_capped or result.timed_out:
+        points, detail = 0, f"no output judged: {result.describe()}"
+    else:
+        points, detail = scorer(result.stdout.decode(errors="replace"))
+    return [
+        Check(f"{name}.run", ran, RUN_POINTS if ran else 0, RUN_POINTS, run_detail),
+        Check(f"{name}.output", points == OUTPUT_POINTS, points, OUTPUT_POINTS, detail),
+    ]
 
 
 def _zero(name: str, detail: str) -> list[Check]:

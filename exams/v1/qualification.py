@@ -64,7 +64,19 @@ DEFECTS = (
            output_points=1, why="smallest first"),
     Defect("filetreewalk_no_argument_used", "filetreewalk", (("os.Args[1], func", '".", func'),),
            output_points=0, why="walks the working directory, not the argument"),
+    Defect("factorial_imports_an_offline_module", "factorial",
+           (('import "fmt"', ('import (\n\t"fmt"\n\n\t"golang.org/x/exp/constraints"\n)\n\n'
+                              "func mul[T constraints.Integer](a, b T) T { return a * b }")),),
+           build=False, run=False, output_points=0,
+           why="imports a module an offline build cannot fetch: only factorial fails"),
     # Other reasonable readings of the prompt: these must keep full marks.
+    Defect("wordfreq_ranges_over_a_go_1_24_iterator", "wordfreq",
+           ((("words := strings.FieldsFunc(strings.ToLower(scanner.Text()), func(r rune) bool { return !unicode.IsLetter(r) })\n"
+              "\t\tfor _, w := range words {"),
+             "for w := range strings.FieldsFuncSeq(strings.ToLower(scanner.Text()), func(r rune) bool { return !unicode.IsLetter(r) }) {"),),
+           why="strings.FieldsFuncSeq (Go 1.24): today's Go is accepted"),
+    Defect("factorial_with_a_build_constraint_line", "factorial", (("package main", "//go:build ignore\n\npackage main"),),
+           why="`go build factorial.go` ignores the constraint of a file it is given: accepted"),
     Defect("wordfreq_splits_on_whitespace", "wordfreq",
            (("strings.FieldsFunc(strings.ToLower(scanner.Text()), func(r rune) bool { return !unicode.IsLetter(r) })",
              "strings.Fields(strings.ToLower(scanner.Text()))"), ('\t"unicode"\n', "")),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from exams.extract import Extraction
 from exams.registry import QualificationCase, grader_version_of
-from exams.sandbox import RUN_LIMITS, BuildResult, Workspace
-from exams.types import Check, Grade, Verdict
+from exams.sandbox import BUILD_LIMITS, RUN_LIMITS, BuildResult, Workspace
+from exams.types import Check, Grade, GraderFault, Verdict
 from exams.v2.harness import TEST_NAMES, HarnessFailure, Report, harness_binary, parse_report
 
 HERE = Path(__file__).parent
@@ -17,17 +17,16 @@ FILE_NAME = "scraper.go"
 MAX_LOG_CHARS = 8000
 # The harness and every scraper it starts run under these limits: scrapers share
 # one uid, so the process cap covers ten Go programs and their threads.
-HARNESS_LIMITS = RUN_LIMITS.with_(wall_s=240.0, cpu_s=120, processes=4096, max_output_bytes=1024 * 1024)
+# The harness is ours: its wall-clock limit is never extended, and any ending but its report
+# is grader_error.
+HARNESS_LIMITS = RUN_LIMITS.with_(
+    wall_s=240.0, cpu_s=120, processes=4096, max_output_bytes=1024 * 1024, starved_extension=0.0
+)
+PLAIN_BUILD_LIMITS = BUILD_LIMITS
+RACE_BUILD_LIMITS = BUILD_LIMITS
 # -race binaries get no address-space limit (TSAN maps terabytes); the harness kills a -race run
 # whose processes' resident memory passes this instead.
 RACE_RSS_LIMIT_BYTES = 1024 * 1024 * 1024
-
-
-def _first_error(log: str) -> str:
-    for line in log.splitlines():
-        if line.strip() and not line.startswith("#"):
-            return line.strip()[:200]
-    return "go build failed"
 
 
 class V2Exam:
@@ -53,7 +52,10 @@ class V2Exam:
         return (HERE / "prompt.txt").read_text().replace("{baseline}", baseline.rstrip("\n"))
 
     def grade_files(self, extraction: Extraction) -> Grade:
-        """Build the scraper (plain and -race), run the ten harness tests, score one point each."""
+        """Build the scraper (plain and -race), run the ten harness tests, score one point each.
+
+        Raises GraderFault when a build or the harness ended by our doing.
+        """
         source = extraction.files.get(FILE_NAME)
         if source is None:
             reason = extraction.problems.get(FILE_NAME, "not found in the response")
@@ -61,33 +63,36 @@ class V2Exam:
         harness = harness_binary()
         with Workspace() as ws:
             with ThreadPoolExecutor(max_workers=2) as pool:
-                plain_job = pool.submit(ws.build, {"scraper": source})
-                race_job = pool.submit(ws.build, {"scraper": source}, race=True)
+                plain_job = pool.submit(ws.build, {"scraper": source}, limits=PLAIN_BUILD_LIMITS)
+                race_job = pool.submit(ws.build, {"scraper": source}, race=True, limits=RACE_BUILD_LIMITS)
                 plain: BuildResult = plain_job.result()
                 race: BuildResult = race_job.result()
+            for kind, built in (("", plain), ("-race ", race)):
+                if cause := built.faults.get("scraper"):
+                    raise GraderFault(f"{kind}build: {cause}")
             binary = plain.binaries.get("scraper")
             if binary is None:
-                if plain.timed_out:
-                    return self._zero(Verdict.GRADER_ERROR, "go build timed out", plain.log)
-                return self._zero(Verdict.COMPILE_FAIL, "build failed: " + _first_error(plain.log), plain.log)
+                failed = plain.programs["scraper"]
+                return self._zero(Verdict.COMPILE_FAIL, "build failed: " + failed.reason, failed.log)
             argv: list[str | Path] = [harness, "-binary", binary, "-race-rss-limit", str(RACE_RSS_LIMIT_BYTES)]
             race_binary = race.binaries.get("scraper")
             if race_binary is not None:
                 argv += ["-race-binary", race_binary]
             else:
                 race_log = ws.root / "race-build.log"
-                race_log.write_text(race.log or "go build -race failed with no output")
+                race_log.write_text(race.programs["scraper"].log or race.programs["scraper"].reason)
                 race_log.chmod(0o644)
                 argv += ["-race-error-file", race_log]
             result = ws.run(argv, trusted=True, limits=HARNESS_LIMITS)
         stderr = result.stderr.decode(errors="replace")
         if not result.ok:
-            return self._zero(Verdict.GRADER_ERROR, f"harness {result.describe()}", stderr)
+            cause = f"sandbox failure: {result.sandbox_error}" if result.sandbox_error else result.describe()
+            raise GraderFault(f"harness {cause}\n{stderr[-MAX_LOG_CHARS:]}")
         try:
             report = parse_report(result.stdout)
         except HarnessFailure as exc:
-            return self._zero(Verdict.GRADER_ERROR, str(exc), stderr)
-        return self._scored(report, race.log if race_binary is None else "")
+            raise GraderFault(f"{exc}\n{stderr[-MAX_LOG_CHARS:]}") from exc
+        return self._scored(report, race.programs["scraper"].log if race_binary is None else "")
 
     def _scored(self, report: Report, race_log: str) -> Grade:
         checks = [Check(t.name, t.passed, 1 if t.passed else 0, 1, t.detail) for t in report.tests]
@@ -106,9 +111,7 @@ class V2Exam:
         return grade
 
     def _zero(self, verdict: Verdict, detail: str, log: str) -> Grade:
-        checks = (
-            [] if verdict is Verdict.GRADER_ERROR else [Check(n, False, 0, 1, detail) for n in TEST_NAMES]
-        )
+        checks = [Check(n, False, 0, 1, detail) for n in TEST_NAMES]
         return self._grade(verdict, checks, f"{detail}\n{log}")
 
     def _grade(self, verdict: Verdict, checks: list[Check], log: str) -> Grade:

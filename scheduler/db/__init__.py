@@ -1,4 +1,13 @@
-"""The database access layer shared by the scheduler and the workers.
+"""The database access layer shared by the scheduler and the workers: every SQL statement lives here.
+
+    vocabulary   the stored words (states, outcomes, verdicts, pools) as str Enums
+    lifecycle    claims under a lease, results stored once, a job finished
+    sweeps       sweep rows, and the jobs a submission records and enqueues
+    results      stored generations and grades, read back and imported
+    catalog      the one `models` upsert
+    workers      worker rows, and the running attempts the GPU dispatch reads
+    progress     the status view's counts
+    migrate      the schema's migrations (scheduler/migrations/)
 
 Connections are made per process, after any fork (psycopg connections are not process-safe):
 call `get_pool()` lazily in the process that uses it, never at import time.
@@ -9,6 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.metadata import version
 
 import psycopg
 from psycopg.rows import DictRow, dict_row
@@ -17,7 +27,10 @@ from psycopg_pool import ConnectionPool
 from scheduler.errors import ServiceUnavailable
 from scheduler.settings import Settings, get_settings, mask_url
 
-__all__ = ["close_pool", "connect", "get_pool", "transaction"]
+__all__ = ["QUANTSWEEP_VERSION", "close_pool", "connect", "get_pool", "transaction"]
+
+# Stored beside the grader version on every generation and grade this code writes.
+QUANTSWEEP_VERSION = version("quantsweep")
 
 _pool: ConnectionPool[psycopg.Connection[DictRow]] | None = None
 _pool_pid: int | None = None

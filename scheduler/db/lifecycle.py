@@ -21,18 +21,8 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from scheduler.db import transaction
-
-
-class JobState(StrEnum):
-    """`jobs.state`."""
-
-    PENDING = "pending"  # recorded, not enqueued
-    QUEUED = "queued"  # a generate message is on its way
-    GENERATING = "generating"  # a GPU worker holds the lease
-    GENERATED = "generated"  # a generation is stored; a grade message is on its way
-    GRADING = "grading"  # a CPU worker holds the lease
-    DONE = "done"  # graded; `jobs.verdict` is set
+from scheduler.db import QUANTSWEEP_VERSION, transaction
+from scheduler.db.vocabulary import AnswerSource, AttemptState, JobState, Outcome, sql_list
 
 
 class Refusal(StrEnum):
@@ -75,10 +65,17 @@ class StoredGeneration:
     id: int
     job_id: int
     exam: str
-    outcome: str
+    outcome: Outcome
     response_text: str
     finish_reason: str | None
     error: str | None
+    reasoning_text: str = ""
+    answer_source: str = AnswerSource.CONTENT
+
+    @property
+    def answer_text(self) -> str:
+        """The text to grade: the content, or the reasoning when that is where the answer is."""
+        return self.reasoning_text if self.answer_source == AnswerSource.REASONING else self.response_text
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ class GradingClaim:
 class GenerationRecord:
     """What a generation produced, ready to store (see `generations` in the schema)."""
 
-    outcome: str  # ok | truncated | gen_timeout | server_error
+    outcome: Outcome
     response_text: str = ""
     reasoning_text: str = ""
     finish_reason: str | None = None
@@ -109,6 +106,7 @@ class GenerationRecord:
     wall_s: float | None = None
     server_info: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
+    answer_source: str = AnswerSource.CONTENT
 
 
 def new_lease_owner(worker_name: str) -> str:
@@ -128,19 +126,19 @@ def claim_generation(
     args = {"id": job_id, "owner": owner, "lease_s": lease_s}
     with transaction() as conn:
         row = conn.execute(
-            f"UPDATE jobs SET state = 'generating', lease_owner = %(owner)s, lease_expires_at = {_LEASE},"
-            "  updated_at = now()"
-            " WHERE id = %(id)s AND (state IN ('pending', 'queued')"
-            f"   OR (state = 'generating' AND {_EXPIRED}))"
+            f"UPDATE jobs SET state = '{JobState.GENERATING}', lease_owner = %(owner)s,"
+            f"  lease_expires_at = {_LEASE}, updated_at = now()"
+            f" WHERE id = %(id)s AND (state IN ({sql_list(JobState.PENDING, JobState.QUEUED)})"
+            f"   OR (state = '{JobState.GENERATING}' AND {_EXPIRED}))"
             " RETURNING id, model, exam, seed, params",
             args,
         ).fetchone()
         if row is None:
             return _refusal(conn, job_id, grading=False)
         conn.execute(
-            "UPDATE attempts SET state = 'abandoned', finished_at = now(),"
+            f"UPDATE attempts SET state = '{AttemptState.ABANDONED}', finished_at = now(),"
             "  error = coalesce(error, 'lease expired: the worker was lost')"
-            " WHERE job_id = %s AND state = 'running'",
+            f" WHERE job_id = %s AND state = '{AttemptState.RUNNING}'",
             (job_id,),
         )
         attempt = conn.execute(
@@ -169,9 +167,10 @@ def claim_grading(
     owner = new_lease_owner(worker_name)
     with transaction() as conn:
         row = conn.execute(
-            f"UPDATE jobs SET state = 'grading', lease_owner = %(owner)s, lease_expires_at = {_LEASE},"
-            "  grading_claims = grading_claims + 1, updated_at = now()"
-            f" WHERE id = %(id)s AND (state = 'generated' OR (state = 'grading' AND {_EXPIRED}))"
+            f"UPDATE jobs SET state = '{JobState.GRADING}', lease_owner = %(owner)s,"
+            f"  lease_expires_at = {_LEASE}, grading_claims = grading_claims + 1, updated_at = now()"
+            f" WHERE id = %(id)s AND (state = '{JobState.GENERATED}'"
+            f"   OR (state = '{JobState.GRADING}' AND {_EXPIRED}))"
             " RETURNING id, grading_claims, now() AS claimed_at",
             {"id": job_id, "owner": owner, "lease_s": lease_s},
         ).fetchone()
@@ -195,7 +194,8 @@ def renew_lease(job_id: int, lease_owner: str, lease_s: float) -> bool:
     with transaction() as conn:
         cur = conn.execute(
             f"UPDATE jobs SET lease_expires_at = {_LEASE}"
-            " WHERE id = %(id)s AND lease_owner = %(owner)s AND state IN ('generating', 'grading')",
+            f" WHERE id = %(id)s AND lease_owner = %(owner)s"
+            f" AND state IN ({sql_list(JobState.GENERATING, JobState.GRADING)})",
             {"id": job_id, "owner": lease_owner, "lease_s": lease_s},
         )
         return cur.rowcount == 1
@@ -205,18 +205,18 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
     """Store the attempt's generation and mark the job generated; None if the lease was lost."""
     with transaction() as conn:
         moved = conn.execute(
-            "UPDATE jobs SET state = 'generated', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
-            " WHERE id = %s AND state = 'generating' AND lease_owner = %s",
+            f"UPDATE jobs SET state = '{JobState.GENERATED}', lease_owner = NULL, lease_expires_at = NULL,"
+            f"  updated_at = now() WHERE id = %s AND state = '{JobState.GENERATING}' AND lease_owner = %s",
             (claim.job_id, claim.lease_owner),
         ).rowcount
         if moved != 1:
-            _close_attempt(conn, claim.attempt_id, "abandoned", record.outcome, "lease lost before storing")
+            _close_attempt(conn, claim.attempt_id, AttemptState.ABANDONED, record.outcome, "lease lost before storing")
             return None
         inserted = conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, response_text, reasoning_text, finish_reason,"
             "  prompt_tokens, completion_tokens, prompt_tps, decode_tps, timings, first_token_s, wall_s,"
-            "  server_info, error)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "  server_info, error, quantsweep_version, answer_source)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (attempt_id) DO NOTHING RETURNING id",
             (
                 claim.job_id,
@@ -234,6 +234,8 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
                 record.wall_s,
                 Jsonb(record.server_info),
                 record.error,
+                QUANTSWEEP_VERSION,
+                record.answer_source,
             ),
         ).fetchone()
         if inserted is None:
@@ -241,7 +243,7 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
                 "SELECT id FROM generations WHERE attempt_id = %s", (claim.attempt_id,)
             ).fetchone()
             assert inserted is not None
-        _close_attempt(conn, claim.attempt_id, "finished", record.outcome, record.error)
+        _close_attempt(conn, claim.attempt_id, AttemptState.FINISHED, record.outcome, record.error)
     return int(inserted["id"])
 
 
@@ -263,8 +265,8 @@ def store_grade(
     with transaction() as conn:
         row = conn.execute(
             "INSERT INTO grades (generation_id, grader_version, round, score, max_score, verdict, compiled,"
-            "  checks, log, duration_s, grader_host, started_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "  checks, log, duration_s, grader_host, started_at, quantsweep_version)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (generation_id, grader_version, round) DO NOTHING RETURNING id, verdict",
             (
                 generation_id,
@@ -279,6 +281,7 @@ def store_grade(
                 grade.duration_s,
                 grader_host,
                 started_at,
+                QUANTSWEEP_VERSION,
             ),
         ).fetchone()
         if row is None:
@@ -289,14 +292,14 @@ def store_grade(
             assert row is not None
         if lease_owner is None:
             conn.execute(
-                "UPDATE jobs SET verdict = %s, updated_at = now() WHERE id = %s AND state = 'done'",
+                f"UPDATE jobs SET verdict = %s, updated_at = now() WHERE id = %s AND state = '{JobState.DONE}'",
                 (row["verdict"], job_id),
             )
             return int(row["id"]), False
         finished = conn.execute(
-            "UPDATE jobs SET state = 'done', verdict = %s, lease_owner = NULL, lease_expires_at = NULL,"
+            f"UPDATE jobs SET state = '{JobState.DONE}', verdict = %s, lease_owner = NULL, lease_expires_at = NULL,"
             "  finished_at = now(), updated_at = now()"
-            " WHERE id = %s AND state = 'grading' AND lease_owner = %s",
+            f" WHERE id = %s AND state = '{JobState.GRADING}' AND lease_owner = %s",
             (row["verdict"], job_id, lease_owner),
         ).rowcount
     return int(row["id"]), finished == 1
@@ -305,10 +308,10 @@ def store_grade(
 def release_generation(claim: GenerationClaim, error: str) -> None:
     """Give a claimed job back (an unexpected failure): the attempt is abandoned, the job queued."""
     with transaction() as conn:
-        _close_attempt(conn, claim.attempt_id, "abandoned", None, error[:2000])
+        _close_attempt(conn, claim.attempt_id, AttemptState.ABANDONED, None, error[:2000])
         conn.execute(
-            "UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
-            " WHERE id = %s AND state = 'generating' AND lease_owner = %s",
+            f"UPDATE jobs SET state = '{JobState.QUEUED}', lease_owner = NULL, lease_expires_at = NULL,"
+            f"  updated_at = now() WHERE id = %s AND state = '{JobState.GENERATING}' AND lease_owner = %s",
             (claim.job_id, claim.lease_owner),
         )
 
@@ -317,8 +320,8 @@ def release_grading(claim: GradingClaim) -> None:
     """Give a claimed grading back: the job returns to generated."""
     with transaction() as conn:
         conn.execute(
-            "UPDATE jobs SET state = 'generated', lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
-            " WHERE id = %s AND state = 'grading' AND lease_owner = %s",
+            f"UPDATE jobs SET state = '{JobState.GENERATED}', lease_owner = NULL, lease_expires_at = NULL,"
+            f"  updated_at = now() WHERE id = %s AND state = '{JobState.GRADING}' AND lease_owner = %s",
             (claim.job_id, claim.lease_owner),
         )
 
@@ -338,16 +341,24 @@ def latest_generation(job_id: int) -> StoredGeneration | None:
         return _load_generation(conn, job_id, None)
 
 
+def job_model(job_id: int) -> str | None:
+    """The model a job is for; None when there is no such job."""
+    with transaction() as conn:
+        row = conn.execute("SELECT model FROM jobs WHERE id = %s", (job_id,)).fetchone()
+    return None if row is None else str(row["model"])
+
+
 def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> StoredGeneration | None:
     query = (
-        "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error"
+        "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error,"
+        " g.reasoning_text, g.answer_source"
         " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
     )
     if generation_id is None:
         row = conn.execute(query + " ORDER BY g.id DESC LIMIT 1", (job_id,)).fetchone()
     else:
         row = conn.execute(query + " AND g.id = %s", (job_id, generation_id)).fetchone()
-    return None if row is None else StoredGeneration(**row)
+    return None if row is None else StoredGeneration(**{**row, "outcome": Outcome(row["outcome"])})
 
 
 def _refusal(conn: Any, job_id: int, *, grading: bool) -> Refused:
@@ -369,10 +380,12 @@ def _refusal(conn: Any, job_id: int, *, grading: bool) -> Refused:
     return Refused(Refusal.FINISHED, state)
 
 
-def _close_attempt(conn: Any, attempt_id: int, state: str, outcome: str | None, error: str | None) -> None:
+def _close_attempt(
+    conn: Any, attempt_id: int, state: AttemptState, outcome: Outcome | None, error: str | None
+) -> None:
     conn.execute(
         "UPDATE attempts SET state = %s, outcome = %s, error = %s, finished_at = now()"
-        " WHERE id = %s AND state = 'running'",
+        f" WHERE id = %s AND state = '{AttemptState.RUNNING}'",
         (state, outcome, error, attempt_id),
     )
 

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from scheduler.reports.report import Report, ReportFormat, build_report, render, write_report
+from scheduler.reports.render import ReportFormat, render, write_report
+from scheduler.reports.report import Report, build_report
 from scheduler.reports.runs import GradeChoice, UnknownReportSweep
 
 __all__ = ["GradeChoice", "Report", "ReportFormat", "UnknownReportSweep", "build_report", "render", "write_report"]

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
-from typing import TYPE_CHECKING
 
+from scheduler.reports.report import Report
 from scheduler.reports.summary import ModelExamStats
 from scheduler.reports.tables import families_with_quants
-
-if TYPE_CHECKING:
-    from scheduler.reports.report import Report
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 STYLE = """

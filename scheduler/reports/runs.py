@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from scheduler.db.results import grades_of, latest_runs
+from scheduler.db.sweeps import sweep_definition, sweep_names
+from scheduler.db.vocabulary import Outcome, Verdict
 from scheduler.errors import QuantsweepError
 
-MODEL_VERDICTS = frozenset({"ok", "test_fail", "compile_fail", "extract_fail"})
-INFRA_VERDICTS = ("truncated", "gen_timeout", "server_error", "grader_error")
-ALL_VERDICTS = ("ok", "test_fail", "compile_fail", "extract_fail", *INFRA_VERDICTS)
+ALL_VERDICTS = tuple(Verdict)  # in the reports' column order
+INFRA_VERDICTS = tuple(v for v in Verdict if not v.is_model_outcome)
+NOT_GRADED = "pending"  # the reports' count of runs without a verdict yet
 
 
 class GradeChoice(StrEnum):
@@ -64,6 +67,9 @@ class Run:
     prompt_tps: float | None = None
     decode_tps: float | None = None
     wall_s: float | None = None
+    answer_source: str | None = None  # `content`, or `reasoning` when that is where the server put the answer
+    draft_n: int | None = None  # speculative decoding: tokens drafted (llama-server `timings.draft_n`)
+    draft_n_accepted: int | None = None  # ... and of those, accepted (`timings.draft_n_accepted`)
     ours: GradeRow | None = None
     external: GradeRow | None = None
     extra: dict[str, Any] = field(default_factory=dict)
@@ -81,7 +87,7 @@ class Run:
         grade = self.grade(choice)
         if grade is not None:
             return grade.verdict
-        if self.outcome in ("truncated", "gen_timeout", "server_error"):
+        if self.outcome in (Outcome.TRUNCATED, Outcome.GEN_TIMEOUT, Outcome.SERVER_ERROR):
             return self.outcome
         return self.job_verdict
 
@@ -95,51 +101,31 @@ class SweepRuns:
     runs: list[Run]
 
 
-_RUNS_SQL = """
-SELECT j.id AS job_id, j.model, j.exam, j.seed, j.state, j.verdict AS job_verdict,
-       m.label, m.family, m.quant, m.size_gb::float8 AS size_gb,
-       g.id AS generation_id, g.outcome, g.finish_reason, g.prompt_tokens, g.completion_tokens,
-       g.prompt_tps, g.decode_tps, g.wall_s
-FROM jobs j
-JOIN models m ON m.id = j.model
-LEFT JOIN LATERAL (
-    SELECT * FROM generations WHERE job_id = j.id ORDER BY id DESC LIMIT 1
-) g ON true
-WHERE j.sweep = %s
-ORDER BY j.model, j.exam, j.seed, j.id
-"""
-
-_GRADES_SQL = """
-SELECT generation_id, grader_version, score, max_score, verdict, compiled, checks, external
-FROM grades WHERE generation_id = ANY(%s) ORDER BY id
-"""
-
-
 def load_runs(conn: Any, sweep: str) -> SweepRuns:
     """Every job of `sweep` as a Run; UnknownReportSweep if the sweep is not in the database."""
-    row = conn.execute("SELECT definition FROM sweeps WHERE name = %s", (sweep,)).fetchone()
-    if row is None:
-        names = [r["name"] for r in conn.execute("SELECT name FROM sweeps ORDER BY name").fetchall()]
+    definition = sweep_definition(conn, sweep)
+    if definition is None:
+        names = sweep_names(conn)
         raise UnknownReportSweep(
             f"no sweep named {sweep!r} in the database (present: {', '.join(names) or 'none'}); "
             "submit or import it first"
         )
-    definition = row["definition"] or {}
     runs: list[Run] = []
     by_generation: dict[int, Run] = {}
-    for r in conn.execute(_RUNS_SQL, (sweep,)).fetchall():
+    for r in latest_runs(conn, sweep):
         run = Run(
             job_id=r["job_id"], model=r["model"], label=r["label"], family=r["family"], quant=r["quant"],
             size_gb=r["size_gb"], exam=r["exam"], seed=r["seed"], state=r["state"],
             job_verdict=r["job_verdict"], outcome=r["outcome"], finish_reason=r["finish_reason"],
             prompt_tokens=r["prompt_tokens"], completion_tokens=r["completion_tokens"],
             prompt_tps=r["prompt_tps"], decode_tps=r["decode_tps"], wall_s=r["wall_s"],
+            answer_source=r["answer_source"], draft_n=r["draft_n"], draft_n_accepted=r["draft_n_accepted"],
         )
         runs.append(run)
         if r["generation_id"] is not None:
             by_generation[r["generation_id"]] = run
     if by_generation:
-        for g in conn.execute(_GRADES_SQL, (list(by_generation),)).fetchall():
+        for g in grades_of(conn, list(by_generation)):
             grade = GradeRow(
                 grader_version=g["grader_version"], score=g["score"], max_score=g["max_score"],
                 verdict=g["verdict"], compiled=g["compiled"], checks=list(g["checks"] or []),

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from scheduler.reports.runs import ALL_VERDICTS, MODEL_VERDICTS, GradeChoice, Run, SweepRuns
+from scheduler.db.vocabulary import MODEL_VERDICTS, Verdict
+from scheduler.reports.runs import ALL_VERDICTS, NOT_GRADED, GradeChoice, Run, SweepRuns
 from scheduler.reports.stats import Summary, summarize
 
 
@@ -39,6 +40,8 @@ class ModelExamStats:
     completion_tokens: float | None
     wall_s: float | None
     checks: dict[str, tuple[int, int]] = field(default_factory=dict)  # name -> (passed, runs), compiled runs
+    from_reasoning: int = 0  # runs whose graded answer was the server's reasoning_content
+    draft_tokens: tuple[int, int] | None = None  # (accepted, drafted) over runs with a draft model
 
     def to_json(self) -> dict[str, Any]:
         """Plain numbers for the JSON report."""
@@ -55,6 +58,9 @@ class ModelExamStats:
             "decode_tps": self.decode_tps, "prompt_tps": self.prompt_tps,
             "completion_tokens": self.completion_tokens, "wall_s": self.wall_s,
             "checks": {k: {"passed": p, "runs": n} for k, (p, n) in self.checks.items()},
+            "from_reasoning": self.from_reasoning,
+            "draft_accepted": None if self.draft_tokens is None else self.draft_tokens[0],
+            "draft_n": None if self.draft_tokens is None else self.draft_tokens[1],
         }
 
 
@@ -94,9 +100,9 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     first = runs[0]
     graded = [(r, g) for r in runs if (g := r.grade(choice)) is not None]
     scored = [(r, g) for r, g in graded if g.verdict in MODEL_VERDICTS]
-    not_truncated = [(r, g) for r, g in graded if g.verdict != "truncated" and r.finish_reason != "length"]
+    not_truncated = [(r, g) for r, g in graded if g.verdict != Verdict.TRUNCATED and r.finish_reason != "length"]
     verdicts = Counter(v for r in runs if (v := r.verdict(choice)) is not None)
-    verdicts["pending"] = sum(1 for r in runs if r.verdict(choice) is None)
+    verdicts[NOT_GRADED] = sum(1 for r in runs if r.verdict(choice) is None)
     generated = [r for r in runs if r.outcome is not None]
     return ModelExamStats(
         model=first.model, label=first.label, family=first.family, quant=first.quant,
@@ -108,14 +114,24 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         n_graded_not_truncated=len(not_truncated),
         compiled_not_truncated=sum(g.compiled for _, g in not_truncated),
         n_model_verdicts=len(scored), compiled_model_verdicts=sum(g.compiled for _, g in scored),
-        verdicts={v: verdicts[v] for v in (*ALL_VERDICTS, "pending") if verdicts[v]},
+        verdicts={v: verdicts[v] for v in (*ALL_VERDICTS, NOT_GRADED) if verdicts[v]},
         short_max=sum(1 for _, g in graded if g.max_score < exam_max),
         decode_tps=mean_of(r.decode_tps for r in generated),
         prompt_tps=mean_of(r.prompt_tps for r in generated),
         completion_tokens=mean_of(r.completion_tokens for r in generated),
         wall_s=mean_of(r.wall_s for r in generated),
         checks=check_counts(runs, choice),
+        from_reasoning=sum(1 for r in generated if r.answer_source == "reasoning"),
+        draft_tokens=draft_tokens(generated),
     )
+
+
+def draft_tokens(runs: Iterable[Run]) -> tuple[int, int] | None:
+    """(accepted, drafted) draft tokens summed over the runs that drafted; None when none did."""
+    drafted = [r for r in runs if r.draft_n]
+    if not drafted:
+        return None
+    return sum(r.draft_n_accepted or 0 for r in drafted), sum(r.draft_n or 0 for r in drafted)
 
 
 def summarize_sweep(sweep_runs: SweepRuns, choice: GradeChoice) -> list[ModelExamStats]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from scheduler.reports.runs import ALL_VERDICTS, INFRA_VERDICTS
+from scheduler.reports.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
 from scheduler.reports.stats import compare_paired
 from scheduler.reports.summary import ModelExamStats
 
@@ -154,18 +154,22 @@ def paired_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
 
 def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
     """Every run by verdict; infra and grader outcomes apart; compile rate with and without truncated runs."""
-    columns = ["Model", "Exam", "Jobs", *ALL_VERDICTS, "pending", "Compiles", "Compiles (no truncated)",
+    columns = ["Model", "Exam", "Jobs", *ALL_VERDICTS, NOT_GRADED, "Compiles", "Compiles (no truncated)",
                "Compiles (model verdicts)"]
     rows = [
-        [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, "pending")],
+        [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, NOT_GRADED)],
          fmt_ratio(s.compiled, s.n_graded), fmt_ratio(s.compiled_not_truncated, s.n_graded_not_truncated),
          fmt_ratio(s.compiled_model_verdicts, s.n_model_verdicts)]
         for s in stats
     ]
-    return Table("outcomes", "Outcomes by verdict", columns, rows,
-                 [("ok, test_fail, compile_fail and extract_fail judge the model; truncated, gen_timeout, "
-                  "server_error and grader_error are infrastructure or grader outcomes and never count "
-                  "against a model.")])
+    notes = [("ok, test_fail, compile_fail and extract_fail judge the model; truncated, gen_timeout, "
+              "server_error and grader_error are infrastructure or grader outcomes and never count "
+              "against a model.")]
+    from_reasoning = [f"{s.label} {s.exam}: {s.from_reasoning}" for s in stats if s.from_reasoning]
+    if from_reasoning:
+        notes.append("Graded from reasoning_content (answer_source=reasoning: the server sent no content for a "
+                     "model run with reasoning off): " + "; ".join(from_reasoning) + ".")
+    return Table("outcomes", "Outcomes by verdict", columns, rows, notes)
 
 
 def check_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
@@ -200,7 +204,18 @@ def check_order(name: str) -> tuple[int, str]:
 
 def speed_table(stats: Sequence[ModelExamStats]) -> Table:
     """Prompt and decode rates as the server measured them, with tokens and wall time."""
-    rows = [[s.label, s.exam, fmt_number(s.prompt_tps), fmt_number(s.decode_tps),
+    rows = [[s.label, s.exam, fmt_number(s.prompt_tps), fmt_number(s.decode_tps), fmt_draft(s.draft_tokens),
              fmt_number(s.completion_tokens, 0), fmt_number(s.wall_s, 0)] for s in stats]
+    notes = [("Draft accepted = draft tokens the model accepted / tokens the draft model proposed "
+              "(llama-server timings draft_n_accepted / draft_n), for models run with a draft model.")]
     return Table("speed", "Speed (server timings)",
-                 ["Model", "Exam", "Prompt tok/s", "Decode tok/s", "Completion tokens", "Wall s"], rows)
+                 ["Model", "Exam", "Prompt tok/s", "Decode tok/s", "Draft accepted", "Completion tokens", "Wall s"],
+                 rows, notes)
+
+
+def fmt_draft(tokens: tuple[int, int] | None) -> str:
+    """Draft acceptance as `71% (1234/1738)`, a dash without speculative decoding."""
+    if tokens is None:
+        return DASH
+    accepted, drafted = tokens
+    return f"{100 * accepted / drafted:.0f}% ({accepted}/{drafted})"

@@ -1,25 +1,15 @@
-"""Fixtures for exam tests: the Go toolchain, the article's published responses, sandbox programs."""
+"""Fixtures for exam tests: the Go toolchain and sandbox programs (the article's published responses:
+`article_results` in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from exams.golang import GoToolchain, GoToolchainError, find_go
 from exams.sandbox import Workspace
-from tests.services import article_results_dir
-
-
-@pytest.fixture(scope="session")
-def article_results() -> Path:
-    """The article's results folder; tests using it skip where it is absent (even in CI)."""
-    path = article_results_dir()
-    if not (path / "exam_v1").is_dir():
-        pytest.skip(f"article results not found at {path} (set QUANTSWEEP_ARTICLE_RESULTS)")
-    return path
 
 
 @pytest.fixture(scope="session")

@@ -179,3 +179,40 @@ def test_a_second_package_main_that_is_itself_unfinished_keeps_the_block_whole()
     response = f"#START scraper.go#\n{first}\npackage main\n\nfunc broken() {{\n#END scraper.go#\n"
     got = extract_files(response, ["scraper.go"])
     assert got.files["scraper.go"].startswith(first)
+
+
+def _named_blocks(fence: str, info: str = "go") -> str:
+    return "".join(f"{n}:\n{fence}{info}\n{program(n)}{fence}\n" for n in V1_FILES)
+
+
+@pytest.mark.parametrize("outer", ["````markdown", "````", "~~~~md", "`````text"])
+def test_an_outer_fence_around_go_blocks_yields_the_inner_blocks(outer: str) -> None:
+    closing = outer.rstrip("markdowntex")
+    text = f"Here is the answer:\n{outer}\n{_named_blocks('```')}{closing}\n"
+    result = extract_files(text, V1_FILES)
+    assert result.files == {n: program(n) for n in V1_FILES} and not result.problems
+
+
+def test_tilde_fences_with_any_info_string_are_code_blocks() -> None:
+    for info in ("go", "golang", "Go", ""):
+        result = extract_files(_named_blocks("~~~", info), V1_FILES)
+        assert result.files == {n: program(n) for n in V1_FILES}, info
+
+
+def test_a_fence_closes_only_with_its_own_character_at_least_as_long() -> None:
+    # A ``` line inside a ~~~ block, or a shorter fence inside a longer one, is content.
+    inner = 'package main\n\nfunc main() {\n\ts := "x"\n```\n}\n'
+    assert extract_files(f"~~~go\n{inner}~~~\n", ["scraper.go"]).files["scraper.go"] == inner
+    assert extract_files(f"````go\n{inner}`````\n", ["scraper.go"]).files["scraper.go"] == inner
+
+
+def test_an_outer_fence_around_marked_files_is_dropped_with_the_inner_fences() -> None:
+    text = "````markdown\n" + "".join(f"```go\n{marked(n)}```\n" for n in V1_FILES) + "````\n"
+    assert extract_files(text, V1_FILES).files == {n: program(n) for n in V1_FILES}
+
+
+def test_an_outer_fence_cut_off_by_the_length_limit_keeps_the_inner_blocks_that_closed() -> None:
+    text = "````markdown\n" + _named_blocks("```").split("filetreewalk.go:")[0]
+    text += "filetreewalk.go:\n```go\npackage main\n\nfunc main() {\n"
+    result = extract_files(text, V1_FILES, finish_reason="length")
+    assert set(result.files) == {"factorial.go", "wordfreq.go"} and result.truncated

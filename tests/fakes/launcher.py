@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from .own_recordings import own_recordings_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20.0
 
@@ -65,7 +67,8 @@ def start_fake_llama_swap(
     extra_args: Sequence[str] = (),
     replay: Path | None = None,
 ) -> FakeLlamaSwapProcess:
-    """Start a fake llama-swap on a free port and wait until it listens."""
+    """Start a fake llama-swap on a free port and wait until it listens; it replays `replay` (the
+    article's layout), by default the responses of our own making (`own_recordings`)."""
     cmd = [
         sys.executable,
         "-m",
@@ -80,8 +83,7 @@ def start_fake_llama_swap(
         str(tokens_per_s),
         *extra_args,
     ]
-    if replay is not None:
-        cmd += ["--replay", str(replay)]
+    cmd += ["--replay", str(own_recordings_dir() if replay is None else replay)]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     # Its own process group, so a bench can kill it (and only it) however the bench ends.
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdout=subprocess.PIPE, env=env, start_new_session=True)

@@ -1,0 +1,133 @@
+"""Sweeps and their jobs as rows: what a submission records and enqueues, and what imports insert.
+
+Every function runs in the caller's connection (and transaction): a submission records its jobs,
+marks the ones to run `queued` and sends their messages before it commits (`scheduler/submit.py`).
+
+A batch of jobs is named by four parallel arrays, `JobKeys` (`models`, `exams`, `seeds`, `hashes`)
+plus the sweep's name, and matched against `jobs` in one statement.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
+from psycopg.types.json import Jsonb
+
+from scheduler.db.vocabulary import RETRIED_VERDICTS, JobState, Verdict, sql_list
+
+
+class JobKeys(TypedDict):
+    """A batch of job identities within one sweep, as parallel arrays."""
+
+    sweep: str
+    models: list[str]
+    exams: list[str]
+    seeds: list[int]
+    hashes: list[str]
+
+
+_KEYS_JOIN = """
+    FROM jobs j
+    JOIN unnest(%(models)s::text[], %(exams)s::text[], %(seeds)s::bigint[], %(hashes)s::text[])
+         AS spec(model, exam, seed, params_hash)
+      ON j.sweep = %(sweep)s AND j.model = spec.model AND j.exam = spec.exam
+     AND j.seed = spec.seed AND j.params_hash = spec.params_hash
+"""
+
+
+def sweep_definition(conn: Any, name: str) -> dict[str, Any] | None:
+    """The sweep's stored definition, None when there is no such sweep."""
+    row = conn.execute("SELECT definition FROM sweeps WHERE name = %s", (name,)).fetchone()
+    return None if row is None else dict(row["definition"] or {})
+
+
+def sweep_names(conn: Any) -> list[str]:
+    """Every sweep in the database, by name."""
+    return [r["name"] for r in conn.execute("SELECT name FROM sweeps ORDER BY name").fetchall()]
+
+
+def upsert_sweep(conn: Any, name: str, definition: Mapping[str, Any]) -> None:
+    """Record the sweep, or refresh its definition (a submission)."""
+    conn.execute(
+        "INSERT INTO sweeps (name, definition) VALUES (%s, %s)"
+        " ON CONFLICT (name) DO UPDATE SET definition = EXCLUDED.definition, updated_at = now()",
+        (name, Jsonb(dict(definition))),
+    )
+
+
+def insert_sweep(conn: Any, name: str, definition: Mapping[str, Any]) -> None:
+    """Record a new sweep (an import); fails if the name is taken."""
+    conn.execute("INSERT INTO sweeps (name, definition) VALUES (%s, %s)", (name, Jsonb(dict(definition))))
+
+
+def delete_sweep(conn: Any, name: str) -> None:
+    """Delete the sweep and, by cascade, its jobs and results."""
+    conn.execute("DELETE FROM sweeps WHERE name = %s", (name,))
+
+
+def insert_jobs(conn: Any, keys: JobKeys, params_json: list[str]) -> int:
+    """Insert the jobs not known yet (`params_json[i]` is job i's params as JSON); return how many."""
+    return int(conn.execute(
+        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params)"
+        " SELECT %(sweep)s, t.m, t.e, t.s, t.h, t.p::jsonb"
+        " FROM unnest(%(models)s::text[], %(exams)s::text[], %(seeds)s::bigint[],"
+        "             %(hashes)s::text[], %(params)s::text[]) AS t(m, e, s, h, p)"
+        " ON CONFLICT (sweep, model, exam, seed, params_hash) DO NOTHING",
+        {**keys, "params": params_json},
+    ).rowcount)
+
+
+def _runs_condition(rerun: bool, requeue: bool) -> str:
+    """Which of the jobs a submission runs: new ones, retryable infra verdicts, and per the flags."""
+    states = [JobState.PENDING, *([JobState.QUEUED] if requeue else [])]
+    condition = f"j.state IN ({sql_list(*states)})"
+    if rerun:
+        return f"({condition} OR j.state = '{JobState.DONE}')"
+    return f"({condition} OR (j.state = '{JobState.DONE}' AND j.verdict IN ({sql_list(*RETRIED_VERDICTS)})))"
+
+
+def enqueue_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> list[dict[str, Any]]:
+    """Mark the jobs to run `queued` (locking them); return their id, model, exam and seed."""
+    return list(conn.execute(
+        f"UPDATE jobs SET state = '{JobState.QUEUED}', verdict = NULL, enqueued_at = now(), updated_at = now(),"
+        "  finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL"
+        " WHERE id IN (SELECT j.id" + _KEYS_JOIN + " WHERE " + _runs_condition(rerun, requeue) +
+        " FOR UPDATE OF j)"
+        " RETURNING id, model, exam, seed",
+        keys,
+    ).fetchall())
+
+
+def known_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> list[dict[str, Any]]:
+    """The known jobs among `keys`: model, exam, seed, params_hash, state, verdict, and `runs`
+    (whether a submission with these flags would run it)."""
+    return list(conn.execute(
+        "SELECT j.model, j.exam, j.seed, j.params_hash, j.state, j.verdict,"
+        " " + _runs_condition(rerun, requeue) + " AS runs" + _KEYS_JOIN,
+        keys,
+    ).fetchall())
+
+
+def job_states(conn: Any, keys: JobKeys) -> dict[str, int]:
+    """How many of the jobs are in each state."""
+    rows = conn.execute("SELECT j.state" + _KEYS_JOIN, keys).fetchall()
+    return dict(sorted(Counter(r["state"] for r in rows).items()))
+
+
+def insert_finished_job(
+    conn: Any,
+    sweep: str,
+    job: Mapping[str, Any],
+    state: JobState | str,
+    verdict: Verdict | str | None,
+) -> int:
+    """Insert one job as an import found it (`job` has model, exam, seed, params_hash, params)."""
+    row = conn.execute(
+        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, verdict, finished_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN now() END) RETURNING id",
+        (sweep, job["model"], job["exam"], job["seed"], job["params_hash"], Jsonb(job["params"]),
+         state, verdict, state == JobState.DONE),
+    ).fetchone()
+    return int(row["id"])
