@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install test test-fast check demo clean
+.PHONY: install test test-fast check demo compose-e2e clean
 
 # The same script builds the image (ops/Dockerfile): one install procedure for CI and deployment.
 install:
@@ -23,6 +23,11 @@ check: install
 
 demo: install
 	$(BIN)/python ops/run_local.py
+
+# The operator's guide run for real: its own dockerd, a head and a GPU machine in containers, a sweep
+# through them, security and teardown (ops/ci/compose-e2e.sh; root; CI runs it after the tests).
+compose-e2e: install
+	VENV=$(VENV) bash ops/ci/compose-e2e.sh
 
 clean:
 	rm -rf $(VENV) artifacts .pytest_cache .mypy_cache .ruff_cache
