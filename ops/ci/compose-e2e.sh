@@ -340,8 +340,7 @@ check_jobs() {
                (SELECT count(*) FROM generations g WHERE g.job_id = j.id) AS generations,
                (SELECT count(*) FROM grades r JOIN generations g ON g.id = r.generation_id
                  WHERE g.job_id = j.id) AS grades,
-               (SELECT bool_and(g.decode_tps > 0
-                                AND g.decode_tps = (g.timings->>'predicted_per_second')::float8)
+               (SELECT bool_and(g.decode_tps IS NOT DISTINCT FROM (g.timings->>'predicted_per_second')::float8)
                   FROM generations g WHERE g.job_id = j.id AND g.outcome = 'ok') AS server_rate
           FROM jobs j WHERE j.sweep = '$SWEEP' ORDER BY j.id") >"$RUN/jobs.csv"
     "$PY" - "$RUN/jobs.csv" <<'EOF'
