@@ -221,12 +221,17 @@ def grading_statement(verdicts: list[str | None], model_label: str) -> str:
             " format; the table shows the pipeline working end to end (truncated and timed-out runs are"
             " infrastructure outcomes, never a score), not what a capable model scores."
         )
+    if all(v == Verdict.TRUNCATED for v in verdicts):
+        return (
+            f"no real grade: every answer ran into max_tokens ({counts}): {model_label} did not finish an"
+            " answer, and an unfinished answer is an infrastructure outcome, never a score; the table"
+            " shows the pipeline working end to end, not what a capable model scores."
+        )
     return (
         f"no real grade: every run ended in an infrastructure outcome ({counts}), which says nothing about"
         f" {model_label}; on a busy machine generation runs past the sweep's timeout_s. Run"
         " `python ops/run_local.py --rerun` when the machine is quieter."
     )
-
 
 if __name__ == "__main__":
     sys.exit(main())
