@@ -8,8 +8,11 @@ from SEED_SEQUENCE only while one of its comparisons is undecided. The rules, in
 1. a cell none of whose first `prune_after_compile_zero` runs compiled is pruned (no more seeds;
    the article's rule), and each of its comparisons with a cell that compiled at least once is
    decided for that cell;
-2. a comparison whose verdict is `A better`, `B better` or `equivalent` is closed;
-3. a comparison that `max_seeds` seeds would settle with a predictive probability under
+2. a comparison whose verdict is `A better`, `B better` or `equivalent` is closed once the
+   predictive probability that `max_seeds` seeds give the same verdict is at least KEEP
+   (`reports.verdicts.chance_to_keep`); below that its cells stay open, so that an early verdict
+   is one a fixed sweep of `max_seeds` seeds would also reach;
+3. an undecided comparison that `max_seeds` seeds would settle with a predictive probability under
    FUTILITY (`reports.verdicts.chance_to_settle`) is given up (left undecided): the seeds would be
    spent for nothing;
 4. a cell that has `max_seeds` seeds gets no more; a comparison whose cells both stopped is closed
@@ -33,10 +36,12 @@ from scheduler.reports.runs import NOT_GRADED, GradeChoice, SweepRuns, load_runs
 from scheduler.reports.stats import RunPoints
 from scheduler.reports.summary import summarize_sweep
 from scheduler.reports.tables import families_with_quants
-from scheduler.reports.verdicts import Comparison, Verdict, chance_to_settle, compare
+from scheduler.reports.verdicts import Comparison, Verdict, chance_to_keep, chance_to_settle, compare
 from scheduler.settings import Settings
 
-FUTILITY = 0.1  # give a comparison up when the budget would settle it with less than this chance
+# Both thresholds are chosen with bench/stats_simulation.py (its README gives the trade-off).
+FUTILITY = 0.2  # give a comparison up when the budget would settle it with less than this chance
+KEEP = 0.98  # close a decided comparison when the budget would keep its verdict with at least this chance
 # The article's seeds first, then more in a fixed order, so that every adaptive sweep of the same
 # models runs the same seeds.
 SEED_SEQUENCE = (42, 123, 456, 789, 1011, 1213, 1415, 1617, 1819, 2021, 2223, 2425, 2627, 2829, 3031,
@@ -80,18 +85,25 @@ def plan_round(cells: Mapping[str, Cell], pairs: Sequence[tuple[str, str]], rule
         elif b in plan.pruned and a not in plan.pruned and any(cells[a].compiled):
             verdict = Verdict.A_BETTER
         plan.verdicts[(a, b)] = verdict
+        if verdict is not c.verdict:  # decided by pruning
+            continue
         if verdict is not Verdict.UNDECIDED:
-            continue
-        chance = chance_to_settle(c, rules.max_seeds, rules.confidence)
-        if chance < FUTILITY:
-            plan.given_up[(a, b)] = f"{rules.max_seeds} seeds would settle it with a chance of {chance:.0%}"
-            continue
+            kept = chance_to_keep(c, rules.max_seeds, rules.confidence)
+            if kept >= KEEP:
+                continue
+            why = (f"{verdict} after {c.seeds} shared seeds, which {rules.max_seeds} seeds would confirm "
+                   f"with a chance of {kept:.0%}")
+        else:
+            chance = chance_to_settle(c, rules.max_seeds, rules.confidence)
+            if chance < FUTILITY:
+                plan.given_up[(a, b)] = f"{rules.max_seeds} seeds would settle it with a chance of {chance:.0%}"
+                continue
+            why = f"undecided after {c.seeds} shared seeds" + (
+                f" (about {c.seeds_needed} would settle it)" if c.seeds_needed else "")
         for key, other in ((a, b), (b, a)):
             if key in plan.pruned or len(cells[key].runs) >= rules.max_seeds:
                 continue
-            plan.open_cells.setdefault(
-                key, f"undecided against {other} after {c.seeds} shared seeds"
-                + (f" (about {c.seeds_needed} would settle it)" if c.seeds_needed else ""))
+            plan.open_cells.setdefault(key, f"against {other}: {why}")
     for key, cell in cells.items():
         if key not in plan.open_cells and key not in plan.pruned and len(cell.runs) >= rules.max_seeds:
             plan.pruned[key] = f"budget of {rules.max_seeds} seeds spent"

@@ -29,12 +29,35 @@ def test_the_seed_sequence_starts_with_the_articles_seeds_and_skips_seeds_alread
 
 
 def test_only_cells_of_undecided_comparisons_get_another_seed() -> None:
-    cells = {"a": _cell(2, 1, 1), "b": _cell(1, 2, 1), "c": _cell(10, 10, 10)}
+    cells = {"a": _cell(2, 1, 1), "b": _cell(3, 4, 2), "c": _cell(10, 10, 10)}
     # a against b is open; c is clearly better than both.
     plan = plan_round(cells, [("a", "b"), ("a", "c"), ("b", "c")], AdaptiveRules(max_seeds=10))
     assert plan.verdicts[("a", "c")] is Verdict.B_BETTER and plan.verdicts[("b", "c")] is Verdict.B_BETTER
     assert plan.verdicts[("a", "b")] is Verdict.UNDECIDED
-    assert set(plan.open_cells) == {"a", "b"} and "undecided against" in plan.open_cells["a"]
+    assert set(plan.open_cells) == {"a", "b"} and "against b: undecided after 3" in plan.open_cells["a"]
+
+
+def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() -> None:
+    # 4 seeds: b is better, by a margin more seeds could still wash out; 8 seeds like them: settled.
+    rules = AdaptiveRules(max_seeds=10)
+    shaky = plan_round({"a": _cell(1, 1, 1, 1), "b": _cell(3, 3, 6, 6)}, [("a", "b")], rules)
+    assert shaky.verdicts[("a", "b")] is Verdict.B_BETTER
+    assert set(shaky.open_cells) == {"a", "b"}
+    assert "B better after 4 shared seeds, which 10 seeds would confirm with a chance of 9" in shaky.open_cells["a"]
+    firm = plan_round({"a": _cell(1, 1, 1, 1, 1, 1, 1, 1), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules)
+    assert firm.verdicts[("a", "b")] is Verdict.B_BETTER and not firm.open_cells
+
+
+def test_verdict_chances_add_up_and_favour_the_verdict_the_data_points_to() -> None:
+    from scheduler.reports.verdicts import chance_to_keep, chance_to_settle, compare, verdict_chances
+
+    c = compare(_cell(1, 1, 1, 1).runs, _cell(3, 3, 6, 6).runs, MARKS)
+    chances = verdict_chances(c, 10)
+    assert sum(chances.values()) == pytest.approx(1.0)
+    assert chances[Verdict.B_BETTER] > 0.5 > chances[Verdict.A_BETTER]
+    assert chance_to_keep(c, 10) == chances[Verdict.B_BETTER]
+    assert chance_to_settle(c, 10) == pytest.approx(1.0 - chances[Verdict.UNDECIDED])
+    assert verdict_chances(c, 4) == {Verdict.B_BETTER: 1.0}  # no seeds to come: the verdict stands
 
 
 def test_a_cell_that_never_compiled_is_pruned_and_loses_to_one_that_did() -> None:
@@ -136,7 +159,7 @@ def test_status_of_an_adaptive_sweep_names_its_open_cells_and_why(adaptive_sweep
     show(adaptive_sweep, "ad", out=out)
     text = out.getvalue()
     assert "adaptive: 2 cell(s) open, 0 closed" in text
-    assert "open gemma4-26b-q4km/v2: undecided against gemma4-26b-q5km/v2 after 3 shared seeds" in text
+    assert "open gemma4-26b-q4km/v2: against gemma4-26b-q5km/v2: undecided after 3 shared seeds" in text
     advance(adaptive_sweep)
     out = io.StringIO()
     show(adaptive_sweep, "ad", out=out)

@@ -105,22 +105,40 @@ def compare(a: Sequence[RunPoints], b: Sequence[RunPoints], marks: Mapping[str, 
     return Comparison(len(seeds), diff, low, high, verdict, margin, needed, one_seed, b_only, a_only)
 
 
-def chance_to_settle(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> float:
-    """The predictive probability that `seeds` shared seeds settle an undecided comparison: the final
-    mean difference is taken as normal around today's, with the variance the seeds still to come add
+def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> dict[Verdict, float]:
+    """The predictive probability of each verdict after `seeds` shared seeds, from a comparison made
+    on fewer: the final mean difference is taken as normal around today's, with the variance the
+    seeds still to come add, and judged by the normal approximation of the verdict's rules
     (stochastic curtailment: Jennison & Turnbull, "Group Sequential Methods with Applications to
-    Clinical Trials", 2000, chapter 10), and judged by the normal approximation of the verdict's rules."""
+    Clinical Trials", 2000, chapter 10; used both ways, to stop for futility and to stop once a
+    verdict is unlikely to change, as in the predictive probability design of Lee & Liu 2008,
+    "A predictive probability design for phase II cancer clinical trials", Clinical Trials 5).
+    A comparison without data, or at `seeds` or more already, keeps its verdict with probability 1."""
     if c.mean_diff is None or c.sd_one_seed is None or seeds <= c.seeds:
-        return 0.0
+        return {c.verdict: 1.0}
     alpha = 1.0 - confidence
     sd_final = c.sd_one_seed / math.sqrt(seeds)
     spread = c.sd_one_seed * math.sqrt(max(1.0 / c.seeds - 1.0 / seeds, 0.0))
     final = stats.norm(c.mean_diff, max(spread, 1e-9))
     difference = float(stats.norm.ppf(1.0 - alpha / 2.0)) * sd_final
     equivalence = c.margin - float(stats.norm.ppf(1.0 - alpha)) * sd_final
-    p_difference = float(final.sf(difference) + final.cdf(-difference))
-    p_equivalent = float(final.cdf(equivalence) - final.cdf(-equivalence)) if equivalence > 0 else 0.0
-    return min(1.0, p_difference + p_equivalent)
+    chances = {Verdict.B_BETTER: float(final.sf(difference)), Verdict.A_BETTER: float(final.cdf(-difference)),
+               Verdict.EQUIVALENT: float(final.cdf(equivalence) - final.cdf(-equivalence)) if equivalence > 0 else 0.0}
+    chances[Verdict.UNDECIDED] = max(0.0, 1.0 - sum(chances.values()))
+    return chances
+
+
+def chance_to_settle(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> float:
+    """The predictive probability that `seeds` shared seeds give a verdict other than `undecided`
+    (`verdict_chances`); 0 for a comparison without data or already at `seeds`."""
+    if c.mean_diff is None or c.sd_one_seed is None or seeds <= c.seeds:
+        return 0.0
+    return 1.0 - verdict_chances(c, seeds, confidence)[Verdict.UNDECIDED]
+
+
+def chance_to_keep(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> float:
+    """The predictive probability that `seeds` shared seeds give the verdict the comparison has now."""
+    return verdict_chances(c, seeds, confidence).get(c.verdict, 0.0)
 
 
 def seeds_to_settle(diff: float, sd_one_seed: float, margin: float, confidence: float = CONFIDENCE,
