@@ -13,9 +13,12 @@ simulation).
 It prints (1) the 95% intervals' coverage of the true mean at 3 and 5 seeds, beside the Student t
 interval the report used before; (2) how often "equivalent" is said of pairs whose true difference
 is outside the margin, at 10 seeds and in the adaptive sweep; (3) the adaptive sweep of
-`scheduler.adaptive` (start with 3 seeds, add one seed a round to cells with an undecided
-comparison, prune a cell that compiled 0 of its first 3) against a fixed 10-seed sweep on the same simulated runs: how often their
-verdicts agree and how many jobs each ran.
+`scheduler.adaptive` (start with 3 seeds, add one seed a round to cells with an open comparison,
+prune a cell that compiled 0 of its first N runs, for N = 4 and the article's 3) against a fixed
+10-seed sweep on the same simulated runs: how often their verdicts agree and how many jobs each ran.
+
+A comparison of the same runs is made once and reused (the adaptive rounds and the fixed sweep look
+at the same prefixes of each cell's runs).
 """
 
 from __future__ import annotations
@@ -32,16 +35,18 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import scheduler.adaptive
 from scheduler.adaptive import AdaptiveRules, Cell, plan_round
 from scheduler.reports.stats import RunPoints, score_posterior
-from scheduler.reports.verdicts import Verdict, compare
+from scheduler.reports.verdicts import Comparison, Verdict
+from scheduler.reports.verdicts import compare as compare_runs
 
 RHO = 0.5  # within-run correlation of checks (probit scale)
 TAU = 0.3  # share of the run effect common to all models with the same seed
 MARGIN = 1.0
 MAX_SEEDS = 10
 START_SEEDS = 3
-RULES = AdaptiveRules(max_seeds=MAX_SEEDS, margin=MARGIN, confidence=0.95, prune_after_compile_zero=3)
+PRUNE_AFTER = (4, 3)  # prune_after_compile_zero: one row block each (3 is the article's rule)
 V2_TESTS = (1.0, 1.0, 0.95, 0.1, 0.9, 0.95, 0.15, 0.95, 0.7, 0.2)  # article-like rates, compiled runs
 
 
@@ -119,6 +124,21 @@ FAMILIES = {
 }
 
 
+_compared: dict[tuple[int, int, int, int, float, float], Comparison] = {}
+
+
+def compare(a: list[RunPoints], b: list[RunPoints], marks: dict[str, float], *, margin: float,
+            confidence: float = 0.95) -> Comparison:
+    """`verdicts.compare`, made once per pair of run prefixes within one simulated sweep."""
+    key = (id(a[0]) if a else 0, len(a), id(b[0]) if b else 0, len(b), margin, confidence)
+    if key not in _compared:
+        _compared[key] = compare_runs(a, b, marks, margin=margin, confidence=confidence)
+    return _compared[key]
+
+
+scheduler.adaptive.compare = compare  # type: ignore[assignment]  # the rounds reuse the comparisons too
+
+
 def runs_of(points: np.ndarray, truth: Truth, count: int) -> list[RunPoints]:
     names = [c.name for c in truth.checks]
     return [RunPoints(i, dict(zip(names, map(float, points[i]), strict=True))) for i in range(count)]
@@ -151,9 +171,10 @@ def coverage(sweeps: int) -> None:
                   f"{width / sweeps:10.2f} {t_width / sweeps:8.2f}", flush=True)
 
 
-def adaptive(sweeps: int) -> None:
+def adaptive(sweeps: int, prune_after: int) -> None:
+    rules = AdaptiveRules(max_seeds=MAX_SEEDS, margin=MARGIN, confidence=0.95, prune_after_compile_zero=prune_after)
     print(f"\n(2, 3) adaptive sweep against a fixed {MAX_SEEDS}-seed sweep, {sweeps} simulated sweeps per family "
-          f"(margin ±{MARGIN:g})")
+          f"(margin ±{MARGIN:g}, prune_after_compile_zero: {prune_after})")
     print(f"{'family':28} {'pairs':>6} {'agree':>6} {'jobs fixed':>10} {'adaptive':>9} {'saved':>6} "
           f"{'eq wrong fixed':>14} {'eq wrong adaptive':>17} {'pairs outside margin':>20}")
     rng = np.random.default_rng(2)
@@ -165,8 +186,9 @@ def adaptive(sweeps: int) -> None:
         for _ in range(sweeps):
             seed_effect = rng.standard_normal(MAX_SEEDS)
             data = [runs_of(t.sample(rng, seed_effect), t, MAX_SEEDS) for t in cells]
+            _compared.clear()  # the runs of the last sweep are gone: their ids may be reused
             fixed = {p: compare(data[p[0]], data[p[1]], cells[p[0]].marks, margin=MARGIN).verdict for p in pairs}
-            seeds, verdicts = run_adaptive(cells, data, pairs)
+            seeds, verdicts = run_adaptive(cells, data, pairs, rules)
             row["pairs"] += len(pairs)
             row["agree"] += sum(fixed[p] == verdicts[p] for p in pairs)
             row["fixed"] += MAX_SEEDS * len(cells)
@@ -189,8 +211,8 @@ def _adaptive_row(name: str, row: dict[str, int]) -> None:
           f"{row['eq_adaptive'] / outside:17.3f} {row['outside']:20d}", flush=True)
 
 
-def run_adaptive(cells: tuple[Truth, ...], data: list[list[RunPoints]],
-                 pairs: list[tuple[int, int]]) -> tuple[list[int], dict[tuple[int, int], Verdict]]:
+def run_adaptive(cells: tuple[Truth, ...], data: list[list[RunPoints]], pairs: list[tuple[int, int]],
+                 rules: AdaptiveRules) -> tuple[list[int], dict[tuple[int, int], Verdict]]:
     """Rounds of `scheduler.adaptive.plan_round` until no cell is open; the seeds each cell ran and
     the verdicts at the end."""
     seeds = [START_SEEDS] * len(cells)
@@ -199,7 +221,7 @@ def run_adaptive(cells: tuple[Truth, ...], data: list[list[RunPoints]],
     while True:
         state = {keys[i]: Cell(data[i][:seeds[i]], [r.score > 0 for r in data[i][:seeds[i]]], cells[i].marks)
                  for i in range(len(cells))}
-        plan = plan_round(state, named_pairs, RULES)
+        plan = plan_round(state, named_pairs, rules)
         if not plan.open_cells:
             return seeds, {p: plan.verdicts[(keys[p[0]], keys[p[1]])] for p in pairs}
         for key in plan.open_cells:
@@ -217,7 +239,8 @@ def main() -> None:
     if args.only != "adaptive":
         coverage(args.sweeps)
     if args.only != "coverage":
-        adaptive(args.sweeps)
+        for prune_after in PRUNE_AFTER:
+            adaptive(args.sweeps, prune_after)
     print(f"\n{time.monotonic() - start:.0f} s")
 
 

@@ -40,8 +40,8 @@ from scheduler.reports.verdicts import Comparison, Verdict, chance_to_keep, chan
 from scheduler.settings import Settings
 
 # Both thresholds are chosen with bench/stats_simulation.py (its README gives the trade-off).
-FUTILITY = 0.2  # give a comparison up when the budget would settle it with less than this chance
-KEEP = 0.98  # close a decided comparison when the budget would keep its verdict with at least this chance
+FUTILITY = 0.22  # give a comparison up when the budget would settle it with less than this chance
+KEEP = 0.99  # close a decided comparison when the budget would keep its verdict with at least this chance
 # The article's seeds first, then more in a fixed order, so that every adaptive sweep of the same
 # models runs the same seeds.
 SEED_SEQUENCE = (42, 123, 456, 789, 1011, 1213, 1415, 1617, 1819, 2021, 2223, 2425, 2627, 2829, 3031,
@@ -81,12 +81,12 @@ def plan_round(cells: Mapping[str, Cell], pairs: Sequence[tuple[str, str]], rule
         plan.comparisons[(a, b)] = c
         verdict = c.verdict
         if a in plan.pruned and b not in plan.pruned and any(cells[b].compiled):
-            verdict = Verdict.B_BETTER
-        elif b in plan.pruned and a not in plan.pruned and any(cells[a].compiled):
-            verdict = Verdict.A_BETTER
-        plan.verdicts[(a, b)] = verdict
-        if verdict is not c.verdict:  # decided by pruning
+            plan.verdicts[(a, b)] = Verdict.B_BETTER  # decided by pruning: no more seeds change it
             continue
+        if b in plan.pruned and a not in plan.pruned and any(cells[a].compiled):
+            plan.verdicts[(a, b)] = Verdict.A_BETTER
+            continue
+        plan.verdicts[(a, b)] = verdict
         if verdict is not Verdict.UNDECIDED:
             kept = chance_to_keep(c, rules.max_seeds, rules.confidence)
             if kept >= KEEP:
