@@ -25,8 +25,8 @@ demo: install
 	$(BIN)/python ops/run_local.py
 
 # The operator's guide run for real: its own dockerd, a head and a GPU machine in containers, a sweep
-# through them, security and teardown (ops/ci/compose-e2e.sh; root). Not yet a CI step: it has not
-# passed end to end twice in a row.
+# through them with a drained GPU worker and a killed CPU worker, security and teardown
+# (ops/ci/compose-e2e.sh; root). CI runs it after the tests.
 compose-e2e: install
 	VENV=$(VENV) bash ops/ci/compose-e2e.sh
 

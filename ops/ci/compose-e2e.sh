@@ -320,11 +320,53 @@ docker compose logs gpu-worker | grep " ready\." || die "gpu-worker did not beco
 status_lists gpu@gpu1
 
 # --- a sweep through both machines: ops/README.md, step 4 ----------------------------------------
-phase "sweep: scheduler submit --sweep $SWEEP --wait"
+phase "sweep: scheduler submit --sweep $SWEEP --wait, a GPU machine drained and a CPU worker killed on the way"
 cd "$RUN/head"
 docker compose run --rm -T scheduler sweeps
 docker compose run --rm -T scheduler submit --sweep "$SWEEP" --dry-run
-timeout 1500 docker compose run --rm -T scheduler submit --sweep "$SWEEP" --wait
+timeout 1500 docker compose run --rm -T scheduler submit --sweep "$SWEEP" --wait >"$RUN/submit.log" 2>&1 &
+SUBMIT_PID=$!
+head_sql() { (cd "$RUN/head" && docker compose exec -T postgres psql -U quantsweep -d quantsweep -tAc "$1"); }
+job_in() {  # STATE [ID]: the id of a job of the sweep in STATE other than ID, once there is one (600 s at most)
+    local id
+    for _ in $(seq 1200); do
+        id=$(head_sql "SELECT min(id) FROM jobs WHERE sweep = '$SWEEP' AND state = '$1' AND id <> ${2:-0}" 2>/dev/null || true)
+        [ -z "$id" ] || { echo "$id"; return 0; }
+        kill -0 "$SUBMIT_PID" 2>/dev/null || { cat "$RUN/submit.log" >&2; die "the sweep ended before a job was $1"; }
+        sleep 0.5
+    done
+    die "no job of $SWEEP became $1 within 600 s"
+}
+# The drain the guide promises: `docker compose stop gpu-worker` while it generates lets the
+# generation finish and be stored, then the machine is brought back as the guide says. The job
+# stopped is one whose generation has just begun (the one running when we look may be ending).
+job=$(job_in generating)
+job=$(job_in generating "$job")
+sleep 3
+echo "job $job is generating: docker compose stop gpu-worker (drain)"
+drain_start=$(date +%s)
+(cd "$RUN/gpu1" && docker compose stop gpu-worker)
+state=$(head_sql "SELECT state FROM jobs WHERE id = $job")
+finished=$(head_sql "SELECT count(*) FROM attempts WHERE job_id = $job AND state = 'finished'")
+echo "gpu-worker stopped after $(($(date +%s) - drain_start)) s; job $job is $state, finished attempts: $finished"
+[ "$finished" = 1 ] && [ "$state" != generating ] && [ "$state" != queued ] \
+    || die "docker compose stop gpu-worker did not let job $job finish its generation (state $state)"
+(cd "$RUN/gpu1" && docker compose up -d --wait --no-deps llama-swap gpu-worker)
+# A CPU worker killed mid-grade (`docker compose kill`, no drain): its job is graded again once
+# and stored once after the worker is back. The demo model's answers take milliseconds to grade,
+# so the worker's container is first held to 2% of a CPU (a slow machine), which stretches its
+# claim-grade-store into seconds, long enough to see it holding a job in `grading`.
+cpu_container=$(docker compose ps -q cpu-worker)
+docker update --cpu-period 100000 --cpu-quota 2000 "$cpu_container" >/dev/null
+job=$(job_in grading)
+echo "job $job is grading: docker compose kill cpu-worker, then up again"
+docker compose kill cpu-worker
+[ "$(head_sql "SELECT state FROM jobs WHERE id = $job")" = grading ] \
+    || die "job $job was graded before the kill: the fault came too late to test anything"
+docker update --cpu-quota -1 "$cpu_container" >/dev/null
+docker compose up -d --wait --no-deps cpu-worker
+wait "$SUBMIT_PID" || { cat "$RUN/submit.log"; die "scheduler submit --sweep $SWEEP --wait failed"; }
+cat "$RUN/submit.log"
 
 phase "sweep: verdicts, report, status through the head"
 docker compose run --rm -T scheduler report --sweep "$SWEEP" --format json >"$RUN/report.json"
@@ -332,6 +374,8 @@ docker compose run --rm -T scheduler report --sweep "$SWEEP" | tee "$RUN/report.
 docker compose run --rm -T scheduler status --sweep "$SWEEP" | tee "$RUN/status.txt"
 grep -q "cpu@head" "$RUN/status.txt" && grep -q "gpu@gpu1" "$RUN/status.txt" \
     || die "scheduler status does not list both machines"
+grep -q "gpu@gpu1 model=$MODEL_ID" "$RUN/status.txt" \
+    || die "scheduler status does not show the model gpu1 has loaded ($MODEL_ID)"
 # Every job has a verdict, was generated and graded exactly once, and its decode rate is the one
 # llama-server reported (timings.predicted_per_second), read from the head's Postgres.
 check_jobs() {
@@ -341,7 +385,7 @@ check_jobs() {
                (SELECT count(*) FROM grades r JOIN generations g ON g.id = r.generation_id
                  WHERE g.job_id = j.id) AS grades,
                (SELECT bool_and(g.decode_tps IS NOT DISTINCT FROM (g.timings->>'predicted_per_second')::float8)
-                  FROM generations g WHERE g.job_id = j.id AND g.outcome = 'ok') AS server_rate
+                  FROM generations g WHERE g.job_id = j.id AND g.timings ? 'predicted_per_second') AS server_rate
           FROM jobs j WHERE j.sweep = '$SWEEP' ORDER BY j.id") >"$RUN/jobs.csv"
     "$PY" - "$RUN/jobs.csv" <<'EOF'
 import csv, sys
@@ -351,6 +395,8 @@ problems = [f"job {r['id']}: state {r['state']}, verdict {r['verdict'] or '-'}, 
             for r in rows
             if r["state"] != "done" or not r["verdict"] or r["generations"] != "1" or r["grades"] != "1"
             or r["server_rate"] == "f"]
+if not any(r["server_rate"] == "t" for r in rows):
+    problems.append("no generation carries llama-server's timings.predicted_per_second")
 if not rows or problems:
     sys.exit("\n".join(problems or ["the sweep has no jobs"]))
 verdicts = sorted({r["verdict"] for r in rows})
