@@ -8,7 +8,7 @@ Queues (Celery on Redis: a queue is a Redis list of the same name)::
     gpu.<host>       a GPU worker's standby queue before its first dispatch decision (nothing is sent)
     naive.gpu        DISPATCH=shared only: one queue for every GPU job (the benchmark's baseline)
 
-Redis keys of our own (the fleet, see worker/fleet.py)::
+Redis keys of our own (the fleet, see worker/dispatch/records.py)::
 
     qs:fleet:machine:<host>   a GPU machine's record, a lease renewed every DISPATCH_POLL_S
     qs:fleet:lock             held by the machine deciding which model queue to take

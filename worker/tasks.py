@@ -46,7 +46,6 @@ from scheduler.publish import BROKER_ERRORS
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
 from scheduler.settings import get_settings
 from worker.client import ChatClient, ChatRequest
-from worker.fleet import bounce_unserved
 from worker.generation import RetryPolicy, generate_once
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
@@ -68,8 +67,6 @@ T = TypeVar("T")
 @shared_task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def generate(self: Any, job_id: int) -> str:
     """Generate one job's response on this machine's llama-swap, store it, enqueue its grade."""
-    if bounce_unserved(self, job_id):  # only under DISPATCH=shared, the naive baseline (worker/fleet.py)
-        return "bounced"
     settings = get_settings()
     worker = str(self.request.hostname or settings.worker_host)
     try:
