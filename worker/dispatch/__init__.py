@@ -5,6 +5,7 @@
     records      the fleet in Redis: each machine's record (its claim) and the queues' backlogs
     requeue      a dead machine's delivered job put back on its queue at once
     controller   ``FleetController``: the thread that applies the policy on one GPU worker
+    pauses       paused models honoured: left out of decisions, their consumers cancelled
     strategies   the DISPATCH modes (affinity, and the baselines all and shared) behind one protocol
     signals      Celery wiring: a GPU worker's strategy started when ready, stopped at shutdown
 

@@ -7,8 +7,10 @@ records and how long each claimant's running attempt has gone (Postgres), asks
 ``worker.dispatch.policy.choose_model`` and switches its consumer with Celery's remote control
 (``add_consumer`` / ``cancel_consumer`` addressed to itself). The worker starts consuming only its
 standby queue ``gpu.<host>``, so it takes no job before the first decision. It also re-queues the
-running job of a machine whose record expired (``worker.dispatch.requeue``), and writes the model
-llama-swap has loaded to the ``workers`` table for ``scheduler status``.
+running job of a machine whose record expired (``worker.dispatch.requeue``), writes the model
+llama-swap has loaded to the ``workers`` table for ``scheduler status``, and leaves paused models
+out of every decision (``worker.dispatch.pauses``): a worker on a paused model's queue switches
+away at its next poll.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from scheduler.db import DATABASE_ERRORS
 from scheduler.db.vocabulary import WorkerPool
 from scheduler.db.workers import record_loaded_model, running_attempts_elapsed_s, running_task_ids
 from scheduler.queues import FLEET_LOCK_KEY, generation_queue
+from worker.dispatch.pauses import PauseReader
 from worker.dispatch.policy import Decision, FleetState, MachineState, Reason, choose_model
 from worker.dispatch.records import (
     backlog_of,
@@ -60,6 +63,7 @@ class FleetController:
         self.decisions: list[tuple[float, Decision]] = []
         self.seen: dict[str, str] = {}  # host -> Celery node of every machine seen alive
         self.restored: list[str] = []  # task ids of dead machines' jobs this controller re-queued
+        self.pauses = PauseReader()  # paused models are left out of every decision
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fleet-controller", daemon=True)
 
@@ -90,6 +94,7 @@ class FleetController:
     def step(self) -> Decision | None:
         """Refresh what this machine knows; re-decide if its queue ran dry. Returns a new decision."""
         self._look_at_llama_swap()
+        self.pauses.read()
         self._record_loaded_model()
         self._publish()
         self._requeue_dead_machines_jobs()
@@ -144,12 +149,13 @@ class FleetController:
             self.restored += restore_unacked(self.app, task_ids)
 
     def _decide(self, *, locked: bool) -> Decision:
+        candidates = [m for m in self.served if m not in self.pauses.paused]
         others = {h: m for h, m in read_machines(self.redis).items() if h != self.host}
-        backlog = backlog_of(self.redis, self.served)
-        claims = {m: sum(1 for o in others.values() if o.get("current") == m) for m in self.served}
-        servers = {m: 1 + sum(1 for o in others.values() if m in o.get("served", [])) for m in self.served}
+        backlog = backlog_of(self.redis, candidates)
+        claims = {m: sum(1 for o in others.values() if o.get("current") == m) for m in candidates}
+        servers = {m: 1 + sum(1 for o in others.values() if m in o.get("served", [])) for m in candidates}
         tokens = self.settings.job_tokens
-        claimed = {m for m in self.served if claims[m]}
+        claimed = {m for m in candidates if claims[m]}
         running_s = self._running_jobs_elapsed_s() if claimed else {}
         claimants = {
             m: [claimant_of(o, tokens, running_s) for o in others.values() if o.get("current") == m]
@@ -157,19 +163,19 @@ class FleetController:
         }
         others_job_s = {
             m: min(tokens / record_rate(o) for o in others.values() if m in o.get("served", []))
-            for m in self.served
+            for m in candidates
             if servers[m] > 1
         }
         fleet = FleetState(
             backlog=backlog,
             claims=claims,
             servers=servers,
-            job_s={m: tokens / self.settings.tokens_per_s for m in self.served},
-            load_s={m: self.settings.load_s for m in self.served},
+            job_s={m: tokens / self.settings.tokens_per_s for m in candidates},
+            load_s={m: self.settings.load_s for m in candidates},
             others_job_s=others_job_s,
             claimants=claimants,
         )
-        me = MachineState(self.host, frozenset(self.served), self.loaded, self.current)
+        me = MachineState(self.host, frozenset(candidates), self.loaded, self.current)
         return choose_model(me, fleet)
 
     def _running_jobs_elapsed_s(self) -> dict[str, float]:

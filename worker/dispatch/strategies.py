@@ -12,7 +12,7 @@ A strategy acts at two moments, both outside the tasks' code: `configure(app)` b
 starts (``worker gpu``), to install what it needs on the tasks through Celery's own
 `task_annotations` (only `shared` does: its hand-back runs as the generate task's
 `before_start`); and `start(...)` when the worker is ready, returning the thread that follows
-the fleet, if any.
+the fleet, if any. Every strategy honours model pauses (``worker.dispatch.pauses``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from scheduler.errors import SettingsError
 from scheduler.queues import GENERATE_TASK, SHARED_QUEUE, generation_queue, standby_queue
 from scheduler.settings import Settings
 from worker.dispatch.controller import FleetController
-from worker.dispatch.settings import positive_number
+from worker.dispatch.pauses import PauseFollower, PauseReader
+from worker.dispatch.settings import DispatchSettings, positive_number
 
 log = logging.getLogger(__name__)
 
@@ -85,15 +86,17 @@ class AllQueues:
     name = "all"
 
     def initial_queues(self, host: str, served: Sequence[str]) -> list[str]:
-        """Every served model's queue."""
-        return sorted(generation_queue(m) for m in set(served))
+        """Every served model's queue but those of paused models."""
+        paused = PauseReader().read()
+        return sorted(generation_queue(m) for m in set(served) - paused)
 
     def configure(self, app: Any) -> None:
         """Nothing to install on the tasks."""
 
     def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
-        """Nothing follows the fleet."""
-        return None
+        """The pause follower: consumers of paused models cancelled, added back on resume."""
+        served = (getattr(app.conf, "quantsweep_role", None) or {}).get("served_models") or []
+        return PauseFollower(app, node, served, DispatchSettings.from_env().poll_s)
 
 
 class SharedQueue:
