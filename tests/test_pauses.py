@@ -8,12 +8,14 @@ import sys
 from typing import Any
 
 import pytest
+import redis
 from psycopg.types.json import Jsonb
 
 from scheduler.db import close_pool, connect
 from scheduler.db.lifecycle import GenerationClaim, Refusal, Refused, claim_generation
 from scheduler.errors import NotPausedError
 from scheduler.pauses import pause_tripped_models, resume
+from scheduler.queues import PAUSED_MODELS_KEY
 from scheduler.settings import Settings
 from scheduler.status import collect, plain_lines
 from scheduler.tripwires import infra_cause, pauses
@@ -80,13 +82,24 @@ def _paused(settings: Settings) -> list[str]:
     return [r["model"] for r in query(settings.database_url, "SELECT model FROM model_pauses WHERE resumed_at IS NULL")]
 
 
+def _redis_copy(settings: Settings) -> set[str]:
+    client = redis.Redis.from_url(settings.redis_url, decode_responses=True)
+    try:
+        return set(client.smembers(PAUSED_MODELS_KEY))  # type: ignore[arg-type]
+    finally:
+        client.close()
+
+
 def test_the_reconcilers_duty_pauses_a_tripped_model_once_and_names_it_in_status(settings: Settings) -> None:
     _sweep(settings)
     _jobs(settings, "m-bad", [*INFRA, None])
     _jobs(settings, "m-good", ["ok", "test_fail", "server_error", None])
 
     assert [p.model for p in pause_tripped_models(settings)] == ["m-bad"]
+    assert _redis_copy(settings) == {"m-bad"}
+    redis.Redis.from_url(settings.redis_url).delete(PAUSED_MODELS_KEY)  # Redis lost it
     assert pause_tripped_models(settings) == [], "a model already paused is not paused twice"
+    assert _redis_copy(settings) == {"m-bad"}, "the next pass did not rebuild the dispatch's copy"
     assert _paused(settings) == ["m-bad"]
     with connect(settings) as conn:
         lines = plain_lines(collect(conn, "s"))
@@ -109,6 +122,7 @@ def test_a_paused_models_job_is_refused_without_an_attempt_and_other_models_are_
     assert query(settings.database_url, "SELECT state FROM jobs WHERE id = %s", (bad,))[0]["state"] == "queued"
 
     resume(settings, "m-bad")
+    assert _redis_copy(settings) == set(), "the resume did not reach the dispatch's copy"
     assert isinstance(claim_generation(bad, "gpu@a", "t3", 60), GenerationClaim)
     close_pool()
 

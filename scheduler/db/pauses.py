@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from scheduler.db import transaction
 from scheduler.db.vocabulary import JobState
 
 _IN_FORCE = "resumed_at IS NULL"
@@ -19,12 +18,6 @@ def pauses_in_force(conn: Any) -> list[dict[str, Any]]:
     return list(conn.execute(
         f"SELECT model, sweep, cause, paused_at FROM model_pauses WHERE {_IN_FORCE} ORDER BY paused_at, model"
     ).fetchall())
-
-
-def paused_models() -> set[str]:
-    """The models paused now (this process's pool: the workers' read)."""
-    with transaction() as conn:
-        return {r["model"] for r in conn.execute(f"SELECT model FROM model_pauses WHERE {_IN_FORCE}")}
 
 
 def record_pause(conn: Any, model: str, sweep: str, cause: str) -> bool:

@@ -63,7 +63,7 @@ class FleetController:
         self.decisions: list[tuple[float, Decision]] = []
         self.seen: dict[str, str] = {}  # host -> Celery node of every machine seen alive
         self.restored: list[str] = []  # task ids of dead machines' jobs this controller re-queued
-        self.pauses = PauseReader()  # paused models are left out of every decision
+        self.pauses = PauseReader(self.redis)  # paused models are left out of every decision
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fleet-controller", daemon=True)
 

@@ -1,5 +1,10 @@
 """Model pauses as the GPU dispatch honours them (the pauses themselves: ``scheduler/pauses.py``).
 
+The paused models are read from Redis (``scheduler.queues.PAUSED_MODELS_KEY``, rewritten from
+Postgres by every reconciler pass), so following them needs no more than the dispatch already
+needs. A copy lost with Redis is back within a reconciler interval; meanwhile the claim, which
+checks Postgres, still refuses every paused model's job.
+
 A paused model's queue is consumed by no GPU worker, under every strategy:
 
     affinity   the fleet controller leaves paused models out of its decision, so a worker on a
@@ -21,37 +26,40 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from scheduler.db import DATABASE_ERRORS
-from scheduler.db.pauses import paused_models
-from scheduler.queues import generation_queue
+import redis
+
+from scheduler.queues import PAUSED_MODELS_KEY, generation_queue
 
 log = logging.getLogger(__name__)
 
 
 class PauseReader:
-    """The paused models as last read from Postgres (kept as they were while Postgres is away)."""
+    """The paused models as last read from Redis (kept as they were while Redis is away)."""
 
-    def __init__(self) -> None:
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
         self.paused: set[str] = set()
 
     def read(self) -> set[str]:
-        """Read the pauses again; on a database error keep the last known ones."""
+        """Read the pauses again; on a Redis error keep the last known ones."""
         try:
-            self.paused = paused_models()
-        except DATABASE_ERRORS:
+            members = self.client.smembers(PAUSED_MODELS_KEY)
+        except redis.RedisError:
             log.warning("dispatch: model pauses unreadable; keeping the last known %s", sorted(self.paused))
+            return self.paused
+        self.paused = {m.decode() if isinstance(m, bytes) else str(m) for m in members}
         return self.paused
 
 
 class PauseFollower:
     """DISPATCH=all: keep this worker's consumers on its served, unpaused model queues."""
 
-    def __init__(self, app: Any, node_name: str, served: Sequence[str], poll_s: float) -> None:
+    def __init__(self, app: Any, node_name: str, served: Sequence[str], redis_url: str, poll_s: float) -> None:
         self.app = app
         self.node_name = node_name
         self.served = sorted(set(served))
         self.poll_s = poll_s
-        self.pauses = PauseReader()
+        self.pauses = PauseReader(redis.Redis.from_url(redis_url))
         self.cancelled: set[str] | None = None  # models whose queue this worker stopped consuming
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pause-follower", daemon=True)

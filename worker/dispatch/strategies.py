@@ -23,12 +23,13 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+import redis
 from celery.exceptions import Ignore
 
 from scheduler.db.lifecycle import job_model
 from scheduler.errors import SettingsError
 from scheduler.queues import GENERATE_TASK, SHARED_QUEUE, generation_queue, standby_queue
-from scheduler.settings import Settings
+from scheduler.settings import Settings, get_settings
 from worker.dispatch.controller import FleetController
 from worker.dispatch.pauses import PauseFollower, PauseReader
 from worker.dispatch.settings import DispatchSettings, positive_number
@@ -87,7 +88,8 @@ class AllQueues:
 
     def initial_queues(self, host: str, served: Sequence[str]) -> list[str]:
         """Every served model's queue but those of paused models."""
-        paused = PauseReader().read()
+        with redis.Redis.from_url(get_settings().redis_url) as client:
+            paused = PauseReader(client).read()
         return sorted(generation_queue(m) for m in set(served) - paused)
 
     def configure(self, app: Any) -> None:
@@ -96,7 +98,7 @@ class AllQueues:
     def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
         """The pause follower: consumers of paused models cancelled, added back on resume."""
         served = (getattr(app.conf, "quantsweep_role", None) or {}).get("served_models") or []
-        return PauseFollower(app, node, served, DispatchSettings.from_env().poll_s)
+        return PauseFollower(app, node, served, settings.redis_url, DispatchSettings.from_env().poll_s)
 
 
 class SharedQueue:
