@@ -159,3 +159,16 @@ def test_resuming_a_model_that_is_not_paused_is_one_clear_error(settings: Settin
     assert done.stderr.strip().splitlines() == [
         "scheduler: error: model 'm-x' is not paused (`scheduler status` lists the paused models)"
     ]
+
+
+def test_a_sweep_file_may_say_pause_false_to_flag_without_pausing(settings: Settings,
+                                                                      tmp_path: Any) -> None:
+    import shutil
+
+    from scheduler.catalog import load_catalog, load_sweep
+
+    shutil.copy(settings.sweeps_dir / "models.yaml", tmp_path / "models.yaml")
+    (tmp_path / "flag.yaml").write_text("models: [gemma4-26b-q4km]\nexams: [v2]\nseeds: [42]\n"
+                                        "tripwires: {pause: false, infra_first_jobs: 2}\n")
+    sweep = load_sweep(tmp_path, "flag", load_catalog(tmp_path), ["v2"])
+    assert not pauses(sweep.tripwires)
