@@ -19,7 +19,7 @@ CATALOG_FILE = "models.yaml"
 MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation"}
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
 SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires"}
-TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s"}
+TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s", "pause"}
 ADAPTIVE_KEYS = {"max_seeds", "margin", "confidence", "prune_after_compile_zero"}
 GENERATION_KEYS = {"temperature", "context", "max_tokens", "timeout_s"}
 # llama.cpp's seed is a uint32 and 0xFFFFFFFF (what -1 becomes) means "random": the largest fixed seed.
@@ -283,6 +283,11 @@ def _tripwires(raw: Any, where: str) -> dict[str, float | bool]:
         raise SweepFileError(f"{where}: tripwires must be a mapping of {', '.join(sorted(TRIPWIRE_KEYS))}")
     _reject_unknown(raw, TRIPWIRE_KEYS, where, "tripwires")
     for key, value in raw.items():
+        if key == "pause":
+            if not isinstance(value, bool):
+                raise SweepFileError(f"{where}: tripwires.pause must be true or false (flag without pausing), "
+                                     f"got {value!r}")
+            continue
         if value is not False and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
             raise SweepFileError(f"{where}: tripwires.{key} must be a positive number or false (off), got {value!r}")
     return dict(raw)

@@ -94,6 +94,16 @@ def _wait(settings: Settings, sweep_name: str, as_json: bool) -> None:
     watch(settings, sweep_name, out=sys.stderr if as_json else sys.stdout)
 
 
+@cli.command("resume")
+@click.option("--model", "model", required=True, help="The paused model's id (see `scheduler status`).")
+def resume_command(model: str) -> None:
+    """Lift a model's pause (the infrastructure tripwire): its queued jobs run again."""
+    from scheduler.pauses import resume
+
+    resume(_settings(), model)
+    click.echo(f"model {model} resumed: its queued jobs run again")
+
+
 @cli.group("db")
 def db_group() -> None:
     """The Postgres schema."""

@@ -6,6 +6,7 @@ Exceptions (all under exams.console.OperatorError, the one base the three consol
     ├── SettingsError         an environment variable has a bad value
     ├── SweepFileError        a sweep or catalog file is malformed (names file, field and fix)
     ├── UnknownSweepError     no sweep file by that name
+    ├── NotPausedError        `scheduler resume --model M` of a model that is not paused
     └── ServiceUnavailable    Postgres or Redis cannot be reached
 """
 
@@ -26,6 +27,10 @@ class SweepFileError(QuantsweepError):
 
 class UnknownSweepError(QuantsweepError):
     """No sweep file has that name."""
+
+
+class NotPausedError(QuantsweepError):
+    """A model asked to resume is not paused."""
 
 
 class ServiceUnavailable(QuantsweepError):

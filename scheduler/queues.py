@@ -8,10 +8,12 @@ Queues (Celery on Redis: a queue is a Redis list of the same name)::
     gpu.<host>       a GPU worker's standby queue before its first dispatch decision (nothing is sent)
     naive.gpu        DISPATCH=shared only: one queue for every GPU job (the benchmark's baseline)
 
-Redis keys of our own (the fleet, see worker/fleet.py)::
+Redis keys of our own (the fleet, see worker/dispatch/records.py)::
 
     qs:fleet:machine:<host>   a GPU machine's record, a lease renewed every DISPATCH_POLL_S
     qs:fleet:lock             held by the machine deciding which model queue to take
+    qs:paused-models          a set: the models paused now, the dispatch's copy of Postgres's
+                              `model_pauses`, rewritten by every reconciler pass (scheduler/pauses.py)
 
 kombu's Redis transport keeps a queue's priority messages in sibling lists `<queue>\\x06\\x16<n>`,
 and delivered but unacknowledged messages in the hash `unacked` (its `unacked_key` default).
@@ -28,6 +30,7 @@ SHARED_QUEUE = "naive.gpu"
 
 FLEET_MACHINE_KEY_PREFIX = "qs:fleet:machine:"
 FLEET_LOCK_KEY = "qs:fleet:lock"
+PAUSED_MODELS_KEY = "qs:paused-models"
 
 UNACKED_KEY = "unacked"
 UNACKED_INDEX_KEY = "unacked_index"  # delivery tag -> when it was delivered (Unix seconds)

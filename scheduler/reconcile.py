@@ -36,7 +36,8 @@ Other periodic duties of the fleet (anything that must run once per interval, fl
 registered with `register_duty(fn)`: the leader calls `fn(settings)` after each pass; a duty
 that raises is logged and does not stop the others. Registered here: `advance_adaptive_sweeps`,
 the next round of seeds for every adaptive sweep (`scheduler/adaptive.py`), so an adaptive sweep
-goes on without an operator wherever a worker runs.
+goes on without an operator wherever a worker runs; and `pause_tripped_models`, which pauses the
+queue of a model whose first jobs all ended in infrastructure verdicts (`scheduler/pauses.py`).
 """
 
 from __future__ import annotations
@@ -222,4 +223,12 @@ def advance_adaptive_sweeps(settings: Settings) -> None:
             log.info("reconciler: adaptive sweep %s: new seeds %s", summary.sweep, summary.added)
 
 
+def pause_tripped_models(settings: Settings) -> None:
+    """Pause the queue of every model that trips the infrastructure tripwire (scheduler/pauses.py)."""
+    from scheduler.pauses import pause_tripped_models as pause  # reads the sweeps' tripwires
+
+    pause(settings)
+
+
 register_duty(advance_adaptive_sweeps)
+register_duty(pause_tripped_models)

@@ -11,6 +11,8 @@ What is shown is what was observed, never assumed:
   at that rate. No job finished yet, or none for `STALL_FACTOR` times the mean interval between
   finishes (and at least `STALL_MIN_S`), means no rate worth extrapolating: no ETA, and the
   status says so;
+- paused models (the infrastructure tripwire, `scheduler/pauses.py`), each with its cause and
+  the command that resumes it;
 - stuck jobs: claims whose lease expired (their worker is gone), and jobs the reconciler's last
   pass found without a message (the reconciler acts on them at its next pass); if no reconciler
   has passed for three intervals, no worker is running and nothing moves until one starts.
@@ -28,9 +30,11 @@ from typing import Any, TextIO
 from scheduler import cells
 from scheduler.adaptive import status_lines
 from scheduler.db import connect, progress
+from scheduler.db.pauses import pauses_in_force
 from scheduler.db.recovery import last_pass, live_claims_per_worker, orphaned_claims
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
 from scheduler.errors import UnknownSweepError
+from scheduler.pauses import resume_hint
 from scheduler.progress import HEARTBEAT_S, ProgressLines
 from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
@@ -82,6 +86,7 @@ class Snapshot:
     orphaned: list[dict[str, Any]] = field(default_factory=list)  # expired claims (job_id, state, worker)
     unsent: int = 0  # jobs the reconciler's last pass found with no message in flight
     recovery: str = ""  # what will happen to the stuck jobs
+    paused: list[dict[str, Any]] = field(default_factory=list)  # models paused now: model, sweep, cause, since
 
     @property
     def done(self) -> int:
@@ -104,6 +109,8 @@ def collect(conn: Any, sweep: str | None = None) -> Snapshot:
                     _machines(conn, sweep))
     _rate(conn, snap)
     _stuck(conn, snap)
+    snap.paused = [{"model": p["model"], "sweep": p["sweep"], "cause": p["cause"],
+                    "since": p["paused_at"].isoformat(timespec="seconds")} for p in pauses_in_force(conn)]
     conn.rollback()
     return snap
 
@@ -187,6 +194,9 @@ def plain_lines(snap: Snapshot) -> list[str]:
         for claim in snap.orphaned[:5]:
             lines.append(f"  job {claim['job_id']} {claim['state']} by {claim['worker'] or '?'}: "
                          f"lease expired {_duration(claim['expired_s'])} ago")
+    for p in snap.paused:
+        lines.append(f"paused: model {p['model']} since {p['since']} (sweep {p['sweep'] or '?'}): "
+                     f"{p['cause']}; its jobs stay queued; {resume_hint(p['model'])}")
     for m in snap.machines:
         model = f" model={cells.text(m.loaded_model)}" if m.pool == WorkerPool.GPU else ""
         condition = f" ({m.condition})" if m.condition else ""

@@ -10,6 +10,11 @@
 
 A sweep file turns each off (`false`) or sets its threshold:
 `tripwires: {infra_first_jobs: 3, suspect_check_models: 2, identical_latencies: 3, tiny_latency_s: 1.0}`.
+
+The first one also pauses the model's queue while the sweep runs (`scheduler/pauses.py`), unless
+the sweep file says `tripwires: {pause: false}` (flag only). After `scheduler resume --model M`
+the count starts again: the model is paused again only if the first `infra_first_jobs` of its
+jobs that finish after the resume all end in infrastructure verdicts.
 """
 
 from __future__ import annotations
@@ -33,6 +38,23 @@ def thresholds(block: Any) -> dict[str, float | None]:
             for key, default in DEFAULTS.items()}
 
 
+def pauses(block: Any) -> bool:
+    """Whether the infra tripwire pauses the model's queue (`pause: false` in the block: flag only)."""
+    return not (isinstance(block, Mapping) and block.get("pause") is False)
+
+
+def infra_cause(model: str, finished: Sequence[str], first: float | None) -> str | None:
+    """The tripwire's line when the first `first` of `finished` (verdicts, in order) are all infra."""
+    if first is None:
+        return None
+    firsts = list(finished)[:int(first)]
+    if len(firsts) < first or not all(v in INFRA_VERDICTS for v in firsts):
+        return None
+    causes = ", ".join(f"{v} {n}" for v, n in sorted(Counter(firsts).items()))
+    return (f"model {model}: its first {len(firsts)} jobs all ended in infrastructure verdicts ({causes}); "
+            "check its server before it spends the sweep")
+
+
 def tripped(sweep_runs: SweepRuns) -> list[str]:
     """One line per tripwire the sweep's runs trip, naming the model or check and the cause."""
     limits = thresholds(sweep_runs.definition.get("tripwires"))
@@ -48,14 +70,8 @@ def tripped(sweep_runs: SweepRuns) -> list[str]:
 
 
 def _infra_first(model: str, runs: Sequence[Run], first: float | None) -> list[str]:
-    if first is None:
-        return []
-    finished = [v for r in runs if (v := r.verdict(GradeChoice.AUTO)) is not None][:int(first)]
-    if len(finished) < first or not all(v in INFRA_VERDICTS for v in finished):
-        return []
-    causes = ", ".join(f"{v} {n}" for v, n in sorted(Counter(finished).items()))
-    return [(f"model {model}: its first {len(finished)} jobs all ended in infrastructure verdicts ({causes}); "
-             "check its server before it spends the sweep")]
+    cause = infra_cause(model, [v for r in runs if (v := r.verdict(GradeChoice.AUTO)) is not None], first)
+    return [] if cause is None else [cause]
 
 
 def _latencies(model: str, runs: Sequence[Run], identical: float | None, tiny_s: float | None) -> list[str]:

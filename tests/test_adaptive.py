@@ -171,6 +171,7 @@ def test_status_of_an_adaptive_sweep_names_its_open_cells_and_why(adaptive_sweep
     ("adaptive: {margin: -1}", "adaptive.margin must be a positive number of points, got -1"),
     ("adaptive: {budget: 3}", "unknown field 'budget' in adaptive"),
     ("tripwires: {infra_first_jobs: yes}", "tripwires.infra_first_jobs must be a positive number or false (off)"),
+    ("tripwires: {pause: 3}", "tripwires.pause must be true or false (flag without pausing), got 3"),
 ])
 def test_a_bad_adaptive_or_tripwires_block_is_one_clear_error(settings: Settings, tmp_path: Path,
                                                               block: str, message: str) -> None:

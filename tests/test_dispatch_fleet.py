@@ -17,16 +17,13 @@ import pytest
 from scheduler.queues import GENERATE_TASK, SHARED_QUEUE
 from scheduler.settings import Settings
 from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.worker_fixtures import Fleet, Producer, fleet, insert_jobs, query, wait_for
+from tests.worker_fixtures import QUICK_DISPATCH_ENV, Fleet, Producer, fleet, insert_jobs, query, wait_for
 
 pytestmark = [pytest.mark.slow]
 
 PARAMS = {"temperature": 1.0, "max_tokens": 4096, "timeout_s": 60}
 FLEET_ENV = {
-    "DISPATCH_POLL_S": "0.3",
-    "DISPATCH_LEASE_S": "2",
-    "DISPATCH_LOAD_S": "0.5",
-    "DISPATCH_JOB_TOKENS": "700",
+    **QUICK_DISPATCH_ENV,
     "JOB_LEASE_S": "2",
     "VISIBILITY_TIMEOUT_S": "10",
     "GENERATION_BACKOFF_S": "0",

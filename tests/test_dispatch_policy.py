@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from worker.dispatch import Claimant, FleetState, MachineState, Reason, choose_model
-from worker.fleet import claimant_of
+from worker.dispatch.policy import Claimant, FleetState, MachineState, Reason, choose_model
+from worker.dispatch.records import claimant_of
 
 
 def machine(served: set[str], loaded: str | None = None, current: str | None = None) -> MachineState:

@@ -9,7 +9,7 @@ import redis
 from celery import Celery
 
 from scheduler.queues import GENERATE_TASK, UNACKED_KEY, generation_queue
-from worker.fleet import restore_unacked
+from worker.dispatch.requeue import restore_unacked
 
 QUEUE = generation_queue("m-alpha")
 

@@ -29,6 +29,13 @@ from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_K
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
+# The GPU dispatch at test speed: fake models load in 0.5 s and a job is about 1 s.
+QUICK_DISPATCH_ENV = {
+    "DISPATCH_POLL_S": "0.3",
+    "DISPATCH_LEASE_S": "2",
+    "DISPATCH_LOAD_S": "0.5",
+    "DISPATCH_JOB_TOKENS": "700",
+}
 
 
 @dataclass

@@ -122,5 +122,7 @@ def _close_pool(**_: Any) -> None:
 
 app = create_app()
 
-# Registered on import: the tasks, and the signal handlers that announce the worker.
+# Registered on import: the tasks, and the signal handlers that announce the worker, run the
+# reconciler and start the GPU dispatch.
 from worker import announce, reconciler, tasks  # noqa: F401
+from worker.dispatch import signals as dispatch_signals  # noqa: F401

@@ -12,6 +12,8 @@ task events on for Flower, and announce themselves in the `workers` table.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -30,10 +32,13 @@ def _start(
     loglevel: str,
     served: list[str],
     info: dict[str, str],
+    configure: Callable[[Any], None] | None = None,
 ) -> None:
     from worker.app import app  # imported here so `--help` works without reading settings
 
     app.conf.quantsweep_role = {"pool": pool, "served_models": served, "info": info}
+    if configure is not None:
+        configure(app)
     # kombu's Redis transport minus a crash when Redis drops while a message is held
     # (worker/redis_transport.py); Flower, on the same app, keeps kombu's own (it knows its name).
     app.conf.broker_transport = "worker.redis_transport:Transport"
@@ -80,13 +85,16 @@ def gpu(name: str | None, loglevel: str) -> None:
             f"llama-swap at LLAMA_SWAP_URL={mask_url(settings.llama_swap_url)} serves no models:"
             " add models to its config"
         )
-    # GPU affinity hook (worker/fleet.py): start on this machine's standby queue; the fleet
-    # controller then consumes one model queue at a time. DISPATCH=all keeps every served queue.
-    from worker.fleet import dispatch_mode, initial_queues
+    # The DISPATCH strategy (worker/dispatch/strategies.py) names the starting queues and installs
+    # its task hooks; affinity starts on this machine's standby queue and its fleet controller
+    # then consumes one model queue at a time.
+    from worker.dispatch.strategies import strategy_for
 
-    queues = initial_queues(settings.worker_host, served)
-    info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
-    _start(WorkerPool.GPU, name or f"{WorkerPool.GPU}@{settings.worker_host}", queues, 1, loglevel, served, info)
+    strategy = strategy_for()
+    queues = strategy.initial_queues(settings.worker_host, served)
+    info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": strategy.name}
+    node = name or f"{WorkerPool.GPU}@{settings.worker_host}"
+    _start(WorkerPool.GPU, node, queues, 1, loglevel, served, info, strategy.configure)
 
 
 @cli.command()

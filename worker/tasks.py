@@ -6,7 +6,9 @@ once, and hands over to the next stage.
 
 A message received twice, late, or for a finished job does nothing harmful: the claim refuses
 it. A job held by a live worker (lease not expired) is retried after the lease's remaining time;
-a job whose worker died (lease expired) is taken over, as a new attempt.
+a job whose worker died (lease expired) is taken over, as a new attempt. A generate message for
+a job whose model is paused (the infrastructure tripwire, `scheduler/pauses.py`) is put back at
+the tail of its queue unclaimed: no attempt, no verdict.
 
 `grade(job_id, generation_id=G, regrade=True, grade_round=R)` grades a stored generation again
 without touching the job's state: a new row for (G, current grader version, R), the old rows
@@ -43,10 +45,9 @@ from scheduler.db import DATABASE_ERRORS, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
 from scheduler.db.vocabulary import Outcome
 from scheduler.publish import BROKER_ERRORS
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
+from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
 from scheduler.settings import get_settings
 from worker.client import ChatClient, ChatRequest
-from worker.fleet import bounce_unserved
 from worker.generation import RetryPolicy, generate_once
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
@@ -61,6 +62,9 @@ LEASE_WAIT_RETRIES = 10_000  # a live lease always ends (finished or expired): e
 DB_RETRY_S = 2.0  # first pause after the database was away, doubled each time
 DB_RETRY_MAX_S = 30.0
 STORE_PATIENCE_S = 900.0  # how long a finished result waits for the database before it is given up
+# After handing back a paused model's job: the worker's consumer of that queue is cancelled at the
+# dispatch's next poll; until then, do not spin on the same message.
+PAUSED_HAND_BACK_S = 1.0
 
 T = TypeVar("T")
 
@@ -68,8 +72,6 @@ T = TypeVar("T")
 @shared_task(name=GENERATE_TASK, bind=True, max_retries=None)  # type: ignore[untyped-decorator]
 def generate(self: Any, job_id: int) -> str:
     """Generate one job's response on this machine's llama-swap, store it, enqueue its grade."""
-    if bounce_unserved(self, job_id):  # only under DISPATCH=shared, the naive baseline (worker/fleet.py)
-        return "bounced"
     settings = get_settings()
     worker = str(self.request.hostname or settings.worker_host)
     try:
@@ -260,7 +262,21 @@ def _refused(task: Any, job_id: int, refused: Refused) -> str:
         # redelivered as a duplicate while it waits.
         countdown = min(refused.retry_after_s + 1.0, settings.visibility_timeout_s / 2)
         raise task.retry(countdown=countdown, max_retries=LEASE_WAIT_RETRIES)
+    if refused.reason is Refusal.PAUSED:
+        return _hand_back_paused(task, job_id)
     if refused.reason is Refusal.MISSING and task.request.retries < MISSING_RETRIES:
         raise task.retry(countdown=MISSING_RETRY_S, max_retries=None)
     log.info("job %s: %s message not needed (%s, state %s)", job_id, task.name, refused.reason, refused.state)
     return str(refused.reason)
+
+
+def _hand_back_paused(task: Any, job_id: int) -> str:
+    """A paused model's job: the same message again at the tail of the queue it came from; no attempt."""
+    delivery = task.request.delivery_info or {}
+    queue = str(delivery.get("routing_key") or delivery.get("queue") or "")
+    if not queue:
+        queue = generation_queue(lifecycle.job_model(job_id) or "")
+    task.app.send_task(GENERATE_TASK, args=[job_id], queue=queue, ignore_result=True)
+    log.info("job %s: its model is paused; message put back on %s", job_id, queue)
+    time.sleep(PAUSED_HAND_BACK_S)
+    return str(Refusal.PAUSED)

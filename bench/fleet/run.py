@@ -7,10 +7,10 @@ per run; the ``episode3`` sweep (66 jobs) is submitted through ``scheduler.sweep
 generation runs (no CPU worker): the bench measures the GPU side.
 
 Runs, side by side:
-- ``affinity``: ours (``worker/dispatch.py``, ``worker/fleet.py``; DISPATCH=affinity);
+- ``affinity``: ours (``worker/dispatch/``; DISPATCH=affinity);
 - ``shared queue``: the naive design: every message goes to ONE queue that every GPU worker
   consumes (DISPATCH=shared); a worker handed a job for a model its llama-swap does not serve
-  publishes it again and acks (``worker.fleet.bounce_unserved``);
+  publishes it again and acks (``worker.dispatch.strategies.hand_back_unserved``);
 - ``affinity + kill``: ours, one machine's worker and llama-swap SIGKILLed mid-job, at a
   moment when only models other machines also serve are left for it (a machine's exclusive
   models cannot be finished without it: the first version of this bench killed gpu-b while
@@ -82,7 +82,7 @@ from tests.worker_fixtures import Fleet, fleet, query
 
 SWEEP = "episode3"
 # Far beyond any job, as in production: the killed job comes back when the fleet sees its machine's
-# record expire (worker.fleet), not when the broker's visibility timeout would redeliver it.
+# record expire (worker.dispatch.controller), not when the broker's visibility timeout would redeliver it.
 VISIBILITY_TIMEOUT_S = 300
 SCALE_ENV = {
     "DISPATCH_POLL_S": "0.2",

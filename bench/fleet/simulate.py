@@ -1,6 +1,6 @@
 """Discrete-event model of a GPU fleet, to compare dispatch designs in milliseconds of CPU.
 
-It runs ``worker.dispatch.choose_model`` itself (the pull design) against the naive
+It runs ``worker.dispatch.policy.choose_model`` itself (the pull design) against the naive
 designs, on the same machines and jobs the real-process bench uses (``fleet_spec``), and
 reports loads, makespan and the lower bound. Real processes (``bench/fleet/run.py``) then
 confirm the chosen design; this model is what let us try designs cheaply first.
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from bench.fleet.best_schedule import best_schedule
 from bench.fleet.fleet_spec import FLEET, JOB_TOKENS, JobSpec, Machine, episode3_jobs, lower_bound_s
 from scheduler.exam_index import prompt_text
-from worker.dispatch import Claimant, FleetState, MachineState, choose_model
+from worker.dispatch.policy import Claimant, FleetState, MachineState, choose_model
 
 POLL_S = 0.05  # an idle machine looks again this often
 SHUFFLES = 200  # job orders within each model tried for the robustness line
@@ -65,7 +65,7 @@ def _run_job(m: SimMachine, job: JobSpec, now: float) -> float:
 def simulate_pull(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
     """Per-model queues; each machine consumes one at a time, chosen by ``choose_model``.
 
-    A machine sees what a real worker's controller sees (``worker.fleet``): queue lengths,
+    A machine sees what a real worker's controller sees (``worker.dispatch.controller``): queue lengths,
     every machine's claim and decode rate, when each claimant's running job started, and one
     expected job length for every job (``JOB_TOKENS``, DISPATCH_JOB_TOKENS); never a job's
     real length.

@@ -7,6 +7,7 @@
     results      stored generations and grades, read back and imported
     catalog      the one `models` upsert
     workers      worker rows, and the running attempts the GPU dispatch reads
+    pauses       model pauses (the infrastructure tripwire) and the verdicts that decide them
     progress     the status view's counts
     migrate      the schema's migrations (scheduler/migrations/)
 

@@ -33,6 +33,7 @@ class Refusal(StrEnum):
     GENERATED = "generated"  # generation already stored: only the grade message may be missing
     NOT_READY = "not_ready"  # a grade asked for before there is a generation to grade
     FINISHED = "finished"  # nothing left for this message to do
+    PAUSED = "paused"  # its model is paused (scheduler/pauses.py): the message goes back to its queue
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ def claim_generation(
             f"  lease_expires_at = {_LEASE}, updated_at = now()"
             f" WHERE id = %(id)s AND (state IN ({sql_list(JobState.PENDING, JobState.QUEUED)})"
             f"   OR (state = '{JobState.GENERATING}' AND {_EXPIRED}))"
+            f"   AND NOT EXISTS (SELECT 1 FROM model_pauses p WHERE p.model = jobs.model AND p.resumed_at IS NULL)"
             " RETURNING id, model, exam, seed, params",
             args,
         ).fetchone()
@@ -390,7 +392,8 @@ def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> Store
 
 def _refusal(conn: Any, job_id: int, *, grading: bool) -> Refused:
     row = conn.execute(
-        "SELECT state, greatest(0, extract(epoch FROM lease_expires_at - now()))::float AS left_s"
+        "SELECT state, greatest(0, extract(epoch FROM lease_expires_at - now()))::float AS left_s,"
+        "  EXISTS (SELECT 1 FROM model_pauses p WHERE p.model = jobs.model AND p.resumed_at IS NULL) AS paused"
         " FROM jobs WHERE id = %s",
         (job_id,),
     ).fetchone()
@@ -398,6 +401,9 @@ def _refusal(conn: Any, job_id: int, *, grading: bool) -> Refused:
         return Refused(Refusal.MISSING)
     state = row["state"]
     busy = JobState.GRADING if grading else JobState.GENERATING
+    claimable = state in (JobState.PENDING, JobState.QUEUED) or (state == busy and not row["left_s"])
+    if not grading and row["paused"] and claimable:
+        return Refused(Refusal.PAUSED, state)
     if state == busy:
         return Refused(Refusal.LEASED, state, float(row["left_s"] or 0.0))
     if state == JobState.GENERATED and not grading:

@@ -54,6 +54,16 @@ def adaptive_sweep_names(conn: Any) -> list[str]:
     return [r["name"] for r in rows]
 
 
+def running_sweeps(conn: Any) -> dict[str, dict[str, Any]]:
+    """The definition of every sweep with a job not done yet, by name."""
+    rows = conn.execute(
+        "SELECT s.name, s.definition FROM sweeps s"
+        f" WHERE EXISTS (SELECT 1 FROM jobs j WHERE j.sweep = s.name AND j.state <> '{JobState.DONE}')"
+        " ORDER BY s.name"
+    ).fetchall()
+    return {r["name"]: dict(r["definition"] or {}) for r in rows}
+
+
 def upsert_sweep(conn: Any, name: str, definition: Mapping[str, Any]) -> None:
     """Record the sweep, or refresh its definition (a submission)."""
     conn.execute(

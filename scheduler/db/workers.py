@@ -1,7 +1,7 @@
 """The fleet's rows: workers announcing themselves, and the running attempts the GPU dispatch reads.
 
 A worker writes its `workers` row when it is ready, refreshes `last_seen_at` on Celery's heartbeat
-and marks itself stopped when it shuts down (`worker/announce.py`). The dispatch (`worker/fleet.py`)
+and marks itself stopped when it shuts down (`worker/announce.py`). The dispatch (`worker/dispatch/controller.py`)
 asks which Celery tasks a machine was running, and for how long, by the attempts' node names.
 """
 

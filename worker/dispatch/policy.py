@@ -1,38 +1,9 @@
-"""GPU affinity: which model queue a GPU machine consumes next (a pure decision, no I/O).
+"""The GPU affinity rule: which model queue a GPU machine consumes next (a pure decision, no I/O).
 
-Mechanism, and why
-------------------
-Jobs wait in one Redis queue per model (``gen.<model>``, see ``scheduler.queues``). Each GPU
-worker (concurrency 1, prefetch 1, next to its own llama-swap) consumes exactly ONE model
-queue at a time and only switches when that queue is empty. When it must choose, it calls
-``choose_model`` with what it can see: the models its llama-swap serves (``/v1/models``),
-the model llama-swap has loaded (``/running``), the backlog of every model queue (Redis
-``LLEN``) and the live claims of the other machines (leases in Redis, see ``worker.fleet``).
-Decisions are taken under a short fleet-wide Redis lock, so two idle machines never both
-take the same unclaimed model by accident.
+``choose_model`` sees what one machine's controller sees (``worker.dispatch.controller``): the
+models its llama-swap serves, the one it has loaded, the backlog of every model queue and the
+other machines that consume each model. The rules, in order:
 
-The alternatives, measured against this design with the same job mix in ``bench/fleet`` (real
-Celery workers, Redis, Postgres and fake llama-swaps, and a discrete-event model that runs this
-very function; the figures are in ``bench/fleet/README.md``):
-
-- one shared GPU queue (the naive design): machines pull whatever job is next, so they swap
-  models nearly every job and bounce jobs they cannot serve; loads grow with the number of
-  jobs instead of the number of models, and makespan with them.
-- every worker subscribed to all queues of the models it serves (Celery's default for several
-  queues): Celery round-robins between queues, which interleaves models on one machine just
-  like the shared queue.
-- a central planner that assigns models to machines up front: optimal when nothing changes,
-  but a dead machine strands its share and a joining machine gets nothing until re-planning;
-  it needs its own failure handling, a second source of truth next to the queues.
-
-Pulling per-model queues keeps the broker as the only source of truth: a dead machine's
-lease expires and its model becomes unclaimed, the surviving controllers put its unacked job
-back on ``gen.<model>`` as soon as they see the lease gone (not after the broker's visibility
-timeout, hours in production; ``worker.fleet``; a machine restarted before its lease lapses
-puts its own killed job back), and a machine joining mid-sweep simply makes its first
-decision. Several sweeps share a model queue, so a second sweep adds jobs, not loads.
-
-The rules, in order:
 1. keep consuming the current model while its queue has jobs (no interleaving), unless others
    share it and would end its queue sooner without this machine's next job;
 2. else take an unclaimed model with jobs, preferring the one already loaded (no load),
@@ -46,9 +17,10 @@ The rules, in order:
 
 "When a queue ends" (rules 1 and 3) is earliest-finish-time list scheduling: each queued job
 goes to whichever claimant would finish it first, a claimant being free when its running job
-reaches the expected job length (its start time is in Postgres, its decode rate in its fleet
-record), rather than free now: a slow idle machine then helps while the only fast claimant is
-still busy with a long job, instead of the queue's last job running late.
+reaches the expected job length (``Claimant.free_in_s``), not free now.
+
+Why pulling per-model queues rather than a shared queue or a central planner, and how it
+measures against them: ``bench/fleet/README.md``.
 """
 
 from __future__ import annotations

@@ -1,0 +1,158 @@
+"""How GPU workers pick their queues (`DISPATCH`): one strategy class per mode, behind one protocol.
+
+    affinity   the real one: start on the standby queue ``gpu.<host>``; a ``FleetController``
+               then consumes one model queue at a time (``worker.dispatch.controller``)
+    all        every served model's queue from the start (Celery round-robins between them);
+               the local run and tests, where one machine serves one or two small models
+    shared     one queue for every GPU job (``scheduler.queues.SHARED_QUEUE``); a job for a
+               model this machine does not serve is handed back. The naive baseline
+               ``bench/fleet`` measures affinity against; never for real runs
+
+A strategy acts at two moments, both outside the tasks' code: `configure(app)` before the worker
+starts (``worker gpu``), to install what it needs on the tasks through Celery's own
+`task_annotations` (only `shared` does: its hand-back runs as the generate task's
+`before_start`); and `start(...)` when the worker is ready, returning the thread that follows
+the fleet, if any. Every strategy honours model pauses (``worker.dispatch.pauses``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import redis
+from celery.exceptions import Ignore
+
+from scheduler.db.lifecycle import job_model
+from scheduler.errors import SettingsError
+from scheduler.queues import GENERATE_TASK, SHARED_QUEUE, generation_queue, standby_queue
+from scheduler.settings import Settings, get_settings
+from worker.dispatch.controller import FleetController
+from worker.dispatch.pauses import PauseFollower, PauseReader
+from worker.dispatch.settings import DispatchSettings, positive_number
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BOUNCE_PAUSE_S = 0.5
+
+
+class Follower(Protocol):
+    """A thread a strategy runs beside the worker, stopped when the worker shuts down."""
+
+    def start(self) -> None:
+        """Begin following the fleet in the background."""
+
+    def stop(self) -> None:
+        """Stop, and give up whatever this machine holds in the fleet."""
+
+
+class DispatchStrategy(Protocol):
+    """One DISPATCH mode."""
+
+    name: str
+
+    def initial_queues(self, host: str, served: Sequence[str]) -> list[str]:
+        """The queues a GPU worker consumes from its start."""
+
+    def configure(self, app: Any) -> None:
+        """Install this strategy's task hooks on the app, before the worker starts."""
+
+    def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
+        """What follows the fleet once the worker is ready (None: nothing)."""
+
+
+class Affinity:
+    """One model queue at a time, chosen by the fleet controller (the default)."""
+
+    name = "affinity"
+
+    def initial_queues(self, host: str, served: Sequence[str]) -> list[str]:
+        """Only the standby queue: no job before the controller's first decision."""
+        return [standby_queue(host)]
+
+    def configure(self, app: Any) -> None:
+        """Nothing to install on the tasks."""
+
+    def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
+        """The fleet controller."""
+        return FleetController(app, node, settings.worker_host, settings.redis_url, settings.llama_swap_url)
+
+
+class AllQueues:
+    """Every served model's queue at once."""
+
+    name = "all"
+
+    def initial_queues(self, host: str, served: Sequence[str]) -> list[str]:
+        """Every served model's queue but those of paused models."""
+        with redis.Redis.from_url(get_settings().redis_url) as client:
+            paused = PauseReader(client).read()
+        return sorted(generation_queue(m) for m in set(served) - paused)
+
+    def configure(self, app: Any) -> None:
+        """Nothing to install on the tasks."""
+
+    def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
+        """The pause follower: consumers of paused models cancelled, added back on resume."""
+        served = (getattr(app.conf, "quantsweep_role", None) or {}).get("served_models") or []
+        return PauseFollower(app, node, served, settings.redis_url, DispatchSettings.from_env().poll_s)
+
+
+class SharedQueue:
+    """The naive baseline: one queue for every GPU job, unserved jobs handed back."""
+
+    name = "shared"
+
+    def initial_queues(self, host: str, served: Sequence[str]) -> list[str]:
+        """The one shared queue."""
+        return [SHARED_QUEUE]
+
+    def configure(self, app: Any) -> None:
+        """Run `hand_back_unserved` before every generate task (Celery's `task_annotations`)."""
+        annotations = dict(app.conf.task_annotations or {})
+        annotations[GENERATE_TASK] = {**annotations.get(GENERATE_TASK, {}), "before_start": hand_back_unserved}
+        app.conf.task_annotations = annotations
+
+    def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
+        """Nothing follows the fleet."""
+        return None
+
+
+def hand_back_unserved(task: Any, task_id: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """DISPATCH=shared, as the generate task's `before_start`: a job for a model not served here goes back.
+
+    The message is published again at the shared queue's tail and this delivery ends (`Ignore`:
+    acknowledged, the task body never runs, nothing claimed), so another machine gets it; the
+    worker first pauses DISPATCH_BOUNCE_PAUSE_S so machines holding only unserved jobs do not
+    spin. A job of unknown model goes through the normal claim (which drops or retries it).
+    """
+    job_id = int(args[0]) if args else int(kwargs["job_id"])
+    served = (getattr(task.app.conf, "quantsweep_role", None) or {}).get("served_models") or []
+    model = job_model(job_id)
+    if model is None or model in served:
+        return
+    task.app.send_task(GENERATE_TASK, args=[job_id], queue=SHARED_QUEUE, ignore_result=True)
+    log.info("dispatch=shared: job %s is for %s, not served here; handed back", job_id, model)
+    time.sleep(positive_number(os.environ, "DISPATCH_BOUNCE_PAUSE_S", DEFAULT_BOUNCE_PAUSE_S))
+    raise Ignore()
+
+
+STRATEGIES: dict[str, DispatchStrategy] = {s.name: s for s in (Affinity(), AllQueues(), SharedQueue())}
+DISPATCH_MODES = tuple(STRATEGIES)
+
+
+def dispatch_mode(environ: Mapping[str, str] | None = None) -> str:
+    """DISPATCH: "affinity" (default), "all" or "shared"; SettingsError for anything else."""
+    env = os.environ if environ is None else environ
+    mode = env.get("DISPATCH", "").strip() or "affinity"
+    if mode not in STRATEGIES:
+        raise SettingsError(f"env var 'DISPATCH' must be one of {', '.join(DISPATCH_MODES)}, got {mode!r}")
+    return mode
+
+
+def strategy_for(environ: Mapping[str, str] | None = None) -> DispatchStrategy:
+    """The strategy DISPATCH selects."""
+    return STRATEGIES[dispatch_mode(environ)]
