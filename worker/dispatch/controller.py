@@ -199,7 +199,13 @@ class FleetController:
         with httpx.Client(base_url=self.llama_swap_url, timeout=5) as client:
             data = client.get("/v1/models").json().get("data", [])
             self.served = sorted(str(m["id"]) for m in data if isinstance(m, dict) and "id" in m)
-            running = client.get("/running").json().get("running", [])
+            answer = client.get("/running")
+        if answer.status_code == 404 and len(self.served) == 1:
+            # A bare llama-server (no llama-swap in front): it has no /running, and it serves
+            # exactly the one model it loaded at start.
+            self.loaded = self.served[0]
+            return
+        running = answer.json().get("running", [])
         ready = [
             r["model"] for r in running if isinstance(r, dict) and r.get("state") in ("ready", "starting")
         ]
