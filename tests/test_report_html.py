@@ -20,7 +20,7 @@ from scheduler.reports import Report, build_report
 from scheduler.reports.html import render_html
 from scheduler.reports.plots import exam_plots, score_scale
 from scheduler.reports.summary import ModelExamStats
-from scheduler.reports.tables import fmt_ci, pareto_tables
+from scheduler.reports.tables import fmt_ci, fmt_range, fmt_size, pareto_tables
 from scheduler.settings import Settings
 from tests.reporting import ARTIFACTS, RECORDED, load_recorded, run_cli
 
@@ -96,6 +96,31 @@ def _legend(svg: str, title: str) -> list[str]:
     return unescape(found.group(1)).split(", ")
 
 
+# Moves the pointer onto the first point of a plot once Vega has drawn it, and notes whose it is.
+HOVER = """<script>
+window.addEventListener("load", () => setTimeout(() => {
+  const point = document.querySelector("#PLOT .mark-symbol.role-mark path");
+  const box = point.getBoundingClientRect();
+  document.body.dataset.hovered = point.__data__.datum.model;
+  point.dispatchEvent(new PointerEvent("pointermove", {bubbles: true, clientX: box.x + box.width / 2,
+                                                      clientY: box.y + box.height / 2}));
+}, 1000));
+</script>"""
+
+
+def _hover(tmp_path: Path, page: Path, plot_id: str) -> tuple[str, dict[str, str]]:
+    """(the model whose point the pointer rests on, the tooltip's rows) in a copy of `page`."""
+    head, end, tail = page.read_text().rpartition("</body>")
+    copy = tmp_path / f"hover-{page.name}"
+    copy.write_text(head + HOVER.replace("PLOT", plot_id) + end + tail)
+    dom = _dom(tmp_path, copy)
+    hovered = re.search(r'data-hovered="([^"]*)"', dom)
+    tooltip = re.search(r'<div id="vg-tooltip-element" class="[^"]*visible.*?</table>', dom, re.DOTALL)
+    assert hovered and tooltip, "no tooltip after hovering a point"
+    rows = re.findall(r'<td class="key">(.*?)</td><td class="value">(.*?)</td>', tooltip.group(0))
+    return unescape(hovered.group(1)), {unescape(k): unescape(v) for k, v in rows}
+
+
 def _recorded_report(settings: Settings) -> Report:
     load_recorded(settings)
     with connect(settings) as conn:
@@ -151,7 +176,10 @@ def test_html_report_renders_every_plot_in_headless_chromium(settings: Settings,
     for table_id in ("exam-v1", "exam-v2", "quant-gemma4-26b", "outcomes", "checks-v2", "pareto-v1"):
         assert f'id="{table_id}"' in dom
 
-    # Every scored model has its error bar, and hovering a point gives the tables' numbers.
+    # Every model is named in the speed plot's legend (no labels piled on the points); every scored
+    # model has its error bar, and its point carries the tables' numbers.
+    for exam in exams:
+        assert _legend(drawn[f"plot-{exam}-speed"], "Model") == [s.label for s in report.stats if s.exam == exam]
     for s in report.stats:
         score_plot = drawn[f"plot-{s.exam}-score"]
         bars = [label for label in _labels(score_plot, "rule") if f"Model: {s.label};" in label]
@@ -161,6 +189,12 @@ def test_html_report_renders_every_plot_in_headless_chromium(settings: Settings,
         assert len(points) == 1
         assert f"Mean: {s.scores.mean:.2f}; 95% CI: {fmt_ci(s)};" in points[0]
         assert f"Seeds: {s.scores.n};" in points[0] and f"Decode tok/s: {s.decode_tps:.1f};" in points[0]
+
+    model, tooltip = _hover(tmp_path, page, f"plot-{exams[0]}-speed")
+    shown = next(s for s in report.stats if s.exam == exams[0] and s.label == model)
+    assert tooltip == {"Model": shown.label, "Mean": f"{shown.scores.mean:.2f}", "95% CI": fmt_ci(shown),
+                       "Range over seeds": fmt_range(shown), "Seeds": str(shown.scores.n),
+                       "Decode tok/s": f"{shown.decode_tps:.1f}", "GGUF size": fmt_size(shown.size_gb)}
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = _screenshot(tmp_path, page, ARTIFACTS / "report_recorded.png")
