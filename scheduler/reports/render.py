@@ -11,7 +11,6 @@ from enum import StrEnum
 from pathlib import Path
 
 from scheduler.errors import QuantsweepError
-from scheduler.reports.html import render_html
 from scheduler.reports.report import Report
 
 
@@ -58,6 +57,10 @@ def render(report: Report, fmt: ReportFormat) -> str:
         return render_csv(report)
     if fmt is ReportFormat.JSON:
         return json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
+    # Imported here: Altair and vl-convert take a second to load, and only the HTML page needs them
+    # (the worker and `scheduler status` import this package for its statistics).
+    from scheduler.reports.html import render_html
+
     return render_html(report)
 
 

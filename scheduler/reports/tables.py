@@ -130,7 +130,7 @@ def quant_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
         rows = []
         for model in models:
             some = next(s for s in stats if s.model == model)
-            cells = [some.quant or some.label, f"{some.size_gb:g} GB" if some.size_gb else DASH]
+            cells = [some.quant or some.label, fmt_size(some.size_gb)]
             for exam in exams:
                 s = by_key.get((model, exam))
                 cells.append(f"{fmt_number(s.scores.mean)} ({fmt_range(s)})" if s else DASH)
@@ -202,11 +202,23 @@ def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
             if not any(ox >= x and oy >= y and (ox > x or oy > y) for ox, oy in points)]
 
 
+PARETO_AXES = ("decode tok/s", "GGUF size")  # the second coordinate of each frontier, beside mean score
+
+
 def _pareto_value(s: ModelExamStats, axis: str) -> float | None:
     """The second coordinate of a frontier, higher is better: the decode rate, or minus the size."""
     if axis == "GGUF size":
         return -s.size_gb if s.size_gb else None
     return s.decode_tps
+
+
+def pareto_models(scored: Sequence[ModelExamStats], axis: str) -> tuple[list[ModelExamStats], list[ModelExamStats]]:
+    """(present, frontier): the models of `scored` (one exam's, each with a mean) that have a value on
+    `axis` (one of PARETO_AXES), and those of them on the frontier of mean score and `axis`, best
+    mean first."""
+    present = [s for s in scored if _pareto_value(s, axis) is not None]
+    front = pareto_front([(float(s.scores.mean or 0.0), float(_pareto_value(s, axis) or 0.0)) for s in present])
+    return present, [present[i] for i in sorted(front, key=lambda i: -(present[i].scores.mean or 0.0))]
 
 
 def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
@@ -216,14 +228,10 @@ def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
     for exam in sorted({s.exam for s in stats}):
         scored = [s for s in stats if s.exam == exam and s.scores.mean is not None]
         rows = []
-        for axis in ("decode tok/s", "GGUF size"):
-            present = [s for s in scored if _pareto_value(s, axis) is not None]
-            front = pareto_front([(float(s.scores.mean or 0.0), float(_pareto_value(s, axis) or 0.0))
-                                  for s in present])
-            for i in sorted(front, key=lambda i: -(present[i].scores.mean or 0.0)):
-                s = present[i]
+        for axis in PARETO_AXES:
+            for s in pareto_models(scored, axis)[1]:
                 rows.append([f"score and {axis}", s.label, fmt_number(s.scores.mean), fmt_ci(s),
-                             fmt_number(s.decode_tps), f"{s.size_gb:g} GB" if s.size_gb else DASH])
+                             fmt_number(s.decode_tps), fmt_size(s.size_gb)])
         if rows:
             tables.append(Table(f"pareto-{exam}", f"{exam_title(exam)}: the Pareto frontier",
                                 ["Frontier", "Model", "Mean", "95% CI", "Tok/s", "Size"], rows,
@@ -231,6 +239,11 @@ def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
                                   "score and a higher decode rate (or a smaller file), better in one of them. Means "
                                   "are point estimates: see the 95% CI before reading much into a close call.")]))
     return tables
+
+
+def fmt_size(size_gb: float | None) -> str:
+    """A GGUF file's size as `17.9 GB`; a dash when unknown."""
+    return f"{size_gb:g} GB" if size_gb else DASH
 
 
 def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
