@@ -28,9 +28,9 @@ from typing import Any
 
 from scheduler.db.migrate import upgrade
 from scheduler.settings import Settings
-from tests.fakes.launcher import start_fake_llama_swap
-from tests.services import fresh_redis_url, private_services, scratch_database
-from tests.worker_fixtures import Producer, fleet, insert_jobs, jobs_done, query, wait_for
+from testkit.fakes.launcher import start_fake_llama_swap
+from testkit.services import fresh_redis_url, private_services, scratch_database
+from testkit.workers import Producer, fleet, insert_jobs, jobs_done, query, wait_for
 
 MODEL = "gpt-oss-20b"
 PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 64, "timeout_s": 60, "options": {}}

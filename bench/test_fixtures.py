@@ -1,5 +1,5 @@
 """What a test's clean database costs, three ways side by side on one private PostgreSQL
-(tests/services.py): a copy of a migrated template (CREATE DATABASE ... TEMPLATE, then DROP
+(testkit/services.py): a copy of a migrated template (CREATE DATABASE ... TEMPLATE, then DROP
 DATABASE), one TRUNCATE of every table, and one DELETE of every table's rows with the sequences
 set back. Each runs `--repeat` times; prints the medians and their ratios.
 Figures and the suite's timings: bench/test_fixtures.md.
@@ -18,7 +18,7 @@ import psycopg
 
 from scheduler.db.migrate import upgrade
 from scheduler.settings import Settings
-from tests.services import private_services, scratch_database
+from testkit.services import private_services, scratch_database
 
 TABLES = (
     "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations'"

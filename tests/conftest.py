@@ -1,4 +1,4 @@
-"""Shared fixtures: private Redis and PostgreSQL servers for the session (tests/services.py), a
+"""Shared fixtures: private Redis and PostgreSQL servers for the session (testkit/services.py), a
 migrated database and a Redis db per test, settings for both."""
 
 from __future__ import annotations
@@ -13,15 +13,8 @@ import redis
 
 from scheduler.db import close_pool
 from scheduler.settings import Settings, get_settings
-from tests.services import (
-    Services,
-    ServiceUnavailable,
-    article_results_dir,
-    fresh_redis_url,
-    private_services,
-    require_service,
-    scratch_database,
-)
+from testkit.services import Services, ServiceUnavailable, fresh_redis_url, private_services, scratch_database
+from tests.support.availability import article_results_dir, require_service
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ from scheduler.catalog import load_catalog
 from scheduler.db import connect
 from scheduler.reports import GradeChoice, build_report
 from scheduler.settings import Settings
-from tests.fakes.own_recordings import own_recordings_dir
-from tests.services import article_results_dir
+from testkit.fakes.own_recordings import own_recordings_dir
+from tests.support.availability import article_results_dir
 
 ARTICLE_RESULTS = article_results_dir()
 RECORDED = "recorded"  # the sweep our own recordings are imported as
@@ -29,7 +29,7 @@ def load_article(settings: Settings, root: Path = ARTICLE_RESULTS, sweep: str = 
 
 
 def load_recorded(settings: Settings, root: Path | None = None) -> Any:
-    """Import our own recordings (tests/fakes/own_recordings.py) as published results, sweep RECORDED."""
+    """Import our own recordings (testkit/fakes/own_recordings.py) as published results, sweep RECORDED."""
     return load_article(settings, root or own_recordings_dir(), RECORDED)
 
 

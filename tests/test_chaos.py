@@ -1,6 +1,6 @@
 """Every job reaches its verdict, done exactly once, after any single fault, with no operator action.
 
-One rig of real processes (tests/chaos.py: private Postgres and Redis, the fake llama-swap
+One rig of real processes (testkit/chaos.py: private Postgres and Redis, the fake llama-swap
 replaying recorded responses, real `worker gpu` and `worker cpu`) with the DEFAULT visibility timeout
 (2 hours: nothing here waits for the broker to redeliver), a small sweep per fault.
 """
@@ -17,9 +17,10 @@ import pytest
 
 from scheduler.db import connect
 from scheduler.status import collect
-from tests.chaos import BOUND_S, GPU, MODEL, ChaosRig, chaos_rig, run_fault
-from tests.services import ServiceUnavailable, require_service
-from tests.worker_fixtures import query, wait_for
+from testkit.chaos import BOUND_S, GPU, MODEL, ChaosRig, chaos_rig, run_fault
+from testkit.services import ServiceUnavailable
+from testkit.workers import query, wait_for
+from tests.support.availability import require_service
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(BOUND_S + 200)]
 

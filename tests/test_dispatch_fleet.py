@@ -16,8 +16,8 @@ import pytest
 
 from scheduler.queues import GENERATE_TASK, SHARED_QUEUE
 from scheduler.settings import Settings
-from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.worker_fixtures import Fleet, Producer, fleet, insert_jobs, query, wait_for
+from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+from testkit.workers import Fleet, Producer, fleet, insert_jobs, query, wait_for
 
 pytestmark = [pytest.mark.slow]
 

@@ -15,8 +15,8 @@ import pytest
 
 from scheduler.queues import GENERATE_TASK, GRADING_QUEUE, generation_queue
 from scheduler.settings import Settings
-from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.worker_fixtures import (
+from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+from testkit.workers import (
     Fleet,
     Producer,
     broker_idle,

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 try:
-    from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-    from tests.fakes.own_recordings import own_recordings_dir
+    from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+    from testkit.fakes.own_recordings import own_recordings_dir
 except ImportError:
     from fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap  # type: ignore[no-redef]
     from fakes.own_recordings import own_recordings_dir  # type: ignore[no-redef]

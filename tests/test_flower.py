@@ -13,9 +13,9 @@ import pytest
 
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import Settings
+from testkit.services import free_port
+from testkit.workers import REPO_ROOT, Producer, fleet, flower_process, query, wait_for
 from tests.reporting import load_recorded
-from tests.services import free_port
-from tests.worker_fixtures import REPO_ROOT, Producer, fleet, flower_process, query, wait_for
 from worker.flower import FlowerConfigError, check_basic_auth
 
 AUTH = ("ops", "s3cret-pw")

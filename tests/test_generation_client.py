@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from scheduler.db.vocabulary import Outcome
-from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerNotReady
 from worker.generation import RetryPolicy, generate_once

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from scheduler.settings import Settings
-from tests.fakes.recorded_server import RecordedServer
-from tests.services import free_port
-from tests.worker_fixtures import REPO_ROOT, fleet
+from testkit.fakes.recorded_server import RecordedServer
+from testkit.services import free_port
+from testkit.workers import REPO_ROOT, fleet
 from worker.client import STARTUP_MAX_PAUSE_S, ChatClient
 from worker.errors import NotAModelServer, ServerNotReady
 

@@ -11,7 +11,7 @@ from scheduler.article import parse_article_grade
 from scheduler.db import connect
 from scheduler.settings import Settings
 from tests.reporting import copy_article, load_article, report_json, run_cli, stats_by
-from tests.services import needs_article_results
+from tests.support.availability import needs_article_results
 
 pytestmark = needs_article_results
 

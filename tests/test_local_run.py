@@ -17,8 +17,8 @@ import yaml
 
 from exams.registry import get_exam, job_exams
 from scheduler.settings import Settings
-from tests.services import require_service
-from tests.worker_fixtures import query
+from testkit.workers import query
+from tests.support.availability import require_service
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

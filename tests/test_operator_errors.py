@@ -15,9 +15,9 @@ import pytest
 
 from exams.console import OperatorError, console_main
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
-from tests.services import RedisServer, free_port
+from testkit.services import RedisServer, free_port
+from testkit.workers import REPO_ROOT
 from tests.test_submit import job_count, queued_messages, run_cli
-from tests.worker_fixtures import REPO_ROOT
 
 
 def one_line_error(code: int, out: str, err: str, prog: str = "scheduler") -> str:

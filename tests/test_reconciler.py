@@ -17,7 +17,7 @@ from scheduler.publish import producer_app, publish_generate, publish_grade
 from scheduler.queues import GRADING_QUEUE, generation_queue
 from scheduler.reconcile import Reconciler, register_duty
 from scheduler.settings import Settings
-from tests.worker_fixtures import insert_jobs, query, wait_for
+from testkit.workers import insert_jobs, query, wait_for
 
 MODEL = "m-alpha"
 PARAMS = {"temperature": 1.0, "context": 4096, "max_tokens": 100, "timeout_s": 60, "options": {}}

@@ -11,9 +11,9 @@ import pytest
 from scheduler.db import connect
 from scheduler.regrade import plan_regrade
 from scheduler.settings import Settings
-from tests.fakes.own_recordings import own_recordings_dir
+from testkit.fakes.own_recordings import own_recordings_dir
+from testkit.workers import fleet, query
 from tests.reporting import load_article, report_json, run_cli
-from tests.worker_fixtures import fleet, query
 
 
 def _subset(tmp_path: Path, exam: str, *models: str) -> Path:

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.services import RedisServer, free_port
-from tests.worker_fixtures import REPO_ROOT, fleet, flower_process, wait_for
+from testkit.services import RedisServer, free_port
+from testkit.workers import REPO_ROOT, fleet, flower_process, wait_for
 
 REDIS_SECRET = "r3dis-Secret-77"
 PG_SECRET = "pg-Secret-88"  # trust auth on the test server accepts any password

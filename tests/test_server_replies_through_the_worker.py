@@ -14,8 +14,8 @@ from psycopg.rows import dict_row
 from scheduler.queues import GRADING_QUEUE, generation_queue
 from scheduler.reports.report import build_report
 from scheduler.settings import Settings
-from tests.fakes.recorded_server import RecordedServer, Reply, content_stream
-from tests.worker_fixtures import Fleet, Producer, broker_idle, fleet, insert_jobs, jobs_done, query, wait_for
+from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
+from testkit.workers import Fleet, Producer, broker_idle, fleet, insert_jobs, jobs_done, query, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(280)]
 

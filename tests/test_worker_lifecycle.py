@@ -11,7 +11,7 @@ from exams.types import Grade, Verdict
 from scheduler.db import QUANTSWEEP_VERSION, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
 from scheduler.settings import Settings
-from tests.worker_fixtures import insert_jobs, query, results_per_job
+from testkit.workers import insert_jobs, query, results_per_job
 
 PARAMS = {"temperature": 1.0, "context": 1024, "max_tokens": 64, "timeout_s": 30, "options": {}}
 

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fakes.recorded_responses import RecordingLibrary
+from testkit.fakes.recorded_responses import RecordingLibrary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTICLE_RESULTS = REPO_ROOT.parent / "shared" / "reference" / "article-results"

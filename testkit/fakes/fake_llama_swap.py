@@ -16,7 +16,7 @@ models exist here, so this stand-in speaks the same protocol on stdlib asyncio:
 - Test hooks under ``/fake/``: ``GET /fake/stats`` (loads per model, load events, request
   log), ``POST /fake/reset``, ``POST /fake/fail {"mode": "500"|"hang"|"drop", "count": N}``.
 
-Run: ``python -m tests.fakes.fake_llama_swap --port 0 --models a,b --load-time-s 2
+Run: ``python -m testkit.fakes.fake_llama_swap --port 0 --models a,b --load-time-s 2
 --tokens-per-s 50 --replay DIR``; it prints ``fake-llama-swap listening on URL`` when ready.
 """
 
@@ -392,7 +392,7 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point for ``python -m tests.fakes.fake_llama_swap``."""
+    """Entry point for ``python -m testkit.fakes.fake_llama_swap``."""
     args = parse_args(argv)
     try:
         asyncio.run(serve(args))

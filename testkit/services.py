@@ -1,4 +1,4 @@
-"""Redis and PostgreSQL servers of the test session's own, so tests never touch a user's data.
+"""Redis and PostgreSQL servers of a test session's or a bench's own, so neither touches a user's data.
 
 `private_services()` starts a redis-server and a PostgreSQL cluster (initdb) on free ports with
 data folders under a temporary directory, and points `scratch_database` and `fresh_redis_url` at
@@ -8,8 +8,8 @@ connects to the machine's own Redis (6379) or PostgreSQL (5432).
 `RedisServer` and `PostgresServer` can also be stopped, killed and started again on the same port
 and data folder, which the fault-injection tests use.
 
-A test needing a binary that is missing skips locally and fails when the env var CI is set
-(a CI run must never pass by skipping).
+A missing binary, or a server that does not come up, raises `ServiceUnavailable`; the tests turn it
+into a skip locally and a failure under CI (tests/support/availability.py).
 """
 
 from __future__ import annotations
@@ -29,23 +29,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
-import pytest
 import redis
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0
 
 
 class ServiceUnavailable(RuntimeError):
     """A server binary is missing, or a server did not come up."""
-
-
-def require_service(name: str, error: Exception) -> None:
-    """Skip, or fail under CI, for a missing service."""
-    message = f"{name} is not available: {error}"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def free_port() -> int:
@@ -226,10 +216,9 @@ _current: Services | None = None
 
 
 def current_services() -> Services:
-    """The running private services, or a skip (a fail under CI) when none could start."""
+    """The running private services; ServiceUnavailable outside `private_services()`."""
     if _current is None:
-        require_service("the private test services", ServiceUnavailable("private_services() is not running"))
-        raise AssertionError("unreachable")
+        raise ServiceUnavailable("private_services() is not running")
     return _current
 
 
@@ -287,13 +276,3 @@ def fresh_redis_url() -> str:
     with contextlib.closing(client):
         client.flushdb()
     return url
-
-
-def article_results_dir() -> Path:
-    """The article's published results: QUANTSWEEP_ARTICLE_RESULTS, or ../shared/reference/ beside the repo."""
-    explicit = os.environ.get("QUANTSWEEP_ARTICLE_RESULTS")
-    return Path(explicit) if explicit else REPO_ROOT.parent / "shared" / "reference" / "article-results"
-
-
-# For a module of tests about the article's data (the `article_results` fixture of tests/conftest.py).
-needs_article_results = pytest.mark.usefixtures("article_results")

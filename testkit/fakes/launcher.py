@@ -73,7 +73,7 @@ def start_fake_llama_swap(
     cmd = [
         sys.executable,
         "-m",
-        "tests.fakes.fake_llama_swap",
+        "testkit.fakes.fake_llama_swap",
         "--port",
         str(port),
         "--models",

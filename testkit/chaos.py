@@ -1,8 +1,8 @@
 """A sweep on real processes, and the single faults it must survive (tests/test_chaos.py, bench/chaos.py).
 
-`chaos_rig()` starts a PostgreSQL cluster and a redis-server of its own (tests/services.py: other
+`chaos_rig()` starts a PostgreSQL cluster and a redis-server of its own (testkit/services.py: other
 ports, other data folders, never the machine's), a FAKE llama-swap replaying recorded v1
-responses (tests/fakes/own_recordings.py; the only stand-in: no GPU here), and real workers: one `worker gpu` (affinity
+responses (testkit/fakes/own_recordings.py; the only stand-in: no GPU here), and real workers: one `worker gpu` (affinity
 dispatch) and one `worker cpu` grading with the real Go toolchain. The broker's visibility
 timeout is the default (VISIBILITY_TIMEOUT_S unset: 2 hours); only the lease, the reconciler's
 and the dispatch's intervals are shortened (`CHAOS_ENV`), so recovery takes seconds, not minutes.
@@ -27,9 +27,9 @@ import psycopg
 from scheduler.db.migrate import upgrade
 from scheduler.publish import publish_generate
 from scheduler.settings import Settings
-from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import PostgresServer, RedisServer, free_port
-from tests.worker_fixtures import Fleet, WorkerProcess, fleet, insert_jobs, query, results_per_job, wait_for
+from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+from testkit.services import PostgresServer, RedisServer, free_port
+from testkit.workers import Fleet, WorkerProcess, fleet, insert_jobs, query, results_per_job, wait_for
 
 MODEL = "gpt-oss-20b"
 PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 100_000, "timeout_s": 120, "options": {}}
