@@ -1,4 +1,4 @@
-"""A sweep on real processes, and the single faults it must survive (tests/test_chaos.py, bench/chaos.py).
+"""A sweep on real processes, and the single faults it must survive (tests/worker/test_chaos.py, bench/chaos.py).
 
 `chaos_rig()` starts a PostgreSQL cluster and a redis-server of its own (testkit/services.py: other
 ports, other data folders, never the machine's), a FAKE llama-swap replaying recorded v1

@@ -16,8 +16,6 @@ from scheduler.settings import Settings, get_settings
 from testkit.services import Services, ServiceUnavailable, fresh_redis_url, private_services, scratch_database
 from tests.support.availability import article_results_dir, require_service
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="session")
 def services() -> Iterator[Services]:

@@ -10,8 +10,9 @@ import pytest
 from scheduler.article import parse_article_grade
 from scheduler.db import connect
 from scheduler.settings import Settings
-from tests.reporting import copy_article, load_article, report_json, run_cli, stats_by
 from tests.support.availability import needs_article_results
+from tests.support.reporting import copy_article, load_article, report_json, stats_by
+from tests.support.scheduler_cli import run_cli
 
 pytestmark = needs_article_results
 
@@ -129,7 +130,7 @@ def test_article_summaries_become_per_test_checks() -> None:
 def test_importing_twice_needs_replace_and_names_the_sweep(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.reporting import ARTICLE_RESULTS
+    from tests.support.reporting import ARTICLE_RESULTS
 
     status, out, _ = run_cli(["import-article", str(ARTICLE_RESULTS)], capsys)
     assert status == 0 and "imported 66 runs" in out

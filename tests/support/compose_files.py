@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO_ROOT as REPO
 
 
 class Reset:

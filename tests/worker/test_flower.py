@@ -15,7 +15,7 @@ from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import Settings
 from testkit.services import free_port
 from testkit.workers import REPO_ROOT, Producer, fleet, flower_process, query, wait_for
-from tests.reporting import load_recorded
+from tests.support.reporting import load_recorded
 from worker.flower import FlowerConfigError, check_basic_auth
 
 AUTH = ("ops", "s3cret-pw")

@@ -9,7 +9,7 @@ from psycopg.types.json import Jsonb
 
 from scheduler.db import connect
 from scheduler.settings import Settings
-from tests.reporting import report_json, stats_by
+from tests.support.reporting import report_json, stats_by
 
 
 def _task(conn: Any, seed: int, task: str, score: float | None, verdict: str, *, finish: str = "stop") -> None:

@@ -13,7 +13,8 @@ from scheduler.regrade import plan_regrade
 from scheduler.settings import Settings
 from testkit.fakes.own_recordings import own_recordings_dir
 from testkit.workers import fleet, query
-from tests.reporting import load_article, report_json, run_cli
+from tests.support.reporting import load_article, report_json
+from tests.support.scheduler_cli import run_cli
 
 
 def _subset(tmp_path: Path, exam: str, *models: str) -> Path:

@@ -22,7 +22,7 @@ import yaml
 from scheduler.catalog import load_catalog, load_sweep, sweep_names
 from scheduler.exam_index import known_exams
 from scheduler.settings import PACKAGED_SWEEPS_DIR
-from tests.compose_files import REPO, effective, example_env
+from tests.support.compose_files import REPO, effective, example_env
 
 CONFIG = REPO / "ops" / "llama-swap" / "config.yaml"
 

@@ -14,7 +14,7 @@ from scheduler import cells
 from scheduler.db import connect
 from scheduler.settings import Settings
 from scheduler.status import collect, plain_lines, watch
-from tests.reporting import run_cli
+from tests.support.scheduler_cli import run_cli
 
 
 def _setup(conn: Any) -> list[int]:

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from scheduler.settings import Settings
-from tests.reporting import ARTIFACTS, RECORDED, load_recorded, run_cli
+from tests.support.paths import ARTIFACTS_DIR as ARTIFACTS
+from tests.support.reporting import RECORDED, load_recorded
+from tests.support.scheduler_cli import run_cli
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from exams.sandbox import jail
-from tests.compose_files import REPO, InterpolationError, effective, example_env, read_env_file
+from tests.support.compose_files import REPO, InterpolationError, effective, example_env, read_env_file
 
 SCHEMA = REPO.parent / "shared" / "reference" / "compose-spec.json"
 OVERRIDES = sorted((REPO / "ops" / "llama-swap").glob("compose.*.yaml"))

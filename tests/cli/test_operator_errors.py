@@ -17,7 +17,7 @@ from exams.console import OperatorError, console_main
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
 from testkit.services import RedisServer, free_port
 from testkit.workers import REPO_ROOT
-from tests.test_submit import job_count, queued_messages, run_cli
+from tests.support.scheduler_cli import job_count, queued_messages, run_cli
 
 
 def one_line_error(code: int, out: str, err: str, prog: str = "scheduler") -> str:
@@ -103,7 +103,7 @@ def test_an_import_of_a_bad_file_writes_nothing(
 def test_regrade_with_redis_down_says_so_in_one_line(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tests.reporting import load_article
+    from tests.support.reporting import load_article
 
     load_article(settings)
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")

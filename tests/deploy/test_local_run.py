@@ -19,8 +19,7 @@ from exams.registry import get_exam, job_exams
 from scheduler.settings import Settings
 from testkit.workers import query
 from tests.support.availability import require_service
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.support.paths import REPO_ROOT
 
 
 def test_the_llama_swap_config_serves_every_catalog_model_under_its_catalog_id() -> None:

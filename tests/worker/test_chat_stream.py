@@ -1,6 +1,6 @@
 """The chat client against every form a server sends, through httpx.MockTransport (no sockets).
 
-Bodies in tests/streams/ are whole recorded responses; the others are written here, one per form
+Bodies in tests/support/streams/ are whole recorded responses; the others are written here, one per form
 of the SSE specification or of a server's error.
 """
 
@@ -11,18 +11,17 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.support.paths import STREAMS_DIR as STREAMS
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerError
 from worker.generation import MAX_RETRY_AFTER_S, Outcome, RetryPolicy, generate_once
 from worker.stream import retry_after_s
 
-STREAMS = Path(__file__).parent / "streams"
 SSE = "text/event-stream"
 REQUEST = ChatRequest("m", "prompt", seed=1, temperature=1.0, max_tokens=100, timeout_s=30)
 

@@ -10,7 +10,7 @@ import pytest
 
 from scheduler.catalog import load_catalog
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
-from tests.test_submit import job_count, queued_messages, run_cli
+from tests.support.scheduler_cli import job_count, queued_messages, run_cli
 
 ARTICLE_MODELS = {
     "gemma4-26b-q4km": ("UD-Q4_K_M", 16), "gemma4-26b-mxfp4": ("MXFP4_MOE", 15),

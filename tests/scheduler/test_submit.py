@@ -12,32 +12,9 @@ import psycopg
 import pytest
 import redis
 
-from scheduler.cli import main
-from scheduler.queues import GENERATE_TASK, GENERATION_QUEUE_PREFIX, generation_queue
+from scheduler.queues import GENERATE_TASK, generation_queue
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run the scheduler CLI in-process; return (exit code, stdout, stderr)."""
-    try:
-        main(args)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def queued_messages(redis_url: str) -> dict[str, int]:
-    """Messages waiting per generation queue."""
-    client = redis.Redis.from_url(redis_url)
-    queues = [k.decode() for k in client.keys(f"{GENERATION_QUEUE_PREFIX}*") if client.type(k) == b"list"]
-    return {q: client.llen(q) for q in queues}
-
-
-def job_count(database_url: str) -> int:
-    with psycopg.connect(database_url) as conn:
-        return conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+from tests.support.scheduler_cli import job_count, queued_messages, run_cli
 
 
 def test_dry_run_lists_18_jobs_and_writes_nothing(

@@ -13,7 +13,8 @@ from psycopg.types.json import Jsonb
 from scheduler.db import close_pool, connect
 from scheduler.settings import Settings
 from testkit.services import scratch_database
-from tests.reporting import RECORDED, load_recorded, report_json, run_cli
+from tests.support.reporting import RECORDED, load_recorded, report_json
+from tests.support.scheduler_cli import run_cli
 
 CONTRACT = ("sweep", "model", "label", "quant", "exam", "seed", "score", "max_score", "compiled", "verdict",
             "finish_reason", "completion_tokens", "tokens_per_second", "checks")

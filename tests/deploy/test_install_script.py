@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.compose_files import REPO
+from tests.support.compose_files import REPO
 
 PACKAGES = ("scheduler", "worker", "exams")
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from scheduler.article import import_article
 from scheduler.catalog import load_catalog
@@ -19,7 +16,6 @@ from tests.support.availability import article_results_dir
 
 ARTICLE_RESULTS = article_results_dir()
 RECORDED = "recorded"  # the sweep our own recordings are imported as
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
 def load_article(settings: Settings, root: Path = ARTICLE_RESULTS, sweep: str = "article") -> Any:
@@ -54,19 +50,3 @@ def copy_article(tmp_path: Path) -> Path:
     target = tmp_path / "article_results"
     shutil.copytree(ARTICLE_RESULTS, target)
     return target
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run `scheduler ARGS` in this process; return (exit status, stdout, stderr)."""
-    from scheduler.cli import main
-
-    status = 0
-    argv = sys.argv
-    try:
-        main(args)
-    except SystemExit as exc:
-        status = int(exc.code or 0)
-    finally:
-        sys.argv = argv
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err

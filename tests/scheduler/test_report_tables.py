@@ -17,7 +17,8 @@ from scheduler.reports.stats import RunPoints, proportion_interval, score_poster
 from scheduler.reports.tables import pareto_front
 from scheduler.reports.verdicts import Verdict, compare, seeds_to_settle
 from scheduler.settings import Settings
-from tests.reporting import report_json, run_cli, stats_by
+from tests.support.reporting import report_json, stats_by
+from tests.support.scheduler_cli import run_cli
 
 
 def _runs(*scores: int, checks: int = 15) -> tuple[list[RunPoints], dict[str, float]]:

@@ -16,10 +16,10 @@ from scheduler.reports.report import build_report
 from scheduler.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
 from testkit.workers import Fleet, Producer, broker_idle, fleet, insert_jobs, jobs_done, query, wait_for
+from tests.support.paths import STREAMS_DIR as STREAMS
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(280)]
 
-STREAMS = Path(__file__).parent / "streams"
 REASONING_OFF, GPT_OSS = "qwen3-coder-off", "gpt-oss-20b"
 PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 16384, "timeout_s": 60}
 ENV = {"GENERATION_BACKOFF_S": "0", "GENERATION_RETRIES": "3", "WORKER_HOST": "replay", "DISPATCH": "all"}
