@@ -265,6 +265,49 @@ def scratch_database(template: str | None = None) -> Iterator[str]:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+# Every row of every table but the migrations' own bookkeeping, and every sequence back at its start,
+# in one statement; the tables are read from the catalog, so a new migration's tables are included.
+# DELETE, not TRUNCATE: TRUNCATE makes new files for each table, index and TOAST table, which costs
+# far more than deleting the few rows a test writes (bench/test_fixtures.py). The replica role
+# skips the foreign-key triggers, so the order of the tables does not matter.
+_EMPTY_DATABASE = """
+DO $$
+DECLARE t record;
+BEGIN
+    SET LOCAL session_replication_role = replica;
+    FOR t IN SELECT schemaname, tablename FROM pg_tables
+             WHERE schemaname = 'public' AND tablename <> 'schema_migrations' LOOP
+        EXECUTE format('DELETE FROM %I.%I', t.schemaname, t.tablename);
+    END LOOP;
+    PERFORM setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)
+       FROM pg_sequences WHERE schemaname = 'public';
+END $$
+"""
+_EMPTY_LOCK_TIMEOUT = "5s"
+
+
+def empty_database(url: str) -> None:
+    """Delete every row of the migrated database at `url` (its schema and migration records stay) and
+    set its sequences back to their start, as a fresh copy of the template would have them.
+
+    A connection left behind by a previous user that still holds a lock (a process that outlived
+    its test, a transaction left open) is ended after `_EMPTY_LOCK_TIMEOUT` of waiting, as
+    DROP DATABASE ... WITH (FORCE) would end it. The role must be a superuser (the private
+    server's `postgres` is).
+    """
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f"SET lock_timeout = '{_EMPTY_LOCK_TIMEOUT}'")
+        try:
+            conn.execute(_EMPTY_DATABASE)
+        except psycopg.errors.LockNotAvailable:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            conn.execute("SET lock_timeout = 0")
+            conn.execute(_EMPTY_DATABASE)
+
+
 _redis_dbs = iter(range(1_000_000))
 
 

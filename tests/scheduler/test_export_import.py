@@ -12,7 +12,6 @@ from psycopg.types.json import Jsonb
 
 from scheduler.db import close_pool, connect
 from scheduler.settings import Settings
-from testkit.services import scratch_database
 from tests.support.reporting import RECORDED, load_recorded, report_json
 from tests.support.scheduler_cli import run_cli
 
@@ -41,7 +40,7 @@ def _add_our_grade_and_a_pending_job(settings: Settings) -> None:
 
 
 def test_import_of_an_export_into_an_empty_database_reproduces_the_report(
-    settings: Settings, template_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    settings: Settings, fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     load_recorded(settings)
@@ -59,20 +58,20 @@ def test_import_of_an_export_into_an_empty_database_reproduces_the_report(
     assert (graded["score"], graded["grader_version"], len(graded["grades"])) == (9, "v2-test", 2)
     assert graded["generation"]["response_text"].strip()
 
-    with scratch_database(template=template_database) as other_url:
-        monkeypatch.setenv("DATABASE_URL", other_url)
-        from scheduler.settings import get_settings
+    other_url = fresh_database_url  # a second migrated database, empty: the import's target
+    monkeypatch.setenv("DATABASE_URL", other_url)
+    from scheduler.settings import get_settings
 
-        get_settings.cache_clear()
-        close_pool()
-        other = Settings(database_url=other_url)
-        status, out, _ = run_cli(["import", str(export)], capsys)
-        assert status == 0 and f"imported 13 jobs into sweep '{RECORDED}'" in out
-        after = report_json(other, RECORDED)
-        assert _comparable(after) == _comparable(before)
-        status, _, err = run_cli(["import", str(export)], capsys)
-        assert status == 1 and f"'{RECORDED}' already exists" in err
-        get_settings.cache_clear()
+    get_settings.cache_clear()
+    close_pool()
+    other = Settings(database_url=other_url)
+    status, out, _ = run_cli(["import", str(export)], capsys)
+    assert status == 0 and f"imported 13 jobs into sweep '{RECORDED}'" in out
+    after = report_json(other, RECORDED)
+    assert _comparable(after) == _comparable(before)
+    status, _, err = run_cli(["import", str(export)], capsys)
+    assert status == 1 and f"'{RECORDED}' already exists" in err
+    get_settings.cache_clear()
 
 
 def test_a_bad_export_line_names_the_line_and_writes_nothing(
