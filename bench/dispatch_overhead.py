@@ -20,6 +20,7 @@ Run: ``python -m bench.dispatch_overhead [--jobs 20]`` (Redis and Postgres must 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -63,7 +64,7 @@ def _run_jobs(database_url: str, redis_url: str, stats: Any, n_jobs: int) -> dic
             time.sleep(0.5)  # let the worker settle into waiting on the queue
             sent_at[job_id] = time.time()
             producer.generate(job_id, MODEL)
-            wait_for(lambda j=job_id: jobs_done(database_url, [j]), 120)
+            wait_for(functools.partial(jobs_done, database_url, [job_id]), 120)
     finally:
         producer.close()
     rows = query(

@@ -32,7 +32,8 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scheduler.adaptive import AdaptiveRules, Cell, plan_round
+from scheduler.adaptive import Cell, plan_round
+from scheduler.catalog import AdaptiveRules
 from scheduler.reports.stats import RunPoints, score_posterior
 from scheduler.reports.verdicts import Verdict, compare
 

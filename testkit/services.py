@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -241,7 +242,7 @@ def private_services() -> Iterator[Services]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def admin_connection() -> psycopg.Connection:  # type: ignore[type-arg]
+def admin_connection() -> psycopg.Connection[tuple[Any, ...]]:
     """An autocommit connection to the private server's maintenance database."""
     return psycopg.connect(current_services().postgres.admin_url, autocommit=True, connect_timeout=5)
 

@@ -130,7 +130,7 @@ def flower_process(env: Mapping[str, str], basic_auth: str, port: int, db: Path,
 def query(database_url: str, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:
     """Rows of one query, on a short-lived connection."""
     with psycopg.connect(database_url, row_factory=dict_row, autocommit=True) as conn:
-        return conn.execute(sql, tuple(params)).fetchall()  # type: ignore[arg-type]
+        return conn.execute(sql, tuple(params)).fetchall()
 
 
 def insert_jobs(
@@ -212,8 +212,8 @@ def broker_idle(redis_url: str, queues: Iterable[str]) -> bool:
     """True when the queues are empty and no message is delivered but unacknowledged."""
     client = redis.Redis.from_url(redis_url)
     try:
-        waiting = sum(int(client.llen(q)) for q in queues)  # type: ignore[arg-type]
-        return waiting == 0 and int(client.hlen(UNACKED_KEY)) == 0  # type: ignore[arg-type]
+        waiting = sum(int(client.llen(q)) for q in queues)
+        return waiting == 0 and int(client.hlen(UNACKED_KEY)) == 0
     finally:
         client.close()
 

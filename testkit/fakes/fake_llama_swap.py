@@ -34,14 +34,9 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-try:
-    from .fake_http import HttpRequest, read_request, write_chunk, write_json, write_stream_head, write_text
-    from .recorded_responses import CHARS_PER_TOKEN, RecordingLibrary
-    from .swap_scheduler import ProcessState, SwapScheduler
-except ImportError:  # run as a plain script
-    from fake_http import HttpRequest, read_request, write_chunk, write_json, write_stream_head, write_text  # type: ignore[no-redef]
-    from recorded_responses import CHARS_PER_TOKEN, RecordingLibrary  # type: ignore[no-redef]
-    from swap_scheduler import ProcessState, SwapScheduler  # type: ignore[no-redef]
+from .fake_http import HttpRequest, read_request, write_chunk, write_json, write_stream_head, write_text
+from .recorded_responses import CHARS_PER_TOKEN, RecordingLibrary
+from .swap_scheduler import ProcessState, SwapScheduler
 
 # The article's published responses, beside the repo as in CI (or QUANTSWEEP_ARTICLE_RESULTS).
 DEFAULT_REPLAY_DIR = Path(

@@ -64,7 +64,7 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
     ops_dir = str(REPO_ROOT / "ops")
     sys.path.insert(0, ops_dir)
     try:
-        from run_local import grading_statement
+        from run_local import grading_statement  # type: ignore[import-not-found]  # ops/ is scripts, not a package
     finally:
         sys.path.remove(ops_dir)
     labels = query(settings.database_url, "SELECT DISTINCT m.label FROM models m JOIN jobs j ON j.model = m.id")
@@ -98,7 +98,7 @@ def test_the_demo_refuses_a_llama_server_that_would_prompt_gemma_in_chatml(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.syspath_prepend(str(REPO_ROOT / "ops"))
-    import local_processes
+    import local_processes  # type: ignore[import-not-found]  # ops/ is scripts, not a package
 
     try:
         binary, model = local_processes.llama_server_binary(), local_processes.model_file()

@@ -118,8 +118,8 @@ def test_advance_adds_the_next_seed_to_open_cells_once_until_their_jobs_finish(a
         if last.done:
             break
     assert last.done and last.added == {} and set(last.closed_cells) == {"gemma4-26b-q4km/v2", "gemma4-26b-q5km/v2"}
-    for seeds in _seeds(adaptive_sweep).values():
-        assert tuple(seeds) == tuple(sorted(SEED_SEQUENCE[:len(seeds)])) and len(seeds) <= 5
+    for cell_seeds in _seeds(adaptive_sweep).values():
+        assert tuple(cell_seeds) == tuple(sorted(SEED_SEQUENCE[:len(cell_seeds)])) and len(cell_seeds) <= 5
 
 
 def test_a_comparison_the_budget_cannot_settle_is_given_up() -> None:

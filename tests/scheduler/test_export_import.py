@@ -13,6 +13,7 @@ from psycopg.types.json import Jsonb
 from scheduler.db import close_pool, connect
 from scheduler.settings import Settings
 from tests.support.reporting import RECORDED, load_recorded, report_json
+from tests.support.rows import one
 from tests.support.scheduler_cli import run_cli
 
 CONTRACT = ("sweep", "model", "label", "quant", "exam", "seed", "score", "max_score", "compiled", "verdict",
@@ -25,9 +26,9 @@ def _comparable(report: dict[str, Any]) -> dict[str, Any]:
 
 def _add_our_grade_and_a_pending_job(settings: Settings) -> None:
     with connect(settings) as conn, conn.transaction():
-        gen = conn.execute(
+        gen = one(conn.execute(
             "SELECT g.id FROM generations g JOIN jobs j ON j.id = g.job_id"
-            " WHERE j.model = 'gpt-oss-20b' AND j.exam = 'v2' AND j.seed = 42").fetchone()
+            " WHERE j.model = 'gpt-oss-20b' AND j.exam = 'v2' AND j.seed = 42"))
         conn.execute(
             "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks)"
             " VALUES (%s, 'v2-test', 9, 10, 'test_fail', true, %s)",

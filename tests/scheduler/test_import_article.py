@@ -12,6 +12,7 @@ from scheduler.db import connect
 from scheduler.settings import Settings
 from tests.support.availability import needs_article_results
 from tests.support.reporting import copy_article, load_article, report_json, stats_by
+from tests.support.rows import one
 from tests.support.scheduler_cli import run_cli
 
 pytestmark = needs_article_results
@@ -85,9 +86,9 @@ def test_missing_seed_responses_are_recovered_from_the_model_folder_when_tokens_
     assert all("seed42" in line and "same token count" in line for line in summary.recovered)
     assert len(summary.skipped) == 3  # the model-folder exam v2 runs scored out of 20
     with connect(settings) as conn:
-        empty = conn.execute(
+        empty = one(conn.execute(
             "SELECT count(*) AS n FROM generations WHERE response_text = '' OR error IS NOT NULL"
-        ).fetchone()
+        ))
     assert empty["n"] == 0
 
 
@@ -140,7 +141,7 @@ def test_importing_twice_needs_replace_and_names_the_sweep(
     status, out, _ = run_cli(["import-article", str(ARTICLE_RESULTS), "--replace"], capsys)
     assert status == 0
     with connect(settings) as conn:
-        assert conn.execute("SELECT count(*) AS n FROM jobs").fetchone()["n"] == 66
+        assert one(conn.execute("SELECT count(*) AS n FROM jobs"))["n"] == 66
 
 
 def test_an_unknown_model_folder_is_one_line_and_writes_nothing(
@@ -152,7 +153,7 @@ def test_an_unknown_model_folder_is_one_line_and_writes_nothing(
     assert status == 1 and err.count("\n") == 1
     assert "'mystery-model' is not in the catalog" in err
     with connect(settings) as conn:
-        assert conn.execute("SELECT count(*) AS n FROM jobs").fetchone()["n"] == 0
+        assert one(conn.execute("SELECT count(*) AS n FROM jobs"))["n"] == 0
 
 
 def test_a_directory_without_exams_is_refused(settings: Settings, tmp_path: Path,

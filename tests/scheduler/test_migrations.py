@@ -9,6 +9,7 @@ import psycopg
 
 from scheduler.db.migrate import available_migrations, current_version, upgrade
 from scheduler.settings import Settings
+from tests.support.rows import one
 
 
 def test_upgrade_builds_an_empty_database_and_a_rerun_changes_nothing(empty_database_url: str) -> None:
@@ -50,25 +51,25 @@ def test_regrades_and_infra_verdicts_fit_the_schema_without_change(database_url:
     with psycopg.connect(database_url) as conn:
         conn.execute("INSERT INTO models (id, label, family) VALUES ('m', 'M', 'f')")
         conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', '{}')")
-        job = conn.execute(
+        job = one(conn.execute(
             "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params)"
             " VALUES ('s', 'm', 'v1', 42, 'h', '{}') RETURNING id"
-        ).fetchone()[0]
-        first = conn.execute(
+        ))[0]
+        first = one(conn.execute(
             "INSERT INTO attempts (job_id, number, state, outcome) VALUES (%s, 1, 'finished', 'server_error')"
             " RETURNING id", (job,)
-        ).fetchone()[0]
+        ))[0]
         conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, error) VALUES (%s, %s, 'server_error', 'x')",
             (job, first),
         )
-        second = conn.execute(
+        second = one(conn.execute(
             "INSERT INTO attempts (job_id, number) VALUES (%s, 2) RETURNING id", (job,)
-        ).fetchone()[0]
-        gen = conn.execute(
+        ))[0]
+        gen = one(conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, finish_reason, response_text)"
             " VALUES (%s, %s, 'ok', 'stop', 'code') RETURNING id", (job, second)
-        ).fetchone()[0]
+        ))[0]
         for version in ("v1-aaaa", "v1-bbbb"):
             conn.execute(
                 "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled)"
@@ -78,5 +79,5 @@ def test_regrades_and_infra_verdicts_fit_the_schema_without_change(database_url:
             "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled)"
             " VALUES (%s, 'v1-aaaa', 10, 15, 'test_fail', true) ON CONFLICT DO NOTHING", (gen,)
         )
-        count = conn.execute("SELECT count(*) FROM grades WHERE generation_id = %s", (gen,)).fetchone()[0]
+        count = one(conn.execute("SELECT count(*) FROM grades WHERE generation_id = %s", (gen,)))[0]
     assert count == 2

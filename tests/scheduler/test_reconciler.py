@@ -49,7 +49,7 @@ def set_state(settings: Settings, job_id: int, state: str, lease_s: float | None
 def messages(settings: Settings) -> dict[str, int]:
     client = redis.Redis.from_url(settings.redis_url)
     try:
-        return {q: int(client.llen(q)) for q in (generation_queue(MODEL), GRADING_QUEUE)}  # type: ignore[arg-type]
+        return {q: int(client.llen(q)) for q in (generation_queue(MODEL), GRADING_QUEUE)}
     finally:
         client.close()
 

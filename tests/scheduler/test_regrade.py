@@ -25,7 +25,7 @@ def _subset(tmp_path: Path, exam: str, *models: str) -> Path:
     return root
 
 
-def _tables(settings: Settings, sweep: str) -> dict[str, dict]:  # type: ignore[type-arg]
+def _tables(settings: Settings, sweep: str) -> dict[str, dict]:
     return {t["id"]: t for t in report_json(settings, sweep)["tables"]}
 
 

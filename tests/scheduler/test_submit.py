@@ -14,6 +14,7 @@ import redis
 
 from scheduler.queues import GENERATE_TASK, generation_queue
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
+from tests.support.rows import one
 from tests.support.scheduler_cli import job_count, queued_messages, run_cli
 
 
@@ -59,6 +60,7 @@ def test_a_message_names_the_generate_task_and_its_job(settings: Settings, capsy
     run_cli(["submit", "--sweep", "demo"], capsys)
     client = redis.Redis.from_url(settings.redis_url)
     raw = client.lindex(generation_queue("gemma3-270m-q4km"), 0)
+    assert isinstance(raw, bytes)
     message = json.loads(raw)
     assert message["headers"]["task"] == GENERATE_TASK
     with psycopg.connect(settings.database_url) as conn:
@@ -102,7 +104,7 @@ def test_changing_temperature_makes_new_jobs_instead_of_mixing_results(
     _, out, _ = run_cli(["submit", "--sweep", "demo", "--json"], capsys)
     assert json.loads(out)["new"] == 10
     with psycopg.connect(settings.database_url) as conn:
-        hashes = conn.execute("SELECT count(DISTINCT params_hash) FROM jobs").fetchone()[0]
+        hashes = one(conn.execute("SELECT count(DISTINCT params_hash) FROM jobs"))[0]
     assert hashes == 10  # five tasks (each its own prompt) x two temperatures
 
 
@@ -156,7 +158,7 @@ def test_each_model_queue_gets_its_longest_exam_first(settings: Settings, capsys
     raw = client.lrange(generation_queue("gemma4-26b-q4km"), 0, -1)
     ids_in_run_order = [int(json.loads(m)["headers"]["argsrepr"].strip("[]")) for m in reversed(raw)]
     with psycopg.connect(settings.database_url) as conn:
-        exam_of = dict(conn.execute("SELECT id, exam FROM jobs").fetchall())
+        exam_of: dict[int, str] = dict(conn.execute("SELECT id, exam FROM jobs").fetchall())
     assert [exam_of[i] for i in ids_in_run_order] == ["v2", "v2", "v2", "v1", "v1", "v1"]
 
 

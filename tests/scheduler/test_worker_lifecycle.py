@@ -10,6 +10,7 @@ import pytest
 from exams.types import Grade, Verdict
 from scheduler.db import QUANTSWEEP_VERSION, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
+from scheduler.db.vocabulary import Outcome
 from scheduler.settings import Settings
 from testkit.workers import insert_jobs, query, results_per_job
 
@@ -39,7 +40,7 @@ def a_grade(verdict: Verdict = Verdict.TEST_FAIL, version: str = "v1-test") -> G
 
 def generated(job_id: int) -> int:
     claim = claim_generation(job_id)
-    generation_id = lifecycle.store_generation(claim, GenerationRecord(outcome="ok", response_text="x"))
+    generation_id = lifecycle.store_generation(claim, GenerationRecord(outcome=Outcome.OK, response_text="x"))
     assert generation_id is not None
     return generation_id
 
@@ -57,8 +58,8 @@ def test_an_expired_lease_is_taken_over_as_a_new_attempt(settings: Settings, job
     time.sleep(0.4)
     second = claim_generation(job_id, "gpu@alive")
     assert second.attempt_number == first.attempt_number + 1
-    assert lifecycle.store_generation(second, GenerationRecord(outcome="ok")) is not None
-    assert lifecycle.store_generation(first, GenerationRecord(outcome="ok")) is None
+    assert lifecycle.store_generation(second, GenerationRecord(outcome=Outcome.OK)) is not None
+    assert lifecycle.store_generation(first, GenerationRecord(outcome=Outcome.OK)) is None
     states = query(settings.database_url, "SELECT number, state FROM attempts ORDER BY number")
     assert states == [{"number": 1, "state": "abandoned"}, {"number": 2, "state": "finished"}]
 
@@ -69,8 +70,8 @@ def test_a_taken_over_attempt_that_finishes_first_keeps_its_generation_and_the_o
     cut_off = claim_generation(job_id, "gpu@cut-off", lease_s=0.2)  # its database went away mid-generation
     time.sleep(0.4)
     takeover = claim_generation(job_id, "gpu@other")
-    assert lifecycle.store_generation(cut_off, GenerationRecord(outcome="ok", response_text="done")) is not None
-    assert lifecycle.store_generation(takeover, GenerationRecord(outcome="ok")) is None
+    assert lifecycle.store_generation(cut_off, GenerationRecord(outcome=Outcome.OK, response_text="done")) is not None
+    assert lifecycle.store_generation(takeover, GenerationRecord(outcome=Outcome.OK)) is None
     assert not lifecycle.renew_lease(job_id, takeover.lease_owner, 30), "the later attempt must stop"
     row = results_per_job(settings.database_url, [job_id])[job_id]
     assert (row["state"], row["generations"]) == ("generated", 1)

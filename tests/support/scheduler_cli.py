@@ -10,6 +10,7 @@ import pytest
 import redis
 
 from scheduler.queues import GENERATION_QUEUE_PREFIX
+from tests.support.rows import one
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -30,12 +31,12 @@ def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, s
 
 def queued_messages(redis_url: str) -> dict[str, int]:
     """Messages waiting per generation queue."""
-    client = redis.Redis.from_url(redis_url)
-    queues = [k.decode() for k in client.keys(f"{GENERATION_QUEUE_PREFIX}*") if client.type(k) == b"list"]
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    queues = [str(k) for k in client.keys(f"{GENERATION_QUEUE_PREFIX}*") if client.type(k) == "list"]
     return {q: client.llen(q) for q in queues}
 
 
 def job_count(database_url: str) -> int:
     """How many jobs the database holds."""
     with psycopg.connect(database_url) as conn:
-        return conn.execute("SELECT count(*) FROM jobs").fetchone()[0]
+        return one(conn.execute("SELECT count(*) FROM jobs"))[0]

@@ -11,12 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-try:
-    from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-    from testkit.fakes.own_recordings import own_recordings_dir
-except ImportError:
-    from fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap  # type: ignore[no-redef]
-    from fakes.own_recordings import own_recordings_dir  # type: ignore[no-redef]
+from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+from testkit.fakes.own_recordings import own_recordings_dir
 
 RECORDED = own_recordings_dir()
 V1_PROMPT = "Write factorial.go, wordfreq.go and filetreewalk.go."

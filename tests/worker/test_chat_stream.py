@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
+from scheduler.db.vocabulary import Outcome
 from tests.support.paths import STREAMS_DIR as STREAMS
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerError
-from worker.generation import MAX_RETRY_AFTER_S, Outcome, RetryPolicy, generate_once
+from worker.generation import MAX_RETRY_AFTER_S, RetryPolicy, generate_once
 from worker.stream import retry_after_s
 
 SSE = "text/event-stream"
@@ -277,7 +278,7 @@ def test_an_empty_answer_beside_reasoning_says_so_in_the_grade_log() -> None:
     from scheduler.db.lifecycle import StoredGeneration
     from worker.grading import grade_generation
 
-    base = {"id": 1, "job_id": 1, "exam": "v1", "outcome": "ok", "response_text": "", "finish_reason": "stop",
+    base: dict[str, Any] = {"id": 1, "job_id": 1, "exam": "v1", "outcome": "ok", "response_text": "", "finish_reason": "stop",
             "error": None, "reasoning_text": "#START factorial.go#\npackage main\n#END factorial.go#\n"}
     thought_only = grade_generation(StoredGeneration(**base))
     assert thought_only.verdict == "extract_fail"
