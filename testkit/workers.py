@@ -24,7 +24,12 @@ import redis
 from celery import Celery
 from psycopg.rows import dict_row
 
+from scheduler.catalog import Model
+from scheduler.db import sweeps as db_sweeps
+from scheduler.db.catalog import upsert_models
+from scheduler.db.sweeps import JobKeys, enqueue_jobs, insert_sweep, sweep_definition
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerState
+from scheduler.plan import params_hash
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY, generation_queue
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -141,26 +146,24 @@ def insert_jobs(
     params: Mapping[str, Any],
     sweep: str = "test",
 ) -> list[int]:
-    """Write a sweep, its model and queued jobs (as `scheduler submit` does); return the job ids."""
+    """Write a sweep (unless it exists), its model and queued jobs through the DB layer, as `scheduler
+    submit` records them (without sending messages); return the new jobs' ids in (exam, seed) order."""
+    pairs = [(exam, seed) for exam in exams for seed in seeds]
+    keys = JobKeys(
+        sweep=sweep,
+        models=[model] * len(pairs),
+        exams=[exam for exam, _ in pairs],
+        seeds=[seed for _, seed in pairs],
+        hashes=[params_hash(params)] * len(pairs),
+    )
     with psycopg.connect(database_url, row_factory=dict_row) as conn:
-        conn.execute(
-            "INSERT INTO models (id, label, family) VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
-            (model, model, model),
-        )
-        conn.execute(
-            "INSERT INTO sweeps (name, definition) VALUES (%s, '{}') ON CONFLICT DO NOTHING", (sweep,)
-        )
-        ids = []
-        for exam in exams:
-            for seed in seeds:
-                row = conn.execute(
-                    "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, enqueued_at)"
-                    " VALUES (%s, %s, %s, %s, 'h', %s, %s, now()) RETURNING id",
-                    (sweep, model, exam, seed, json.dumps(dict(params)), JobState.QUEUED),
-                ).fetchone()
-                assert row is not None
-                ids.append(int(row["id"]))
-    return ids
+        upsert_models(conn, [Model(id=model, label=model, family=model, quant=None, size_gb=None)])
+        if sweep_definition(conn, sweep) is None:
+            insert_sweep(conn, sweep, {})
+        db_sweeps.insert_jobs(conn, keys, [json.dumps(dict(params))] * len(pairs))
+        rows = enqueue_jobs(conn, keys, rerun=False, requeue=False)
+    by_key = {(r["exam"], r["seed"]): int(r["id"]) for r in rows}
+    return [by_key[pair] for pair in pairs]
 
 
 class Producer:

@@ -11,6 +11,7 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from scheduler.db import close_pool, connect
+from scheduler.db.sweeps import sweep_names
 from scheduler.settings import Settings
 from tests.support.reporting import RECORDED, load_recorded, report_json
 from tests.support.rows import one
@@ -91,7 +92,7 @@ def test_a_bad_export_line_names_the_line_and_writes_nothing(
     status, _, err = run_cli(["import", str(missing)], capsys)
     assert status == 1 and "missing.jsonl:1: missing field(s) model" in err
     with connect(settings) as conn:
-        names = [r["name"] for r in conn.execute("SELECT name FROM sweeps").fetchall()]
+        names = sweep_names(conn)
     assert names == [RECORDED]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from scheduler.article import parse_article_grade
 from scheduler.db import connect
+from scheduler.db.progress import job_state_counts
 from scheduler.settings import Settings
 from tests.support.availability import needs_article_results
 from tests.support.reporting import copy_article, load_article, report_json, stats_by
@@ -141,7 +142,7 @@ def test_importing_twice_needs_replace_and_names_the_sweep(
     status, out, _ = run_cli(["import-article", str(ARTICLE_RESULTS), "--replace"], capsys)
     assert status == 0
     with connect(settings) as conn:
-        assert one(conn.execute("SELECT count(*) AS n FROM jobs"))["n"] == 66
+        assert sum(job_state_counts(conn, None).values()) == 66
 
 
 def test_an_unknown_model_folder_is_one_line_and_writes_nothing(
@@ -153,7 +154,7 @@ def test_an_unknown_model_folder_is_one_line_and_writes_nothing(
     assert status == 1 and err.count("\n") == 1
     assert "'mystery-model' is not in the catalog" in err
     with connect(settings) as conn:
-        assert one(conn.execute("SELECT count(*) AS n FROM jobs"))["n"] == 0
+        assert sum(job_state_counts(conn, None).values()) == 0
 
 
 def test_a_directory_without_exams_is_refused(settings: Settings, tmp_path: Path,

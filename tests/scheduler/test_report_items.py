@@ -5,35 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from psycopg.types.json import Jsonb
 
+from scheduler.catalog import Model
 from scheduler.db import connect
 from scheduler.settings import Settings
 from tests.support.reporting import report_json, stats_by
+from tests.support.runs import add_run, add_sweep
 
 
 def _task(conn: Any, seed: int, task: str, score: float | None, verdict: str, *, finish: str = "stop") -> None:
-    job = conn.execute(
-        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state) VALUES"
-        " ('t', 'm', %s, %s, 'h', '{}', 'done') RETURNING id", (f"go-tasks/{task}", seed)).fetchone()
-    gen = conn.execute(
-        "INSERT INTO generations (job_id, outcome, finish_reason, completion_tokens, decode_tps, wall_s)"
-        " VALUES (%s, %s, %s, 200, 40, 5) RETURNING id",
-        (job["id"], "truncated" if finish == "length" else "ok", finish)).fetchone()
+    generation = {"outcome": "truncated" if finish == "length" else "ok", "finish_reason": finish,
+                  "completion_tokens": 200, "decode_tps": 40, "wall_s": 5}
+    graded = None
     if score is not None:
         checks = [{"name": "TestA", "passed": score > 0, "points": 1, "max_points": 1}]
-        conn.execute(
-            "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks)"
-            " VALUES (%s, 'go-tasks-x', %s, 1, %s, %s, %s)",
-            (gen["id"], score, verdict, verdict in ("ok", "test_fail"), Jsonb(checks)))
+        graded = {"grader_version": "go-tasks-x", "score": score, "max_score": 1, "verdict": verdict,
+                  "compiled": verdict in ("ok", "test_fail"), "checks": checks}
+    add_run(conn, "t", "m", f"go-tasks/{task}", seed, generation, graded)
 
 
 @pytest.fixture
 def task_sweep(settings: Settings) -> Settings:
     """Model m on three tasks over three seeds; seed 3 has a truncated task."""
     with connect(settings) as conn, conn.transaction():
-        conn.execute("INSERT INTO sweeps (name, definition) VALUES ('t', %s)", (Jsonb({"models": ["m"]}),))
-        conn.execute("INSERT INTO models (id, label, family, quant, size_gb) VALUES ('m', 'M', 'f', 'Q4', 1)")
+        add_sweep(conn, "t", {"models": ["m"]}, [Model("m", "M", "f", "Q4", 1)])
         for task, score, verdict in (("lru", 1.0, "ok"), ("roman", 0.5, "test_fail"), ("zip", 0.0, "compile_fail")):
             _task(conn, 1, task, score, verdict)
         for task, score, verdict in (("lru", 1.0, "ok"), ("roman", 1.0, "ok"), ("zip", 0.25, "test_fail")):

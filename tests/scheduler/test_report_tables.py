@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from psycopg.types.json import Jsonb
 
+from scheduler.catalog import Model
 from scheduler.db import connect
 from scheduler.reports.stats import RunPoints, proportion_interval, score_posterior, summarize
 from scheduler.reports.tables import pareto_front
 from scheduler.reports.verdicts import Verdict, compare, seeds_to_settle
 from scheduler.settings import Settings
 from tests.support.reporting import report_json, stats_by
+from tests.support.runs import add_run, add_sweep
 from tests.support.scheduler_cli import run_cli
 
 
@@ -92,35 +93,28 @@ def test_seeds_to_settle_follows_the_normal_sample_size_formula() -> None:
     assert seeds_to_settle(0.0, 2.0, margin=1.0) == 25
 
 
-def _model(conn: Any, model_id: str, family: str, quant: str) -> None:
-    conn.execute("INSERT INTO models (id, label, family, quant, size_gb) VALUES (%s, %s, %s, %s, 10)",
-                 (model_id, model_id.upper(), family, quant))
+A_AND_B = [Model(m, m.upper(), "fam", quant, 10) for m, quant in (("a", "Q4"), ("b", "Q8"))]
 
 
 def _run(conn: Any, model: str, seed: int, *, outcome: str = "ok", finish: str = "stop",
          grade: tuple[float, str, bool] | None = None, tps: float = 20.0) -> None:
-    job = conn.execute(
-        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state) VALUES"
-        " ('s', %s, 'v2', %s, 'h', '{}', 'done') RETURNING id", (model, seed)).fetchone()
-    gen = conn.execute(
-        "INSERT INTO generations (job_id, outcome, finish_reason, completion_tokens, prompt_tps, decode_tps,"
-        " wall_s) VALUES (%s, %s, %s, 100, 300, %s, 5) RETURNING id", (job["id"], outcome, finish, tps)).fetchone()
+    generation = {"outcome": outcome, "finish_reason": finish, "completion_tokens": 100, "prompt_tps": 300,
+                  "decode_tps": tps, "wall_s": 5}
+    graded = None
     if grade is not None:
         score, verdict, compiled = grade
         checks = [{"name": "OnlineFlow", "passed": compiled, "points": 1, "max_points": 1},
                   {"name": "RaceDetector", "passed": False, "points": 0, "max_points": 1}]
-        conn.execute(
-            "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks)"
-            " VALUES (%s, 'test-1', %s, 10, %s, %s, %s)", (gen["id"], score, verdict, compiled, Jsonb(checks)))
+        graded = {"grader_version": "test-1", "score": score, "max_score": 10, "verdict": verdict,
+                  "compiled": compiled, "checks": checks}
+    add_run(conn, "s", model, "v2", seed, generation, graded)
 
 
 @pytest.fixture
 def mixed_sweep(settings: Settings) -> Settings:
     """Two quants of one family; one truncated run, one server error, one grader error."""
     with connect(settings) as conn, conn.transaction():
-        conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', %s)", (Jsonb({"models": ["a", "b"]}),))
-        _model(conn, "a", "fam", "Q4")
-        _model(conn, "b", "fam", "Q8")
+        add_sweep(conn, "s", {"models": ["a", "b"]}, A_AND_B)
         _run(conn, "a", 1, grade=(6, "test_fail", True), tps=20)
         _run(conn, "a", 2, grade=(8, "test_fail", True), tps=22)
         _run(conn, "a", 3, finish="length", outcome="truncated", grade=(0, "truncated", False), tps=24)
@@ -214,9 +208,7 @@ def test_the_report_gives_the_pareto_frontier_of_score_against_speed_and_size(mi
 
 def test_an_exam_with_no_run_judged_on_its_code_shows_no_compile_rate(settings: Settings) -> None:
     with connect(settings) as conn, conn.transaction():
-        conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', %s)", (Jsonb({"models": ["a", "b"]}),))
-        _model(conn, "a", "fam", "Q4")
-        _model(conn, "b", "fam", "Q8")
+        add_sweep(conn, "s", {"models": ["a", "b"]}, A_AND_B)
         for seed in (1, 2, 3):  # every run of a cut off before its code ended: nothing was built
             _run(conn, "a", seed, finish="length", outcome="truncated", grade=(0, "truncated", False))
         _run(conn, "b", 1, grade=(0, "compile_fail", False))

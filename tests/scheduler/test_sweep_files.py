@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from scheduler.catalog import load_catalog
+from scheduler.db import connect
+from scheduler.db.sweeps import sweep_names
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
-from tests.support.rows import one
 from tests.support.scheduler_cli import job_count, queued_messages, run_cli
 
 ARTICLE_MODELS = {
@@ -76,8 +76,8 @@ def test_a_malformed_sweep_gives_one_line_and_writes_nothing(
         assert err.startswith(f"scheduler: error: {message}"), err
     assert job_count(settings.database_url) == 0
     assert queued_messages(settings.redis_url) == {}
-    with psycopg.connect(settings.database_url) as conn:
-        assert one(conn.execute("SELECT count(*) FROM sweeps"))[0] == 0
+    with connect(settings) as conn:
+        assert sweep_names(conn) == []
 
 
 def test_an_unknown_sweep_name_lists_the_available_ones(capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,35 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from psycopg.types.json import Jsonb
 
+from scheduler.catalog import Model
 from scheduler.db import connect
 from scheduler.reports.runs import load_runs
 from scheduler.settings import Settings
 from scheduler.tripwires import tripped
+from tests.support.runs import add_run, add_sweep
 
 
 def _job(conn: Any, model: str, seed: int, *, outcome: str = "ok", wall_s: float = 60.0, tps: float = 20.0,
          grade: tuple[float, str, bool] | None = None, race_passed: bool = False) -> None:
-    job = conn.execute("INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state) VALUES"
-                       " ('s', %s, 'v2', %s, 'h', '{}', 'done') RETURNING id", (model, seed)).fetchone()
-    gen = conn.execute("INSERT INTO generations (job_id, outcome, finish_reason, decode_tps, wall_s)"
-                       " VALUES (%s, %s, 'stop', %s, %s) RETURNING id", (job["id"], outcome, tps, wall_s)).fetchone()
+    generation = {"outcome": outcome, "finish_reason": "stop", "decode_tps": tps, "wall_s": wall_s}
+    graded = None
     if grade is not None:
         score, verdict, compiled = grade
         checks = [{"name": "OnlineFlow", "passed": True, "points": 1, "max_points": 1},
                   {"name": "RaceDetector", "passed": race_passed, "points": int(race_passed), "max_points": 1}]
-        conn.execute("INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks)"
-                     " VALUES (%s, 't', %s, 10, %s, %s, %s)", (gen["id"], score, verdict, compiled, Jsonb(checks)))
+        graded = {"grader_version": "t", "score": score, "max_score": 10, "verdict": verdict, "compiled": compiled,
+                  "checks": checks}
+    add_run(conn, "s", model, "v2", seed, generation, graded)
 
 
 def _sweep(settings: Settings, tripwires: dict[str, Any] | None = None, race_passed: bool = False) -> list[str]:
     with connect(settings) as conn:
         with conn.transaction():
             definition = {"models": ["a", "b", "c"], **({"tripwires": tripwires} if tripwires else {})}
-            conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', %s)", (Jsonb(definition),))
-            for m in ("a", "b", "c"):
-                conn.execute("INSERT INTO models (id, label, family) VALUES (%s, %s, 'f')", (m, m.upper()))
+            add_sweep(conn, "s", definition, [Model(m, m.upper(), "f", None, None) for m in ("a", "b", "c")])
             for seed in (1, 2, 3):
                 _job(conn, "a", seed, outcome="server_error")
                 _job(conn, "b", seed, grade=(5, "test_fail", True))

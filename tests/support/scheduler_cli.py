@@ -8,9 +8,10 @@ import sys
 import psycopg
 import pytest
 import redis
+from psycopg.rows import dict_row
 
+from scheduler.db.progress import job_state_counts
 from scheduler.queues import GENERATION_QUEUE_PREFIX
-from tests.support.rows import one
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -38,5 +39,5 @@ def queued_messages(redis_url: str) -> dict[str, int]:
 
 def job_count(database_url: str) -> int:
     """How many jobs the database holds."""
-    with psycopg.connect(database_url) as conn:
-        return one(conn.execute("SELECT count(*) FROM jobs"))[0]
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return sum(job_state_counts(conn, None).values())
