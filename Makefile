@@ -19,6 +19,7 @@ test-fast: install
 check: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy -p tests -p bench -p testkit  # checked, not strict: [[tool.mypy.overrides]] in pyproject.toml
 	$(BIN)/lint-imports
 
 demo: install

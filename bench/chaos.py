@@ -2,7 +2,7 @@
 
     python -m bench.chaos [--jobs 8] [--fault NAME ...]
 
-The rig is the chaos suite's (tests/chaos.py): its own PostgreSQL cluster and redis-server (never
+The rig is the chaos suite's (testkit/chaos.py): its own PostgreSQL cluster and redis-server (never
 the machine's), the fake llama-swap replaying recorded v1 responses, one real
 `worker gpu` and one real `worker cpu` grading with Go, the default visibility timeout (2 h),
 a 4 s job lease and a 2 s reconciler interval. For each fault a fresh sweep of `--jobs` jobs is
@@ -27,7 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.chaos import BASELINE, FAULTS, Outcome, chaos_rig, run_fault
+from testkit.chaos import BASELINE, FAULTS, Outcome, chaos_rig, run_fault
 
 
 def main() -> int:

@@ -20,6 +20,7 @@ Run: ``python -m bench.dispatch_overhead [--jobs 20]`` (Redis and Postgres must 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -28,9 +29,9 @@ from typing import Any
 
 from scheduler.db.migrate import upgrade
 from scheduler.settings import Settings
-from tests.fakes.launcher import start_fake_llama_swap
-from tests.services import fresh_redis_url, private_services, scratch_database
-from tests.worker_fixtures import Producer, fleet, insert_jobs, jobs_done, query, wait_for
+from testkit.fakes.launcher import start_fake_llama_swap
+from testkit.services import fresh_redis_url, private_services, scratch_database
+from testkit.workers import Producer, fleet, insert_jobs, jobs_done, query, wait_for
 
 MODEL = "gpt-oss-20b"
 PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 64, "timeout_s": 60, "options": {}}
@@ -63,7 +64,7 @@ def _run_jobs(database_url: str, redis_url: str, stats: Any, n_jobs: int) -> dic
             time.sleep(0.5)  # let the worker settle into waiting on the queue
             sent_at[job_id] = time.time()
             producer.generate(job_id, MODEL)
-            wait_for(lambda j=job_id: jobs_done(database_url, [j]), 120)
+            wait_for(functools.partial(jobs_done, database_url, [job_id]), 120)
     finally:
         producer.close()
     rows = query(

@@ -36,7 +36,8 @@ from scipy import stats
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import scheduler.adaptive
-from scheduler.adaptive import AdaptiveRules, Cell, plan_round
+from scheduler.adaptive import Cell, plan_round
+from scheduler.catalog import AdaptiveRules
 from scheduler.reports.stats import RunPoints, score_posterior
 from scheduler.reports.verdicts import Comparison, Verdict
 from scheduler.reports.verdicts import compare as compare_runs

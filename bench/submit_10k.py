@@ -21,7 +21,7 @@ from scheduler.db.migrate import upgrade
 from scheduler.queues import generation_queue
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
 from scheduler.sweeping import submit_sweep
-from tests.services import fresh_redis_url, private_services, scratch_database
+from testkit.services import fresh_redis_url, private_services, scratch_database
 
 SEEDS = 295
 

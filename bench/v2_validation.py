@@ -117,9 +117,9 @@ def render(rows: list[Row], jobs: int) -> str:
     for m in models:
         mine = [r for r in rows if r.model == m]
         art = statistics.mean(r.article_score for r in mine)
-        ours = statistics.mean(r.grades[0].score for r in mine)
+        our_mean = statistics.mean(r.grades[0].score for r in mine)
         comp = sum(r.grades[0].compiled for r in mine)
-        lines.append(f"| {m} | {art:.1f} | {ours:.1f} | {comp}/{len(mine)} |")
+        lines.append(f"| {m} | {art:.1f} | {our_mean:.1f} | {comp}/{len(mine)} |")
     flips = sum(len(r.flips) for r in rows)
     repeats = len(rows[0].grades) if rows else 0
     times = [g.duration_s for r in rows for g in r.grades]

@@ -1,5 +1,10 @@
-"""Shared fixtures: private Redis and PostgreSQL servers for the session (tests/services.py), a
-migrated database and a Redis db per test, settings for both."""
+"""Shared fixtures: private Redis and PostgreSQL servers for the session (testkit/services.py), a
+clean migrated database and a clean Redis db per test, settings for both.
+
+A test's database is the process's one migrated database, emptied before the test (a DELETE of
+every table, far cheaper than a copy of the template: bench/test_fixtures.py); `fresh_database_url`
+and `empty_database_url` give a database of the test's own where one is needed.
+"""
 
 from __future__ import annotations
 
@@ -13,17 +18,15 @@ import redis
 
 from scheduler.db import close_pool
 from scheduler.settings import Settings, get_settings
-from tests.services import (
+from testkit.services import (
     Services,
     ServiceUnavailable,
-    article_results_dir,
+    empty_database,
     fresh_redis_url,
     private_services,
-    require_service,
     scratch_database,
 )
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from tests.support.availability import article_results_dir, require_service
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +54,8 @@ def article_results() -> Path:
 
 @pytest.fixture(scope="session")
 def template_database(services: Services) -> Iterator[str]:
-    """A database migrated to the newest schema, copied for each test that needs one."""
+    """The name of a database migrated to the newest schema, copied by the database fixtures; nothing
+    connects to it (PostgreSQL copies only a database without connections)."""
     from scheduler.db.migrate import upgrade
 
     with scratch_database() as url:
@@ -59,9 +63,25 @@ def template_database(services: Services) -> Iterator[str]:
         yield url.rsplit("/", 1)[1]
 
 
+@pytest.fixture(scope="session")
+def process_database_url(template_database: str) -> Iterator[str]:
+    """This test process's migrated database, shared by its tests one after another."""
+    with scratch_database(template=template_database) as url:
+        yield url
+
+
 @pytest.fixture
-def database_url(template_database: str) -> Iterator[str]:
-    """A fresh, migrated database of this test's own."""
+def database_url(process_database_url: str) -> str:
+    """A migrated database with no rows and its sequences at their start, for this test: the
+    process's database, emptied before the test (testkit.services.empty_database)."""
+    empty_database(process_database_url)
+    return process_database_url
+
+
+@pytest.fixture
+def fresh_database_url(template_database: str) -> Iterator[str]:
+    """A migrated database of this test's own (a copy of the template, dropped afterwards), for a
+    test that needs a second database or one no other test has used."""
     with scratch_database(template=template_database) as url:
         yield url
 

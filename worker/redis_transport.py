@@ -6,7 +6,7 @@ kombu's Redis channel then tries to put the messages this worker holds back on t
 (`QoS.restore_unacked`). With the connection already gone, kombu 5.7 fails there with an
 AttributeError (the channel has no connection parameters left) instead of a connection error,
 and Celery treats it as an unrecoverable error: the worker process exits, and with it any
-generation it was running (seen in tests/test_chaos.py: Redis killed while a grader held a
+generation it was running (seen in tests/worker/test_chaos.py: Redis killed while a grader held a
 second message). The same happens when a task that was running across the reconnection ends
 and its message is acknowledged on the replaced channel. Here both are skipped with a warning
 instead: the messages stay in Redis's

@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fakes.recorded_responses import RecordingLibrary
+from testkit.fakes.recorded_responses import RecordingLibrary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTICLE_RESULTS = REPO_ROOT.parent / "shared" / "reference" / "article-results"
@@ -127,8 +127,8 @@ def lower_bound_s(machines: list[Machine], jobs: list[JobSpec]) -> float:
             slowest = min(s.tokens_per_s for s in group)
             bound = max(bound, min_load + work / speed, (work + slowest * min_load * len(inside)) / speed)
     for m, n in tokens.items():
-        group = [s for s in machines if s.host in servers[m]]
-        bound = max(bound, min(s.load_s for s in group) + n / sum(s.tokens_per_s for s in group))
+        serving = [s for s in machines if s.host in servers[m]]
+        bound = max(bound, min(s.load_s for s in serving) + n / sum(s.tokens_per_s for s in serving))
     for job in jobs:
         fastest = max(s.tokens_per_s for s in machines if job.model in s.served)
         bound = max(bound, min(s.load_s for s in machines) + job.tokens / fastest)

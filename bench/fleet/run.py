@@ -76,9 +76,9 @@ from scheduler.queues import (
 )
 from scheduler.settings import Settings
 from scheduler.sweeping import submit_sweep
-from tests.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
-from tests.services import ServiceUnavailable, private_services, scratch_database
-from tests.worker_fixtures import Fleet, fleet, query
+from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
+from testkit.services import ServiceUnavailable, private_services, scratch_database
+from testkit.workers import Fleet, fleet, query
 
 SWEEP = "episode3"
 # Far beyond any job, as in production: the killed job comes back when the fleet sees its machine's

@@ -17,7 +17,7 @@ from exams.golang import GoToolchain, GoToolchainError
 from exams.sandbox import Workspace, go_mod
 from exams.types import Grade, Verdict
 from exams.v1.qualification import as_response, reference_sources
-from tests.services import REPO_ROOT
+from tests.support.paths import REPO_ROOT
 
 FIELD_CASES = Path(os.environ.get("QUANTSWEEP_FIELD_CASES", REPO_ROOT.parent / "shared/reference/field-cases"))
 

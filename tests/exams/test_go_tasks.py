@@ -12,7 +12,7 @@ from exams.golang import GoToolchain
 from exams.gotest.exam import GoTask
 from exams.registry import get_exam, get_manifest, job_exams
 from exams.types import Verdict
-from tests.exams.test_v1_cli import run as run_exams
+from tests.support.exams_cli import run_exams
 
 TASKS = job_exams("go-tasks")
 README = (get_manifest("go-tasks").folder / "README.md").read_text()

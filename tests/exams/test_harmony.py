@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import exams
 from exams.extract import extract_files
 from exams.harmony import MARKERS, answer_text, parse_messages
 from exams.types import Verdict
+from tests.support.paths import STREAMS_DIR as STREAMS
 
-STREAMS = Path(__file__).resolve().parents[1] / "streams"
 ANALYSIS_ONLY = (STREAMS / "harmony-analysis-only-v1.txt").read_text()
 V1_FILES = ["factorial.go", "wordfreq.go", "filetreewalk.go"]
 FACTORIAL = '#START factorial.go#\npackage main\n\nimport "fmt"\n\nfunc main() { fmt.Println(%s) }\n#END factorial.go#\n'

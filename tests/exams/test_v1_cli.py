@@ -7,29 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from exams.cli import main
 from exams.golang import GoToolchain
 from exams.v1.qualification import as_response, reference_sources
-
-
-def run(*args: str) -> tuple[int, str]:
-    """Run `exams ARGS` through its console entry point; (exit status, stdout and stderr)."""
-    import contextlib
-    import io
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), pytest.raises(SystemExit) as exit_:
-        main(list(args))
-    return int(exit_.value.code or 0), out.getvalue()
+from tests.support.exams_cli import run_exams
 
 
 def test_list_shows_v1_with_its_maximum() -> None:
-    code, out = run("list")
+    code, out = run_exams("list")
     assert code == 0 and any(line.startswith("v1\tmax 15\t") for line in out.splitlines())
 
 
 def test_prompt_prints_the_marker_contract() -> None:
-    code, out = run("prompt", "--exam", "v1")
+    code, out = run_exams("prompt", "--exam", "v1")
     assert code == 0 and "#START name.go#" in out and "filetreewalk.go" in out
 
 
@@ -43,7 +32,7 @@ def test_prompt_prints_the_marker_contract() -> None:
     ],
 )
 def test_bad_input_prints_one_line_and_exits_non_zero(args: tuple[str, ...], message: str) -> None:
-    code, out = run(*args)
+    code, out = run_exams(*args)
     assert code != 0
     assert out.startswith(message) and out.count("\n") == 1 and "Traceback" not in out
 
@@ -51,7 +40,7 @@ def test_bad_input_prints_one_line_and_exits_non_zero(args: tuple[str, ...], mes
 def test_grade_json_prints_exactly_one_design_object(go_toolchain: GoToolchain, tmp_path: Path) -> None:
     response = tmp_path / "response.txt"
     response.write_text(as_response(reference_sources()))
-    code, out = run("grade", "--exam", "v1", str(response), "--json")
+    code, out = run_exams("grade", "--exam", "v1", str(response), "--json")
     assert code == 0
     data = json.loads(out)
     assert (data["score"], data["max_score"], data["verdict"], data["compiled"]) == (15, 15, "ok", True)
@@ -60,13 +49,13 @@ def test_grade_json_prints_exactly_one_design_object(go_toolchain: GoToolchain, 
 def test_grade_with_finish_reason_length_reports_truncation(go_toolchain: GoToolchain, tmp_path: Path) -> None:
     response = tmp_path / "response.txt"
     response.write_text("#START factorial.go#\npackage main\nfunc main() {\n")
-    code, out = run("grade", "--exam", "v1", str(response), "--finish-reason", "length")
+    code, out = run_exams("grade", "--exam", "v1", str(response), "--finish-reason", "length")
     assert code == 0 and out.splitlines()[0].startswith("v1: no score, truncated (")
 
 
 @pytest.mark.slow
 def test_verify_v1_with_five_repeats_passes(go_toolchain: GoToolchain) -> None:
-    code, out = run("verify", "--exam", "v1", "--repeat", "5")
+    code, out = run_exams("verify", "--exam", "v1", "--repeat", "5")
     assert code == 0, out
     assert out.strip().splitlines()[-1].endswith("cases as expected over 5 repeat(s)")
     assert "FAIL" not in out

