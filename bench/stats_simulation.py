@@ -137,7 +137,7 @@ def compare(a: list[RunPoints], b: list[RunPoints], marks: dict[str, float], *, 
     return _compared[key]
 
 
-scheduler.adaptive.compare = compare  # type: ignore[assignment]  # the rounds reuse the comparisons too
+scheduler.adaptive.compare = compare  # type: ignore[assignment,attr-defined]  # the rounds reuse the comparisons too
 
 
 def runs_of(points: np.ndarray, truth: Truth, count: int) -> list[RunPoints]:

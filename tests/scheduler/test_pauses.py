@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -61,7 +62,7 @@ def _sweep(settings: Settings, name: str = "s", tripwires: dict[str, Any] | None
         conn.commit()
 
 
-def _jobs(settings: Settings, model: str, verdicts: list[str | None], sweep: str = "s") -> list[int]:
+def _jobs(settings: Settings, model: str, verdicts: Sequence[str | None], sweep: str = "s") -> list[int]:
     """Jobs of `model`, finished in this order with these verdicts (None: still queued)."""
     ids = []
     with connect(settings) as conn:

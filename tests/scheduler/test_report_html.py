@@ -12,6 +12,7 @@ import subprocess
 from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -244,7 +245,7 @@ def test_pareto_plots_name_exactly_the_frontier_and_say_which_models_are_left_ou
 
 
 def test_the_score_axis_spans_the_means_and_intervals_within_full_marks() -> None:
-    rows = [{"mean": 12.0, "ci_low": 9.5, "ci_high": 14.0}, {"mean": 14.5, "ci_low": 13.0, "ci_high": 15.0},
+    rows: list[dict[str, Any]] = [{"mean": 12.0, "ci_low": 9.5, "ci_high": 14.0}, {"mean": 14.5, "ci_low": 13.0, "ci_high": 15.0},
             {"mean": 11.0, "ci_low": None, "ci_high": None}]
     low, high = score_scale(rows, 15.0).to_dict()["domain"]
     assert 9.0 < low < 9.5 and high == 15.0  # padded below the lowest interval; never past full marks
