@@ -97,13 +97,13 @@ def _model(conn: Any, model_id: str, family: str, quant: str) -> None:
 
 
 def _run(conn: Any, model: str, seed: int, *, outcome: str = "ok", finish: str = "stop",
-         grade: tuple[float, str, bool] | None = None, tps: float = 20.0) -> None:
+         grade: tuple[float, str, bool] | None = None, decode_tps: float = 20.0) -> None:
     job = conn.execute(
         "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state) VALUES"
         " ('s', %s, 'v2', %s, 'h', '{}', 'done') RETURNING id", (model, seed)).fetchone()
     gen = conn.execute(
         "INSERT INTO generations (job_id, outcome, finish_reason, completion_tokens, prompt_tps, decode_tps,"
-        " wall_s) VALUES (%s, %s, %s, 100, 300, %s, 5) RETURNING id", (job["id"], outcome, finish, tps)).fetchone()
+        " wall_s) VALUES (%s, %s, %s, 100, 300, %s, 5) RETURNING id", (job["id"], outcome, finish, decode_tps)).fetchone()
     if grade is not None:
         score, verdict, compiled = grade
         checks = [{"name": "OnlineFlow", "passed": compiled, "points": 1, "max_points": 1},
@@ -120,9 +120,9 @@ def mixed_sweep(settings: Settings) -> Settings:
         conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', %s)", (Jsonb({"models": ["a", "b"]}),))
         _model(conn, "a", "fam", "Q4")
         _model(conn, "b", "fam", "Q8")
-        _run(conn, "a", 1, grade=(6, "test_fail", True), tps=20)
-        _run(conn, "a", 2, grade=(8, "test_fail", True), tps=22)
-        _run(conn, "a", 3, finish="length", outcome="truncated", grade=(0, "truncated", False), tps=24)
+        _run(conn, "a", 1, grade=(6, "test_fail", True), decode_tps=20)
+        _run(conn, "a", 2, grade=(8, "test_fail", True), decode_tps=22)
+        _run(conn, "a", 3, finish="length", outcome="truncated", grade=(0, "truncated", False), decode_tps=24)
         _run(conn, "b", 1, grade=(7, "test_fail", True))
         _run(conn, "b", 2, grade=(0, "compile_fail", False))
         _run(conn, "b", 3, outcome="server_error")
@@ -135,8 +135,8 @@ def test_infra_outcomes_stay_out_of_means_and_compile_rates_show_both_ways(mixed
     a, b = stats[("a", "v2")], stats[("b", "v2")]
     assert (a["n"], a["mean"], a["min"], a["max"]) == (2, 7.0, 6, 8)
     assert a["verdicts"] == {"test_fail": 2, "truncated": 1}
-    assert (a["compiled"], a["n_graded"]) == (2, 3)
-    assert (a["compiled_not_truncated"], a["n_graded_not_truncated"]) == (2, 2)
+    assert (a["n_compiled"], a["n_graded"]) == (2, 3)
+    assert (a["n_compiled_not_truncated"], a["n_graded_not_truncated"]) == (2, 2)
     assert a["decode_tps"] == pytest.approx(22.0) and a["prompt_tps"] == 300
     assert (b["n"], b["mean"]) == (2, 3.5)
     assert b["verdicts"] == {"test_fail": 1, "compile_fail": 1, "server_error": 1, "grader_error": 1}

@@ -13,12 +13,12 @@ from scheduler.settings import Settings
 from scheduler.tripwires import tripped
 
 
-def _job(conn: Any, model: str, seed: int, *, outcome: str = "ok", wall_s: float = 60.0, tps: float = 20.0,
+def _job(conn: Any, model: str, seed: int, *, outcome: str = "ok", wall_s: float = 60.0, decode_tps: float = 20.0,
          grade: tuple[float, str, bool] | None = None, race_passed: bool = False) -> None:
     job = conn.execute("INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state) VALUES"
                        " ('s', %s, 'v2', %s, 'h', '{}', 'done') RETURNING id", (model, seed)).fetchone()
     gen = conn.execute("INSERT INTO generations (job_id, outcome, finish_reason, decode_tps, wall_s)"
-                       " VALUES (%s, %s, 'stop', %s, %s) RETURNING id", (job["id"], outcome, tps, wall_s)).fetchone()
+                       " VALUES (%s, %s, 'stop', %s, %s) RETURNING id", (job["id"], outcome, decode_tps, wall_s)).fetchone()
     if grade is not None:
         score, verdict, compiled = grade
         checks = [{"name": "OnlineFlow", "passed": True, "points": 1, "max_points": 1},
@@ -37,7 +37,7 @@ def _sweep(settings: Settings, tripwires: dict[str, Any] | None = None, race_pas
             for seed in (1, 2, 3):
                 _job(conn, "a", seed, outcome="server_error")
                 _job(conn, "b", seed, grade=(5, "test_fail", True))
-                _job(conn, "c", seed, grade=(6, "test_fail", True), wall_s=0.042, tps=0.0, race_passed=race_passed)
+                _job(conn, "c", seed, grade=(6, "test_fail", True), wall_s=0.042, decode_tps=0.0, race_passed=race_passed)
         return tripped(load_runs(conn, "s"))
 
 

@@ -44,7 +44,7 @@ from typing import Any
 from celery import Celery, signals
 
 from scheduler import db
-from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.vocabulary import WorkerRole
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY
 from scheduler.settings import Settings, get_settings
 
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
     celery_app = Celery("quantsweep", set_as_current=True)
     celery_app.conf.update(celery_config(settings))
-    celery_app.conf.quantsweep_role = {"pool": WorkerPool.CPU, "served_models": []}
+    celery_app.conf.quantsweep_worker = {"role": WorkerRole.CPU, "served_models": []}
     if settings.visibility_timeout_s <= GENERATE_HARD_LIMIT_S:
         log.warning(
             "VISIBILITY_TIMEOUT_S=%s is below the generate task's hard limit (%s s): a long generation "

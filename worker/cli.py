@@ -1,9 +1,9 @@
-"""`worker gpu` and `worker cpu`: start the two pools with their queues, concurrency and prefetch.
+"""`worker gpu` and `worker cpu`: start the two kinds of worker with their queues, concurrency and prefetch.
 
     worker gpu    one process next to this machine's llama-swap (LLAMA_SWAP_URL), concurrency 1,
                   consuming gen.<model> for the models it serves; waits (with a log line) while
                   that server is still starting or loading, exits when it is no model server
-    worker cpu    the grading pool on queue `cpu`, one process per core
+    worker cpu    the graders, on queue `cpu`, one process per core
 
 Both run Celery's prefork pool (the only one where soft and hard time limits both work), with
 task events on for Flower, and announce themselves in the `workers` table.
@@ -16,14 +16,14 @@ import os
 import click
 
 from exams.console import console_main
-from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.vocabulary import WorkerRole
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import get_settings, mask_url
 from worker.errors import WorkerError, check_broker
 
 
 def _start(
-    pool: WorkerPool,
+    role: WorkerRole,
     name: str,
     queues: list[str],
     concurrency: int,
@@ -33,7 +33,7 @@ def _start(
 ) -> None:
     from worker.app import app  # imported here so `--help` works without reading settings
 
-    app.conf.quantsweep_role = {"pool": pool, "served_models": served, "info": info}
+    app.conf.quantsweep_worker = {"role": role, "served_models": served, "info": info}
     # kombu's Redis transport minus a crash when Redis drops while a message is held
     # (worker/redis_transport.py); Flower, on the same app, keeps kombu's own (it knows its name).
     app.conf.broker_transport = "worker.redis_transport:Transport"
@@ -86,7 +86,7 @@ def gpu(name: str | None, loglevel: str) -> None:
 
     queues = initial_queues(settings.worker_host, served)
     info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": dispatch_mode()}
-    _start(WorkerPool.GPU, name or f"{WorkerPool.GPU}@{settings.worker_host}", queues, 1, loglevel, served, info)
+    _start(WorkerRole.GPU, name or f"{WorkerRole.GPU}@{settings.worker_host}", queues, 1, loglevel, served, info)
 
 
 @cli.command()
@@ -103,8 +103,8 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
 
     sandbox = "namespaces" if isolation_available() else "limits only"
     click.echo(f"worker: grading sandbox: {sandbox}", err=True)
-    node = name or f"{WorkerPool.CPU}@{settings.worker_host}"
-    _start(WorkerPool.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
+    node = name or f"{WorkerRole.CPU}@{settings.worker_host}"
+    _start(WorkerRole.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
 
 
 from worker.flower import flower_command

@@ -36,7 +36,7 @@ from celery import signals
 
 from scheduler.db import DATABASE_ERRORS
 from scheduler.db.lifecycle import job_model
-from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.vocabulary import WorkerRole
 from scheduler.db.workers import running_attempts_elapsed_s, running_task_ids
 from scheduler.errors import SettingsError
 from scheduler.queues import (
@@ -64,7 +64,7 @@ class DispatchSettings:
     lease_s: float = 30.0
     load_s: float = 30.0
     job_tokens: float = 3000.0
-    tokens_per_s: float = 30.0
+    decode_tps: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DispatchSettings:
@@ -75,7 +75,7 @@ class DispatchSettings:
             lease_s=_positive(env, "DISPATCH_LEASE_S", cls.lease_s),
             load_s=_positive(env, "DISPATCH_LOAD_S", cls.load_s),
             job_tokens=_positive(env, "DISPATCH_JOB_TOKENS", cls.job_tokens),
-            tokens_per_s=_positive(env, "GPU_TOKENS_PER_S", cls.tokens_per_s),
+            decode_tps=_positive(env, "GPU_TOKENS_PER_S", cls.decode_tps),
         )
 
 
@@ -94,7 +94,7 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _rate(record: Mapping[str, Any]) -> float:
     """A machine record's published decode rate (tokens per second)."""
-    return float(record.get("tokens_per_s") or 1.0)
+    return float(record.get("decode_tps") or 1.0)
 
 
 def claimant_of(record: Mapping[str, Any], job_tokens: float, running_s: Mapping[str, float]) -> Claimant:
@@ -235,7 +235,7 @@ class FleetController:
         machine re-run the job within about one lease. A machine that was only slow is harmless:
         its job's Postgres lease makes the early copy wait and then drop.
         """
-        alive = {h: str(r.get("node") or f"{WorkerPool.GPU}@{h}") for h, r in read_machines(self.redis).items()}
+        alive = {h: str(r.get("node") or f"{WorkerRole.GPU}@{h}") for h, r in read_machines(self.redis).items()}
         dead = [node for host, node in self.seen.items() if host not in alive]
         self.seen = alive
         if not dead:
@@ -265,7 +265,7 @@ class FleetController:
             backlog=backlog,
             claims=claims,
             servers=servers,
-            job_s={m: tokens / self.settings.tokens_per_s for m in self.served},
+            job_s={m: tokens / self.settings.decode_tps for m in self.served},
             load_s={m: self.settings.load_s for m in self.served},
             others_job_s=others_job_s,
             claimants=claimants,
@@ -318,7 +318,7 @@ class FleetController:
             "served": self.served,
             "loaded": self.loaded,
             "current": self.current,
-            "tokens_per_s": self.settings.tokens_per_s,
+            "decode_tps": self.settings.decode_tps,
             "node": self.node_name,
             "at": time.time(),
         }
@@ -359,7 +359,7 @@ def bounce_unserved(task: Any, job_id: int) -> bool:
     """
     if dispatch_mode() != "shared":
         return False
-    served = (getattr(task.app.conf, "quantsweep_role", None) or {}).get("served_models") or []
+    served = (getattr(task.app.conf, "quantsweep_worker", None) or {}).get("served_models") or []
     model = job_model(job_id)
     if model is None or model in served:
         return False  # unknown jobs go through the normal claim (which drops or retries them)
@@ -375,11 +375,11 @@ _controllers: list[FleetController] = []
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _start_controller(sender: Any = None, **_: Any) -> None:
     app = getattr(sender, "app", None)
-    role = getattr(getattr(app, "conf", None), "quantsweep_role", None) or {}
-    if role.get("pool") != WorkerPool.GPU or dispatch_mode() != "affinity":
+    config = getattr(getattr(app, "conf", None), "quantsweep_worker", None) or {}
+    if config.get("role") != WorkerRole.GPU or dispatch_mode() != "affinity":
         return
     settings = get_settings()
-    node = str(getattr(sender, "hostname", "") or f"{WorkerPool.GPU}@{settings.worker_host}")
+    node = str(getattr(sender, "hostname", "") or f"{WorkerRole.GPU}@{settings.worker_host}")
     controller = FleetController(app, node, settings.worker_host, settings.redis_url, settings.llama_swap_url)
     controller.start()
     _controllers.append(controller)
