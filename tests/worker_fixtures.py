@@ -69,10 +69,10 @@ class Fleet:
     log_dir: Path
     workers: list[WorkerProcess] = field(default_factory=list)
 
-    def start(self, pool: str, name: str, *args: str, **env: str) -> WorkerProcess:
-        """Start `worker <pool> --name <name>` and wait until it has announced itself."""
+    def start(self, role: str, name: str, *args: str, **env: str) -> WorkerProcess:
+        """Start `worker <role> --name <name>` and wait until it has announced itself."""
         log_path = self.log_dir / f"{name.replace('@', '_')}.log"
-        cmd = [sys.executable, "-c", "from worker.cli import main; main()", pool, "--name", name, *args]
+        cmd = [sys.executable, "-c", "from worker.cli import main; main()", role, "--name", name, *args]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 cmd,
