@@ -103,6 +103,8 @@ def test_status_json_is_one_object(settings: Settings, capsys: pytest.CaptureFix
     status, out, _ = run_cli(["status", "--sweep", "s", "--json"], capsys)
     data = json.loads(out)
     assert status == 0 and data["done"] == 2 and data["total"] == 6 and data["verdicts"] == {"ok": 2}
+    assert sorted((m["name"], m["role"], m["host"]) for m in data["machines"]) == [
+        ("cpu@box1", "cpu", "box1"), ("gpu@box1", "gpu", "box1")]
 
 
 def test_watch_prints_plain_lines_off_a_terminal_and_returns_when_all_jobs_are_done(settings: Settings) -> None:

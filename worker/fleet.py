@@ -92,14 +92,14 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _rate(record: Mapping[str, Any]) -> float:
+def _decode_tps(record: Mapping[str, Any]) -> float:
     """A machine record's published decode rate (tokens per second)."""
     return float(record.get("decode_tps") or 1.0)
 
 
 def claimant_of(record: Mapping[str, Any], job_tokens: float, running_s: Mapping[str, float]) -> Claimant:
     """Another machine consuming a model: free when its running job (if any) reaches the expected length."""
-    job_s = job_tokens / _rate(record)
+    job_s = job_tokens / _decode_tps(record)
     elapsed_s = running_s.get(str(record.get("node")))
     return Claimant(0.0 if elapsed_s is None else max(0.0, job_s - elapsed_s), job_s)
 
@@ -257,7 +257,7 @@ class FleetController:
             for m in claimed
         }
         others_job_s = {
-            m: min(tokens / _rate(o) for o in others.values() if m in o.get("served", []))
+            m: min(tokens / _decode_tps(o) for o in others.values() if m in o.get("served", []))
             for m in self.served
             if servers[m] > 1
         }
