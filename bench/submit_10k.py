@@ -20,7 +20,7 @@ from scheduler.catalog import load_catalog
 from scheduler.db.migrate import upgrade
 from scheduler.queues import generation_queue
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
-from scheduler.sweeping import submit_sweep
+from scheduler.sweep_commands import submit_sweep
 from testkit.services import fresh_redis_url, private_services, scratch_database
 
 SEEDS = 295

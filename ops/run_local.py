@@ -3,8 +3,8 @@
 
 It checks Redis, Postgres, Go, llama-server and the model (naming what is missing and how to
 get it), applies the schema, starts a real llama-server serving Gemma 3 270M with Gemma's chat
-template (checked through /apply-template before anything is submitted), one GPU-pool worker
-(on CPU here) pointed at it and one CPU-pool worker, submits the sweep, shows its progress (a bar
+template (checked through /apply-template before anything is submitted), one GPU worker
+(on CPU here) pointed at it and one CPU worker, submits the sweep, shows its progress (a bar
 in a terminal, plain lines at a steady interval in a log), prints the results with a plain
 statement of whether the graders got any of the model's code to build, and stops everything it
 started.

@@ -164,7 +164,7 @@ def advance(settings: Settings) -> list[AdvanceSummary]:
 
 def _advance_sweep(settings: Settings, sweep_runs: SweepRuns) -> AdvanceSummary:
     from scheduler.submit import submit
-    from scheduler.sweeping import load
+    from scheduler.sweep_commands import load
 
     sweep, catalog, specs = load(settings, sweep_runs.sweep)
     rules = sweep.adaptive or AdaptiveRules()

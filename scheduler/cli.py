@@ -31,7 +31,7 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def sweeps_command(as_json: bool) -> None:
     """List the sweep files with their job counts."""
-    from scheduler.sweeping import list_sweeps
+    from scheduler.sweep_commands import list_sweeps
 
     rows = list_sweeps(_settings())
     if as_json:
@@ -65,7 +65,7 @@ def sweeps_command(as_json: bool) -> None:
 @click.option("--requeue", is_flag=True, help="Re-send the message of every job nothing holds: queued, generated, expired claims.")
 def submit_command(sweep_name: str, dry_run: bool, as_json: bool, wait: bool, rerun: bool, requeue: bool) -> None:
     """Expand a sweep into jobs, record them, and enqueue those without a result."""
-    from scheduler.sweeping import dry_run_jobs, submit_sweep
+    from scheduler.sweep_commands import dry_run_jobs, submit_sweep
 
     settings = _settings()
     if dry_run:

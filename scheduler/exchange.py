@@ -42,8 +42,10 @@ GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "fi
 GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": AnswerSource.CONTENT, "source": GenerationSource.GENERATED,
                                        "response_text": "", "reasoning_text": ""}
 GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
-                "duration_s", "grader_host", "external", "quantsweep_version")
+                "duration_s", "worker_name", "external", "quantsweep_version")
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
+# A grade field under the name exports made before migration 007 gave it.
+GRADE_FORMER_NAMES = {"worker_name": "grader_host"}
 REQUIRED = ("format", "sweep", "model", "label", "family", "exam", "seed", "params_hash", "params", "state")
 
 
@@ -210,5 +212,5 @@ def _insert_job(conn: Any, name: str, line: dict[str, Any]) -> None:
 
 
 def _grade_value(grade: dict[str, Any], key: str) -> Any:
-    value = grade.get(key)
+    value = grade.get(key, grade.get(GRADE_FORMER_NAMES.get(key, key)))
     return GRADE_DEFAULTS.get(key) if value is None else value

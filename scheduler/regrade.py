@@ -1,7 +1,7 @@
 """Grading a sweep's stored responses again with the current graders, without generating.
 
 Each job's latest generation is graded once per grader version: `grade(job_id, generation_id=G,
-regrade=True, grade_round=R)` goes to the CPU pool (or runs here with `local=True`). A generation
+regrade=True, grade_round=R)` goes to the CPU workers (or runs here with `local=True`). A generation
 already graded by the current version is skipped unless forced, which adds a round above the
 highest stored one. Imported grades (the article's) are never touched.
 """
@@ -91,7 +91,7 @@ def send_regrade(settings: Settings, plan: RegradePlan) -> int:
 
 
 def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem, str], None] | None = None,
-                  grader_host: str | None = None) -> int:
+                  worker_name: str | None = None) -> int:
     """Grade every item in this process (no worker needed); return how many grades were stored."""
     stored = 0
     for item in plan.items:
@@ -101,7 +101,7 @@ def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem,
         started = datetime.now(UTC)
         result = exams.grade(item.exam, row["response_text"], finish_reason=row["finish_reason"])
         store_grade(item.job_id, item.generation_id, result, lease_owner=None, grade_round=item.grade_round,
-                    grader_host=grader_host, started_at=started)
+                    worker_name=worker_name, started_at=started)
         stored += 1
         if progress is not None:
             progress(item, str(result.verdict))

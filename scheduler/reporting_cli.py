@@ -88,9 +88,9 @@ for _command in (export_command, import_command):
 
 @click.command("regrade")
 @click.option("--sweep", "sweep_name", required=True, help="The sweep whose stored responses to grade.")
-@click.option("--local", is_flag=True, help="Grade in this process instead of the CPU pool (no worker needed).")
+@click.option("--local", is_flag=True, help="Grade in this process instead of on the CPU workers (no worker needed).")
 @click.option("--force", is_flag=True, help="Grade again even where the current grader already did.")
-@click.option("--wait", "wait_s", type=float, default=None, help="Wait up to this many seconds for the pool.")
+@click.option("--wait", "wait_s", type=float, default=None, help="Wait up to this many seconds for the CPU workers.")
 def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | None) -> None:
     """Grade the sweep's stored responses again with the current graders (no generation)."""
     from scheduler.db import connect
@@ -103,7 +103,7 @@ def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | N
         for line in plan.lines():
             click.echo(line)
         if local:
-            stored = grade_locally(conn, plan, grader_host=f"local@{settings.worker_host}",
+            stored = grade_locally(conn, plan, worker_name=f"local@{settings.worker_host}",
                                    progress=lambda item, verdict: click.echo(
                                        f"graded job {item.job_id} ({item.exam}): {verdict}"))
             click.echo(f"stored {stored} grades")

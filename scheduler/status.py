@@ -32,7 +32,7 @@ from scheduler.adaptive import status_lines
 from scheduler.db import connect, progress
 from scheduler.db.pauses import pauses_in_force
 from scheduler.db.recovery import last_pass, live_claims_per_worker, orphaned_claims
-from scheduler.db.vocabulary import AttemptState, JobState, WorkerPool
+from scheduler.db.vocabulary import AttemptState, JobState, WorkerRole
 from scheduler.errors import UnknownSweepError
 from scheduler.pauses import resume_hint
 from scheduler.progress import HEARTBEAT_S, ProgressLines
@@ -52,7 +52,7 @@ class Machine:
     """One worker as the status shows it."""
 
     name: str
-    pool: str
+    role: str
     host: str
     loaded_model: str | None
     served_models: list[str]
@@ -164,9 +164,9 @@ def _machines(conn: Any, sweep: str | None) -> list[Machine]:
     for w in progress.worker_rows(conn):
         running = live.get(w["name"], 0)
         finished = sum(counts.get((w[k], AttemptState.FINISHED), 0) for k in ("name", "host"))
-        if w["pool"] == WorkerPool.CPU:
+        if w["role"] == WorkerRole.CPU:
             finished = graded.get(w["name"], 0) + graded.get(w["host"], 0)
-        machines.append(Machine(w["name"], w["pool"], w["host"], w["loaded_model"], list(w["served_models"]),
+        machines.append(Machine(w["name"], w["role"], w["host"], w["loaded_model"], list(w["served_models"]),
                                 running, finished, w["age"], w["state"]))
     return machines
 
@@ -198,9 +198,9 @@ def plain_lines(snap: Snapshot) -> list[str]:
         lines.append(f"paused: model {p['model']} since {p['since']} (sweep {p['sweep'] or '?'}): "
                      f"{p['cause']}; its jobs stay queued; {resume_hint(p['model'])}")
     for m in snap.machines:
-        model = f" model={cells.text(m.loaded_model)}" if m.pool == WorkerPool.GPU else ""
+        model = f" model={cells.text(m.loaded_model)}" if m.role == WorkerRole.GPU else ""
         condition = f" ({m.condition})" if m.condition else ""
-        lines.append(f"  {m.pool} {m.name}{model} running={m.running} finished={m.finished}{condition}")
+        lines.append(f"  {m.role} {m.name}{model} running={m.running} finished={m.finished}{condition}")
     return lines
 
 
@@ -213,9 +213,9 @@ def _rich_view(snap: Snapshot) -> Any:
     bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                    TextColumn(eta))
     bar.add_task(snap.sweep or "all sweeps", total=max(snap.total, 1), completed=snap.done)
-    table = Table("pool", "worker", "model", "running", "finished", "state")
+    table = Table("role", "worker", "model", "running", "finished", "state")
     for m in snap.machines:
-        table.add_row(m.pool, m.name, cells.text(m.loaded_model), str(m.running), str(m.finished),
+        table.add_row(m.role, m.name, cells.text(m.loaded_model), str(m.running), str(m.finished),
                       m.condition or "running")
     return Group(bar, *[line for line in plain_lines(snap) if not line.startswith("  ")], table)
 

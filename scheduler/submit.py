@@ -37,7 +37,7 @@ from scheduler.db.sweeps import (
     upsert_sweep,
 )
 from scheduler.db.vocabulary import JobState
-from scheduler.plan import JobSpec
+from scheduler.expansion import JobSpec
 from scheduler.publish import publish_generate, publish_grade
 from scheduler.settings import Settings
 

@@ -34,7 +34,7 @@ from testkit.workers import Fleet, WorkerProcess, fleet, insert_jobs, query, res
 MODEL = "gpt-oss-20b"
 PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 100_000, "timeout_s": 120, "options": {}}
 BOUND_S = 180.0  # every job reaches its verdict within this long after the fault ended
-TOKENS_PER_S = 100.0  # a few seconds a recorded v1 response
+DECODE_TPS = 100.0  # a few seconds a recorded v1 response
 FAULT_GAP_S = 2.0  # how long a killed or stopped server stays down
 CHAOS_ENV = {
     "JOB_LEASE_S": "4",
@@ -116,7 +116,7 @@ class ChaosRig:
 
     def restart_fake(self) -> None:
         """Start the model server again on the same port."""
-        self.fake = start_fake_llama_swap([MODEL], load_time_s=0.05, tokens_per_s=TOKENS_PER_S, port=self.fake_port)
+        self.fake = start_fake_llama_swap([MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=self.fake_port)
 
     def outcome(self, fault: str, job_ids: list[int], fault_end: float, bound_s: float = BOUND_S) -> Outcome:
         """Wait until every job is done or the bound passes, then count."""
@@ -162,7 +162,7 @@ def chaos_rig(root: Path, **env: str) -> Iterator[ChaosRig]:
         redis_server.start()
         database_url = _create_database(postgres)
         redis_url = f"{redis_server.url}/0"
-        fake = start_fake_llama_swap([MODEL], load_time_s=0.05, tokens_per_s=TOKENS_PER_S, port=fake_port)
+        fake = start_fake_llama_swap([MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=fake_port)
         worker_env = {**CHAOS_ENV, "LLAMA_SWAP_URL": fake.url, **env}
         worker_env.pop("VISIBILITY_TIMEOUT_S", None)
         (root / "logs").mkdir(exist_ok=True)

@@ -29,7 +29,7 @@ from scheduler.db import sweeps as db_sweeps
 from scheduler.db.catalog import upsert_models
 from scheduler.db.sweeps import JobKeys, enqueue_jobs, insert_sweep, sweep_definition
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerState
-from scheduler.plan import params_hash
+from scheduler.expansion import params_hash
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY, generation_queue
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -81,10 +81,10 @@ class Fleet:
     log_dir: Path
     workers: list[WorkerProcess] = field(default_factory=list)
 
-    def start(self, pool: str, name: str, *args: str, **env: str) -> WorkerProcess:
-        """Start `worker <pool> --name <name>` and wait until it has announced itself."""
+    def start(self, role: str, name: str, *args: str, **env: str) -> WorkerProcess:
+        """Start `worker <role> --name <name>` and wait until it has announced itself."""
         log_path = self.log_dir / f"{name.replace('@', '_')}.log"
-        cmd = [sys.executable, "-c", "from worker.cli import main; main()", pool, "--name", name, *args]
+        cmd = [sys.executable, "-c", "from worker.cli import main; main()", role, "--name", name, *args]
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 cmd,

@@ -1,4 +1,4 @@
-"""quantsweep's workers: the Celery app, the `generate` (GPU pool) and `grade` (CPU pool) tasks,
+"""quantsweep's workers: the Celery app, the `generate` (GPU workers) and `grade` (CPU workers) tasks,
 and the OpenAI-compatible client for llama-swap and llama-server.
 
 Imports only the shared public layer of the control plane: `scheduler.settings`, `scheduler.db`

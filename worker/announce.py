@@ -1,4 +1,4 @@
-"""Workers announce themselves in the `workers` table: host, pool, the models their llama-swap serves.
+"""Workers announce themselves in the `workers` table: host, role, the models their llama-swap serves.
 
 The scheduler's fleet view and the dispatch read it; Flower sees the same workers through
 Celery's events. A worker writes its row when it is ready, refreshes `last_seen_at` on Celery's
@@ -15,7 +15,7 @@ from typing import Any
 
 from celery import signals
 
-from scheduler.db.vocabulary import WorkerPool, WorkerState
+from scheduler.db.vocabulary import WorkerRole, WorkerState
 from scheduler.db.workers import announce_worker, mark_worker_seen
 from scheduler.settings import get_settings
 
@@ -26,20 +26,20 @@ _last_seen = {"at": 0.0}
 _seen_lock = threading.Lock()
 
 
-def _role(sender: Any) -> dict[str, Any]:
+def _worker_config(sender: Any) -> dict[str, Any]:
     app = getattr(sender, "app", None)
-    role = getattr(getattr(app, "conf", None), "quantsweep_role", None)
-    return role if isinstance(role, dict) else {"pool": WorkerPool.CPU, "served_models": []}
+    config = getattr(getattr(app, "conf", None), "quantsweep_worker", None)
+    return config if isinstance(config, dict) else {"role": WorkerRole.CPU, "served_models": []}
 
 
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _on_ready(sender: Any = None, **_: Any) -> None:
-    role = _role(sender)
+    config = _worker_config(sender)
     name = str(getattr(sender, "hostname", "") or get_settings().worker_host)
     queues = sorted(q.name for q in getattr(getattr(sender, "task_consumer", None), "queues", []) or [])
-    info = {"state": WorkerState.RUNNING, "pid": os.getpid(), "queues": queues, **role.get("info", {})}
+    info = {"state": WorkerState.RUNNING, "pid": os.getpid(), "queues": queues, **config.get("info", {})}
     try:
-        announce_worker(name, role["pool"], list(role.get("served_models", [])), info)
+        announce_worker(name, config["role"], list(config.get("served_models", [])), info)
     except Exception:  # the worker still works without its row; say so loudly
         log.exception("could not announce worker %s in Postgres", name)
 

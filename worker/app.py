@@ -1,4 +1,4 @@
-"""The Celery app: settings for 10-15 minute tasks on a Redis broker, and per-process setup.
+"""The Celery app: settings for tasks that run for many minutes on a Redis broker, and per-process setup.
 
 Why each setting (Celery 5.7, Redis transport):
 
@@ -6,11 +6,11 @@ Why each setting (Celery 5.7, Redis transport):
   mid-generation leaves it in Redis to be delivered again. Tasks are idempotent (claims under a
   lease, ON CONFLICT inserts), so a second delivery is harmless.
 - `worker_prefetch_multiplier = 1`: with late acks a process reserves only the message it runs;
-  a 10-minute generation never holds a second message hostage (it would wait and could outlive
+  a long generation never holds a second message hostage (it would wait and could outlive
   the visibility timeout, then run twice).
 - `broker_transport_options.visibility_timeout` (VISIBILITY_TIMEOUT_S, default 7200 s): Redis
   hands an unacknowledged message to another worker after this long. It must exceed the longest
-  task (the hard limits below: 3060 s for generate, 960 s for grade) so a healthy generation is
+  task (the hard limits below: GENERATE_HARD_LIMIT_S, GRADE_HARD_LIMIT_S) so a healthy generation is
   not redelivered; the short values in the tests exercise exactly that redelivery. kombu looks
   for expired messages every `unacked_restore_interval` x `unacked_restore_throttle` seconds
   (100 s by default): we scan each tick, every tenth of the visibility timeout (at most 10 s).
@@ -44,7 +44,7 @@ from typing import Any
 from celery import Celery, signals
 
 from scheduler import db
-from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.vocabulary import WorkerRole
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY
 from scheduler.settings import Settings, get_settings
 
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Celery:
     settings = settings or get_settings()
     celery_app = Celery("quantsweep", set_as_current=True)
     celery_app.conf.update(celery_config(settings))
-    celery_app.conf.quantsweep_role = {"pool": WorkerPool.CPU, "served_models": []}
+    celery_app.conf.quantsweep_worker = {"role": WorkerRole.CPU, "served_models": []}
     if settings.visibility_timeout_s <= GENERATE_HARD_LIMIT_S:
         log.warning(
             "VISIBILITY_TIMEOUT_S=%s is below the generate task's hard limit (%s s): a long generation "

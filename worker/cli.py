@@ -1,9 +1,9 @@
-"""`worker gpu` and `worker cpu`: start the two pools with their queues, concurrency and prefetch.
+"""`worker gpu` and `worker cpu`: start the two kinds of worker with their queues, concurrency and prefetch.
 
     worker gpu    one process next to this machine's llama-swap (LLAMA_SWAP_URL), concurrency 1,
                   consuming gen.<model> for the models it serves; waits (with a log line) while
                   that server is still starting or loading, exits when it is no model server
-    worker cpu    the grading pool on queue `cpu`, one process per core
+    worker cpu    the graders, on queue `cpu`, one process per core
 
 Both run Celery's prefork pool (the only one where soft and hard time limits both work), with
 task events on for Flower, and announce themselves in the `workers` table.
@@ -18,14 +18,14 @@ from typing import Any
 import click
 
 from exams.console import console_main
-from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.vocabulary import WorkerRole
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import get_settings, mask_url
 from worker.errors import WorkerError, check_broker
 
 
 def _start(
-    pool: WorkerPool,
+    role: WorkerRole,
     name: str,
     queues: list[str],
     concurrency: int,
@@ -36,7 +36,7 @@ def _start(
 ) -> None:
     from worker.app import app  # imported here so `--help` works without reading settings
 
-    app.conf.quantsweep_role = {"pool": pool, "served_models": served, "info": info}
+    app.conf.quantsweep_worker = {"role": role, "served_models": served, "info": info}
     if configure is not None:
         configure(app)
     # kombu's Redis transport minus a crash when Redis drops while a message is held
@@ -93,8 +93,8 @@ def gpu(name: str | None, loglevel: str) -> None:
     strategy = strategy_for()
     queues = strategy.initial_queues(settings.worker_host, served)
     info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": strategy.name}
-    node = name or f"{WorkerPool.GPU}@{settings.worker_host}"
-    _start(WorkerPool.GPU, node, queues, 1, loglevel, served, info, strategy.configure)
+    node = name or f"{WorkerRole.GPU}@{settings.worker_host}"
+    _start(WorkerRole.GPU, node, queues, 1, loglevel, served, info, strategy.configure)
 
 
 @cli.command()
@@ -111,8 +111,8 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
 
     sandbox = "namespaces" if isolation_available() else "limits only"
     click.echo(f"worker: grading sandbox: {sandbox}", err=True)
-    node = name or f"{WorkerPool.CPU}@{settings.worker_host}"
-    _start(WorkerPool.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
+    node = name or f"{WorkerRole.CPU}@{settings.worker_host}"
+    _start(WorkerRole.CPU, node, [GRADING_QUEUE], processes, loglevel, [], {"sandbox": sandbox})
 
 
 from worker.flower import flower_command

@@ -44,8 +44,8 @@ class ChatClient:
         self._http: httpx.Client | None = None
 
     def _client(self) -> httpx.Client:
-        # One connection pool for the client's life: building an httpx.Client costs ~100 ms
-        # (its TLS context), which a task would pay before every request.
+        # One connection pool for the client's life: building an httpx.Client builds a TLS context,
+        # which a task would otherwise pay for before every request.
         if self._http is None:
             timeout = httpx.Timeout(INFO_TIMEOUT_S, connect=CONNECT_TIMEOUT_S)
             self._http = httpx.Client(base_url=self.base_url, timeout=timeout, transport=self._transport)

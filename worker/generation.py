@@ -38,7 +38,7 @@ class RetryPolicy:
         return float(min(MAX_BACKOFF_S, self.backoff_s * 2 ** (retry_number - 1)))
 
 
-def generate_once(
+def generate_with_retries(
     client: ChatClient,
     request: ChatRequest,
     policy: RetryPolicy,

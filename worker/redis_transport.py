@@ -1,5 +1,5 @@
 """kombu's Redis transport, with one fault fixed: a worker that loses Redis while it holds a
-message no longer dies.
+message keeps running.
 
 When the connection to Redis drops, Celery closes the connection before reconnecting, and
 kombu's Redis channel then tries to put the messages this worker holds back on their queues

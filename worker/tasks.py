@@ -1,8 +1,8 @@
 """The two tasks. Each takes a job id, claims the job in Postgres, does its work, stores the result
 once, and hands over to the next stage.
 
-    generate(job_id)                                            queue gen.<model>, GPU pool
-    grade(job_id, generation_id=None, regrade=False, grade_round=1)    queue cpu, CPU pool
+    generate(job_id)                                            queue gen.<model>, GPU workers
+    grade(job_id, generation_id=None, regrade=False, grade_round=1)    queue cpu, CPU workers
 
 A message received twice, late, or for a finished job does nothing harmful: the claim refuses
 it. A job held by a live worker (lease not expired) is retried after the lease's remaining time;
@@ -48,7 +48,7 @@ from scheduler.publish import BROKER_ERRORS
 from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
 from scheduler.settings import get_settings
 from worker.client import ChatClient, ChatRequest
-from worker.generation import RetryPolicy, generate_once
+from worker.generation import RetryPolicy, generate_with_retries
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
 
@@ -121,7 +121,7 @@ def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
     )
     client = _chat_client(settings.llama_swap_url)
     policy = RetryPolicy(retries=settings.generation_retries, backoff_s=settings.generation_backoff_s)
-    record = generate_once(client, request, policy, stop=keeper.lost)
+    record = generate_with_retries(client, request, policy, stop=keeper.lost)
     server = client.server_info(claim.model)
     return replace(record, server_info={**server, **record.server_info})
 
@@ -218,7 +218,7 @@ def _store_grade(task: Any, claim: GradingClaim, result: Any, grade_round: int, 
             result,
             lease_owner=claim.lease_owner,
             grade_round=grade_round,
-            grader_host=worker,
+            worker_name=worker,
             started_at=claim.claimed_at,
         ),
     )
@@ -247,7 +247,7 @@ def _regrade(task: Any, job_id: int, generation_id: int | None, grade_round: int
             result,
             lease_owner=None,
             grade_round=grade_round,
-            grader_host=worker,
+            worker_name=worker,
             started_at=started_at,
         ),
     )

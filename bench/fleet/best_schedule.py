@@ -77,7 +77,7 @@ def _options(machines: list[Machine], tokens: list[int], servers: list[int],
         per = [0.0] * len(machines)
         count = [0] * len(machines)
         for n, i in zip(tokens, assignment, strict=True):
-            per[i] += n / machines[i].tokens_per_s + job_overhead_s
+            per[i] += n / machines[i].decode_tps + job_overhead_s
             count[i] += 1
         times = tuple(round(per[i] + s.load_s, 9) if count[i] else 0.0 for i, s in enumerate(machines))
         options.setdefault(times, assignment)

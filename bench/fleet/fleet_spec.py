@@ -32,7 +32,7 @@ class Machine:
 
     host: str
     served: tuple[str, ...]
-    tokens_per_s: float
+    decode_tps: float
     load_s: float
 
 
@@ -57,7 +57,7 @@ FLEET = [
             "qwen3-coder-30b-draft",
             "gpt-oss-20b",
         ),
-        tokens_per_s=2000.0,
+        decode_tps=2000.0,
         load_s=0.6,
     ),
     Machine(
@@ -70,13 +70,13 @@ FLEET = [
             "gpt-oss-20b",
             "qwen35-9b-q4km",
         ),
-        tokens_per_s=1350.0,
+        decode_tps=1350.0,
         load_s=0.6,
     ),
     Machine(
         "gpu-c",
         ("gemma4-e4b-q8", "qwen35-9b-q4km", "gpt-oss-20b", "gemma4-26b-mxfp4"),
-        tokens_per_s=900.0,
+        decode_tps=900.0,
         load_s=0.6,
     ),
 ]
@@ -121,16 +121,16 @@ def lower_bound_s(machines: list[Machine], jobs: list[JobSpec]) -> float:
             inside = [m for m in tokens if servers[m] <= hosts]
             if not inside:
                 continue
-            speed = sum(s.tokens_per_s for s in group)
+            speed = sum(s.decode_tps for s in group)
             work = sum(tokens[m] for m in inside)
             min_load = min(s.load_s for s in group)
-            slowest = min(s.tokens_per_s for s in group)
+            slowest = min(s.decode_tps for s in group)
             bound = max(bound, min_load + work / speed, (work + slowest * min_load * len(inside)) / speed)
     for m, n in tokens.items():
         serving = [s for s in machines if s.host in servers[m]]
-        bound = max(bound, min(s.load_s for s in serving) + n / sum(s.tokens_per_s for s in serving))
+        bound = max(bound, min(s.load_s for s in serving) + n / sum(s.decode_tps for s in serving))
     for job in jobs:
-        fastest = max(s.tokens_per_s for s in machines if job.model in s.served)
+        fastest = max(s.decode_tps for s in machines if job.model in s.served)
         bound = max(bound, min(s.load_s for s in machines) + job.tokens / fastest)
     return bound
 

@@ -3,7 +3,7 @@
 Three simulated machines (``fleet_spec.FLEET``: a FAKE llama-swap each, with its own model
 set, decode rate and load time, time scaled ~50x down) and one real ``worker gpu`` next to
 each (WORKER_HOST set, concurrency 1), a private real Redis and a scratch Postgres database
-per run; the ``episode3`` sweep (66 jobs) is submitted through ``scheduler.sweeping``. Only
+per run; the ``episode3`` sweep (66 jobs) is submitted through ``scheduler.sweep_commands``. Only
 generation runs (no CPU worker): the bench measures the GPU side.
 
 Runs, side by side:
@@ -65,7 +65,7 @@ from bench.fleet.fleet_spec import (
     replay_dir,
 )
 from scheduler.db.migrate import upgrade
-from scheduler.db.vocabulary import AttemptState, Outcome, WorkerPool
+from scheduler.db.vocabulary import AttemptState, Outcome, WorkerRole
 from scheduler.publish import producer_app
 from scheduler.queues import (
     FLEET_MACHINE_KEY_PREFIX,
@@ -75,7 +75,7 @@ from scheduler.queues import (
     fleet_machine_key,
 )
 from scheduler.settings import Settings
-from scheduler.sweeping import submit_sweep
+from scheduler.sweep_commands import submit_sweep
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from testkit.services import ServiceUnavailable, private_services, scratch_database
 from testkit.workers import Fleet, fleet, query
@@ -94,7 +94,7 @@ SCALE_ENV = {
     "VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
     "GENERATION_BACKOFF_S": "0",
 }
-PROMPT_TOKENS_PER_S = 25000.0  # a real 500 tok/s prompt rate, scaled like the rest
+PROMPT_TPS = 25000.0  # a real 500 tok/s prompt rate, scaled like the rest
 RUN_DEADLINE_S = 300.0  # one run, from submission to the last generation
 STALL_S = 45.0  # no new generation for this long: the run has stalled
 KILL_NOT_BEFORE = 0.3  # kill no earlier than this fraction of the healthy makespan
@@ -150,7 +150,7 @@ class KillRecord:
     requeued_by: str = ""  # which: a survivor, or (kill + restart) the machine's new worker
     sweep_s: float = 0.0  # seconds into the sweep when it was killed
     rerun_s: float = 0.0  # that attempt's generation time
-    rerun_host: str = ""  # the worker that re-ran it
+    rerun_worker: str = ""  # the worker that re-ran it
     restarted_at: float = 0.0  # kill + restart: when its new worker published its fleet record
     stats: dict[str, Any] = field(default_factory=dict)  # its fake llama-swap's stats just before
 
@@ -228,16 +228,16 @@ def run_design(design: str, redis_url: str, log_dir: Path, *, shared: bool = Fal
 
 
 def _start_machine(workers: Fleet, machine: Machine) -> FakeLlamaSwapProcess:
-    extra = ["--prompt-tokens-per-s", str(PROMPT_TOKENS_PER_S)]
+    extra = ["--prompt-tps", str(PROMPT_TPS)]
     fake = start_fake_llama_swap(
-        machine.served, load_time_s=machine.load_s, tokens_per_s=machine.tokens_per_s, extra_args=extra,
+        machine.served, load_time_s=machine.load_s, decode_tps=machine.decode_tps, extra_args=extra,
         replay=replay_dir(),
     )  # fmt: skip
     _own(fake.process)
     env = {
         "LLAMA_SWAP_URL": fake.url,
         "WORKER_HOST": machine.host,
-        "GPU_TOKENS_PER_S": str(machine.tokens_per_s),
+        "GPU_TOKENS_PER_S": str(machine.decode_tps),
     }
     try:
         worker = workers.start("gpu", f"gpu@{machine.host}", **env)
@@ -299,8 +299,8 @@ def _kill_mid_sweep(workers: Fleet, fakes: dict[str, FakeLlamaSwapProcess], db_u
             rows = query(
                 db_url,
                 "SELECT a.job_id, j.model FROM attempts a JOIN jobs j ON j.id = a.job_id"
-                " WHERE a.state = %s AND a.worker_host = %s",
-                (AttemptState.RUNNING, f"{WorkerPool.GPU}@{machine.host}"),
+                " WHERE a.state = %s AND a.worker_name = %s",
+                (AttemptState.RUNNING, f"{WorkerRole.GPU}@{machine.host}"),
             )
             if len(rows) != 1:
                 continue
@@ -424,13 +424,13 @@ def _measure(design: str, db_url: str, stats: dict[str, dict[str, Any]], t0: flo
     if kill is not None:
         rerun = query(
             db_url,
-            "SELECT extract(epoch FROM a.started_at) AS started, g.wall_s, a.worker_host FROM attempts a"
+            "SELECT extract(epoch FROM a.started_at) AS started, g.wall_s, a.worker_name FROM attempts a"
             " JOIN generations g ON g.attempt_id = a.id WHERE a.job_id = %s",
             (kill.job_id,),
         )
         if rerun:
             kill.rerun_start, kill.rerun_s = float(rerun[0]["started"]), float(rerun[0]["wall_s"] or 0.0)
-            kill.rerun_host = str(rerun[0]["worker_host"])
+            kill.rerun_worker = str(rerun[0]["worker_name"])
     loads = {h: sum(s["loads"].values()) for h, s in stats.items()}
     model_loads = {h: {m: int(n) for m, n in s["loads"].items() if n} for h, s in stats.items()}
     overhead = _job_overhead_s(stats)
@@ -452,7 +452,7 @@ def _job_overhead_s(stats: dict[str, dict[str, Any]]) -> float:
         previous: dict[str, Any] | None = None
         for r in requests:
             load_s = machine.load_s if previous is None or previous["model"] != r["model"] else 0.0
-            decode_s = r["completion_tokens"] / machine.tokens_per_s
+            decode_s = r["completion_tokens"] / machine.decode_tps
             inside.append(r["finished_at"] - r["received_at"] - decode_s - load_s)
             if previous is not None and previous["model"] == r["model"]:
                 between.append(r["received_at"] - previous["finished_at"])
@@ -525,7 +525,7 @@ def report(lb: float, n_jobs: int, runs: list[RunResult]) -> str:
             f" the killed job: {k.lost_s:.2f} s lost + {redelivery:.2f} s until re-run (back on its queue"
             f" after {requeued})"
             f" (machine lease {SCALE_ENV['DISPATCH_LEASE_S']} s, visibility timeout {VISIBILITY_TIMEOUT_S} s)"
-            f" + {k.rerun_s:.2f} s re-run on {k.rerun_host}"
+            f" + {k.rerun_s:.2f} s re-run on {k.rerun_worker}"
         )
     return "\n".join(lines)
 

@@ -56,7 +56,7 @@ def _run_job(m: SimMachine, job: JobSpec, now: float) -> float:
         m.loaded = job.model
         m.loads += 1
         extra = m.spec.load_s
-    work = job.tokens / m.spec.tokens_per_s
+    work = job.tokens / m.spec.decode_tps
     m.busy_s += extra + work
     m.jobs.append(job.model)
     return now + extra + work
@@ -85,13 +85,13 @@ def simulate_pull(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
         claims = {m: sum(1 for s in others if s.current == m) for m in queues}
         state = MachineState(me.spec.host, frozenset(me.spec.served), me.loaded, me.current)
         others_job_s = {
-            m: min(JOB_TOKENS / s.spec.tokens_per_s for s in others if m in s.spec.served)
+            m: min(JOB_TOKENS / s.spec.decode_tps for s in others if m in s.spec.served)
             for m in queues
             if any(m in s.spec.served for s in others)
         }
         claimants = {m: [_claimant(s, now) for s in others if s.current == m] for m in queues}
         fleet = FleetState(
-            backlog, claims, servers, {m: JOB_TOKENS / me.spec.tokens_per_s for m in queues},
+            backlog, claims, servers, {m: JOB_TOKENS / me.spec.decode_tps for m in queues},
             {m: me.spec.load_s for m in queues}, others_job_s, claimants,
         )  # fmt: skip
         decision = choose_model(state, fleet)
@@ -109,8 +109,8 @@ def simulate_pull(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:
 
 def _claimant(s: SimMachine, now: float) -> Claimant:
     """Another machine as the controller sees it: its job's expected end from its start time."""
-    expected_end = s.started + JOB_TOKENS / s.spec.tokens_per_s if s.busy_until > now else now
-    return Claimant(max(0.0, expected_end - now), JOB_TOKENS / s.spec.tokens_per_s)
+    expected_end = s.started + JOB_TOKENS / s.spec.decode_tps if s.busy_until > now else now
+    return Claimant(max(0.0, expected_end - now), JOB_TOKENS / s.spec.decode_tps)
 
 
 def simulate_shared_queue(machines: list[Machine], jobs: list[JobSpec]) -> SimResult:

@@ -1,7 +1,7 @@
 """The database access layer shared by the scheduler and the workers: every SQL statement lives here.
 
     recovery     what the reconciler finds: jobs nothing holds, leadership, its last pass
-    vocabulary   the stored words (states, outcomes, verdicts, pools) as str Enums
+    vocabulary   the stored words (states, outcomes, verdicts, worker roles) as str Enums
     lifecycle    claims under a lease, results stored once, a job finished
     sweeps       sweep rows, and the jobs a submission records and enqueues
     results      stored generations and grades, read back and imported

@@ -144,7 +144,7 @@ def claim_generation(
             (job_id,),
         )
         attempt = conn.execute(
-            "INSERT INTO attempts (job_id, number, worker_host, task_id)"
+            "INSERT INTO attempts (job_id, number, worker_name, task_id)"
             " SELECT %(id)s, coalesce(max(number), 0) + 1, %(worker)s, %(task)s FROM attempts WHERE job_id = %(id)s"
             " RETURNING id, number",
             {"id": job_id, "worker": worker_name, "task": task_id},
@@ -271,7 +271,7 @@ def store_grade(
     *,
     lease_owner: str | None,
     grade_round: int = 1,
-    grader_host: str | None = None,
+    worker_name: str | None = None,
     started_at: datetime | None = None,
 ) -> tuple[int, bool]:
     """Insert a grade once (ON CONFLICT) and finish the job; return (grade id, job finished now).
@@ -286,7 +286,7 @@ def store_grade(
     with transaction() as conn:
         row = conn.execute(
             "INSERT INTO grades (generation_id, grader_version, round, score, max_score, verdict, compiled,"
-            "  checks, log, duration_s, grader_host, started_at, quantsweep_version)"
+            "  checks, log, duration_s, worker_name, started_at, quantsweep_version)"
             " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (generation_id, grader_version, round) DO NOTHING RETURNING id, verdict",
             (
@@ -300,7 +300,7 @@ def store_grade(
                 Jsonb([_check_json(c) for c in grade.checks]),
                 (grade.log or "")[:65536],
                 grade.duration_s,
-                grader_host,
+                worker_name,
                 started_at,
                 QUANTSWEEP_VERSION,
             ),

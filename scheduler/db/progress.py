@@ -60,27 +60,27 @@ def jobs_of_sweep(conn: Any, sweep: str | None, job_ids: list[int]) -> int:
 
 
 def attempt_counts(conn: Any, sweep: str | None) -> dict[tuple[str, str], int]:
-    """Attempts per (worker_host, attempt state)."""
+    """Attempts per (worker's Celery node name, attempt state)."""
     where, args = _where(sweep)
     rows = conn.execute(
-        "SELECT a.worker_host AS host, a.state, count(*) AS n FROM attempts a JOIN jobs j ON j.id = a.job_id"
+        "SELECT a.worker_name, a.state, count(*) AS n FROM attempts a JOIN jobs j ON j.id = a.job_id"
         + where + " GROUP BY 1, 2", args).fetchall()
-    return {(r["host"], r["state"]): r["n"] for r in rows}
+    return {(r["worker_name"], r["state"]): r["n"] for r in rows}
 
 
 def grade_counts(conn: Any, sweep: str | None) -> dict[str, int]:
-    """Grades per grader host."""
+    """Grades per worker (the Celery node name that graded them)."""
     where, args = _where(sweep)
     rows = conn.execute(
-        "SELECT gr.grader_host AS host, count(*) AS n FROM grades gr JOIN generations g ON g.id = gr.generation_id"
+        "SELECT gr.worker_name, count(*) AS n FROM grades gr JOIN generations g ON g.id = gr.generation_id"
         " JOIN jobs j ON j.id = g.job_id" + where + " GROUP BY 1", args).fetchall()
-    return {r["host"]: r["n"] for r in rows}
+    return {r["worker_name"]: r["n"] for r in rows}
 
 
 def worker_rows(conn: Any) -> list[dict[str, Any]]:
-    """Every announced worker: name, host, pool, served_models, loaded_model, `state` (WorkerState,
+    """Every announced worker: name, host, role, served_models, loaded_model, `state` (WorkerState,
     None before its first announcement) and `age` (seconds since it was last seen)."""
     return list(conn.execute(
-        "SELECT name, host, pool, served_models, loaded_model, info->>'state' AS state,"
-        " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY pool DESC, name"
+        "SELECT name, host, role, served_models, loaded_model, info->>'state' AS state,"
+        " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY role DESC, name"
     ).fetchall())

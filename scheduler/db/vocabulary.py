@@ -1,5 +1,5 @@
 """The words the database stores: job and attempt states, generation outcomes and sources, worker
-pools and verdicts, each defined once as a `str` Enum.
+roles and verdicts, each defined once as a `str` Enum.
 
 The schema's CHECK lists name the same values (`scheduler/migrations/`); `tests/scheduler/test_vocabulary.py`
 reads them back from the live schema and fails when an enum and its column disagree. The exam
@@ -32,7 +32,7 @@ __all__ = [
     "JobState",
     "Outcome",
     "Verdict",
-    "WorkerPool",
+    "WorkerRole",
     "WorkerState",
     "sql_list",
 ]
@@ -80,8 +80,8 @@ class AnswerSource(StrEnum):
     REASONING = "reasoning"  # `delta.reasoning_content`: the server sent no content (see worker/generation.py)
 
 
-class WorkerPool(StrEnum):
-    """`workers.pool`: which of the two Celery pools a worker runs."""
+class WorkerRole(StrEnum):
+    """`workers.role`: which of the two kinds of worker it is (`worker gpu` or `worker cpu`)."""
 
     GPU = "gpu"  # generates, next to a llama-swap
     CPU = "cpu"  # grades

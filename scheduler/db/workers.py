@@ -17,18 +17,18 @@ from scheduler.settings import Settings, get_settings
 
 
 def announce_worker(
-    name: str, pool: str, served_models: list[str], info: dict[str, Any], settings: Settings | None = None
+    name: str, role: str, served_models: list[str], info: dict[str, Any], settings: Settings | None = None
 ) -> None:
     """Insert or refresh the row of the Celery node `name`, on this machine (WORKER_HOST)."""
     settings = settings or get_settings()
     with connect(settings) as conn:
         conn.execute(
-            "INSERT INTO workers (name, host, pool, served_models, info, started_at, last_seen_at)"
+            "INSERT INTO workers (name, host, role, served_models, info, started_at, last_seen_at)"
             " VALUES (%s, %s, %s, %s, %s, now(), now())"
-            " ON CONFLICT (name) DO UPDATE SET host = EXCLUDED.host, pool = EXCLUDED.pool,"
+            " ON CONFLICT (name) DO UPDATE SET host = EXCLUDED.host, role = EXCLUDED.role,"
             "  served_models = EXCLUDED.served_models, info = EXCLUDED.info,"
             "  started_at = now(), last_seen_at = now()",
-            (name, settings.worker_host, pool, served_models, Jsonb(info)),
+            (name, settings.worker_host, role, served_models, Jsonb(info)),
         )
 
 
@@ -64,7 +64,7 @@ def running_task_ids(nodes: list[str]) -> set[str]:
     """The Celery task ids of the attempts running on these Celery nodes."""
     with get_pool().connection() as conn:
         rows = conn.execute(
-            "SELECT task_id FROM attempts WHERE state = %s AND worker_host = ANY(%s)",
+            "SELECT task_id FROM attempts WHERE state = %s AND worker_name = ANY(%s)",
             (AttemptState.RUNNING, nodes),
         ).fetchall()
     return {str(r["task_id"]) for r in rows if r["task_id"]}
@@ -74,8 +74,8 @@ def running_attempts_elapsed_s() -> dict[str, float]:
     """Seconds each Celery node's running attempt has been going (Postgres's clock), by node."""
     with get_pool().connection() as conn:
         rows = conn.execute(
-            "SELECT worker_host, extract(epoch FROM now() - started_at) AS elapsed_s FROM attempts"
-            " WHERE state = %s AND worker_host IS NOT NULL",
+            "SELECT worker_name, extract(epoch FROM now() - started_at) AS elapsed_s FROM attempts"
+            " WHERE state = %s AND worker_name IS NOT NULL",
             (AttemptState.RUNNING,),
         ).fetchall()
-    return {str(r["worker_host"]): float(r["elapsed_s"]) for r in rows}
+    return {str(r["worker_name"]): float(r["elapsed_s"]) for r in rows}

@@ -28,11 +28,11 @@ class ModelExamStats:
     scores_by_seed: dict[int, float]
     mean_all_runs: float | None  # every graded run counted as scored (the article's convention)
     n_graded: int
-    compiled: int
+    n_compiled: int
     n_graded_not_truncated: int
-    compiled_not_truncated: int
+    n_compiled_not_truncated: int
     n_model_verdicts: int
-    compiled_model_verdicts: int
+    n_compiled_model_verdicts: int
     verdicts: dict[str, int]
     short_max: int  # grades whose max is below the exam's (the grader skipped checks)
     decode_tps: float | None
@@ -53,9 +53,9 @@ class ModelExamStats:
             "mean": self.scores.mean, "min": self.scores.minimum, "max": self.scores.maximum,
             "stdev": self.scores.stdev, "ci95_low": self.scores.ci_low, "ci95_high": self.scores.ci_high,
             "scores_by_seed": {str(k): v for k, v in sorted(self.scores_by_seed.items())},
-            "mean_all_runs": self.mean_all_runs, "n_graded": self.n_graded, "compiled": self.compiled,
+            "mean_all_runs": self.mean_all_runs, "n_graded": self.n_graded, "n_compiled": self.n_compiled,
             "n_graded_not_truncated": self.n_graded_not_truncated,
-            "compiled_not_truncated": self.compiled_not_truncated,
+            "n_compiled_not_truncated": self.n_compiled_not_truncated,
             "verdicts": self.verdicts, "short_max": self.short_max,
             "decode_tps": self.decode_tps, "prompt_tps": self.prompt_tps,
             "completion_tokens": self.completion_tokens, "wall_s": self.wall_s,
@@ -113,10 +113,10 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         scores=summarize(points, marks),
         scores_by_seed={r.seed: g.score for r, g in scored},
         mean_all_runs=mean_of(g.score for _, g in graded),
-        n_graded=len(graded), compiled=sum(g.compiled for _, g in graded),
+        n_graded=len(graded), n_compiled=sum(g.compiled for _, g in graded),
         n_graded_not_truncated=len(not_truncated),
-        compiled_not_truncated=sum(g.compiled for _, g in not_truncated),
-        n_model_verdicts=len(scored), compiled_model_verdicts=sum(g.compiled for _, g in scored),
+        n_compiled_not_truncated=sum(g.compiled for _, g in not_truncated),
+        n_model_verdicts=len(scored), n_compiled_model_verdicts=sum(g.compiled for _, g in scored),
         verdicts={v: verdicts[v] for v in (*ALL_VERDICTS, NOT_GRADED) if verdicts[v]},
         short_max=sum(1 for _, g in graded if g.max_score < exam_max),
         decode_tps=mean_of(r.decode_tps for r in generated),

@@ -86,7 +86,7 @@ def exam_tables(stats: Sequence[ModelExamStats], maxima: dict[str, float]) -> li
         rows_stats.sort(key=lambda s: -(s.scores.mean if s.scores.mean is not None else -1e9))
         rows = [
             [s.label, fmt_number(s.scores.mean), fmt_range(s), str(s.scores.n), fmt_ci(s),
-             fmt_compiles(s.compiled, s.n_graded, s, with_interval=True), fmt_number(s.decode_tps)]
+             fmt_compiles(s.n_compiled, s.n_graded, s, with_interval=True), fmt_number(s.decode_tps)]
             for s in rows_stats
         ]
         notes = [("Mean, Range and the 95% CI are over runs the model is judged on; truncated, timed-out, server-error and grader-error runs are left out "
@@ -136,7 +136,7 @@ def quant_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
                 cells.append(f"{fmt_number(s.scores.mean)} ({fmt_range(s)})" if s else DASH)
             for exam in exams:
                 s = by_key.get((model, exam))
-                cells.append(fmt_compiles(s.compiled, s.n_graded, s) if s else DASH)
+                cells.append(fmt_compiles(s.n_compiled, s.n_graded, s) if s else DASH)
             rows.append(cells)
         tables.append(Table(f"quant-{family}", f"Quantization: {family}", columns, rows))
     return tables
@@ -252,9 +252,9 @@ def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
                "Compiles (model verdicts)"]
     rows = [
         [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, NOT_GRADED)],
-         fmt_compiles(s.compiled, s.n_graded, s),
-         fmt_compiles(s.compiled_not_truncated, s.n_graded_not_truncated, s),
-         fmt_ratio(s.compiled_model_verdicts, s.n_model_verdicts)]
+         fmt_compiles(s.n_compiled, s.n_graded, s),
+         fmt_compiles(s.n_compiled_not_truncated, s.n_graded_not_truncated, s),
+         fmt_ratio(s.n_compiled_model_verdicts, s.n_model_verdicts)]
         for s in stats
     ]
     notes = [("ok, test_fail, compile_fail and extract_fail judge the model; truncated, gen_timeout, "

@@ -17,7 +17,7 @@ models exist here, so this stand-in speaks the same protocol on stdlib asyncio:
   log), ``POST /fake/reset``, ``POST /fake/fail {"mode": "500"|"hang"|"drop", "count": N}``.
 
 Run: ``python -m testkit.fakes.fake_llama_swap --port 0 --models a,b --load-time-s 2
---tokens-per-s 50 --replay DIR``; it prints ``fake-llama-swap listening on URL`` when ready.
+--decode-tps 50 --replay DIR``; it prints ``fake-llama-swap listening on URL`` when ready.
 """
 
 from __future__ import annotations
@@ -61,9 +61,9 @@ class FakeLlamaSwap:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.models: list[str] = sorted(m for m in args.models.split(",") if m)
-        self.tokens_per_s = parse_overrides(args.tokens_per_s_by_model, args.tokens_per_s, self.models)
+        self.decode_tps = parse_overrides(args.decode_tps_by_model, args.decode_tps, self.models)
         load_s = parse_overrides(args.load_time_s_by_model, args.load_time_s, self.models)
-        self.prompt_tokens_per_s: float = args.prompt_tokens_per_s
+        self.prompt_tps: float = args.prompt_tps
         self.scheduler = SwapScheduler(load_time_s=load_s, concurrency_limit=args.concurrency_limit)
         self.library = RecordingLibrary(Path(args.replay))
         self.slots = {m: asyncio.Semaphore(args.parallel) for m in self.models}
@@ -229,8 +229,8 @@ class FakeLlamaSwap:
         pieces = recording.pieces if limit is None else recording.pieces[:limit]
         finish_reason = "length" if len(pieces) < len(recording.pieces) else "stop"
         prompt_n = max(1, len(prompt) // CHARS_PER_TOKEN)
-        prompt_s = prompt_n / self.prompt_tokens_per_s if self.prompt_tokens_per_s > 0 else 0.0
-        rate = self.tokens_per_s[model]
+        prompt_s = prompt_n / self.prompt_tps if self.prompt_tps > 0 else 0.0
+        rate = self.decode_tps[model]
         log.update(replayed=f"{recording.exam}/{recording.model}/seed{recording.seed}")
         stream = bool(body.get("stream"))
         meta = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": model}
@@ -365,9 +365,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--models", required=True, help="comma-separated model ids this machine serves")
     p.add_argument("--load-time-s", type=float, default=1.0, help="seconds charged per model load")
     p.add_argument("--load-time-s-by-model", default="", help="per-model load seconds, e.g. a=2,b=0.5")
-    p.add_argument("--tokens-per-s", type=float, default=50.0, help="decode rate")
-    p.add_argument("--tokens-per-s-by-model", default="", help="per-model decode rate, e.g. a=30,b=80")
-    p.add_argument("--prompt-tokens-per-s", type=float, default=2000.0, help="prompt rate (0: instant)")
+    p.add_argument("--decode-tps", type=float, default=50.0, help="decode rate")
+    p.add_argument("--decode-tps-by-model", default="", help="per-model decode rate, e.g. a=30,b=80")
+    p.add_argument("--prompt-tps", type=float, default=2000.0, help="prompt rate (0: instant)")
     p.add_argument("--replay", default=str(DEFAULT_REPLAY_DIR), help="dir of recorded responses")
     p.add_argument("--parallel", type=int, default=1, help="llama-server slots per model (-np)")
     p.add_argument("--concurrency-limit", type=int, default=10, help="per-model limit before 429")

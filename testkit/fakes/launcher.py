@@ -63,7 +63,7 @@ def start_fake_llama_swap(
     models: Sequence[str],
     *,
     load_time_s: float = 0.2,
-    tokens_per_s: float = 500.0,
+    decode_tps: float = 500.0,
     extra_args: Sequence[str] = (),
     replay: Path | None = None,
     port: int = 0,
@@ -80,8 +80,8 @@ def start_fake_llama_swap(
         ",".join(models),
         "--load-time-s",
         str(load_time_s),
-        "--tokens-per-s",
-        str(tokens_per_s),
+        "--decode-tps",
+        str(decode_tps),
         *extra_args,
     ]
     cmd += ["--replay", str(own_recordings_dir() if replay is None else replay)]

@@ -9,9 +9,9 @@ from bench.fleet.best_schedule import best_schedule
 from bench.fleet.fleet_spec import JobSpec, Machine
 
 MACHINES = [
-    Machine("fast", ("m1", "m2", "shared"), tokens_per_s=300.0, load_s=0.5),
-    Machine("mid", ("m3", "shared", "pair"), tokens_per_s=200.0, load_s=0.5),
-    Machine("slow", ("pair", "shared"), tokens_per_s=100.0, load_s=0.5),
+    Machine("fast", ("m1", "m2", "shared"), decode_tps=300.0, load_s=0.5),
+    Machine("mid", ("m3", "shared", "pair"), decode_tps=200.0, load_s=0.5),
+    Machine("slow", ("pair", "shared"), decode_tps=100.0, load_s=0.5),
 ]
 
 
@@ -23,7 +23,7 @@ def brute_force_makespan_s(machines: list[Machine], jobs: list[JobSpec], overhea
         for i, m in enumerate(machines):
             mine = [j for j, a in zip(jobs, assignment, strict=True) if a == i]
             models = {j.model for j in mine}
-            times.append(sum(j.tokens / m.tokens_per_s + overhead_s for j in mine) + m.load_s * len(models))
+            times.append(sum(j.tokens / m.decode_tps + overhead_s for j in mine) + m.load_s * len(models))
         best = min(best, max(times))
     return best
 

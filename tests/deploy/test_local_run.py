@@ -88,8 +88,8 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
     grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
     assert len(grades) == len(jobs)
     assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}
-    workers = query(settings.database_url, "SELECT pool, served_models, loaded_model FROM workers ORDER BY pool")
-    assert [(w["pool"], w["served_models"]) for w in workers] == [("cpu", []), ("gpu", ["gemma3-270m-q4km"])]
+    workers = query(settings.database_url, "SELECT role, served_models, loaded_model FROM workers ORDER BY role")
+    assert [(w["role"], w["served_models"]) for w in workers] == [("cpu", []), ("gpu", ["gemma3-270m-q4km"])]
     # A bare llama-server has no llama-swap /running: the model it serves is the one it has loaded.
     assert workers[1]["loaded_model"] == "gemma3-270m-q4km"
 

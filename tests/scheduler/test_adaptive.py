@@ -78,7 +78,7 @@ def adaptive_sweep(settings: Settings, tmp_path: Path, monkeypatch: pytest.Monke
     """A sweep file with two quants of one family on v2 and an adaptive block, its 6 jobs graded."""
     import shutil
 
-    from scheduler.sweeping import submit_sweep
+    from scheduler.sweep_commands import submit_sweep
 
     sweeps = tmp_path / "sweeps"
     sweeps.mkdir()

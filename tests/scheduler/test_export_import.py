@@ -4,6 +4,7 @@ same report."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,21 +108,50 @@ def test_import_under_another_name_keeps_both_sweeps(settings: Settings, tmp_pat
     assert original["stats"] == copy["stats"]
 
 
-def test_an_export_made_before_answer_source_was_recorded_imports_as_content(
-    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _import_an_older_export(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                            make_older: Callable[[dict[str, Any]], None]) -> None:
+    """Export the recorded sweep, change each line as an older version wrote it, import it as `older`."""
     load_recorded(settings)
     export = tmp_path / "a.jsonl"
     run_cli(["export", "--sweep", RECORDED, "--out", str(export)], capsys)
     lines = [json.loads(x) for x in export.read_text().splitlines()]
     for line in lines:
-        if line.get("generation"):
-            del line["generation"]["answer_source"]
+        make_older(line)
     older = tmp_path / "older.jsonl"
     older.write_text("".join(json.dumps(line) + "\n" for line in lines))
     status, _, err = run_cli(["import", str(older), "--sweep", "older"], capsys)
     assert status == 0, err
+
+
+def test_an_export_made_before_answer_source_was_recorded_imports_as_content(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def without_answer_source(line: dict[str, Any]) -> None:
+        if line.get("generation"):
+            del line["generation"]["answer_source"]
+
+    _import_an_older_export(settings, tmp_path, capsys, without_answer_source)
     with connect(settings) as conn:
         sources = conn.execute("SELECT DISTINCT g.answer_source FROM generations g JOIN jobs j ON j.id = g.job_id"
                                " WHERE j.sweep = 'older'").fetchall()
     assert [r["answer_source"] for r in sources] == ["content"]
+
+
+def test_an_export_made_before_grader_host_was_renamed_keeps_its_worker_names(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    renamed = []
+
+    def with_grader_host(line: dict[str, Any]) -> None:
+        for grade in line["grades"]:
+            del grade["worker_name"]
+            grade["grader_host"] = "cpu@old-export"
+            renamed.append(grade)
+
+    _import_an_older_export(settings, tmp_path, capsys, with_grader_host)
+    assert renamed
+    with connect(settings) as conn:
+        names = conn.execute("SELECT gr.worker_name, count(*) AS n FROM grades gr JOIN generations g"
+                             " ON g.id = gr.generation_id JOIN jobs j ON j.id = g.job_id WHERE j.sweep = 'older'"
+                             " GROUP BY 1").fetchall()
+    assert [(r["worker_name"], r["n"]) for r in names] == [("cpu@old-export", len(renamed))]

@@ -81,7 +81,7 @@ def test_regrade_through_the_cpu_pool_stores_grades_from_the_worker(
         status, out, err = run_cli(["regrade", "--sweep", "sub", "--wait", "240"], capsys)
         assert status == 0, err
         assert "sent 3 grade messages to queue cpu" in out and "3/3 graded" in out
-    hosts = query(settings.database_url, "SELECT grader_host FROM grades WHERE NOT external")
-    assert [h["grader_host"] for h in hosts] == ["cpu@regrade-test"] * 3
+    hosts = query(settings.database_url, "SELECT worker_name FROM grades WHERE NOT external")
+    assert [h["worker_name"] for h in hosts] == ["cpu@regrade-test"] * 3
     rows = _tables(settings, "sub")["compare-responses"]["rows"]
     assert all(r[4] != "–" for r in rows)

@@ -97,9 +97,9 @@ A_AND_B = [Model(m, m.upper(), "fam", quant, 10) for m, quant in (("a", "Q4"), (
 
 
 def _run(conn: Any, model: str, seed: int, *, outcome: str = "ok", finish: str = "stop",
-         grade: tuple[float, str, bool] | None = None, tps: float = 20.0) -> None:
+         grade: tuple[float, str, bool] | None = None, decode_tps: float = 20.0) -> None:
     generation = {"outcome": outcome, "finish_reason": finish, "completion_tokens": 100, "prompt_tps": 300,
-                  "decode_tps": tps, "wall_s": 5}
+                  "decode_tps": decode_tps, "wall_s": 5}
     graded = None
     if grade is not None:
         score, verdict, compiled = grade
@@ -115,9 +115,9 @@ def mixed_sweep(settings: Settings) -> Settings:
     """Two quants of one family; one truncated run, one server error, one grader error."""
     with connect(settings) as conn, conn.transaction():
         add_sweep(conn, "s", {"models": ["a", "b"]}, A_AND_B)
-        _run(conn, "a", 1, grade=(6, "test_fail", True), tps=20)
-        _run(conn, "a", 2, grade=(8, "test_fail", True), tps=22)
-        _run(conn, "a", 3, finish="length", outcome="truncated", grade=(0, "truncated", False), tps=24)
+        _run(conn, "a", 1, grade=(6, "test_fail", True), decode_tps=20)
+        _run(conn, "a", 2, grade=(8, "test_fail", True), decode_tps=22)
+        _run(conn, "a", 3, finish="length", outcome="truncated", grade=(0, "truncated", False), decode_tps=24)
         _run(conn, "b", 1, grade=(7, "test_fail", True))
         _run(conn, "b", 2, grade=(0, "compile_fail", False))
         _run(conn, "b", 3, outcome="server_error")
@@ -130,8 +130,8 @@ def test_infra_outcomes_stay_out_of_means_and_compile_rates_show_both_ways(mixed
     a, b = stats[("a", "v2")], stats[("b", "v2")]
     assert (a["n"], a["mean"], a["min"], a["max"]) == (2, 7.0, 6, 8)
     assert a["verdicts"] == {"test_fail": 2, "truncated": 1}
-    assert (a["compiled"], a["n_graded"]) == (2, 3)
-    assert (a["compiled_not_truncated"], a["n_graded_not_truncated"]) == (2, 2)
+    assert (a["n_compiled"], a["n_graded"]) == (2, 3)
+    assert (a["n_compiled_not_truncated"], a["n_graded_not_truncated"]) == (2, 2)
     assert a["decode_tps"] == pytest.approx(22.0) and a["prompt_tps"] == 300
     assert (b["n"], b["mean"]) == (2, 3.5)
     assert b["verdicts"] == {"test_fail": 1, "compile_fail": 1, "server_error": 1, "grader_error": 1}

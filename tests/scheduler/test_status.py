@@ -32,10 +32,10 @@ def _setup(conn: Any) -> list[int]:
             (model, seed, state, ago_s)).fetchone()["id"])
     conn.execute("INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state)"
                  " VALUES ('other', 'm1', 'v1', 9, 'h', '{}', 'queued')")
-    conn.execute("INSERT INTO workers (name, host, pool, served_models) VALUES"
+    conn.execute("INSERT INTO workers (name, host, role, served_models) VALUES"
                  " ('gpu@box1', 'box1', 'gpu', '{m1,m2}'), ('cpu@box1', 'box1', 'cpu', '{}')")
     for job_id, state in [(ids[0], "finished"), (ids[1], "finished"), (ids[2], "running"), (ids[5], "running")]:
-        conn.execute("INSERT INTO attempts (job_id, number, worker_host, state, started_at)"
+        conn.execute("INSERT INTO attempts (job_id, number, worker_name, state, started_at)"
                      " VALUES (%s, 1, 'gpu@box1', %s, now() - interval '600 seconds')", (job_id, state))
     conn.execute("UPDATE jobs SET lease_owner = 'gpu@box1#a1', lease_expires_at = now() + interval '60 seconds'"
                  " WHERE id = %s", (ids[2],))
@@ -53,7 +53,7 @@ def test_status_counts_states_live_claims_and_orphaned_ones(settings: Settings) 
         everything = collect(conn)
     assert snap.total == 6 and everything.total == 7
     assert snap.states == {"pending": 0, "queued": 2, "generating": 1, "generated": 0, "grading": 1, "done": 2}
-    gpu = next(m for m in snap.machines if m.pool == "gpu")
+    gpu = next(m for m in snap.machines if m.role == "gpu")
     assert (gpu.name, gpu.loaded_model, gpu.running, gpu.finished) == ("gpu@box1", None, 1, 2)
     assert [(o["job_id"], o["state"], o["worker"]) for o in snap.orphaned] == [(ids[5], "grading", "cpu@gone")]
     lines = plain_lines(snap)
@@ -103,6 +103,8 @@ def test_status_json_is_one_object(settings: Settings, capsys: pytest.CaptureFix
     status, out, _ = run_cli(["status", "--sweep", "s", "--json"], capsys)
     data = json.loads(out)
     assert status == 0 and data["done"] == 2 and data["total"] == 6 and data["verdicts"] == {"ok": 2}
+    assert sorted((m["name"], m["role"], m["host"]) for m in data["machines"]) == [
+        ("cpu@box1", "cpu", "box1"), ("gpu@box1", "gpu", "box1")]
 
 
 def test_watch_prints_plain_lines_off_a_terminal_and_returns_when_all_jobs_are_done(settings: Settings) -> None:

@@ -14,9 +14,9 @@ from scheduler.tripwires import tripped
 from tests.support.runs import add_run, add_sweep
 
 
-def _job(conn: Any, model: str, seed: int, *, outcome: str = "ok", wall_s: float = 60.0, tps: float = 20.0,
+def _job(conn: Any, model: str, seed: int, *, outcome: str = "ok", wall_s: float = 60.0, decode_tps: float = 20.0,
          grade: tuple[float, str, bool] | None = None, race_passed: bool = False) -> None:
-    generation = {"outcome": outcome, "finish_reason": "stop", "decode_tps": tps, "wall_s": wall_s}
+    generation = {"outcome": outcome, "finish_reason": "stop", "decode_tps": decode_tps, "wall_s": wall_s}
     graded = None
     if grade is not None:
         score, verdict, compiled = grade
@@ -35,7 +35,7 @@ def _sweep(settings: Settings, tripwires: dict[str, Any] | None = None, race_pas
             for seed in (1, 2, 3):
                 _job(conn, "a", seed, outcome="server_error")
                 _job(conn, "b", seed, grade=(5, "test_fail", True))
-                _job(conn, "c", seed, grade=(6, "test_fail", True), wall_s=0.042, tps=0.0, race_passed=race_passed)
+                _job(conn, "c", seed, grade=(6, "test_fail", True), wall_s=0.042, decode_tps=0.0, race_passed=race_passed)
         return tripped(load_runs(conn, "s"))
 
 

@@ -15,7 +15,7 @@ from scheduler.db.vocabulary import (
     JobState,
     Outcome,
     Verdict,
-    WorkerPool,
+    WorkerRole,
     sql_list,
 )
 
@@ -29,7 +29,7 @@ ENUM_OF_COLUMN: dict[tuple[str, str], type[StrEnum]] = {
     ("generations", "outcome"): Outcome,
     ("generations", "answer_source"): AnswerSource,
     ("grades", "verdict"): Verdict,
-    ("workers", "pool"): WorkerPool,
+    ("workers", "role"): WorkerRole,
 }
 
 # A CHECK over one column with a list of literals, as PostgreSQL prints it back:
@@ -78,7 +78,7 @@ def test_every_column_default_is_a_word_of_its_enum(database_url: str) -> None:
 def test_the_check_rejects_a_word_outside_its_enum(database_url: str) -> None:
     with psycopg.connect(database_url) as conn, pytest.raises(psycopg.errors.CheckViolation):
         conn.execute(
-            "INSERT INTO workers (name, host, pool) VALUES ('w', 'h', %s)", ("gpu-and-cpu",)
+            "INSERT INTO workers (name, host, role) VALUES ('w', 'h', %s)", ("gpu-and-cpu",)
         )
 
 

@@ -20,7 +20,7 @@ V1_PROMPT = "Write factorial.go, wordfreq.go and filetreewalk.go."
 
 @pytest.fixture
 def fake() -> Iterator[FakeLlamaSwapProcess]:
-    proc = start_fake_llama_swap(["gpt-oss-20b", "gemma4-26b-q4km"], load_time_s=0.3, tokens_per_s=2000)
+    proc = start_fake_llama_swap(["gpt-oss-20b", "gemma4-26b-q4km"], load_time_s=0.3, decode_tps=2000)
     yield proc
     proc.stop()
 
@@ -146,7 +146,7 @@ def test_same_model_is_loaded_once_and_a_swap_is_counted(fake: FakeLlamaSwapProc
 
 
 def test_swap_waits_for_the_loaded_models_requests_to_drain() -> None:
-    proc = start_fake_llama_swap(["gpt-oss-20b", "gemma4-26b-q4km"], load_time_s=0.1, tokens_per_s=400)
+    proc = start_fake_llama_swap(["gpt-oss-20b", "gemma4-26b-q4km"], load_time_s=0.1, decode_tps=400)
     try:
         first = threading.Thread(target=chat, args=(proc.url, "gemma4-26b-q4km"), kwargs={"stream": True})
         first.start()

@@ -20,7 +20,7 @@ from scheduler.db.vocabulary import Outcome
 from tests.support.paths import STREAMS_DIR as STREAMS
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerError
-from worker.generation import MAX_RETRY_AFTER_S, RetryPolicy, generate_once
+from worker.generation import MAX_RETRY_AFTER_S, RetryPolicy, generate_with_retries
 from worker.stream import retry_after_s
 
 SSE = "text/event-stream"
@@ -76,7 +76,7 @@ class RecordingStop(threading.Event):
 
 def run(client: ChatClient, retries: int = 3) -> tuple[Any, RecordingStop]:
     stop = RecordingStop()
-    return generate_once(client, REQUEST, RetryPolicy(retries=retries, backoff_s=1.0), stop=stop), stop
+    return generate_with_retries(client, REQUEST, RetryPolicy(retries=retries, backoff_s=1.0), stop=stop), stop
 
 
 # --- the SSE specification -------------------------------------------------------------------
@@ -269,7 +269,7 @@ def test_the_reasoning_is_graded_only_when_reasoning_is_off_and_no_content_came(
 ) -> None:
     client, _ = client_for(reply(reasoning_stream("package main", content)))
     request = ChatRequest("m", "p", 1, 1.0, 100, 30, options=options)
-    record = generate_once(client, request, RetryPolicy(retries=0))
+    record = generate_with_retries(client, request, RetryPolicy(retries=0))
     assert record.answer_source == source
     assert (record.response_text, record.reasoning_text) == (content, "package main")
 

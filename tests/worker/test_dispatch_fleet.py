@@ -39,11 +39,11 @@ class Machines:
         self.fakes: dict[str, FakeLlamaSwapProcess] = {}
 
     def add(
-        self, host: str, models: list[str], tokens_per_s: float = 700.0, **extra_env: str
+        self, host: str, models: list[str], decode_tps: float = 700.0, **extra_env: str
     ) -> FakeLlamaSwapProcess:
-        fake = start_fake_llama_swap(models, load_time_s=0.5, tokens_per_s=tokens_per_s)
+        fake = start_fake_llama_swap(models, load_time_s=0.5, decode_tps=decode_tps)
         self.fakes[host] = fake
-        env = {"LLAMA_SWAP_URL": fake.url, "WORKER_HOST": host, "GPU_TOKENS_PER_S": str(tokens_per_s)}
+        env = {"LLAMA_SWAP_URL": fake.url, "WORKER_HOST": host, "GPU_TOKENS_PER_S": str(decode_tps)}
         self.workers.start("gpu", f"gpu@{host}", **{**env, **extra_env})
         return fake
 
@@ -143,10 +143,10 @@ def test_two_sweeps_at_once_share_a_machine_without_reloading_models(
 
 
 def test_a_machine_joining_mid_sweep_takes_work(settings: Settings, machines: Machines) -> None:
-    first = machines.add("gpu-a", ["m-alpha", "m-beta"], tokens_per_s=400.0)
+    first = machines.add("gpu-a", ["m-alpha", "m-beta"], decode_tps=400.0)
     job_ids = submit(settings, [("s1", "m-alpha"), ("s1", "m-beta")], seeds=(42, 123, 456, 7))
     wait_for(lambda: any(r["status"] == 200 for r in first.stats()["requests"]), 60)
-    joiner = machines.add("gpu-b", ["m-beta"], tokens_per_s=400.0)
+    joiner = machines.add("gpu-b", ["m-beta"], decode_tps=400.0)
     result = wait_generated(settings, job_ids, machines)
     assert all(len(g) == 1 for g in result.values())
     assert any(r["status"] == 200 for r in joiner.stats()["requests"]), "the new machine took no job"
@@ -156,8 +156,8 @@ def test_a_machine_joining_mid_sweep_takes_work(settings: Settings, machines: Ma
 def test_a_killed_machines_jobs_are_finished_by_another(settings: Settings, machines: Machines) -> None:
     # A visibility timeout far beyond the test's deadline: only the fleet noticing the dead
     # machine (its record expires) can put the killed job back on its queue in time.
-    doomed = machines.add("gpu-a", ["m-alpha"], tokens_per_s=300.0, VISIBILITY_TIMEOUT_S="3600")
-    survivor = machines.add("gpu-b", ["m-alpha", "m-beta"], tokens_per_s=300.0, VISIBILITY_TIMEOUT_S="3600")
+    doomed = machines.add("gpu-a", ["m-alpha"], decode_tps=300.0, VISIBILITY_TIMEOUT_S="3600")
+    survivor = machines.add("gpu-b", ["m-alpha", "m-beta"], decode_tps=300.0, VISIBILITY_TIMEOUT_S="3600")
     job_ids = submit(settings, [("s1", "m-beta"), ("s1", "m-alpha")], seeds=(42, 123, 456, 7))
 
     def doomed_is_generating() -> bool:
@@ -182,7 +182,7 @@ def test_a_machine_restarted_before_anyone_sees_it_dead_reruns_its_killed_job(
     # timeout far beyond the test's deadline: only the restarted worker itself can put back
     # the job its killed process was running.
     env = {"VISIBILITY_TIMEOUT_S": "3600", "DISPATCH_LEASE_S": "600"}
-    fake = machines.add("gpu-a", ["m-alpha"], tokens_per_s=300.0, **env)
+    fake = machines.add("gpu-a", ["m-alpha"], decode_tps=300.0, **env)
     job_ids = submit(settings, [("s1", "m-alpha")], seeds=(42, 123, 456))
     wait_for(lambda: any("started_at" in r and "finished_at" not in r for r in fake.stats()["requests"]), 60)
     machines.workers.workers[0].kill()

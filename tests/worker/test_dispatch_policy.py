@@ -119,7 +119,7 @@ def test_help_counts_every_claimant_each_next_job_going_to_whoever_ends_it_first
 
 
 def test_a_claimants_free_time_is_its_expected_job_length_less_what_its_running_job_has_done() -> None:
-    record = {"node": "gpu@gpu-b", "tokens_per_s": 20.0, "current": "a"}
+    record = {"node": "gpu@gpu-b", "decode_tps": 20.0, "current": "a"}
     assert claimant_of(record, 600.0, {"gpu@gpu-b": 10.0}) == Claimant(free_in_s=20.0, job_s=30.0)
     assert claimant_of(record, 600.0, {"gpu@gpu-b": 45.0}) == Claimant(free_in_s=0.0, job_s=30.0)
     assert claimant_of(record, 600.0, {"gpu@gpu-c": 10.0}) == Claimant(free_in_s=0.0, job_s=30.0)

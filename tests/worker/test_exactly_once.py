@@ -60,8 +60,8 @@ func main() {
 """
 
 
-def start_fake(tokens_per_s: float, replay: Path | None = None) -> FakeLlamaSwapProcess:
-    return start_fake_llama_swap([MODEL], load_time_s=0.05, tokens_per_s=tokens_per_s, replay=replay)
+def start_fake(decode_tps: float, replay: Path | None = None) -> FakeLlamaSwapProcess:
+    return start_fake_llama_swap([MODEL], load_time_s=0.05, decode_tps=decode_tps, replay=replay)
 
 
 @pytest.fixture
@@ -89,7 +89,7 @@ def assert_exactly_once(settings: Settings, job_ids: list[int], *, attempts: int
 def test_duplicated_early_and_late_messages_leave_one_generation_and_one_grade_per_job(
     settings: Settings, producer: Producer, tmp_path: Path
 ) -> None:
-    fake = start_fake(tokens_per_s=2000)
+    fake = start_fake(decode_tps=2000)
     try:
         job_ids = insert_jobs(settings.database_url, MODEL, ["v1"], [42, 123], PARAMS)
         producer.grade(job_ids[0])  # early: nothing generated yet
@@ -123,7 +123,7 @@ def test_duplicated_early_and_late_messages_leave_one_generation_and_one_grade_p
 def test_a_gpu_worker_killed_mid_generation_has_its_job_taken_over_by_another(
     settings: Settings, producer: Producer, tmp_path: Path
 ) -> None:
-    fake = start_fake(tokens_per_s=120)  # ~7 s for the recorded response
+    fake = start_fake(decode_tps=120)  # ~7 s for the recorded response
     try:
         job_ids = insert_jobs(settings.database_url, MODEL, ["v1"], [42], PARAMS)
         with fleet(
@@ -147,10 +147,10 @@ def test_a_gpu_worker_killed_mid_generation_has_its_job_taken_over_by_another(
     assert row["abandoned"] == 1
     winner = query(
         settings.database_url,
-        "SELECT a.worker_host FROM generations g JOIN attempts a ON a.id = g.attempt_id WHERE g.job_id = %s",
+        "SELECT a.worker_name FROM generations g JOIN attempts a ON a.id = g.attempt_id WHERE g.job_id = %s",
         job_ids,
     )
-    assert winner == [{"worker_host": "gpu@rescuer"}]
+    assert winner == [{"worker_name": "gpu@rescuer"}]
 
 
 def test_a_cpu_worker_killed_mid_grade_has_the_grade_stored_once_by_another(
@@ -159,7 +159,7 @@ def test_a_cpu_worker_killed_mid_grade_has_the_grade_stored_once_by_another(
     replay = tmp_path / "replay"
     (replay / "exam_v1" / MODEL / "seed42").mkdir(parents=True)
     (replay / "exam_v1" / MODEL / "seed42" / "response.txt").write_text(SLOW_FACTORIAL)
-    fake = start_fake(tokens_per_s=5000, replay=replay)
+    fake = start_fake(decode_tps=5000, replay=replay)
     try:
         job_ids = insert_jobs(settings.database_url, MODEL, ["v1"], [42], PARAMS)
         with fleet(
@@ -184,14 +184,14 @@ def test_a_cpu_worker_killed_mid_grade_has_the_grade_stored_once_by_another(
     assert_exactly_once(settings, job_ids)
     claims = query(settings.database_url, "SELECT grading_claims FROM jobs WHERE id = %s", job_ids)
     assert claims == [{"grading_claims": 2}]
-    hosts = query(settings.database_url, "SELECT grader_host FROM grades")
-    assert hosts == [{"grader_host": "cpu@rescuer"}]
+    hosts = query(settings.database_url, "SELECT worker_name FROM grades")
+    assert hosts == [{"worker_name": "cpu@rescuer"}]
 
 
 def test_a_message_redelivered_after_the_visibility_timeout_while_its_job_runs_is_harmless(
     settings: Settings, producer: Producer, tmp_path: Path
 ) -> None:
-    fake = start_fake(tokens_per_s=40)  # ~20 s, twice the 10 s visibility timeout
+    fake = start_fake(decode_tps=40)  # ~20 s, twice the 10 s visibility timeout
     try:
         job_ids = insert_jobs(settings.database_url, MODEL, ["v1"], [42], PARAMS)
         with fleet(

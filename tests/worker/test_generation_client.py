@@ -10,7 +10,7 @@ from scheduler.db.vocabulary import Outcome
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from worker.client import ChatClient, ChatRequest
 from worker.errors import ServerNotReady
-from worker.generation import RetryPolicy, generate_once
+from worker.generation import RetryPolicy, generate_with_retries
 
 MODEL = "gpt-oss-20b"
 V1_PROMPT = "Write factorial.go, wordfreq.go and filetreewalk.go as package main programs."
@@ -19,7 +19,7 @@ NO_WAIT = RetryPolicy(retries=3, backoff_s=0)
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[FakeLlamaSwapProcess]:
-    proc = start_fake_llama_swap([MODEL], load_time_s=0.05, tokens_per_s=5000)
+    proc = start_fake_llama_swap([MODEL], load_time_s=0.05, decode_tps=5000)
     yield proc
     proc.stop()
 
@@ -46,7 +46,7 @@ def test_a_streamed_completion_records_text_tokens_and_the_servers_decode_rate(c
 
 
 def test_finish_reason_length_is_recorded_as_truncated(client: ChatClient) -> None:
-    record = generate_once(client, request(max_tokens=20), NO_WAIT)
+    record = generate_with_retries(client, request(max_tokens=20), NO_WAIT)
     assert record.outcome == Outcome.TRUNCATED
     assert record.finish_reason == "length"
     assert record.completion_tokens == 20
@@ -54,28 +54,28 @@ def test_finish_reason_length_is_recorded_as_truncated(client: ChatClient) -> No
 
 def test_server_errors_are_retried_until_the_server_answers(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
     fake.fail_next("500", 2)
-    record = generate_once(client, request(), NO_WAIT)
+    record = generate_with_retries(client, request(), NO_WAIT)
     assert record.outcome == Outcome.OK
     assert record.server_info["tries"] == 3
 
 
 def test_a_dropped_stream_is_retried(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
     fake.fail_next("drop", 1)
-    record = generate_once(client, request(), NO_WAIT)
+    record = generate_with_retries(client, request(), NO_WAIT)
     assert record.outcome == Outcome.OK
     assert record.server_info["tries"] == 2
 
 
 def test_retries_are_bounded_and_end_as_server_error(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
     fake.fail_next("500", 10)
-    record = generate_once(client, request(), RetryPolicy(retries=2, backoff_s=0))
+    record = generate_with_retries(client, request(), RetryPolicy(retries=2, backoff_s=0))
     assert record.outcome == Outcome.SERVER_ERROR
     assert record.error and record.error.startswith("3 tries failed")
     assert record.response_text == ""
 
 
 def test_an_unknown_model_is_a_server_error_without_retries(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
-    record = generate_once(client, request(model="no-such-model"), NO_WAIT)
+    record = generate_with_retries(client, request(model="no-such-model"), NO_WAIT)
     assert record.outcome == Outcome.SERVER_ERROR
     assert "404" in (record.error or "")
     assert len(fake.stats()["requests"]) == 1
@@ -83,7 +83,7 @@ def test_an_unknown_model_is_a_server_error_without_retries(client: ChatClient, 
 
 def test_a_hung_server_ends_as_gen_timeout_not_an_answer(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
     fake.fail_next("hang", 1)
-    record = generate_once(client, request(timeout_s=1.0), NO_WAIT)
+    record = generate_with_retries(client, request(timeout_s=1.0), NO_WAIT)
     assert record.outcome == Outcome.GEN_TIMEOUT
     assert record.wall_s is not None and record.wall_s >= 1.0
 

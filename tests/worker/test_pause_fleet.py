@@ -59,7 +59,7 @@ def workers(settings: Settings, tmp_path: Path) -> Iterator[Fleet]:
 
 
 def machine(workers: Fleet, host: str, model: str, **env: str) -> FakeLlamaSwapProcess:
-    fake = start_fake_llama_swap([model], load_time_s=0.2, tokens_per_s=2000.0)
+    fake = start_fake_llama_swap([model], load_time_s=0.2, decode_tps=2000.0)
     workers.fakes.append(fake)  # type: ignore[attr-defined]
     workers.start("gpu", f"gpu@{host}", LLAMA_SWAP_URL=fake.url, WORKER_HOST=host, **env)
     return fake

@@ -24,7 +24,7 @@ import httpx
 import redis
 
 from scheduler.db import DATABASE_ERRORS
-from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.vocabulary import WorkerRole
 from scheduler.db.workers import record_loaded_model, running_attempts_elapsed_s, running_task_ids
 from scheduler.queues import FLEET_LOCK_KEY, generation_queue
 from worker.dispatch.pauses import PauseReader
@@ -35,7 +35,7 @@ from worker.dispatch.records import (
     drop_record,
     publish_record,
     read_machines,
-    record_rate,
+    record_decode_tps,
 )
 from worker.dispatch.requeue import restore_unacked
 from worker.dispatch.settings import DispatchSettings
@@ -139,7 +139,7 @@ class FleetController:
         machine re-run the job within about one lease. A machine that was only slow is harmless:
         its job's Postgres lease makes the early copy wait and then drop.
         """
-        alive = {h: str(r.get("node") or f"{WorkerPool.GPU}@{h}") for h, r in read_machines(self.redis).items()}
+        alive = {h: str(r.get("node") or f"{WorkerRole.GPU}@{h}") for h, r in read_machines(self.redis).items()}
         dead = [node for host, node in self.seen.items() if host not in alive]
         self.seen = alive
         if not dead:
@@ -162,7 +162,7 @@ class FleetController:
             for m in claimed
         }
         others_job_s = {
-            m: min(tokens / record_rate(o) for o in others.values() if m in o.get("served", []))
+            m: min(tokens / record_decode_tps(o) for o in others.values() if m in o.get("served", []))
             for m in candidates
             if servers[m] > 1
         }
@@ -170,7 +170,7 @@ class FleetController:
             backlog=backlog,
             claims=claims,
             servers=servers,
-            job_s={m: tokens / self.settings.tokens_per_s for m in candidates},
+            job_s={m: tokens / self.settings.decode_tps for m in candidates},
             load_s={m: self.settings.load_s for m in candidates},
             others_job_s=others_job_s,
             claimants=claimants,
@@ -227,7 +227,7 @@ class FleetController:
             "served": self.served,
             "loaded": self.loaded,
             "current": self.current,
-            "tokens_per_s": self.settings.tokens_per_s,
+            "decode_tps": self.settings.decode_tps,
             "node": self.node_name,
         }
         publish_record(self.redis, self.host, record, self.settings.lease_s)

@@ -4,7 +4,7 @@ Each GPU machine's controller publishes a record (``scheduler.queues.fleet_machi
 expires after ``DISPATCH_LEASE_S`` unless renewed: a JSON object
 
     {"served": [model, ...], "loaded": model | null, "current": model | null,
-     "tokens_per_s": float, "node": "gpu@host", "at": unix seconds}
+     "decode_tps": float, "node": "gpu@host", "at": unix seconds}
 
 ``current`` is the model queue it consumes (its claim). A dead machine's record expires, so its
 claim disappears and the others take its model over.
@@ -56,9 +56,9 @@ def backlog_of(r: redis.Redis, models: Sequence[str]) -> dict[str, int]:
     return {m: sum(int(next(counts)) for _ in names) for m, names in zip(models, lists, strict=True)}
 
 
-def record_rate(record: Mapping[str, Any]) -> float:
+def record_decode_tps(record: Mapping[str, Any]) -> float:
     """A machine record's published decode rate (tokens per second)."""
-    return float(record.get("tokens_per_s") or 1.0)
+    return float(record.get("decode_tps") or 1.0)
 
 
 def claimant_of(record: Mapping[str, Any], job_tokens: float, running_s: Mapping[str, float]) -> Claimant:
@@ -66,6 +66,6 @@ def claimant_of(record: Mapping[str, Any], job_tokens: float, running_s: Mapping
 
     `running_s` is the seconds each Celery node's running attempt has gone (Postgres's clock).
     """
-    job_s = job_tokens / record_rate(record)
+    job_s = job_tokens / record_decode_tps(record)
     elapsed_s = running_s.get(str(record.get("node")))
     return Claimant(0.0 if elapsed_s is None else max(0.0, job_s - elapsed_s), job_s)

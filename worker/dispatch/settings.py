@@ -28,7 +28,7 @@ class DispatchSettings:
     lease_s: float = 30.0
     load_s: float = 30.0
     job_tokens: float = 3000.0
-    tokens_per_s: float = 30.0
+    decode_tps: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> DispatchSettings:
@@ -39,7 +39,7 @@ class DispatchSettings:
             lease_s=positive_number(env, "DISPATCH_LEASE_S", cls.lease_s),
             load_s=positive_number(env, "DISPATCH_LOAD_S", cls.load_s),
             job_tokens=positive_number(env, "DISPATCH_JOB_TOKENS", cls.job_tokens),
-            tokens_per_s=positive_number(env, "GPU_TOKENS_PER_S", cls.tokens_per_s),
+            decode_tps=positive_number(env, "GPU_TOKENS_PER_S", cls.decode_tps),
         )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from celery import signals
 
-from scheduler.db.vocabulary import WorkerPool
+from scheduler.db.vocabulary import WorkerRole
 from scheduler.settings import get_settings
 from worker.dispatch.strategies import Follower, strategy_for
 
@@ -20,11 +20,11 @@ _followers: list[Follower] = []
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _start_follower(sender: Any = None, **_: Any) -> None:
     app = getattr(sender, "app", None)
-    role = getattr(getattr(app, "conf", None), "quantsweep_role", None) or {}
-    if role.get("pool") != WorkerPool.GPU:
+    config = getattr(getattr(app, "conf", None), "quantsweep_worker", None) or {}
+    if config.get("role") != WorkerRole.GPU:
         return
     settings = get_settings()
-    node = str(getattr(sender, "hostname", "") or f"{WorkerPool.GPU}@{settings.worker_host}")
+    node = str(getattr(sender, "hostname", "") or f"{WorkerRole.GPU}@{settings.worker_host}")
     follower = strategy_for().follower(app, node, settings)
     if follower is not None:
         follower.start()

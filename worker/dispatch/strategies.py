@@ -97,7 +97,7 @@ class AllQueues:
 
     def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
         """The pause follower: consumers of paused models cancelled, added back on resume."""
-        served = (getattr(app.conf, "quantsweep_role", None) or {}).get("served_models") or []
+        served = (getattr(app.conf, "quantsweep_worker", None) or {}).get("served_models") or []
         return PauseFollower(app, node, served, settings.redis_url, DispatchSettings.from_env().poll_s)
 
 
@@ -130,7 +130,7 @@ def hand_back_unserved(task: Any, task_id: str, args: Sequence[Any], kwargs: Map
     spin. A job of unknown model goes through the normal claim (which drops or retries it).
     """
     job_id = int(args[0]) if args else int(kwargs["job_id"])
-    served = (getattr(task.app.conf, "quantsweep_role", None) or {}).get("served_models") or []
+    served = (getattr(task.app.conf, "quantsweep_worker", None) or {}).get("served_models") or []
     model = job_model(job_id)
     if model is None or model in served:
         return

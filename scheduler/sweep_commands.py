@@ -7,7 +7,7 @@ from typing import Any
 from scheduler.catalog import Model, Sweep, load_catalog, load_sweep, sweep_names
 from scheduler.errors import SweepFileError
 from scheduler.exam_index import expand_exams, known_exams, prompt_text
-from scheduler.plan import JobSpec, expand
+from scheduler.expansion import JobSpec, expand
 from scheduler.settings import Settings
 from scheduler.submit import SubmitResult, plan_actions, submit
 
