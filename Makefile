@@ -18,6 +18,7 @@ test-fast: install
 
 check: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy -p tests -p bench -p testkit  # checked, not strict: [[tool.mypy.overrides]] in pyproject.toml
 	$(BIN)/lint-imports

@@ -34,7 +34,9 @@ def main() -> int:
     """Run the faults and print the table; exit 1 if any job was lost, duplicated or stuck."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=8, help="jobs per fault's sweep")
-    parser.add_argument("--fault", dest="faults", action="append", help="a fault's name (repeat; default: all)")
+    parser.add_argument(
+        "--fault", dest="faults", action="append", help="a fault's name (repeat; default: all)"
+    )
     args = parser.parse_args()
     names = [BASELINE, *FAULTS] if not args.faults else list(args.faults)
     unknown = [n for n in names if n not in FAULTS and n != BASELINE]
@@ -56,8 +58,10 @@ def main() -> int:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for outcome, before, after in rows:
         recovery = "-" if outcome.recovery_s is None else f"{outcome.recovery_s:.1f}"
-        print(f"| {outcome.fault} | {outcome.jobs} | {outcome.lost} | {outcome.duplicated} | {outcome.stuck} "
-              f"| {recovery} | {before:.1f} / {after:.1f} |")
+        print(
+            f"| {outcome.fault} | {outcome.jobs} | {outcome.lost} | {outcome.duplicated} | {outcome.stuck} "
+            f"| {recovery} | {before:.1f} / {after:.1f} |"
+        )
     return 1 if any(o.lost or o.duplicated or o.stuck for o, _, _ in rows) else 0
 
 

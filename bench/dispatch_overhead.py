@@ -39,9 +39,7 @@ PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 64, "timeout_s": 6
 
 def measure(dispatch: str, n_jobs: int) -> dict[str, list[float]]:
     """Per-job hand-over times in ms for one dispatch mode."""
-    fake = start_fake_llama_swap(
-        [MODEL], load_time_s=0, decode_tps=100_000, extra_args=["--prompt-tps", "0"]
-    )
+    fake = start_fake_llama_swap([MODEL], load_time_s=0, decode_tps=100_000, extra_args=["--prompt-tps", "0"])
     redis_url = fresh_redis_url()
     try:
         with scratch_database() as database_url, tempfile.TemporaryDirectory() as logs:

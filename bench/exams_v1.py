@@ -27,7 +27,11 @@ from exams.sandbox import Workspace
 from exams.v1.qualification import as_response, reference_sources
 from exams.verify import verify_exam
 
-ARTICLE = Path(os.environ.get("QUANTSWEEP_ARTICLE_RESULTS", Path(__file__).resolve().parents[2] / "shared/reference/article-results"))
+ARTICLE = Path(
+    os.environ.get(
+        "QUANTSWEEP_ARTICLE_RESULTS", Path(__file__).resolve().parents[2] / "shared/reference/article-results"
+    )
+)
 
 
 def _stats(samples: list[float]) -> str:
@@ -86,7 +90,9 @@ def bench_flakiness(repeat: int, load: int) -> None:
     flipped = [r.case.name for r in results if any("flipped" in p for p in r.problems)]
     wrong = [r.case.name for r in results if not r.passed]
     grades = sum(len(r.grades) for r in results)
-    print(f"cases {len(results)} x repeat {repeat} = {grades} grades under {load} busy processes in {elapsed:.0f}s")
+    print(
+        f"cases {len(results)} x repeat {repeat} = {grades} grades under {load} busy processes in {elapsed:.0f}s"
+    )
     print(f"cases with a flipped outcome: {len(flipped)} {flipped}")
     print(f"cases off expectation       : {len(wrong)} {wrong}")
 

@@ -45,16 +45,23 @@ def _repeat_runs(task: GoTask, response: str, runs: int) -> list[tuple[float, tu
     (Go's cache); what could flip between repeats is a test's verdict."""
     source = task.normalize_response(response)
     extraction = extract_files(source, task.expected_files)
-    files = {SOLUTION_FILE: with_package(extraction.files[task.task.file_name], task.task.package),
-             "task_test.go": task.task.test_source()}
+    files = {
+        SOLUTION_FILE: with_package(extraction.files[task.task.file_name], task.task.package),
+        "task_test.go": task.task.test_source(),
+    }
     outcomes = []
     with Workspace() as ws:
         built = ws.build_test(task.task.package, files, module=TEST_MODULE, race=task.task.race)
         binary = built.binary
         assert binary is not None, built.reason
         for _ in range(runs):
-            run = run_tests(ws, binary, task.task.test_names, race=task.task.race,
-                            test_timeout_s=task.suite.test_timeout_s)
+            run = run_tests(
+                ws,
+                binary,
+                task.task.test_names,
+                race=task.task.race,
+                test_timeout_s=task.suite.test_timeout_s,
+            )
             assert not run.fault, run.fault
             checks = tuple((name, o.passed) for name, o in run.outcomes.items())
             outcomes.append((share(sum(p for _, p in checks), len(checks)), checks))
@@ -93,12 +100,17 @@ def bench_flakiness(repeat: int, bad_repeat: int, load: int) -> None:
                     off.append(f"{name}:{case.name} ({wrong}/{len(outcomes)})")
                 if len(set(outcomes)) > 1:
                     flipped.append(f"{name}:{case.name}")
-                print(f"{name:24s} {case.name:22s} x{len(outcomes):2d} {'ok' if not wrong else 'OFF'}", flush=True)
+                print(
+                    f"{name:24s} {case.name:22s} x{len(outcomes):2d} {'ok' if not wrong else 'OFF'}",
+                    flush=True,
+                )
     finally:
         for proc in burners:
             proc.terminate()
     elapsed = time.monotonic() - started
-    print(f"\n{runs} test-binary runs under {load} busy processes in {elapsed:.0f}s; whole grades {_stats(grade_times)}")
+    print(
+        f"\n{runs} test-binary runs under {load} busy processes in {elapsed:.0f}s; whole grades {_stats(grade_times)}"
+    )
     print(f"reference runs with every test passed: {full}/{references}")
     print(f"cases with a flipped outcome: {len(flipped)} {flipped}")
     print(f"cases off expectation       : {len(off)} {off}")
@@ -170,8 +182,15 @@ def separated(rng: random.Random, exam: Exam, p: float, delta: float, seeds: int
     return z > NormalDist().inv_cdf(1 - alpha / 2)
 
 
-def seeds_needed(exam: Exam, p: float, delta: float, power: float = 0.8, alpha: float = 0.05,
-                 trials: int = 600, max_seeds: int = 200) -> int | None:
+def seeds_needed(
+    exam: Exam,
+    p: float,
+    delta: float,
+    power: float = 0.8,
+    alpha: float = 0.05,
+    trials: int = 600,
+    max_seeds: int = 200,
+) -> int | None:
     """The fewest seeds per model with which `power` of simulated sweeps separate the models."""
     rng = random.Random(1234)
     seeds = 2

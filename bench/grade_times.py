@@ -45,7 +45,11 @@ class Worker:
 
     def __init__(self, tree: Path) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-c", WORKER, str(tree)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=tree
+            [sys.executable, "-c", WORKER, str(tree)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=tree,
         )
 
     def grade(self, exam: str, path: str) -> dict[str, object]:
@@ -79,8 +83,12 @@ def main() -> None:
     parser.add_argument("--v2", type=int, default=4, help="article v2 responses to grade")
     parser.add_argument("--rounds", type=int, default=1, help="times each response is graded by each version")
     args = parser.parse_args()
-    jobs = [("v1", "")] + [("v1", str(p)) for p in sorted((ARTICLE / "exam_v1").rglob("response.txt"))[: args.v1]]
-    jobs += [("v2", "")] + [("v2", str(p)) for p in sorted((ARTICLE / "exam_v2").rglob("response.txt"))[: args.v2]]
+    jobs = [("v1", "")] + [
+        ("v1", str(p)) for p in sorted((ARTICLE / "exam_v1").rglob("response.txt"))[: args.v1]
+    ]
+    jobs += [("v2", "")] + [
+        ("v2", str(p)) for p in sorted((ARTICLE / "exam_v2").rglob("response.txt"))[: args.v2]
+    ]
     versions = {"before": Worker(args.baseline.resolve()), "after": Worker(REPO)}
     print(f"load before: {_load()}")
     for exam in ("v1", "v2"):  # warm the Go cache and the v2 harness for both versions
@@ -95,7 +103,10 @@ def main() -> None:
             for name, worker in order:
                 grades[name] = worker.grade(exam, path)
                 times.setdefault((exam, name), []).append(float(grades[name]["s"]))  # type: ignore[arg-type]
-            if (grades["before"]["score"], grades["before"]["verdict"]) != (grades["after"]["score"], grades["after"]["verdict"]):
+            if (grades["before"]["score"], grades["before"]["verdict"]) != (
+                grades["after"]["score"],
+                grades["after"]["verdict"],
+            ):
                 changed.append(f"{exam} {path or 'reference'}: {grades['before']} -> {grades['after']}")
     for worker in versions.values():
         worker.close()
@@ -104,7 +115,9 @@ def main() -> None:
         before, after = times[(exam, "before")], times[(exam, "after")]
         print(f"{exam} before: {_stats(before)}")
         print(f"{exam} after : {_stats(after)}")
-        print(f"{exam} ratio after/before (median): {statistics.median(after) / statistics.median(before):.2f}")
+        print(
+            f"{exam} ratio after/before (median): {statistics.median(after) / statistics.median(before):.2f}"
+        )
     print(f"grades that changed: {len(changed)}")
     for line in changed:
         print("  " + line)

@@ -107,10 +107,14 @@ def v2(name: str, build_rate: float, shift: float = 0.0) -> Truth:
     return Truth(name, tuple(Check(f"t{i}", 1, r) for i, r in enumerate(rates)), build_rate)
 
 
-V1_STEADY = v1("v1 steady (14-15)", [(0.995, 0.995, (0.99, 0.99, 0.99)), (0.97, 0.99, (0.99, 0.99, 0.05)),
-                                     (0.94, 0.99, (0.99, 0.97, 0.97))])
-V1_WOBBLY = v1("v1 wobbly (9-14)", [(0.995, 0.995, (0.99, 0.99, 0.99)), (0.95, 0.99, (0.99, 0.99, 0.05)),
-                                    (0.7, 0.95, (0.99, 0.9, 0.7))])
+V1_STEADY = v1(
+    "v1 steady (14-15)",
+    [(0.995, 0.995, (0.99, 0.99, 0.99)), (0.97, 0.99, (0.99, 0.99, 0.05)), (0.94, 0.99, (0.99, 0.97, 0.97))],
+)
+V1_WOBBLY = v1(
+    "v1 wobbly (9-14)",
+    [(0.995, 0.995, (0.99, 0.99, 0.99)), (0.95, 0.99, (0.99, 0.99, 0.05)), (0.7, 0.95, (0.99, 0.9, 0.7))],
+)
 V2_GEMMA = v2("v2 compiles 2/3", 2 / 3)
 V2_QWEN = v2("v2 compiles 1/3", 1 / 3)
 V2_STRONG = v2("v2 compiles 19/20, +0.1", 0.95, 0.1)
@@ -128,8 +132,14 @@ FAMILIES = {
 _compared: dict[tuple[int, int, int, int, float, float], Comparison] = {}
 
 
-def compare(a: list[RunPoints], b: list[RunPoints], marks: dict[str, float], *, margin: float,
-            confidence: float = 0.95) -> Comparison:
+def compare(
+    a: list[RunPoints],
+    b: list[RunPoints],
+    marks: dict[str, float],
+    *,
+    margin: float,
+    confidence: float = 0.95,
+) -> Comparison:
     """`verdicts.compare`, made once per pair of run prefixes within one simulated sweep."""
     key = (id(a[0]) if a else 0, len(a), id(b[0]) if b else 0, len(b), margin, confidence)
     if key not in _compared:
@@ -153,7 +163,9 @@ def t_interval(scores: np.ndarray) -> tuple[float, float]:
 
 def coverage(sweeps: int) -> None:
     print(f"\n(1) 95% interval coverage of the true mean, {sweeps} simulated sweeps per row")
-    print(f"{'model':28} {'truth':>6} {'seeds':>5} {'ours':>6} {'t (old)':>8} {'our width':>10} {'t width':>8}")
+    print(
+        f"{'model':28} {'truth':>6} {'seeds':>5} {'ours':>6} {'t (old)':>8} {'our width':>10} {'t width':>8}"
+    )
     rng = np.random.default_rng(1)
     for truth in TRUTHS:
         mean = truth.true_mean()
@@ -168,18 +180,35 @@ def coverage(sweeps: int) -> None:
                 t_hits += t_low <= mean <= t_high
                 width += high - low
                 t_width += t_high - t_low
-            print(f"{truth.name:28} {mean:6.2f} {n:5d} {hits / sweeps:6.3f} {t_hits / sweeps:8.3f} "
-                  f"{width / sweeps:10.2f} {t_width / sweeps:8.2f}", flush=True)
+            print(
+                f"{truth.name:28} {mean:6.2f} {n:5d} {hits / sweeps:6.3f} {t_hits / sweeps:8.3f} "
+                f"{width / sweeps:10.2f} {t_width / sweeps:8.2f}",
+                flush=True,
+            )
 
 
 def adaptive(sweeps: int, prune_after: int) -> None:
-    rules = AdaptiveRules(max_seeds=MAX_SEEDS, margin=MARGIN, confidence=0.95, prune_after_compile_zero=prune_after)
-    print(f"\n(2, 3) adaptive sweep against a fixed {MAX_SEEDS}-seed sweep, {sweeps} simulated sweeps per family "
-          f"(margin ±{MARGIN:g}, prune_after_compile_zero: {prune_after})")
-    print(f"{'family':28} {'pairs':>6} {'agree':>6} {'jobs fixed':>10} {'adaptive':>9} {'saved':>6} "
-          f"{'eq wrong fixed':>14} {'eq wrong adaptive':>17} {'pairs outside margin':>20}")
+    rules = AdaptiveRules(
+        max_seeds=MAX_SEEDS, margin=MARGIN, confidence=0.95, prune_after_compile_zero=prune_after
+    )
+    print(
+        f"\n(2, 3) adaptive sweep against a fixed {MAX_SEEDS}-seed sweep, {sweeps} simulated sweeps per family "
+        f"(margin ±{MARGIN:g}, prune_after_compile_zero: {prune_after})"
+    )
+    print(
+        f"{'family':28} {'pairs':>6} {'agree':>6} {'jobs fixed':>10} {'adaptive':>9} {'saved':>6} "
+        f"{'eq wrong fixed':>14} {'eq wrong adaptive':>17} {'pairs outside margin':>20}"
+    )
     rng = np.random.default_rng(2)
-    totals = {"pairs": 0, "agree": 0, "fixed": 0, "adaptive": 0, "outside": 0, "eq_fixed": 0, "eq_adaptive": 0}
+    totals = {
+        "pairs": 0,
+        "agree": 0,
+        "fixed": 0,
+        "adaptive": 0,
+        "outside": 0,
+        "eq_fixed": 0,
+        "eq_adaptive": 0,
+    }
     for family, cells in FAMILIES.items():
         means = [t.true_mean() for t in cells]
         pairs = list(itertools.combinations(range(len(cells)), 2))
@@ -188,7 +217,9 @@ def adaptive(sweeps: int, prune_after: int) -> None:
             seed_effect = rng.standard_normal(MAX_SEEDS)
             data = [runs_of(t.sample(rng, seed_effect), t, MAX_SEEDS) for t in cells]
             _compared.clear()  # the runs of the last sweep are gone: their ids may be reused
-            fixed = {p: compare(data[p[0]], data[p[1]], cells[p[0]].marks, margin=MARGIN).verdict for p in pairs}
+            fixed = {
+                p: compare(data[p[0]], data[p[1]], cells[p[0]].marks, margin=MARGIN).verdict for p in pairs
+            }
             seeds, verdicts = run_adaptive(cells, data, pairs, rules)
             row["pairs"] += len(pairs)
             row["agree"] += sum(fixed[p] == verdicts[p] for p in pairs)
@@ -207,21 +238,27 @@ def adaptive(sweeps: int, prune_after: int) -> None:
 
 def _adaptive_row(name: str, row: dict[str, int]) -> None:
     outside = max(row["outside"], 1)
-    print(f"{name:28} {row['pairs']:6d} {row['agree'] / row['pairs']:6.3f} {row['fixed']:10d} {row['adaptive']:9d} "
-          f"{1 - row['adaptive'] / row['fixed']:6.1%} {row['eq_fixed'] / outside:14.3f} "
-          f"{row['eq_adaptive'] / outside:17.3f} {row['outside']:20d}", flush=True)
+    print(
+        f"{name:28} {row['pairs']:6d} {row['agree'] / row['pairs']:6.3f} {row['fixed']:10d} {row['adaptive']:9d} "
+        f"{1 - row['adaptive'] / row['fixed']:6.1%} {row['eq_fixed'] / outside:14.3f} "
+        f"{row['eq_adaptive'] / outside:17.3f} {row['outside']:20d}",
+        flush=True,
+    )
 
 
-def run_adaptive(cells: tuple[Truth, ...], data: list[list[RunPoints]], pairs: list[tuple[int, int]],
-                 rules: AdaptiveRules) -> tuple[list[int], dict[tuple[int, int], Verdict]]:
+def run_adaptive(
+    cells: tuple[Truth, ...], data: list[list[RunPoints]], pairs: list[tuple[int, int]], rules: AdaptiveRules
+) -> tuple[list[int], dict[tuple[int, int], Verdict]]:
     """Rounds of `scheduler.adaptive.plan_round` until no cell is open; the seeds each cell ran and
     the verdicts at the end."""
     seeds = [START_SEEDS] * len(cells)
     keys = [str(i) for i in range(len(cells))]
     named_pairs = [(keys[a], keys[b]) for a, b in pairs]
     while True:
-        state = {keys[i]: Cell(data[i][:seeds[i]], [r.score > 0 for r in data[i][:seeds[i]]], cells[i].marks)
-                 for i in range(len(cells))}
+        state = {
+            keys[i]: Cell(data[i][: seeds[i]], [r.score > 0 for r in data[i][: seeds[i]]], cells[i].marks)
+            for i in range(len(cells))
+        }
         plan = plan_round(state, named_pairs, rules)
         if not plan.open_cells:
             return seeds, {p: plan.verdicts[(keys[p[0]], keys[p[1]])] for p in pairs}

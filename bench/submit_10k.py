@@ -48,10 +48,14 @@ def main() -> None:
             queued = sum(redis.Redis.from_url(redis_url).llen(generation_queue(m)) for m in models)
         finally:
             redis.Redis.from_url(redis_url).flushdb()
-    print(f"first submit : {first.jobs} jobs, {first.enqueued} enqueued in {first_s:.2f} s "
-          f"({first.enqueued / first_s:,.0f} jobs/s); {queued} messages in Redis")
-    print(f"resubmit     : {second.enqueued} enqueued in {second_s:.2f} s "
-          f"(ratio to first: {second_s / first_s:.2f})")
+    print(
+        f"first submit : {first.jobs} jobs, {first.enqueued} enqueued in {first_s:.2f} s "
+        f"({first.enqueued / first_s:,.0f} jobs/s); {queued} messages in Redis"
+    )
+    print(
+        f"resubmit     : {second.enqueued} enqueued in {second_s:.2f} s "
+        f"(ratio to first: {second_s / first_s:.2f})"
+    )
 
 
 if __name__ == "__main__":

@@ -62,7 +62,9 @@ def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Gr
     version = "unknown"
     try:
         version = spec.grader_version
-        text = spec.normalize_response(response_text) if isinstance(spec, NormalizesResponse) else response_text
+        text = (
+            spec.normalize_response(response_text) if isinstance(spec, NormalizesResponse) else response_text
+        )
         extraction = extract_files(text, spec.expected_files, finish_reason, spec.content_hints)
         if finish_reason == "length" and extraction.problems:
             detail = "; ".join(extraction.problems.values())

@@ -83,7 +83,12 @@ def grade_command(exam_name: str, response_file: Path, as_json: bool, finish_rea
 
 
 @cli.command()
-@click.option("--exam", "exam_names", multiple=True, help="exam, item (go-tasks/lru) or set (go-tasks:demo); default: all")
+@click.option(
+    "--exam",
+    "exam_names",
+    multiple=True,
+    help="exam, item (go-tasks/lru) or set (go-tasks:demo); default: all",
+)
 @click.option("--repeat", default=1, type=click.IntRange(min=1), help="grade each case this many times")
 def verify(exam_names: tuple[str, ...], repeat: int) -> None:
     """Grade every reference and known-bad solution; fail on any unexpected or flipping grade."""
@@ -115,8 +120,13 @@ def verify(exam_names: tuple[str, ...], repeat: int) -> None:
 
 @cli.command("new")
 @click.argument("name")
-@click.option("--dir", "parent", type=click.Path(path_type=Path), default=None,
-              help=f"folder to create the exam in (default: the first {EXAMS_DIR_ENV} folder)")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(path_type=Path),
+    default=None,
+    help=f"folder to create the exam in (default: the first {EXAMS_DIR_ENV} folder)",
+)
 def new_command(name: str, parent: Path | None) -> None:
     """Lay out a new exam NAME: a gotest exam with one example task that passes `exams verify`."""
     if parent is None:
@@ -125,7 +135,9 @@ def new_command(name: str, parent: Path | None) -> None:
             raise ExamError(f"set {EXAMS_DIR_ENV} to the folder of your exams, or pass --dir")
         parent = Path(first)
     folder = create_exam(name, parent)
-    click.echo(f"created {folder}: edit tasks/, then `exams verify --exam {name}` (with {EXAMS_DIR_ENV}={parent})")
+    click.echo(
+        f"created {folder}: edit tasks/, then `exams verify --exam {name}` (with {EXAMS_DIR_ENV}={parent})"
+    )
 
 
 if __name__ == "__main__":

@@ -38,7 +38,11 @@ def error_line(prog: str, message: object) -> str:
 
 
 def console_main(
-    group: click.Command, prog: str, argv: list[str] | None = None, *, before: Callable[[], None] | None = None
+    group: click.Command,
+    prog: str,
+    argv: list[str] | None = None,
+    *,
+    before: Callable[[], None] | None = None,
 ) -> NoReturn:
     """Run `group` as the console script `prog`; exit with its status (see the module docstring)."""
     try:

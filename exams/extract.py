@@ -171,7 +171,11 @@ def _marker_blocks(lines: list[str], ended_normally: bool) -> list[_Block]:
             continue
         stop = next_start[0] if next_start is not None else len(lines)
         code = _strip_fences(lines[index + 1 : stop])
-        complete = (next_start is not None or ended_normally) and is_balanced(code) and bool(_PACKAGE_MAIN.search(code))
+        complete = (
+            (next_start is not None or ended_normally)
+            and is_balanced(code)
+            and bool(_PACKAGE_MAIN.search(code))
+        )
         blocks.append(_Block(name, code, complete=complete))
     return blocks
 
@@ -207,7 +211,9 @@ def _fenced_blocks(lines: list[str], ended_normally: bool) -> list[_Block]:
     return blocks
 
 
-def _assign(blocks: list[_Block], missing: list[str], hints: Mapping[str, Sequence[str]]) -> dict[str, _Block]:
+def _assign(
+    blocks: list[_Block], missing: list[str], hints: Mapping[str, Sequence[str]]
+) -> dict[str, _Block]:
     chosen: dict[str, _Block] = {}
     pending = list(missing)
     for block in blocks:  # name hints; later blocks override earlier ones
@@ -248,7 +254,9 @@ def extract_files(
     wanted = {_canonical(name): name for name in expected}
     found: dict[str, _Block] = {}
     for block in _marker_blocks(lines, ended_normally):
-        if block.name in wanted and (block.complete or block.name not in found or not found[block.name].complete):
+        if block.name in wanted and (
+            block.complete or block.name not in found or not found[block.name].complete
+        ):
             found[block.name] = block
     missing = [n for n in wanted if n not in found]
     if missing:
@@ -267,7 +275,9 @@ def extract_files(
         if chosen is None:
             result.problems[name] = f"no #START {name}# block or matching `package main` code block found"
         elif not chosen.complete:
-            result.problems[name] = f"{name} is unfinished (no #END marker or closing fence; the response was cut off)"
+            result.problems[name] = (
+                f"{name} is unfinished (no #END marker or closing fence; the response was cut off)"
+            )
             result.truncated = True
         else:
             result.files[name] = last_program(chosen.code)

@@ -48,7 +48,9 @@ class GoToolchain:
         """
         match = _RELEASE.match(self.version)
         if match is None:
-            raise GoToolchainError(f"cannot tell the language version of the Go toolchain {self.version!r} at {self.go}")
+            raise GoToolchainError(
+                f"cannot tell the language version of the Go toolchain {self.version!r} at {self.go}"
+            )
         return match.group(1)
 
 

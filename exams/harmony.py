@@ -23,7 +23,9 @@ from dataclasses import dataclass
 MARKERS = ("<|start|>", "<|end|>", "<|message|>", "<|channel|>", "<|constrain|>", "<|return|>", "<|call|>")
 ANSWER_CHANNEL = "final"
 _MESSAGE_END = re.compile(r"<\|(?:end|return|call|start)\|>")
-_HEADER = re.compile(r"(?:<\|start\|>[^<]*)?<\|channel\|>(?P<channel>[^<]*?)(?:<\|constrain\|>[^<]*)?<\|message\|>")
+_HEADER = re.compile(
+    r"(?:<\|start\|>[^<]*)?<\|channel\|>(?P<channel>[^<]*?)(?:<\|constrain\|>[^<]*)?<\|message\|>"
+)
 
 
 @dataclass(frozen=True)

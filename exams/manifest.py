@@ -29,7 +29,18 @@ from exams.types import ExamError
 
 MANIFEST_FILE = "exam.toml"
 REQUIRED_FILES = ("README.md", "VALIDATION.md")
-KEYS = {"name", "title", "grader", "max_score", "prompts", "items", "reference", "known_bad", "limits", "sets"}
+KEYS = {
+    "name",
+    "title",
+    "grader",
+    "max_score",
+    "prompts",
+    "items",
+    "reference",
+    "known_bad",
+    "limits",
+    "sets",
+}
 
 
 class ManifestError(ExamError):
@@ -60,7 +71,11 @@ class Manifest:
 
 def _strings(data: Mapping[str, Any], key: str, where: str, required: bool = True) -> tuple[str, ...]:
     value = data.get(key, None if required else [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value) or (required and not value):
+    if (
+        not isinstance(value, list)
+        or not all(isinstance(v, str) and v for v in value)
+        or (required and not value)
+    ):
         raise ManifestError(f"{where}: `{key}` must be a non-empty list of strings, got {value!r}")
     return tuple(value)
 
@@ -89,7 +104,9 @@ def load_manifest(folder: Path) -> Manifest:
         raise ManifestError(f"{where}: not valid TOML ({exc})") from None
     unknown = sorted(set(data) - KEYS)
     if unknown:
-        raise ManifestError(f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(KEYS))}")
+        raise ManifestError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(KEYS))}"
+        )
     name = _text(data, "name", where)
     if name != folder.name:
         raise ManifestError(f"{where}: name {name!r} must equal the folder's name {folder.name!r}")
@@ -111,7 +128,9 @@ def load_manifest(folder: Path) -> Manifest:
     if not isinstance(limits, dict) or not all(
         isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in limits.values()
     ):
-        raise ManifestError(f"{where}: [limits] must map names to positive numbers of seconds, got {limits!r}")
+        raise ManifestError(
+            f"{where}: [limits] must map names to positive numbers of seconds, got {limits!r}"
+        )
     sets = data.get("sets", {})
     if not isinstance(sets, dict):
         raise ManifestError(f"{where}: [sets] must map set names to lists of items")

@@ -106,7 +106,9 @@ def _discover(roots: tuple[Path, ...]) -> dict[str, Manifest]:
     found: dict[str, Manifest] = {}
     for root in roots:
         if not root.is_dir():
-            raise ManifestError(f"{EXAMS_DIR_ENV}: {root} is not a directory; set it to folders holding exam folders")
+            raise ManifestError(
+                f"{EXAMS_DIR_ENV}: {root} is not a directory; set it to folders holding exam folders"
+            )
         for manifest_path in sorted(root.glob(f"*/{MANIFEST_FILE}")):
             manifest = load_manifest(manifest_path.parent)
             if manifest.name in found:
@@ -139,11 +141,14 @@ def _import_attr(manifest: Manifest) -> object:
     spec = BUILTIN_GRADERS.get(manifest.grader, manifest.grader)
     where, _, attr = spec.partition(":")
     if not where or not attr:
-        raise ManifestError(f"{manifest.path}: grader {manifest.grader!r} must be gotest, module:ATTR or file.py:ATTR")
+        raise ManifestError(
+            f"{manifest.path}: grader {manifest.grader!r} must be gotest, module:ATTR or file.py:ATTR"
+        )
     try:
         if where.endswith(".py"):
-            file_spec = importlib.util.spec_from_file_location(f"quantsweep_exam_{manifest.name.replace('-', '_')}",
-                                                               manifest.folder / where)
+            file_spec = importlib.util.spec_from_file_location(
+                f"quantsweep_exam_{manifest.name.replace('-', '_')}", manifest.folder / where
+            )
             if file_spec is None or file_spec.loader is None:
                 raise ManifestError(f"{manifest.path}: grader file {where} cannot be loaded")
             module = importlib.util.module_from_spec(file_spec)
@@ -168,9 +173,13 @@ def _grader(name: str, folder: Path) -> Exam | ExamSuite:
             raise ManifestError(f"{manifest.path}: an exam with items needs a grader giving an ExamSuite")
         return obj
     if not isinstance(obj, Exam):
-        raise ManifestError(f"{manifest.path}: grader {manifest.grader!r} gives no object with the Exam interface")
+        raise ManifestError(
+            f"{manifest.path}: grader {manifest.grader!r} gives no object with the Exam interface"
+        )
     if obj.max_score != manifest.max_score:
-        raise ManifestError(f"{manifest.path}: max_score {manifest.max_score:g} but the grader scores out of {obj.max_score:g}")
+        raise ManifestError(
+            f"{manifest.path}: max_score {manifest.max_score:g} but the grader scores out of {obj.max_score:g}"
+        )
     return obj
 
 
@@ -228,8 +237,11 @@ def grader_version_of(*paths: Path) -> str:
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for path in files:
             # exam.toml is metadata; a grader that reads limits from it names it explicitly.
-            if "__pycache__" in path.parts or path.suffix in {".pyc", ".md"} or (root.is_dir() and path.name == MANIFEST_FILE):
+            if (
+                "__pycache__" in path.parts
+                or path.suffix in {".pyc", ".md"}
+                or (root.is_dir() and path.name == MANIFEST_FILE)
+            ):
                 continue
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
-

@@ -22,7 +22,9 @@ _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 def create_exam(name: str, parent: Path) -> Path:
     """Create `parent/name` from the template; ExamError for a bad name, a clash or an existing folder."""
     if not _NAME.match(name):
-        raise ExamError(f"exam name {name!r}: use lower-case letters, digits, - and _, starting with a letter")
+        raise ExamError(
+            f"exam name {name!r}: use lower-case letters, digits, - and _, starting with a letter"
+        )
     if name in list_exams():
         raise ExamError(f"an exam named {name!r} already exists (`exams list`); choose another name")
     target = parent / name

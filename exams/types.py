@@ -36,7 +36,9 @@ class Verdict(StrEnum):
 
 
 MODEL_VERDICTS = frozenset({Verdict.OK, Verdict.TEST_FAIL, Verdict.COMPILE_FAIL, Verdict.EXTRACT_FAIL})
-INFRA_VERDICTS = frozenset({Verdict.TRUNCATED, Verdict.GEN_TIMEOUT, Verdict.SERVER_ERROR, Verdict.GRADER_ERROR})
+INFRA_VERDICTS = frozenset(
+    {Verdict.TRUNCATED, Verdict.GEN_TIMEOUT, Verdict.SERVER_ERROR, Verdict.GRADER_ERROR}
+)
 
 
 @dataclass(frozen=True)

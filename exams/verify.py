@@ -29,12 +29,16 @@ class CaseResult:
             if grade.score != self.case.expected_score:
                 found.append(f"repeat {i}: score {grade.score:g}, expected {self.case.expected_score:g}")
             if grade.verdict != self.case.expected_verdict:
-                found.append(f"repeat {i}: verdict {grade.verdict.value}, expected {self.case.expected_verdict.value}")
+                found.append(
+                    f"repeat {i}: verdict {grade.verdict.value}, expected {self.case.expected_verdict.value}"
+                )
             got = {c.name: c.passed for c in grade.checks}
             for name, passed in self.case.expected_checks.items():
                 if got.get(name, False) != passed:
                     found.append(f"repeat {i}: check {name} passed={got.get(name)}, expected {passed}")
-        outcomes = {(g.score, g.verdict, tuple((c.name, c.passed, c.points) for c in g.checks)) for g in self.grades}
+        outcomes = {
+            (g.score, g.verdict, tuple((c.name, c.passed, c.points) for c in g.checks)) for g in self.grades
+        }
         if len(outcomes) > 1:
             found.append(f"outcome flipped between repeats ({len(outcomes)} distinct results)")
         return found

@@ -154,7 +154,11 @@ class Children:
 
 
 def start_llama_server(
-    children: Children, binary: Path, model: Path, env: dict[str, str], chat_template: str | None = CHAT_TEMPLATE
+    children: Children,
+    binary: Path,
+    model: Path,
+    env: dict[str, str],
+    chat_template: str | None = CHAT_TEMPLATE,
 ) -> str:
     """Start llama-server serving the demo model as MODEL_ID with the built-in `chat_template` (None:
     the GGUF's own, else llama-server's fallback); wait until /health says ok."""
@@ -187,12 +191,16 @@ def check_chat_template(url: str) -> str:
     allowed. Returns a one-line note."""
     try:
         response = httpx.post(
-            f"{url}/apply-template", json={"messages": [{"role": "user", "content": TEMPLATE_PROBE}]}, timeout=10
+            f"{url}/apply-template",
+            json={"messages": [{"role": "user", "content": TEMPLATE_PROBE}]},
+            timeout=10,
         )
         response.raise_for_status()
         prompt = str(response.json()["prompt"])
     except (httpx.HTTPError, ValueError, KeyError) as exc:
-        raise Missing(f"llama-server could not show its chat template at {url}/apply-template ({exc})") from exc
+        raise Missing(
+            f"llama-server could not show its chat template at {url}/apply-template ({exc})"
+        ) from exc
     if prompt.removeprefix("<bos>") != GEMMA_PROMPT:
         raise Missing(
             f"llama-server formats the demo model's prompt as {prompt!r}, not Gemma's turns {GEMMA_PROMPT!r}:"

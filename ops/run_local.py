@@ -186,7 +186,18 @@ def print_results() -> None:
     with connect() as conn:
         rows = latest_results(conn, SWEEP)
     table = Table(title=f"sweep {SWEEP}: {MODEL_ID} through a real llama-server")
-    headers = ("exam", "seed", "verdict", "score", "finish", "tokens", "tok/s", "first token s", "gen s", "grade s")
+    headers = (
+        "exam",
+        "seed",
+        "verdict",
+        "score",
+        "finish",
+        "tokens",
+        "tok/s",
+        "first token s",
+        "gen s",
+        "grade s",
+    )
     for header in headers:
         table.add_column(header, justify="left" if header in ("exam", "verdict", "finish") else "right")
     for r in rows:
@@ -232,6 +243,7 @@ def grading_statement(verdicts: list[str | None], model_label: str) -> str:
         f" {model_label}; on a busy machine generation runs past the sweep's timeout_s. Run"
         " `python ops/run_local.py --rerun` when the machine is quieter."
     )
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -44,8 +44,28 @@ FUTILITY = 0.22  # give a comparison up when the budget would settle it with les
 KEEP = 0.99  # close a decided comparison when the budget would keep its verdict with at least this chance
 # The article's seeds first, then more in a fixed order, so that every adaptive sweep of the same
 # models runs the same seeds.
-SEED_SEQUENCE = (42, 123, 456, 789, 1011, 1213, 1415, 1617, 1819, 2021, 2223, 2425, 2627, 2829, 3031,
-                 3233, 3435, 3637, 3839, 4041)
+SEED_SEQUENCE = (
+    42,
+    123,
+    456,
+    789,
+    1011,
+    1213,
+    1415,
+    1617,
+    1819,
+    2021,
+    2223,
+    2425,
+    2627,
+    2829,
+    3031,
+    3233,
+    3435,
+    3637,
+    3839,
+    4041,
+)
 
 
 @dataclass(frozen=True)
@@ -68,16 +88,23 @@ class RoundPlan:
     given_up: dict[tuple[str, str], str] = field(default_factory=dict)  # pair -> why it is left undecided
 
 
-def plan_round(cells: Mapping[str, Cell], pairs: Sequence[tuple[str, str]], rules: AdaptiveRules) -> RoundPlan:
+def plan_round(
+    cells: Mapping[str, Cell], pairs: Sequence[tuple[str, str]], rules: AdaptiveRules
+) -> RoundPlan:
     """Decide, from the runs so far, which cells need another seed (see the module's rules)."""
     plan = RoundPlan()
     for key, cell in cells.items():
-        first = cell.compiled[:rules.prune_after_compile_zero]
+        first = cell.compiled[: rules.prune_after_compile_zero]
         if len(first) >= rules.prune_after_compile_zero and not any(first):
             plan.pruned[key] = f"compiled 0 of its first {rules.prune_after_compile_zero} runs"
     for a, b in pairs:
-        c = compare(cells[a].runs, cells[b].runs, {**cells[a].marks, **cells[b].marks},
-                    margin=rules.margin, confidence=rules.confidence)
+        c = compare(
+            cells[a].runs,
+            cells[b].runs,
+            {**cells[a].marks, **cells[b].marks},
+            margin=rules.margin,
+            confidence=rules.confidence,
+        )
         plan.comparisons[(a, b)] = c
         verdict = c.verdict
         if a in plan.pruned and b not in plan.pruned and any(cells[b].compiled):
@@ -91,15 +118,20 @@ def plan_round(cells: Mapping[str, Cell], pairs: Sequence[tuple[str, str]], rule
             kept = chance_to_keep(c, rules.max_seeds, rules.confidence)
             if kept >= KEEP:
                 continue
-            why = (f"{verdict} after {c.seeds} shared seeds, which {rules.max_seeds} seeds would confirm "
-                   f"with a chance of {kept:.0%}")
+            why = (
+                f"{verdict} after {c.seeds} shared seeds, which {rules.max_seeds} seeds would confirm "
+                f"with a chance of {kept:.0%}"
+            )
         else:
             chance = chance_to_settle(c, rules.max_seeds, rules.confidence)
             if chance < FUTILITY:
-                plan.given_up[(a, b)] = f"{rules.max_seeds} seeds would settle it with a chance of {chance:.0%}"
+                plan.given_up[(a, b)] = (
+                    f"{rules.max_seeds} seeds would settle it with a chance of {chance:.0%}"
+                )
                 continue
             why = f"undecided after {c.seeds} shared seeds" + (
-                f" (about {c.seeds_needed} would settle it)" if c.seeds_needed else "")
+                f" (about {c.seeds_needed} would settle it)" if c.seeds_needed else ""
+            )
         for key, other in ((a, b), (b, a)):
             if key in plan.pruned or len(cells[key].runs) >= rules.max_seeds:
                 continue
@@ -115,7 +147,9 @@ def next_seed(seeds: Sequence[int]) -> int:
     for seed in SEED_SEQUENCE:
         if seed not in seeds:
             return seed
-    raise ValueError(f"every seed of the adaptive sequence has run; max_seeds is at most {len(SEED_SEQUENCE)}")
+    raise ValueError(
+        f"every seed of the adaptive sequence has run; max_seeds is at most {len(SEED_SEQUENCE)}"
+    )
 
 
 @dataclass
@@ -141,14 +175,23 @@ def cells_of(sweep_runs: SweepRuns) -> tuple[dict[str, Cell], list[tuple[str, st
     cells, busy = {}, {}
     for s in stats:
         key = f"{s.model}/{s.exam}"
-        compiled = {r.seed: bool(g.compiled) for r in sweep_runs.runs
-                    if r.model == s.model and r.exam == s.exam and (g := r.grade(GradeChoice.AUTO)) is not None
-                    and g.verdict in MODEL_VERDICTS}
+        compiled = {
+            r.seed: bool(g.compiled)
+            for r in sweep_runs.runs
+            if r.model == s.model
+            and r.exam == s.exam
+            and (g := r.grade(GradeChoice.AUTO)) is not None
+            and g.verdict in MODEL_VERDICTS
+        }
         cells[key] = Cell(s.runs, [compiled.get(r.seed, False) for r in s.runs], s.marks)
         busy[key] = s.verdicts.get(NOT_GRADED, 0) > 0
-    pairs = [(f"{a}/{exam}", f"{b}/{exam}") for models in families_with_quants(stats).values()
-             for exam in sorted({s.exam for s in stats}) for a, b in combinations(models, 2)
-             if f"{a}/{exam}" in cells and f"{b}/{exam}" in cells]
+    pairs = [
+        (f"{a}/{exam}", f"{b}/{exam}")
+        for models in families_with_quants(stats).values()
+        for exam in sorted({s.exam for s in stats})
+        for a, b in combinations(models, 2)
+        if f"{a}/{exam}" in cells and f"{b}/{exam}" in cells
+    ]
     return cells, pairs, busy
 
 
@@ -207,7 +250,9 @@ def status_lines(sweep_runs: SweepRuns) -> list[str]:
     cells, pairs, busy = cells_of(sweep_runs)
     plan = plan_round(cells, pairs, AdaptiveRules(**block))
     lines = [f"adaptive: {len(plan.open_cells)} cell(s) open, {len(plan.pruned)} closed"]
-    lines += [f"  open {key}: {why}" + (" (its jobs are running)" if busy[key] else "")
-              for key, why in sorted(plan.open_cells.items())]
+    lines += [
+        f"  open {key}: {why}" + (" (its jobs are running)" if busy[key] else "")
+        for key, why in sorted(plan.open_cells.items())
+    ]
     lines += [f"  closed {key}: {why}" for key, why in sorted(plan.pruned.items())]
     return lines

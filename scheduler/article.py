@@ -92,8 +92,14 @@ def parse_v1(score: float, maximum: float, summary: str) -> ArticleGrade:
 def parse_v2(score: float, maximum: float, summary: str) -> ArticleGrade:
     """`TestScenario/OnlineFlow:PASS ... TestRaceDetector:FAIL` -> one check per named test."""
     if maximum <= 0:
-        return ArticleGrade(0.0, EXAM_MAX["v2"], Verdict.GRADER_ERROR, False, [],
-                            f"the article's harness reported {score:g} of max {maximum:g} (it crashed)")
+        return ArticleGrade(
+            0.0,
+            EXAM_MAX["v2"],
+            Verdict.GRADER_ERROR,
+            False,
+            [],
+            f"the article's harness reported {score:g} of max {maximum:g} (it crashed)",
+        )
     checks = []
     for part in summary.split():
         name, _, result = part.rpartition(":")
@@ -152,8 +158,10 @@ def _exam_dirs(root: Path) -> list[tuple[str, Path]]:
     exams = [(p.name.removeprefix("exam_"), p) for p in sorted(root.glob("exam_v*")) if p.is_dir()]
     unknown = [e for e, _ in exams if e not in EXAM_MAX]
     if unknown or not exams:
-        raise ArticleImportError(f"{root}: expected exam_v1/ and/or exam_v2/ folders, found "
-                                 f"{', '.join('exam_' + e for e, _ in exams) or 'none'}")
+        raise ArticleImportError(
+            f"{root}: expected exam_v1/ and/or exam_v2/ folders, found "
+            f"{', '.join('exam_' + e for e, _ in exams) or 'none'}"
+        )
     return exams
 
 
@@ -165,7 +173,8 @@ def read_article_runs(root: Path, catalog: Mapping[str, Model], summary: ImportS
             if model_dir.name not in catalog:
                 raise ArticleImportError(
                     f"{model_dir}: model {model_dir.name!r} is not in the catalog models.yaml; add it there "
-                    "(id = the folder name) or remove the folder")
+                    "(id = the folder name) or remove the folder"
+                )
             loose = _loose_run(model_dir)
             used_loose = False
             for seed_dir in sorted(model_dir.glob("seed*")):
@@ -181,7 +190,8 @@ def read_article_runs(root: Path, catalog: Mapping[str, Model], summary: ImportS
                     response, used_loose = loose[1], True
                     summary.recovered.append(
                         f"{where}/response.txt taken from {model_dir.relative_to(root)}/response.txt "
-                        f"(same token count, {result.get('tokens')})")
+                        f"(same token count, {result.get('tokens')})"
+                    )
                 elif response is None:
                     summary.missing.append(f"{where}/response.txt")
                 runs.append(ArticleRun(exam, model_dir.name, int(seed_text), result, response, where))
@@ -189,7 +199,8 @@ def read_article_runs(root: Path, catalog: Mapping[str, Model], summary: ImportS
                 grade = loose[0].get("eval") or {}
                 summary.skipped.append(
                     f"{model_dir.relative_to(root)}/result.json: a run not tied to a seed "
-                    f"(scored {grade.get('score')}/{grade.get('max')})")
+                    f"(scored {grade.get('score')}/{grade.get('max')})"
+                )
     return runs
 
 
@@ -200,8 +211,9 @@ def _loose_run(model_dir: Path) -> tuple[dict[str, Any], str] | None:
     return None
 
 
-def import_article(conn: Any, root: Path, sweep: str, catalog: Mapping[str, Model],
-                   *, replace: bool = False) -> ImportSummary:
+def import_article(
+    conn: Any, root: Path, sweep: str, catalog: Mapping[str, Model], *, replace: bool = False
+) -> ImportSummary:
     """Load the published results under `root` as sweep `sweep`, in one transaction."""
     summary = ImportSummary(sweep)
     runs = read_article_runs(root, catalog, summary)
@@ -209,14 +221,20 @@ def import_article(conn: Any, root: Path, sweep: str, catalog: Mapping[str, Mode
         raise ArticleImportError(f"{root}: no exam_vN/<model>/seed<S>/result.json found")
     with conn.transaction():
         if sweep_definition(conn, sweep) is not None and not replace:
-            raise ArticleImportError(f"sweep {sweep!r} already exists in the database; "
-                                     "pass --replace to load it again or --sweep OTHER_NAME")
+            raise ArticleImportError(
+                f"sweep {sweep!r} already exists in the database; "
+                "pass --replace to load it again or --sweep OTHER_NAME"
+            )
         delete_sweep(conn, sweep)
         models = [m for m in catalog if any(r.model == m for r in runs)]
         upsert_models(conn, [catalog[m] for m in models])
-        definition = {"description": f"The article's published results, imported from {root.name}",
-                      "source": "article", "models": models,
-                      "exams": sorted({r.exam for r in runs}), "seeds": sorted({r.seed for r in runs})}
+        definition = {
+            "description": f"The article's published results, imported from {root.name}",
+            "source": "article",
+            "models": models,
+            "exams": sorted({r.exam for r in runs}),
+            "seeds": sorted({r.seed for r in runs}),
+        }
         insert_sweep(conn, sweep, definition)
         for run in runs:
             _insert_run(conn, sweep, run, catalog[run.model])
@@ -228,14 +246,23 @@ def import_article(conn: Any, root: Path, sweep: str, catalog: Mapping[str, Mode
 def _insert_run(conn: Any, sweep: str, run: ArticleRun, model: Model) -> None:
     grade = parse_article_grade(run.exam, run.result)
     params = {**ARTICLE_PARAMS, "options": dict(model.options), "prompt_sha256": None, "source": "article"}
-    job = {"model": run.model, "exam": run.exam, "seed": run.seed, "params_hash": params_hash(params),
-           "params": params}
+    job = {
+        "model": run.model,
+        "exam": run.exam,
+        "seed": run.seed,
+        "params_hash": params_hash(params),
+        "params": params,
+    }
     job_id = insert_finished_job(conn, sweep, job, JobState.DONE, grade.verdict)
     stats = {
         "completion_tokens": run.result.get("tokens"),
         "decode_tps": run.result.get("tps"),
         "wall_s": run.result.get("wall_s"),
-        "server_info": {"article_model": run.result.get("model"), "llama_cpp": "b8708", "published_at": run.where},
+        "server_info": {
+            "article_model": run.result.get("model"),
+            "llama_cpp": "b8708",
+            "published_at": run.where,
+        },
         "error": None if run.response is not None else "response.txt missing from the published results",
     }
     insert_published_result(conn, job_id, run.response, stats, asdict(grade), ARTICLE_GRADER)

@@ -59,8 +59,12 @@ class AdaptiveRules:
 
     def to_json(self) -> dict[str, Any]:
         """The block as stored in the sweep's definition."""
-        return {"max_seeds": self.max_seeds, "margin": self.margin, "confidence": self.confidence,
-                "prune_after_compile_zero": self.prune_after_compile_zero}
+        return {
+            "max_seeds": self.max_seeds,
+            "margin": self.margin,
+            "confidence": self.confidence,
+            "prune_after_compile_zero": self.prune_after_compile_zero,
+        }
 
 
 @dataclass(frozen=True)
@@ -115,9 +119,7 @@ def sweep_names(directory: Path) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.yaml") if p.name != CATALOG_FILE)
 
 
-def load_sweep(
-    directory: Path, name: str, catalog: Mapping[str, Model], known_exams: Sequence[str]
-) -> Sweep:
+def load_sweep(directory: Path, name: str, catalog: Mapping[str, Model], known_exams: Sequence[str]) -> Sweep:
     """Read and validate the sweep file `name`.yaml against the catalog and the known exams."""
     path = directory / f"{name}.yaml"
     if name == Path(CATALOG_FILE).stem or not path.is_file():
@@ -136,8 +138,14 @@ def load_sweep(
     exams = _list(data, "exams", str, where)
     for i, exam in enumerate(exams):
         if exam not in known_exams:
-            shown = [e for e in known_exams if "/" not in e]  # items (exam/item) are listed by `exams list --items`
-            items = " or an item of one (exam/item, see `exams list --items`)" if len(shown) < len(known_exams) else ""
+            shown = [
+                e for e in known_exams if "/" not in e
+            ]  # items (exam/item) are listed by `exams list --items`
+            items = (
+                " or an item of one (exam/item, see `exams list --items`)"
+                if len(shown) < len(known_exams)
+                else ""
+            )
             raise SweepFileError(
                 f"{where}: exams[{i}] {exam!r} is not a known exam; use one of: {', '.join(shown)}{items}"
             )
@@ -258,10 +266,15 @@ def _adaptive(raw: Any, where: str, start_seeds: int) -> AdaptiveRules | None:
         raise SweepFileError(f"{where}: adaptive must be a mapping of {', '.join(sorted(ADAPTIVE_KEYS))}")
     _reject_unknown(raw, ADAPTIVE_KEYS, where, "adaptive")
     checks: dict[str, tuple[Callable[[Any], bool], str]] = {
-        "max_seeds": (lambda v: isinstance(v, int) and start_seeds <= v <= 20,
-                      f"an integer from the sweep's {start_seeds} seeds to 20"),
+        "max_seeds": (
+            lambda v: isinstance(v, int) and start_seeds <= v <= 20,
+            f"an integer from the sweep's {start_seeds} seeds to 20",
+        ),
         "margin": (lambda v: isinstance(v, int | float) and v > 0, "a positive number of points"),
-        "confidence": (lambda v: isinstance(v, float) and 0.5 < v < 1, "a number between 0.5 and 1, e.g. 0.95"),
+        "confidence": (
+            lambda v: isinstance(v, float) and 0.5 < v < 1,
+            "a number between 0.5 and 1, e.g. 0.95",
+        ),
         "prune_after_compile_zero": (lambda v: isinstance(v, int) and v >= 1, "a positive integer of runs"),
     }
     for key, (ok, wanted) in checks.items():
@@ -285,9 +298,14 @@ def _tripwires(raw: Any, where: str) -> dict[str, float | bool]:
     for key, value in raw.items():
         if key == "pause":
             if not isinstance(value, bool):
-                raise SweepFileError(f"{where}: tripwires.pause must be true or false (flag without pausing), "
-                                     f"got {value!r}")
+                raise SweepFileError(
+                    f"{where}: tripwires.pause must be true or false (flag without pausing), got {value!r}"
+                )
             continue
-        if value is not False and (isinstance(value, bool) or not isinstance(value, int | float) or value <= 0):
-            raise SweepFileError(f"{where}: tripwires.{key} must be a positive number or false (off), got {value!r}")
+        if value is not False and (
+            isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+        ):
+            raise SweepFileError(
+                f"{where}: tripwires.{key} must be a positive number or false (off), got {value!r}"
+            )
     return dict(raw)

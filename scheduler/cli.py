@@ -47,13 +47,19 @@ def sweeps_command(as_json: bool) -> None:
                 table.add_row(row["name"], "-", "-", "-", "-", "unusable: " + escape(row["error"]))
                 continue
             table.add_row(
-                row["name"], str(len(row["models"])), ",".join(row["exams"]),
-                ",".join(map(str, row["seeds"])), str(row["jobs"]), escape(row["description"]),
+                row["name"],
+                str(len(row["models"])),
+                ",".join(row["exams"]),
+                ",".join(map(str, row["seeds"])),
+                str(row["jobs"]),
+                escape(row["description"]),
             )
         Console().print(table)
     broken = [row["name"] for row in rows if "error" in row]
     if broken:
-        raise SweepFileError(f"{len(broken)} sweep file(s) cannot be used: {', '.join(broken)} (reasons listed above)")
+        raise SweepFileError(
+            f"{len(broken)} sweep file(s) cannot be used: {', '.join(broken)} (reasons listed above)"
+        )
 
 
 @cli.command("submit")
@@ -62,8 +68,14 @@ def sweeps_command(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--wait", is_flag=True, help="Show live progress until every job of the sweep is done.")
 @click.option("--rerun", is_flag=True, help="Run finished jobs again (a new attempt; old ones are kept).")
-@click.option("--requeue", is_flag=True, help="Re-send the message of every job nothing holds: queued, generated, expired claims.")
-def submit_command(sweep_name: str, dry_run: bool, as_json: bool, wait: bool, rerun: bool, requeue: bool) -> None:
+@click.option(
+    "--requeue",
+    is_flag=True,
+    help="Re-send the message of every job nothing holds: queued, generated, expired claims.",
+)
+def submit_command(
+    sweep_name: str, dry_run: bool, as_json: bool, wait: bool, rerun: bool, requeue: bool
+) -> None:
     """Expand a sweep into jobs, record them, and enqueue those without a result."""
     from scheduler.sweep_commands import dry_run_jobs, submit_sweep
 
@@ -75,15 +87,19 @@ def submit_command(sweep_name: str, dry_run: bool, as_json: bool, wait: bool, re
         else:
             for job in jobs:
                 click.echo(f"{job['model']:<28} {job['exam']:<4} seed={job['seed']:<6} {job['action']}")
-            click.echo(f"{sweep_name}: {len(jobs)} jobs, "
-                       f"{sum(j['action'] in ('new', 'enqueue') for j in jobs)} would be enqueued")
+            click.echo(
+                f"{sweep_name}: {len(jobs)} jobs, "
+                f"{sum(j['action'] in ('new', 'enqueue') for j in jobs)} would be enqueued"
+            )
         return
     result = submit_sweep(settings, sweep_name, rerun=rerun, requeue=requeue)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2))
     else:
         states = ", ".join(f"{k} {v}" for k, v in result.states.items())
-        click.echo(f"{result.sweep}: {result.jobs} jobs ({result.new} new), {result.enqueued} enqueued; {states}")
+        click.echo(
+            f"{result.sweep}: {result.jobs} jobs ({result.new} new), {result.enqueued} enqueued; {states}"
+        )
     if wait:
         _wait(settings, sweep_name, as_json)
 

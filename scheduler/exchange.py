@@ -35,14 +35,45 @@ from scheduler.errors import QuantsweepError
 from scheduler.reports.runs import GradeChoice, load_runs
 
 FORMAT = "quantsweep-export/1"
-GENERATION_FIELDS = ("source", "outcome", "response_text", "reasoning_text", "finish_reason", "prompt_tokens",
-                     "completion_tokens", "prompt_tps", "decode_tps", "timings", "first_token_s", "wall_s",
-                     "server_info", "error", "quantsweep_version", "answer_source")
+GENERATION_FIELDS = (
+    "source",
+    "outcome",
+    "response_text",
+    "reasoning_text",
+    "finish_reason",
+    "prompt_tokens",
+    "completion_tokens",
+    "prompt_tps",
+    "decode_tps",
+    "timings",
+    "first_token_s",
+    "wall_s",
+    "server_info",
+    "error",
+    "quantsweep_version",
+    "answer_source",
+)
 # Omitted or null in a line: answer_source in exports made before it was recorded; the rest by hand.
-GENERATION_DEFAULTS: dict[str, Any] = {"answer_source": AnswerSource.CONTENT, "source": GenerationSource.GENERATED,
-                                       "response_text": "", "reasoning_text": ""}
-GRADE_FIELDS = ("grader_version", "round", "score", "max_score", "verdict", "compiled", "checks", "log",
-                "duration_s", "worker_name", "external", "quantsweep_version")
+GENERATION_DEFAULTS: dict[str, Any] = {
+    "answer_source": AnswerSource.CONTENT,
+    "source": GenerationSource.GENERATED,
+    "response_text": "",
+    "reasoning_text": "",
+}
+GRADE_FIELDS = (
+    "grader_version",
+    "round",
+    "score",
+    "max_score",
+    "verdict",
+    "compiled",
+    "checks",
+    "log",
+    "duration_s",
+    "worker_name",
+    "external",
+    "quantsweep_version",
+)
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
 # A grade field under the name exports made before migration 007 gave it.
 GRADE_FORMER_NAMES = {"worker_name": "grader_host"}
@@ -66,17 +97,31 @@ def export_lines(conn: Any, sweep: str) -> Iterator[dict[str, Any]]:
         run = by_job[job["id"]]
         grade = run.ours or run.external
         yield {
-            "format": FORMAT, "sweep": sweep, "model": job["model"], "label": job["label"],
-            "family": job["family"], "quant": job["quant"], "size_gb": job["size_gb"],
-            "model_options": job["options"], "exam": job["exam"], "seed": job["seed"],
-            "params_hash": job["params_hash"], "params": job["params"], "state": job["state"],
+            "format": FORMAT,
+            "sweep": sweep,
+            "model": job["model"],
+            "label": job["label"],
+            "family": job["family"],
+            "quant": job["quant"],
+            "size_gb": job["size_gb"],
+            "model_options": job["options"],
+            "exam": job["exam"],
+            "seed": job["seed"],
+            "params_hash": job["params_hash"],
+            "params": job["params"],
+            "state": job["state"],
             "job_verdict": job["verdict"],
-            "score": grade.score if grade else None, "max_score": grade.max_score if grade else None,
-            "compiled": grade.compiled if grade else None, "verdict": run.verdict(GradeChoice.AUTO),
+            "score": grade.score if grade else None,
+            "max_score": grade.max_score if grade else None,
+            "compiled": grade.compiled if grade else None,
+            "verdict": run.verdict(GradeChoice.AUTO),
             "grader_version": grade.grader_version if grade else None,
-            "finish_reason": run.finish_reason, "prompt_tokens": run.prompt_tokens,
-            "completion_tokens": run.completion_tokens, "tokens_per_second": run.decode_tps,
-            "prompt_tokens_per_second": run.prompt_tps, "wall_s": run.wall_s,
+            "finish_reason": run.finish_reason,
+            "prompt_tokens": run.prompt_tokens,
+            "completion_tokens": run.completion_tokens,
+            "tokens_per_second": run.decode_tps,
+            "prompt_tokens_per_second": run.prompt_tps,
+            "wall_s": run.wall_s,
             "checks": grade.checks if grade else [],
             "generation": None if generation is None else {k: generation[k] for k in GENERATION_FIELDS},
             "grades": [dict(g) for g in grades],
@@ -99,8 +144,9 @@ def read_export(path: Path) -> list[dict[str, Any]]:
     except OSError as exc:
         raise ExchangeError(f"cannot read {path}: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
-        raise ExchangeError(f"{path}: not UTF-8 text (offset {exc.start}); is this a `scheduler export` file?") \
-            from None
+        raise ExchangeError(
+            f"{path}: not UTF-8 text (offset {exc.start}); is this a `scheduler export` file?"
+        ) from None
     lines: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -109,14 +155,16 @@ def read_export(path: Path) -> list[dict[str, Any]]:
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ExchangeError(f"{path}:{number}: not JSON ({exc.msg}); each line must be one export object") \
-                from None
+            raise ExchangeError(
+                f"{path}:{number}: not JSON ({exc.msg}); each line must be one export object"
+            ) from None
         if not isinstance(obj, dict):
             raise ExchangeError(f"{path}:{number}: expected a JSON object")
         missing = [k for k in REQUIRED if k not in obj]
         if missing:
-            raise ExchangeError(f"{path}:{number}: missing field(s) {', '.join(missing)}; "
-                                "is this a `scheduler export` file?")
+            raise ExchangeError(
+                f"{path}:{number}: missing field(s) {', '.join(missing)}; is this a `scheduler export` file?"
+            )
         if obj["format"] != FORMAT:
             raise ExchangeError(f"{path}:{number}: format {obj['format']!r} is not {FORMAT!r}")
         problem = _line_problem(obj)
@@ -124,8 +172,10 @@ def read_export(path: Path) -> list[dict[str, Any]]:
             raise ExchangeError(f"{path}:{number}: {problem}; nothing was imported")
         key = (obj["sweep"], obj["model"], obj["exam"], obj["seed"], obj["params_hash"])
         if key in seen:
-            raise ExchangeError(f"{path}:{number}: the same job as line {seen[key]} ({obj['model']} {obj['exam']} "
-                                f"seed {obj['seed']}); each job must appear once; nothing was imported")
+            raise ExchangeError(
+                f"{path}:{number}: the same job as line {seen[key]} ({obj['model']} {obj['exam']} "
+                f"seed {obj['seed']}); each job must appear once; nothing was imported"
+            )
         seen[key] = number
         lines.append(obj)
     if not lines:
@@ -151,7 +201,9 @@ def _line_problem(obj: dict[str, Any]) -> str | None:
     if obj["state"] == JobState.DONE and verdict not in verdicts:
         return f"a done job needs job_verdict, one of {', '.join(verdicts)}; got {verdict!r}"
     generation = obj.get("generation")
-    if generation is not None and (not isinstance(generation, dict) or not isinstance(generation.get("outcome"), str)):
+    if generation is not None and (
+        not isinstance(generation, dict) or not isinstance(generation.get("outcome"), str)
+    ):
         return "generation must be null or an object with an outcome"
     grades = obj.get("grades") or []
     if not isinstance(grades, list) or not all(isinstance(g, dict) for g in grades):
@@ -172,8 +224,10 @@ def import_lines(conn: Any, lines: Iterable[dict[str, Any]], sweep: str | None =
         names = {sweep} if sweep else {line["sweep"] for line in lines}
         for name in sorted(names):
             if sweep_definition(conn, name) is not None:
-                raise ExchangeError(f"sweep {name!r} already exists in the database; import into an empty "
-                                    "database or pass --sweep NEW_NAME")
+                raise ExchangeError(
+                    f"sweep {name!r} already exists in the database; import into an empty "
+                    "database or pass --sweep NEW_NAME"
+                )
         for name in sorted(names):
             own = [ln for ln in lines if sweep or ln["sweep"] == name]
             _insert_sweep(conn, name, own)
@@ -182,26 +236,43 @@ def import_lines(conn: Any, lines: Iterable[dict[str, Any]], sweep: str | None =
 
 
 def _insert_sweep(conn: Any, name: str, lines: list[dict[str, Any]]) -> None:
-    rows = {line["model"]: Model(line["model"], line["label"], line["family"], line.get("quant"),
-                                  line.get("size_gb"), line.get("model_options") or {}) for line in lines}
+    rows = {
+        line["model"]: Model(
+            line["model"],
+            line["label"],
+            line["family"],
+            line.get("quant"),
+            line.get("size_gb"),
+            line.get("model_options") or {},
+        )
+        for line in lines
+    }
     models = list(rows)
     upsert_models(conn, rows.values())
-    definition = {"models": models, "exams": sorted({ln["exam"] for ln in lines}),
-                  "seeds": sorted({ln["seed"] for ln in lines}), "source": "import"}
+    definition = {
+        "models": models,
+        "exams": sorted({ln["exam"] for ln in lines}),
+        "seeds": sorted({ln["seed"] for ln in lines}),
+        "source": "import",
+    }
     insert_sweep(conn, name, definition)
     for number, line in enumerate(lines, start=1):
         try:
             _insert_job(conn, name, line)
         except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
             detail = (exc.diag.message_primary or str(exc)).strip()
-            raise ExchangeError(f"job {number} of sweep {name!r} ({line['model']} {line['exam']} seed {line['seed']}):"
-                                f" the database refused it ({detail}); nothing was imported") from None
+            raise ExchangeError(
+                f"job {number} of sweep {name!r} ({line['model']} {line['exam']} seed {line['seed']}):"
+                f" the database refused it ({detail}); nothing was imported"
+            ) from None
 
 
 def _insert_job(conn: Any, name: str, line: dict[str, Any]) -> None:
     """One job with its latest generation and that generation's grades."""
     state = JobState.DONE if line["state"] == JobState.DONE else JobState.PENDING
-    job_id = insert_finished_job(conn, name, line, state, line.get("job_verdict") if state == JobState.DONE else None)
+    job_id = insert_finished_job(
+        conn, name, line, state, line.get("job_verdict") if state == JobState.DONE else None
+    )
     generation = line.get("generation")
     if not generation:
         return

@@ -54,7 +54,10 @@ def params_hash(params: Mapping[str, Any]) -> str:
 
 
 def expand(
-    sweep: Sweep, catalog: Mapping[str, Model], prompt_of: Callable[[str], str], exams: Sequence[str] | None = None
+    sweep: Sweep,
+    catalog: Mapping[str, Model],
+    prompt_of: Callable[[str], str],
+    exams: Sequence[str] | None = None,
 ) -> list[JobSpec]:
     """Every job of `sweep` over `exams` (default: its entries as they are), model-major."""
     exams = list(sweep.exams if exams is None else exams)

@@ -69,8 +69,13 @@ def pause_tripped_models(settings: Settings) -> list[Pause]:
         paused = [p["model"] for p in pauses_in_force(conn)]
     publish_paused(settings, paused)
     for pause in recorded:
-        log.warning("paused model %s (sweep %s): %s; resume with `scheduler resume --model %s`",
-                    pause.model, pause.sweep, pause.cause, pause.model)
+        log.warning(
+            "paused model %s (sweep %s): %s; resume with `scheduler resume --model %s`",
+            pause.model,
+            pause.sweep,
+            pause.cause,
+            pause.model,
+        )
     return recorded
 
 

@@ -22,8 +22,9 @@ HEARTBEAT_S = 15.0  # at most this long between two lines of a run that is still
 class ProgressLines:
     """Writes progress to `out` on change, and its summary line at least every `heartbeat_s` seconds."""
 
-    def __init__(self, out: TextIO, heartbeat_s: float = HEARTBEAT_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, out: TextIO, heartbeat_s: float = HEARTBEAT_S, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.out = out
         self.heartbeat_s = heartbeat_s
         self.clock = clock

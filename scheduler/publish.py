@@ -83,7 +83,9 @@ def publish_generate(settings: Settings, jobs: Iterable[tuple[int, str]]) -> int
     return sent
 
 
-def publish_grade(settings: Settings, job_ids: Iterable[int], kwargs: Iterable[dict[str, Any]] | None = None) -> int:
+def publish_grade(
+    settings: Settings, job_ids: Iterable[int], kwargs: Iterable[dict[str, Any]] | None = None
+) -> int:
     """Send `grade(job_id, **kwargs)` to the CPU queue for each job; return how many were sent."""
     ids = list(job_ids)
     extra = list(kwargs) if kwargs is not None else [{} for _ in ids]

@@ -160,7 +160,13 @@ class Reconciler:
         judge_leases = (
             back_at is not None and time.monotonic() - back_at > lease_s and database_uptime_s(conn) > lease_s
         )
-        findings: dict[str, Any] = {"unheld": len(jobs), "watched": 0, "watched_jobs": [], "sent": 0, "restored": 0}
+        findings: dict[str, Any] = {
+            "unheld": len(jobs),
+            "watched": 0,
+            "watched_jobs": [],
+            "sent": 0,
+            "restored": 0,
+        }
         if not jobs:
             self._watched = set()
             return findings
@@ -173,7 +179,9 @@ class Reconciler:
             findings["watched"] = len(waiting)
             findings["watched_jobs"] = sorted(a.job.job_id for a in waiting)[:WATCHED_SHOWN]
             self._watched = {a.key for a in actions}
-            findings["restored"] = broker.restore(app, [t for a in due if a.kind == "restore" for t in a.tags])
+            findings["restored"] = broker.restore(
+                app, [t for a in due if a.kind == "restore" for t in a.tags]
+            )
         finally:
             app.close()
         sends = [a.job for a in due if a.kind == "send"]

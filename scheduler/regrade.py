@@ -48,8 +48,12 @@ class RegradePlan:
 
     def lines(self) -> list[str]:
         """A human summary."""
-        out = [(f"{self.sweep}: {len(self.items)} responses to grade, {self.already} already graded "
-               "by the current graders")]
+        out = [
+            (
+                f"{self.sweep}: {len(self.items)} responses to grade, {self.already} already graded "
+                "by the current graders"
+            )
+        ]
         return out + [f"skipped: {s}" for s in self.skipped]
 
 
@@ -80,18 +84,26 @@ def plan_regrade(conn: Any, sweep: str, *, force: bool = False) -> RegradePlan:
         if rounds and not force:
             plan.already += 1
             continue
-        plan.items.append(RegradeItem(row["job_id"], row["generation_id"], exam, version, max(rounds, default=0) + 1))
+        plan.items.append(
+            RegradeItem(row["job_id"], row["generation_id"], exam, version, max(rounds, default=0) + 1)
+        )
     return plan
 
 
 def send_regrade(settings: Settings, plan: RegradePlan) -> int:
     """Send one regrade message per item to the CPU queue; return how many were sent."""
-    kwargs = [{"generation_id": i.generation_id, "regrade": True, "grade_round": i.grade_round} for i in plan.items]
+    kwargs = [
+        {"generation_id": i.generation_id, "regrade": True, "grade_round": i.grade_round} for i in plan.items
+    ]
     return publish_grade(settings, [item.job_id for item in plan.items], kwargs)
 
 
-def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem, str], None] | None = None,
-                  worker_name: str | None = None) -> int:
+def grade_locally(
+    conn: Any,
+    plan: RegradePlan,
+    progress: Callable[[RegradeItem, str], None] | None = None,
+    worker_name: str | None = None,
+) -> int:
     """Grade every item in this process (no worker needed); return how many grades were stored."""
     stored = 0
     for item in plan.items:
@@ -100,8 +112,15 @@ def grade_locally(conn: Any, plan: RegradePlan, progress: Callable[[RegradeItem,
         assert row is not None, f"generation {item.generation_id} vanished"
         started = datetime.now(UTC)
         result = exams.grade(item.exam, row["response_text"], finish_reason=row["finish_reason"])
-        store_grade(item.job_id, item.generation_id, result, lease_owner=None, grade_round=item.grade_round,
-                    worker_name=worker_name, started_at=started)
+        store_grade(
+            item.job_id,
+            item.generation_id,
+            result,
+            lease_owner=None,
+            grade_round=item.grade_round,
+            worker_name=worker_name,
+            started_at=started,
+        )
         stored += 1
         if progress is not None:
             progress(item, str(result.verdict))
@@ -115,8 +134,13 @@ def count_done(conn: Any, plan: RegradePlan) -> int:
     return done
 
 
-def wait_for_grades(settings: Settings, plan: RegradePlan, timeout_s: float, poll_s: float = 1.0,
-                    progress: Callable[[int, int], None] | None = None) -> int:
+def wait_for_grades(
+    settings: Settings,
+    plan: RegradePlan,
+    timeout_s: float,
+    poll_s: float = 1.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
     """Poll until every item is graded or `timeout_s` passes; return how many are graded."""
     deadline = time.monotonic() + timeout_s
     with connect(settings) as conn:

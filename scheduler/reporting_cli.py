@@ -13,11 +13,22 @@ from scheduler.settings import get_settings
 
 @click.command("report")
 @click.option("--sweep", "sweep_name", required=True, help="The sweep's name in the database.")
-@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json", "html"]), default="md",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "csv", "json", "html"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
-@click.option("--grades", type=click.Choice(["auto", "ours", "external"]), default="auto", show_default=True,
-              help="Which grade the tables use: ours when present (auto), only ours, or only imported ones.")
+@click.option(
+    "--grades",
+    type=click.Choice(["auto", "ours", "external"]),
+    default="auto",
+    show_default=True,
+    help="Which grade the tables use: ours when present (auto), only ours, or only imported ones.",
+)
 def report_command(sweep_name: str, fmt: str, out: Path | None, grades: str) -> None:
     """The article's tables and what it lacked, for one sweep."""
     from scheduler.db import connect
@@ -30,7 +41,9 @@ def report_command(sweep_name: str, fmt: str, out: Path | None, grades: str) -> 
 
 @click.command("import-article")
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--sweep", "sweep_name", default="article", show_default=True, help="The sweep to load them as.")
+@click.option(
+    "--sweep", "sweep_name", default="article", show_default=True, help="The sweep to load them as."
+)
 @click.option("--replace", is_flag=True, help="Drop an existing sweep of that name first.")
 def import_article_command(directory: Path, sweep_name: str, replace: bool) -> None:
     """Load the article's published results (exam_vN/<model>/seed<S>/) as a sweep."""
@@ -88,9 +101,13 @@ for _command in (export_command, import_command):
 
 @click.command("regrade")
 @click.option("--sweep", "sweep_name", required=True, help="The sweep whose stored responses to grade.")
-@click.option("--local", is_flag=True, help="Grade in this process instead of on the CPU workers (no worker needed).")
+@click.option(
+    "--local", is_flag=True, help="Grade in this process instead of on the CPU workers (no worker needed)."
+)
 @click.option("--force", is_flag=True, help="Grade again even where the current grader already did.")
-@click.option("--wait", "wait_s", type=float, default=None, help="Wait up to this many seconds for the CPU workers.")
+@click.option(
+    "--wait", "wait_s", type=float, default=None, help="Wait up to this many seconds for the CPU workers."
+)
 def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | None) -> None:
     """Grade the sweep's stored responses again with the current graders (no generation)."""
     from scheduler.db import connect
@@ -103,9 +120,14 @@ def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | N
         for line in plan.lines():
             click.echo(line)
         if local:
-            stored = grade_locally(conn, plan, worker_name=f"local@{settings.worker_host}",
-                                   progress=lambda item, verdict: click.echo(
-                                       f"graded job {item.job_id} ({item.exam}): {verdict}"))
+            stored = grade_locally(
+                conn,
+                plan,
+                worker_name=f"local@{settings.worker_host}",
+                progress=lambda item, verdict: click.echo(
+                    f"graded job {item.job_id} ({item.exam}): {verdict}"
+                ),
+            )
             click.echo(f"stored {stored} grades")
             return
     sent = send_regrade(settings, plan)
@@ -114,7 +136,9 @@ def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | N
         done = wait_for_grades(settings, plan, wait_s)
         click.echo(f"{done}/{sent} graded")
         if done < sent:
-            raise click.ClickException(f"only {done} of {sent} grades stored within {wait_s:g} s; is a cpu worker running?")
+            raise click.ClickException(
+                f"only {done} of {sent} grades stored within {wait_s:g} s; is a cpu worker running?"
+            )
 
 
 register(regrade_command)
@@ -124,7 +148,9 @@ register(regrade_command)
 @click.option("--sweep", "sweep_name", default=None, help="Only this sweep (default: every job).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--watch", "watching", is_flag=True, help="Keep showing progress until every job is done.")
-@click.option("--interval", "interval_s", type=float, default=2.0, show_default=True, help="Seconds between updates.")
+@click.option(
+    "--interval", "interval_s", type=float, default=2.0, show_default=True, help="Seconds between updates."
+)
 def status_command(sweep_name: str | None, as_json: bool, watching: bool, interval_s: float) -> None:
     """Jobs per state and machine, the model on each GPU machine, throughput and ETA."""
     from scheduler import status

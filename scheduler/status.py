@@ -86,7 +86,9 @@ class Snapshot:
     orphaned: list[dict[str, Any]] = field(default_factory=list)  # expired claims (job_id, state, worker)
     unsent: int = 0  # jobs the reconciler's last pass found with no message in flight
     recovery: str = ""  # what will happen to the stuck jobs
-    paused: list[dict[str, Any]] = field(default_factory=list)  # models paused now: model, sweep, cause, since
+    paused: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # models paused now: model, sweep, cause, since
 
     @property
     def done(self) -> int:
@@ -102,15 +104,29 @@ def collect(conn: Any, sweep: str | None = None) -> Snapshot:
     """Read the status from Postgres; UnknownSweepError for a sweep that does not exist."""
     if sweep and not progress.sweep_exists(conn, sweep):
         conn.rollback()
-        raise UnknownSweepError(f"no sweep {sweep!r} in the database (see `scheduler sweeps`, then submit it)")
+        raise UnknownSweepError(
+            f"no sweep {sweep!r} in the database (see `scheduler sweeps`, then submit it)"
+        )
     states = progress.job_state_counts(conn, sweep)
-    snap = Snapshot(sweep, datetime.now(UTC).isoformat(timespec="seconds"), sum(states.values()),
-                    {str(s): states.get(s, 0) for s in JobState}, progress.job_verdict_counts(conn, sweep),
-                    _machines(conn, sweep))
+    snap = Snapshot(
+        sweep,
+        datetime.now(UTC).isoformat(timespec="seconds"),
+        sum(states.values()),
+        {str(s): states.get(s, 0) for s in JobState},
+        progress.job_verdict_counts(conn, sweep),
+        _machines(conn, sweep),
+    )
     _rate(conn, snap)
     _stuck(conn, snap)
-    snap.paused = [{"model": p["model"], "sweep": p["sweep"], "cause": p["cause"],
-                    "since": p["paused_at"].isoformat(timespec="seconds")} for p in pauses_in_force(conn)]
+    snap.paused = [
+        {
+            "model": p["model"],
+            "sweep": p["sweep"],
+            "cause": p["cause"],
+            "since": p["paused_at"].isoformat(timespec="seconds"),
+        }
+        for p in pauses_in_force(conn)
+    ]
     conn.rollback()
     return snap
 
@@ -124,15 +140,22 @@ def _rate(conn: Any, snap: Snapshot) -> None:
         snap.eta_s = 0.0
         return
     if not snap.done_in_window:
-        snap.no_eta = "no job finished yet" if snap.last_finish_s is None else (
-            f"no job finished in the last {_duration(min(snap.window_s or RATE_WINDOW_S, RATE_WINDOW_S))}")
+        snap.no_eta = (
+            "no job finished yet"
+            if snap.last_finish_s is None
+            else (
+                f"no job finished in the last {_duration(min(snap.window_s or RATE_WINDOW_S, RATE_WINDOW_S))}"
+            )
+        )
         return
     window_s = max(float(snap.window_s or 0.0), 1.0)
     snap.jobs_per_hour = snap.done_in_window * 3600.0 / window_s
     interval_s = window_s / snap.done_in_window
     if (snap.last_finish_s or 0.0) > max(STALL_MIN_S, STALL_FACTOR * interval_s):
-        snap.no_eta = (f"nothing finished for {_duration(snap.last_finish_s)} "
-                       f"(one job every {_duration(interval_s)} before)")
+        snap.no_eta = (
+            f"nothing finished for {_duration(snap.last_finish_s)} "
+            f"(one job every {_duration(interval_s)} before)"
+        )
         return
     snap.eta_s = remaining / snap.jobs_per_hour * 3600.0
 
@@ -148,12 +171,16 @@ def _stuck(conn: Any, snap: Snapshot) -> None:
         return
     if passed is None or passed["age_s"] > RECONCILER_MISSED_PASSES * passed["interval_s"]:
         since = "never" if passed is None else f"not for {_duration(passed['age_s'])}"
-        snap.recovery = (f"no reconciler has run ({since}): no worker is running; these jobs move on "
-                         "when one starts (or `scheduler submit --requeue`)")
+        snap.recovery = (
+            f"no reconciler has run ({since}): no worker is running; these jobs move on "
+            "when one starts (or `scheduler submit --requeue`)"
+        )
         return
     interval_s = float(passed["interval_s"])
-    snap.recovery = (f"the reconciler (led by {passed['leader']}, every {interval_s:g} s) re-sends their "
-                     f"messages within {_duration(2 * interval_s)}")
+    snap.recovery = (
+        f"the reconciler (led by {passed['leader']}, every {interval_s:g} s) re-sends their "
+        f"messages within {_duration(2 * interval_s)}"
+    )
 
 
 def _machines(conn: Any, sweep: str | None) -> list[Machine]:
@@ -166,8 +193,19 @@ def _machines(conn: Any, sweep: str | None) -> list[Machine]:
         finished = sum(counts.get((w[k], AttemptState.FINISHED), 0) for k in ("name", "host"))
         if w["role"] == WorkerRole.CPU:
             finished = graded.get(w["name"], 0) + graded.get(w["host"], 0)
-        machines.append(Machine(w["name"], w["role"], w["host"], w["loaded_model"], list(w["served_models"]),
-                                running, finished, w["age"], w["state"]))
+        machines.append(
+            Machine(
+                w["name"],
+                w["role"],
+                w["host"],
+                w["loaded_model"],
+                list(w["served_models"]),
+                running,
+                finished,
+                w["age"],
+                w["state"],
+            )
+        )
     return machines
 
 
@@ -183,8 +221,9 @@ def plain_lines(snap: Snapshot) -> list[str]:
         progress = f"{rate}ETA {_duration(snap.eta_s)}"
     else:
         progress = f"no ETA: {snap.no_eta}"
-    lines = [(f"{snap.sweep or 'all sweeps'}: {snap.done}/{snap.total} done ({states or 'no jobs'}); "
-             f"{progress}")]
+    lines = [
+        (f"{snap.sweep or 'all sweeps'}: {snap.done}/{snap.total} done ({states or 'no jobs'}); {progress}")
+    ]
     if snap.verdicts:
         lines.append("verdicts: " + " ".join(f"{v}={n}" for v, n in sorted(snap.verdicts.items())))
     if snap.orphaned or snap.unsent:
@@ -192,11 +231,15 @@ def plain_lines(snap: Snapshot) -> list[str]:
         parts += [f"{snap.unsent} job(s) without a message"] if snap.unsent else []
         lines.append(f"stuck: {', '.join(parts)}; {snap.recovery}")
         for claim in snap.orphaned[:5]:
-            lines.append(f"  job {claim['job_id']} {claim['state']} by {claim['worker'] or '?'}: "
-                         f"lease expired {_duration(claim['expired_s'])} ago")
+            lines.append(
+                f"  job {claim['job_id']} {claim['state']} by {claim['worker'] or '?'}: "
+                f"lease expired {_duration(claim['expired_s'])} ago"
+            )
     for p in snap.paused:
-        lines.append(f"paused: model {p['model']} since {p['since']} (sweep {p['sweep'] or '?'}): "
-                     f"{p['cause']}; its jobs stay queued; {resume_hint(p['model'])}")
+        lines.append(
+            f"paused: model {p['model']} since {p['since']} (sweep {p['sweep'] or '?'}): "
+            f"{p['cause']}; its jobs stay queued; {resume_hint(p['model'])}"
+        )
     for m in snap.machines:
         model = f" model={cells.text(m.loaded_model)}" if m.role == WorkerRole.GPU else ""
         condition = f" ({m.condition})" if m.condition else ""
@@ -210,17 +253,29 @@ def _rich_view(snap: Snapshot) -> Any:
     from rich.table import Table
 
     eta = f"ETA {_duration(snap.eta_s)}" if snap.eta_s is not None else "no ETA"
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TextColumn(eta))
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TextColumn(eta),
+    )
     bar.add_task(snap.sweep or "all sweeps", total=max(snap.total, 1), completed=snap.done)
     table = Table("role", "worker", "model", "running", "finished", "state")
     for m in snap.machines:
-        table.add_row(m.role, m.name, cells.text(m.loaded_model), str(m.running), str(m.finished),
-                      m.condition or "running")
+        table.add_row(
+            m.role,
+            m.name,
+            cells.text(m.loaded_model),
+            str(m.running),
+            str(m.finished),
+            m.condition or "running",
+        )
     return Group(bar, *[line for line in plain_lines(snap) if not line.startswith("  ")], table)
 
 
-def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: TextIO | None = None) -> Snapshot:
+def show(
+    settings: Settings, sweep: str | None, *, as_json: bool = False, out: TextIO | None = None
+) -> Snapshot:
     """Print the status once."""
     out = out or sys.stdout
     with connect(settings) as conn:
@@ -239,9 +294,16 @@ def show(settings: Settings, sweep: str | None, *, as_json: bool = False, out: T
     return snap
 
 
-def watch(settings: Settings, sweep: str | None = None, *, interval_s: float = 2.0,
-          until_done: bool = True, timeout_s: float | None = None, out: TextIO | None = None,
-          heartbeat_s: float = HEARTBEAT_S) -> Snapshot:
+def watch(
+    settings: Settings,
+    sweep: str | None = None,
+    *,
+    interval_s: float = 2.0,
+    until_done: bool = True,
+    timeout_s: float | None = None,
+    out: TextIO | None = None,
+    heartbeat_s: float = HEARTBEAT_S,
+) -> Snapshot:
     """Show live progress until every job is done (or `timeout_s` passes); return the last snapshot.
 
     A live view in a terminal; otherwise plain lines on each change and the summary line at least

@@ -29,14 +29,16 @@ def list_sweeps(settings: Settings) -> list[dict[str, Any]]:
         except SweepFileError as exc:
             rows.append({"name": name, "error": str(exc)})
             continue
-        rows.append({
-            "name": name,
-            "description": sweep.description,
-            "models": list(sweep.models),
-            "exams": list(sweep.exams),
-            "seeds": list(sweep.seeds),
-            "jobs": len(sweep.models) * len(expand_exams(sweep.exams)) * len(sweep.seeds),
-        })
+        rows.append(
+            {
+                "name": name,
+                "description": sweep.description,
+                "models": list(sweep.models),
+                "exams": list(sweep.exams),
+                "seeds": list(sweep.seeds),
+                "jobs": len(sweep.models) * len(expand_exams(sweep.exams)) * len(sweep.seeds),
+            }
+        )
     return rows
 
 

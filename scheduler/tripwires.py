@@ -27,15 +27,21 @@ from scheduler.db.vocabulary import INFRA_VERDICTS
 from scheduler.reports.runs import GradeChoice, Run, SweepRuns
 from scheduler.reports.summary import check_counts
 
-DEFAULTS: dict[str, float] = {"infra_first_jobs": 3, "suspect_check_models": 2, "identical_latencies": 3,
-                              "tiny_latency_s": 1.0}
+DEFAULTS: dict[str, float] = {
+    "infra_first_jobs": 3,
+    "suspect_check_models": 2,
+    "identical_latencies": 3,
+    "tiny_latency_s": 1.0,
+}
 
 
 def thresholds(block: Any) -> dict[str, float | None]:
     """The sweep definition's `tripwires:` block over the defaults; None turns a tripwire off."""
     given = block if isinstance(block, Mapping) else {}
-    return {key: (None if given.get(key) is False else float(given.get(key, default)))
-            for key, default in DEFAULTS.items()}
+    return {
+        key: (None if given.get(key) is False else float(given.get(key, default)))
+        for key, default in DEFAULTS.items()
+    }
 
 
 def pauses(block: Any) -> bool:
@@ -47,12 +53,14 @@ def infra_cause(model: str, finished: Sequence[str], first: float | None) -> str
     """The tripwire's line when the first `first` of `finished` (verdicts, in order) are all infra."""
     if first is None:
         return None
-    firsts = list(finished)[:int(first)]
+    firsts = list(finished)[: int(first)]
     if len(firsts) < first or not all(v in INFRA_VERDICTS for v in firsts):
         return None
     causes = ", ".join(f"{v} {n}" for v, n in sorted(Counter(firsts).items()))
-    return (f"model {model}: its first {len(firsts)} jobs all ended in infrastructure verdicts ({causes}); "
-            "check its server before it spends the sweep")
+    return (
+        f"model {model}: its first {len(firsts)} jobs all ended in infrastructure verdicts ({causes}); "
+        "check its server before it spends the sweep"
+    )
 
 
 def tripped(sweep_runs: SweepRuns) -> list[str]:
@@ -83,8 +91,10 @@ def _latencies(model: str, runs: Sequence[Run], identical: float | None, tiny_s:
         walls = Counter(r.wall_s for r in runs if r.wall_s is not None and r.wall_s < tiny_s)
         for wall, count in walls.items():
             if count >= identical:
-                lines.append(f"model {model}: {count} generations took exactly {wall:.3f} s "
-                             f"(under {tiny_s:g} s): not a model generating")
+                lines.append(
+                    f"model {model}: {count} generations took exactly {wall:.3f} s "
+                    f"(under {tiny_s:g} s): not a model generating"
+                )
     return lines
 
 
@@ -96,6 +106,8 @@ def _suspect_checks(by_model: Mapping[str, Sequence[Run]], min_models: float | N
     for name in sorted({n for c in counts for n in c}):
         seen = [c[name] for c in counts if name in c]
         if len(seen) >= min_models and not any(passed for passed, _ in seen):
-            lines.append(f"check {name} failed in all {sum(n for _, n in seen)} compiled runs of {len(seen)} models: "
-                         "suspect the grader")
+            lines.append(
+                f"check {name} failed in all {sum(n for _, n in seen)} compiled runs of {len(seen)} models: "
+                "suspect the grader"
+            )
     return lines

@@ -62,8 +62,10 @@ class Outcome:
 
     def describe(self) -> str:
         """A line for an assertion message or the bench."""
-        return (f"{self.fault}: {self.done}/{self.jobs} done, lost {self.lost}, duplicated {self.duplicated}, "
-                f"stuck {self.stuck}, recovery {self.recovery_s}")
+        return (
+            f"{self.fault}: {self.done}/{self.jobs} done, lost {self.lost}, duplicated {self.duplicated}, "
+            f"stuck {self.stuck}, recovery {self.recovery_s}"
+        )
 
 
 @dataclass
@@ -84,8 +86,12 @@ class ChaosRig:
 
     def claimed_by_nobody(self, job_ids: list[int], state: str) -> None:
         """Note the jobs a killed worker left in `state` (proves the kill hit a running task)."""
-        self.interrupted = [r["id"] for r in query(
-            self.database_url, "SELECT id FROM jobs WHERE id = ANY(%s) AND state = %s", (job_ids, state))]
+        self.interrupted = [
+            r["id"]
+            for r in query(
+                self.database_url, "SELECT id FROM jobs WHERE id = ANY(%s) AND state = %s", (job_ids, state)
+            )
+        ]
 
     @property
     def settings(self) -> Settings:
@@ -116,7 +122,9 @@ class ChaosRig:
 
     def restart_fake(self) -> None:
         """Start the model server again on the same port."""
-        self.fake = start_fake_llama_swap([MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=self.fake_port)
+        self.fake = start_fake_llama_swap(
+            [MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=self.fake_port
+        )
 
     def outcome(self, fault: str, job_ids: list[int], fault_end: float, bound_s: float = BOUND_S) -> Outcome:
         """Wait until every job is done or the bound passes, then count."""
@@ -170,7 +178,9 @@ def chaos_rig(root: Path, **env: str) -> Iterator[ChaosRig]:
             workers.env.pop("VISIBILITY_TIMEOUT_S", None)  # the default, whatever the caller's environment
             gpu = workers.start("gpu", GPU, WORKER_HOST="chaos")
             cpu = workers.start("cpu", CPU, "--concurrency", "2")
-            rig = ChaosRig(root, postgres, redis_server, database_url, redis_url, fake, fake_port, workers, gpu, cpu)
+            rig = ChaosRig(
+                root, postgres, redis_server, database_url, redis_url, fake, fake_port, workers, gpu, cpu
+            )
             try:
                 yield rig
             finally:

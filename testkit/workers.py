@@ -108,7 +108,9 @@ def _announced(database_url: str, name: str, process: subprocess.Popen[bytes]) -
     if process.poll() is not None:
         raise AssertionError(f"worker {name} exited with {process.returncode}")
     rows = query(
-        database_url, "SELECT 1 FROM workers WHERE name = %s AND info->>'state' = %s", (name, WorkerState.RUNNING)
+        database_url,
+        "SELECT 1 FROM workers WHERE name = %s AND info->>'state' = %s",
+        (name, WorkerState.RUNNING),
     )
     return bool(rows)
 
@@ -125,13 +127,26 @@ def fleet(database_url: str, redis_url: str, log_dir: Path, **env: str) -> Itera
 
 
 @contextmanager
-def flower_process(env: Mapping[str, str], basic_auth: str, port: int, db: Path, log_path: Path) -> Iterator[None]:
+def flower_process(
+    env: Mapping[str, str], basic_auth: str, port: int, db: Path, log_path: Path
+) -> Iterator[None]:
     """`worker flower` on `port` with `env` and FLOWER_BASIC_AUTH; stopped (SIGTERM) at the end."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from worker.cli import main; main()", "flower", f"--port={port}", f"--db={db}"],
-            cwd=REPO_ROOT, env={**env, "FLOWER_BASIC_AUTH": basic_auth},
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-c",
+                "from worker.cli import main; main()",
+                "flower",
+                f"--port={port}",
+                f"--db={db}",
+            ],
+            cwd=REPO_ROOT,
+            env={**env, "FLOWER_BASIC_AUTH": basic_auth},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield
     finally:

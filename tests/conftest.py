@@ -48,7 +48,9 @@ def article_results() -> Path:
     absent, fail under CI (set QUANTSWEEP_ARTICLE_RESULTS, or put them at ../shared/reference/)."""
     path = article_results_dir()
     if not (path / "exam_v1").is_dir():
-        require_service("the article's published results folder", FileNotFoundError(f"no exam_v1 folder in {path}"))
+        require_service(
+            "the article's published results folder", FileNotFoundError(f"no exam_v1 folder in {path}")
+        )
     return path
 
 

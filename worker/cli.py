@@ -79,7 +79,9 @@ def gpu(name: str | None, loglevel: str) -> None:
     check_broker(settings)
     # Started beside its server (compose), the worker usually comes first: a server that is
     # still starting or loading its model is waited for; only a wrong URL stops it.
-    served = ChatClient(settings.llama_swap_url).wait_for_models(lambda line: click.echo(f"worker: {line}", err=True))
+    served = ChatClient(settings.llama_swap_url).wait_for_models(
+        lambda line: click.echo(f"worker: {line}", err=True)
+    )
     if not served:
         raise WorkerError(
             f"llama-swap at LLAMA_SWAP_URL={mask_url(settings.llama_swap_url)} serves no models:"

@@ -46,9 +46,19 @@ def check_basic_auth(value: str | None) -> str:
 def flower_argv(port: int, address: str, db_path: Path, purge_offline_s: int | None = None) -> list[str]:
     """The `celery ... flower` command line, run through worker.flower_server (credentials excluded:
     they travel in the environment)."""
-    argv = [sys.executable, "-m", "worker.flower_server", "-A", "worker.app", "flower", f"--port={port}",
-            f"--address={address}", "--persistent=True", f"--db={db_path}",
-            f"--state_save_interval={STATE_SAVE_INTERVAL_MS}"]
+    argv = [
+        sys.executable,
+        "-m",
+        "worker.flower_server",
+        "-A",
+        "worker.app",
+        "flower",
+        f"--port={port}",
+        f"--address={address}",
+        "--persistent=True",
+        f"--db={db_path}",
+        f"--state_save_interval={STATE_SAVE_INTERVAL_MS}",
+    ]
     if purge_offline_s is not None:
         argv.append(f"--purge_offline_workers={purge_offline_s}")
     return argv
@@ -56,9 +66,17 @@ def flower_argv(port: int, address: str, db_path: Path, purge_offline_s: int | N
 
 @click.command("flower")
 @click.option("--port", type=int, default=5555, show_default=True)
-@click.option("--address", default="127.0.0.1", show_default=True, help="Listen address (0.0.0.0 for the fleet).")
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("flower.db"),
-              show_default=True, help="Where Flower keeps its state between restarts.")
+@click.option(
+    "--address", default="127.0.0.1", show_default=True, help="Listen address (0.0.0.0 for the fleet)."
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("flower.db"),
+    show_default=True,
+    help="Where Flower keeps its state between restarts.",
+)
 @click.option("--purge-offline-s", type=int, default=None, help="Forget workers offline this long.")
 def flower_command(port: int, address: str, db_path: Path, purge_offline_s: int | None) -> None:
     """Start Flower on REDIS_URL with basic auth (FLOWER_BASIC_AUTH) and persistent state."""

@@ -70,7 +70,9 @@ def guard_routes(handlers: list[Any], settings: dict[str, Any]) -> None:
         spec = route if isinstance(route, URLSpec) else URLSpec(*route)
         if spec.regex.pattern.rstrip("$") in OPEN_PATTERNS:
             continue
-        handlers[index] = URLSpec(spec.regex.pattern, login_required(spec.handler_class), spec.kwargs, spec.name)
+        handlers[index] = URLSpec(
+            spec.regex.pattern, login_required(spec.handler_class), spec.kwargs, spec.name
+        )
 
 
 def main() -> None:

@@ -14,7 +14,9 @@ from exams.types import Grade, Verdict
 from scheduler.db.lifecycle import StoredGeneration
 from scheduler.db.vocabulary import AnswerSource, Outcome
 
-REASONING_NOTE = "graded the reasoning_content: the server sent no content with reasoning off (answer_source=reasoning)"
+REASONING_NOTE = (
+    "graded the reasoning_content: the server sent no content with reasoning off (answer_source=reasoning)"
+)
 INFRA_OUTCOMES = {Outcome.GEN_TIMEOUT: Verdict.GEN_TIMEOUT, Outcome.SERVER_ERROR: Verdict.SERVER_ERROR}
 
 

@@ -39,7 +39,6 @@ class QoS(kombu_redis.QoS):
                         "(restored later, or re-sent by the reconciler)", len(self._delivered))  # fmt: skip
             self._delivered.clear()
 
-
     def ack(self, delivery_tag: Any) -> None:
         """Acknowledge; a message delivered on a connection that has since been replaced cannot be."""
         try:
@@ -57,7 +56,9 @@ class QoS(kombu_redis.QoS):
     def _gone(self, delivery_tag: Any) -> None:
         # The message stays in Redis's unacked hash (if Redis kept it) and comes back after the
         # visibility timeout: its job's claim refuses it then, the job being finished.
-        log.warning("message %s was delivered on a Redis connection that is gone: not acknowledged", delivery_tag)
+        log.warning(
+            "message %s was delivered on a Redis connection that is gone: not acknowledged", delivery_tag
+        )
         self._dirty.add(delivery_tag)  # done here, as kombu's own ack records it
 
 

@@ -75,7 +75,9 @@ def error_from_payload(payload: Any, *, status: int | None, where: str) -> Serve
     raw_code = error.get("code")
     code = raw_code if isinstance(raw_code, str | int) and not isinstance(raw_code, bool) else None
     if status is None:
-        status = code if isinstance(code, int) and 400 <= code < 600 else LLAMA_ERROR_STATUS.get(error_type or "")
+        status = (
+            code if isinstance(code, int) and 400 <= code < 600 else LLAMA_ERROR_STATUS.get(error_type or "")
+        )
         where = where if status is None else f"{where} ({status})"
     return ServerError(
         f"{where}: {error_type + ': ' if error_type else ''}{message}",
@@ -92,7 +94,9 @@ def error_from_text(text: str, *, status: int | None, where: str) -> ServerError
         payload = json.loads(text)
     except ValueError:
         return ServerError(
-            f"{where}: {text.strip()[:MESSAGE_CHARS] or '(empty body)'}", retryable=is_retryable(status), status=status
+            f"{where}: {text.strip()[:MESSAGE_CHARS] or '(empty body)'}",
+            retryable=is_retryable(status),
+            status=status,
         )
     return error_from_payload(payload, status=status, where=where)
 
@@ -177,7 +181,9 @@ class ChatStream:
                 return error
         if skipped:
             text = " | ".join(skipped)[-MESSAGE_CHARS:]
-            return ServerError(f"the stream ended without a finish_reason; it also carried: {text}", retryable=True)
+            return ServerError(
+                f"the stream ended without a finish_reason; it also carried: {text}", retryable=True
+            )
         return ServerError("the stream ended without a finish_reason", retryable=True)
 
     def skipped_lines(self) -> list[str]:

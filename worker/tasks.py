@@ -90,7 +90,9 @@ def generate(self: Any, job_id: int) -> str:
             try:
                 record = _generate(claim, keeper)
             except SoftTimeLimitExceeded:
-                record = GenerationRecord(outcome=Outcome.GEN_TIMEOUT, error="the task's soft time limit passed")
+                record = GenerationRecord(
+                    outcome=Outcome.GEN_TIMEOUT, error="the task's soft time limit passed"
+                )
             except Exception as exc:
                 error = f"{type(exc).__name__}: {exc}"
                 _give_back(job_id, lambda: lifecycle.release_generation(claim, error))

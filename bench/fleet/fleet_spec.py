@@ -86,7 +86,9 @@ def replay_dir() -> Path:
     """The article's published responses (beside the repo, or QUANTSWEEP_ARTICLE_RESULTS)."""
     path = Path(os.environ.get("QUANTSWEEP_ARTICLE_RESULTS") or ARTICLE_RESULTS)
     if not path.is_dir():
-        raise SystemExit(f"bench/fleet replays the article's responses: none at {path}; set QUANTSWEEP_ARTICLE_RESULTS")
+        raise SystemExit(
+            f"bench/fleet replays the article's responses: none at {path}; set QUANTSWEEP_ARTICLE_RESULTS"
+        )
     return path
 
 

@@ -68,11 +68,15 @@ class GoTask:
         """A hash of the task's folder, the suite's prompt template and the gotest grader."""
         suite = self.suite
         code = [HERE / f for f in GRADER_FILES]
-        return f"{suite.name}-" + grader_version_of(self.task.folder, suite.template_path, suite.manifest.path, *code)
+        return f"{suite.name}-" + grader_version_of(
+            self.task.folder, suite.template_path, suite.manifest.path, *code
+        )
 
     def prompt(self) -> str:
         """The suite's template filled with this task."""
-        return self.suite.template().format(task=self.task.prompt(), file=self.task.file_name, package=self.task.package)
+        return self.suite.template().format(
+            task=self.task.prompt(), file=self.task.file_name, package=self.task.package
+        )
 
     def normalize_response(self, response_text: str) -> str:
         """The response as the extractor reads it: any package clause marks Go code here."""
@@ -87,12 +91,16 @@ class GoTask:
             return self._failed(Verdict.EXTRACT_FAIL, f"not extracted: {reason}", "")
         files = {SOLUTION_FILE: with_package(source, task.package), "task_test.go": task.test_source()}
         with Workspace() as ws:
-            built = ws.build_test(task.package, files, module=TEST_MODULE, race=task.race, limits=self.suite.build_limits)
+            built = ws.build_test(
+                task.package, files, module=TEST_MODULE, race=task.race, limits=self.suite.build_limits
+            )
             if built.fault is not None:
                 raise GraderFault(f"go test -c: {built.fault}")
             if built.binary is None:
                 return self._failed(Verdict.COMPILE_FAIL, "build failed: " + built.reason, built.log)
-            run = run_tests(ws, built.binary, task.test_names, race=task.race, test_timeout_s=self.suite.test_timeout_s)
+            run = run_tests(
+                ws, built.binary, task.test_names, race=task.race, test_timeout_s=self.suite.test_timeout_s
+            )
         if run.fault:
             raise GraderFault(run.fault)
         checks = [Check(n, o.passed, 1 if o.passed else 0, 1, o.detail) for n, o in run.outcomes.items()]
@@ -120,8 +128,16 @@ class GoTask:
     def qualification_cases(self) -> list[QualificationCase]:
         """The reference (every test passes) and each known-bad file (exactly its `fails` fail)."""
         names = self.task.test_names
-        cases = [QualificationCase("reference", as_response(self.task.file_name, self.task.reference()), 1.0, Verdict.OK,
-                                   dict.fromkeys(names, True), "reference solution")]
+        cases = [
+            QualificationCase(
+                "reference",
+                as_response(self.task.file_name, self.task.reference()),
+                1.0,
+                Verdict.OK,
+                dict.fromkeys(names, True),
+                "reference solution",
+            )
+        ]
         cases += [self._bad_case(bad) for bad in self.task.bad]
         return cases
 
@@ -130,7 +146,14 @@ class GoTask:
         checks = {n: n not in bad.fails for n in names}
         score = share(sum(checks.values()), len(names))
         verdict = Verdict.OK if all(checks.values()) else Verdict.TEST_FAIL
-        return QualificationCase(bad.file.stem, as_response(self.task.file_name, bad.file.read_text()), score, verdict, checks, bad.why)
+        return QualificationCase(
+            bad.file.stem,
+            as_response(self.task.file_name, bad.file.read_text()),
+            score,
+            verdict,
+            checks,
+            bad.why,
+        )
 
 
 def share(passed: int, total: int) -> float:
@@ -145,11 +168,15 @@ class GoTestSuite:
         self.manifest = manifest
         self.name = manifest.name
         if len(manifest.prompts) != 1:
-            raise ManifestError(f"{manifest.path}: a gotest exam has one prompt template, got {len(manifest.prompts)}")
+            raise ManifestError(
+                f"{manifest.path}: a gotest exam has one prompt template, got {len(manifest.prompts)}"
+            )
         self.template_path = manifest.folder / manifest.prompts[0]
         unknown = sorted(set(manifest.limits) - set(LIMIT_NAMES))
         if unknown:
-            raise ManifestError(f"{manifest.path}: unknown [limits] {', '.join(unknown)}; gotest reads {', '.join(LIMIT_NAMES)}")
+            raise ManifestError(
+                f"{manifest.path}: unknown [limits] {', '.join(unknown)}; gotest reads {', '.join(LIMIT_NAMES)}"
+            )
         self.build_limits = BUILD_LIMITS.with_(wall_s=manifest.limits.get("build_s", BUILD_LIMITS.wall_s))
         self.test_timeout_s = manifest.limits.get("test_timeout_s", DEFAULT_TEST_TIMEOUT_S)
         tasks = [load_task(manifest.folder / "tasks" / item) for item in manifest.items]

@@ -29,9 +29,13 @@ DETAIL_CHARS = 300
 def run_limits(test_timeout_s: float, *, race: bool) -> Limits:
     """The sandbox limits of one test binary run. A -race binary maps terabytes of shadow memory,
     so it gets no address-space limit (its CPU time and processes stay capped)."""
-    limits = RUN_LIMITS.with_(wall_s=test_timeout_s + SANDBOX_MARGIN_S, cpu_s=int(2 * test_timeout_s) + 20,
-                              max_output_bytes=4 * 1024 * 1024)
+    limits = RUN_LIMITS.with_(
+        wall_s=test_timeout_s + SANDBOX_MARGIN_S,
+        cpu_s=int(2 * test_timeout_s) + 20,
+        max_output_bytes=4 * 1024 * 1024,
+    )
     return limits.with_(memory_bytes=None) if race else limits
+
 
 _PANIC = re.compile(r"^(panic: .*|fatal error: .*|WARNING: DATA RACE)$", re.MULTILINE)
 
@@ -95,14 +99,24 @@ def _judge(events: list[dict[str, object]], names: Sequence[str], run: TestRun) 
 
 
 def run_tests(
-    ws: Workspace, binary: Path, names: Sequence[str], *, race: bool, test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S
+    ws: Workspace,
+    binary: Path,
+    names: Sequence[str],
+    *,
+    race: bool,
+    test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S,
 ) -> TestRun:
     """Run the binary's tests `names` (top-level) until each has passed or failed."""
     run = TestRun()
     limits = run_limits(test_timeout_s, race=race)
     hung = 0
     while len(run.outcomes) < len(names):
-        argv: list[str | Path] = [binary, "-test.v=test2json", f"-test.timeout={test_timeout_s:g}s", "-test.count=1"]
+        argv: list[str | Path] = [
+            binary,
+            "-test.v=test2json",
+            f"-test.timeout={test_timeout_s:g}s",
+            "-test.count=1",
+        ]
         judged = [n for n in names if n in run.outcomes]
         if judged:
             argv += ["-test.skip", _skip_pattern(judged)]

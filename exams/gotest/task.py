@@ -94,7 +94,9 @@ def load_task(folder: Path) -> Task:
         raise ManifestError(f"{where}: difficulty {difficulty!r} must be one of {', '.join(DIFFICULTIES)}")
     tests = (folder / TEST_FILE).read_text()
     if not re.search(rf"^package {package}_test$", tests, re.MULTILINE):
-        raise ManifestError(f"{folder / TEST_FILE}: must be `package {package}_test` (hidden tests use the API only)")
+        raise ManifestError(
+            f"{folder / TEST_FILE}: must be `package {package}_test` (hidden tests use the API only)"
+        )
     names = tuple(_TEST_FUNC.findall(tests))
     if not names:
         raise ManifestError(f"{folder / TEST_FILE}: no `func TestX(t *testing.T)` found")
@@ -110,7 +112,9 @@ def load_task(folder: Path) -> Task:
         fails = tuple(str(f) for f in _field(raw, "fails", list, at))  # type: ignore[attr-defined]
         unknown = [f for f in fails if f not in names]
         if not fails or unknown:
-            raise ManifestError(f"{at}: `fails` must name tests of {TEST_FILE}; unknown: {unknown or 'empty list'}")
+            raise ManifestError(
+                f"{at}: `fails` must name tests of {TEST_FILE}; unknown: {unknown or 'empty list'}"
+            )
         bads.append(KnownBad(file, fails, str(_field(raw, "why", str, at))))
     return Task(
         name=folder.name,

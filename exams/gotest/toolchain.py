@@ -47,13 +47,19 @@ def test2json_binary() -> Path:
         try:
             done = subprocess.run(
                 [str(toolchain.go), "build", "-trimpath", "-o", str(partial), "cmd/test2json"],
-                cwd=target.parent, env=env, capture_output=True, text=True,
-                timeout=TOOL_BUILD_TIMEOUT_S, check=False,
+                cwd=target.parent,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=TOOL_BUILD_TIMEOUT_S,
+                check=False,
             )
         except subprocess.TimeoutExpired as exc:
             raise GoToolchainError(f"building test2json took over {TOOL_BUILD_TIMEOUT_S:.0f}s") from exc
         if done.returncode != 0:
-            raise GoToolchainError("cannot build cmd/test2json: " + (done.stderr or done.stdout).strip()[:300])
+            raise GoToolchainError(
+                "cannot build cmd/test2json: " + (done.stderr or done.stdout).strip()[:300]
+            )
         partial.replace(target)
     return target
 
@@ -61,7 +67,11 @@ def test2json_binary() -> Path:
 def test2json_events(output: bytes) -> list[dict[str, Any]]:
     """The `go test -json` events of one test binary run's stdout (run with -test.v=test2json)."""
     done = subprocess.run(
-        [str(test2json_binary()), "-t"], input=output, capture_output=True, timeout=CONVERT_TIMEOUT_S, check=False
+        [str(test2json_binary()), "-t"],
+        input=output,
+        capture_output=True,
+        timeout=CONVERT_TIMEOUT_S,
+        check=False,
     )
     events = []
     for line in done.stdout.decode(errors="replace").splitlines():

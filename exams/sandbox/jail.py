@@ -99,7 +99,9 @@ def is_root() -> bool:
 def isolation_available() -> bool:
     """Probe once whether namespaces work here; log a warning when they do not."""
     if os.environ.get("QUANTSWEEP_SANDBOX_ISOLATION", "").lower() in {"off", "0", "false", "no"}:
-        log.warning("sandbox isolation disabled by QUANTSWEEP_SANDBOX_ISOLATION: untrusted code shares the host network")
+        log.warning(
+            "sandbox isolation disabled by QUANTSWEEP_SANDBOX_ISOLATION: untrusted code shares the host network"
+        )
         return False
     reason = ""
     if not is_root():

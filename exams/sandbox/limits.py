@@ -25,7 +25,9 @@ from pathlib import Path
 
 MIB = 1024 * 1024
 MODEL_TIMEOUT_MIN_S = 2.0  # a run killed at a shorter wall-clock limit is never charged to the program
-STARVED_TOLERANCE = 0.1  # share of its limit a killed run may have lost to CPU waits and still be the program's
+STARVED_TOLERANCE = (
+    0.1  # share of its limit a killed run may have lost to CPU waits and still be the program's
+)
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ class RunResult:
     wall_limit_s: float = 0.0  # the wall-clock limit it ran under
     cpu_limit_s: int = 0  # the CPU-time limit it ran under (RLIMIT_CPU: SIGKILL one second past it)
     cpu_s: float | None = None  # CPU seconds it and the processes it waited for used (None: unknown)
-    cpu_wait_s: float | None = None  # when killed at the limit: seconds its longest-waiting thread waited for a CPU
+    cpu_wait_s: float | None = (
+        None  # when killed at the limit: seconds its longest-waiting thread waited for a CPU
+    )
     sandbox_error: str | None = None  # the jail could not be set up: the command never ran
 
     @property

@@ -213,4 +213,3 @@ def execute(
         cpu_wait_s=waited,
         sandbox_error=_jail_failure(stderr, token) if isolated and code == JAIL_FAILED_EXIT else None,
     )
-

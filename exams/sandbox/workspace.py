@@ -37,11 +37,15 @@ from exams.sandbox.process import execute
 
 MODULE = "sandbox"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
-UNTRUSTED_PREFIX_ENV = "QUANTSWEEP_UNTRUSTED_PREFIX"  # JSON argv prefix a trusted harness puts before untrusted commands
+UNTRUSTED_PREFIX_ENV = (
+    "QUANTSWEEP_UNTRUSTED_PREFIX"  # JSON argv prefix a trusted harness puts before untrusted commands
+)
 MAX_PARALLEL_BUILDS = 4
 
 RUN_DIR = "{run_dir}"  # placeholder in Workspace.run argv for the fresh run dir
-Programs = Mapping[str, str | Mapping[str, str]]  # program name -> its source (built as <name>.go), or {file name: source}
+Programs = Mapping[
+    str, str | Mapping[str, str]
+]  # program name -> its source (built as <name>.go), or {file name: source}
 
 _IMPORTS_C = re.compile(r'^\s*(?:import\s+)?(?:\w+\s+)?"C"\s*$', re.MULTILINE)
 _PACKAGE = re.compile(r"^\s*package\s+(\w+)", re.MULTILINE)
@@ -152,8 +156,18 @@ class Workspace:
         env = self._go_env(src, toolchain, race=race)
 
         def go_build(output: Path, targets: list[str]) -> RunResult:
-            argv = [str(toolchain.go), "build", "-trimpath", "-o", str(output), *(["-race"] if race else []), *targets]
-            wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
+            argv = [
+                str(toolchain.go),
+                "build",
+                "-trimpath",
+                "-o",
+                str(output),
+                *(["-race"] if race else []),
+                *targets,
+            ]
+            wrapped, isolated = wrap(
+                argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False
+            )
             return execute(wrapped, cwd=src, env=env, limits=limits, isolated=isolated)
 
         def build_one(name: str) -> ProgramBuild:
@@ -166,7 +180,11 @@ class Workspace:
                 return ProgramBuild(None, log, reason=_why_no_program(files[name], log, race))
             if not _is_program(binary):
                 package = next((m.group(1) for s in files[name].values() if (m := _PACKAGE.search(s))), "?")
-                return ProgramBuild(None, log, reason=f"package {package} is not package main: go build makes no program of it")
+                return ProgramBuild(
+                    None,
+                    log,
+                    reason=f"package {package} is not package main: go build makes no program of it",
+                )
             return ProgramBuild(binary, log)
 
         started = time.monotonic()
@@ -182,7 +200,12 @@ class Workspace:
         return BuildResult(programs=built, duration_s=time.monotonic() - started)
 
     def build_test(
-        self, package: str, files: Mapping[str, str], *, module: str = MODULE, race: bool = False,
+        self,
+        package: str,
+        files: Mapping[str, str],
+        *,
+        module: str = MODULE,
+        race: bool = False,
         limits: Limits = BUILD_LIMITS,
     ) -> ProgramBuild:
         """Compile a package's tests into one binary (`go test -c -vet=off`); nothing of it runs here.
@@ -203,7 +226,9 @@ class Workspace:
         argv = [str(toolchain.go), "test", "-c", "-vet=off", "-trimpath", "-o", str(binary)]
         argv += [*(["-race"] if race else []), f"./{package}"]
         wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
-        result = execute(wrapped, cwd=src, env=self._go_env(src, toolchain, race=race), limits=limits, isolated=isolated)
+        result = execute(
+            wrapped, cwd=src, env=self._go_env(src, toolchain, race=race), limits=limits, isolated=isolated
+        )
         bin_dir.chmod(0o755)
         log = (result.stdout + result.stderr).decode(errors="replace")
         if (fault := _build_fault(result, log)) is not None:
@@ -264,7 +289,15 @@ class Workspace:
         # A trusted harness may live under /tmp (a checkout or venv there): keep its files visible.
         own_files = (Path(command[0]).parent, Path(sys.prefix)) if trusted else ()
         wrapped, isolated = wrap(
-            command, run_dir, limits, keep=self.root, untrusted=not trusted, uid=uid, mask_tmp=True,
+            command,
+            run_dir,
+            limits,
+            keep=self.root,
+            untrusted=not trusted,
+            uid=uid,
+            mask_tmp=True,
             keep_readonly=own_files,
         )
-        return execute(wrapped, cwd=run_dir, env=full_env, limits=limits, stdin_path=stdin_path, isolated=isolated)
+        return execute(
+            wrapped, cwd=run_dir, env=full_env, limits=limits, stdin_path=stdin_path, isolated=isolated
+        )

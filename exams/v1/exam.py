@@ -76,7 +76,9 @@ class V1Exam:
                 raise GraderFault("; ".join(f"{name} build: {cause}" for name, cause in built.faults.items()))
             binaries = built.binaries if built is not None else {}
             with ThreadPoolExecutor(max_workers=len(PROGRAMS)) as pool:
-                runs = dict(zip(binaries, pool.map(lambda n: _run_program(ws, n, binaries[n]), binaries), strict=True))
+                runs = dict(
+                    zip(binaries, pool.map(lambda n: _run_program(ws, n, binaries[n]), binaries), strict=True)
+                )
         for name, (result, _) in runs.items():
             if (fault := result.grader_fault()) is not None:
                 raise GraderFault(f"{name} run {fault}")
@@ -121,7 +123,9 @@ class V1Exam:
         return build_cases()
 
 
-def _scored(name: str, result: RunResult, scorer: Callable[[str], scoring.Score], logs: list[str]) -> list[Check]:
+def _scored(
+    name: str, result: RunResult, scorer: Callable[[str], scoring.Score], logs: list[str]
+) -> list[Check]:
     ran = result.ok
     run_detail = "exit 0" if ran else result.describe()
     if result.stderr:

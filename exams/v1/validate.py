@@ -41,7 +41,9 @@ class Row:
         for program in PROGRAMS:
             theirs, mine = self.article.get(program, 0), self.ours[program]
             if theirs != mine:
-                found.append(f"{program} {theirs}→{mine}: {explain(self.label, program, theirs, mine, self.grade)}")
+                found.append(
+                    f"{program} {theirs}→{mine}: {explain(self.label, program, theirs, mine, self.grade)}"
+                )
         return found
 
 
@@ -128,7 +130,9 @@ def main(argv: list[str]) -> int:
         i = args.index("--out")
         out_path = Path(args[i + 1])
         del args[i : i + 2]
-    default = os.environ.get("QUANTSWEEP_ARTICLE_RESULTS") or str(REPO_ROOT.parent / "shared/reference/article-results")
+    default = os.environ.get("QUANTSWEEP_ARTICLE_RESULTS") or str(
+        REPO_ROOT.parent / "shared/reference/article-results"
+    )
     root = Path(args[0] if args else default)
     if not (root / "exam_v1").is_dir():
         print(f"error: no exam_v1 folder under {root}: pass the article-results directory", file=sys.stderr)

@@ -74,7 +74,13 @@ class V2Exam:
             if binary is None:
                 failed = plain.programs["scraper"]
                 return self._zero(Verdict.COMPILE_FAIL, "build failed: " + failed.reason, failed.log)
-            argv: list[str | Path] = [harness, "-binary", binary, "-race-rss-limit", str(RACE_RSS_LIMIT_BYTES)]
+            argv: list[str | Path] = [
+                harness,
+                "-binary",
+                binary,
+                "-race-rss-limit",
+                str(RACE_RSS_LIMIT_BYTES),
+            ]
             race_binary = race.binaries.get("scraper")
             if race_binary is not None:
                 argv += ["-race-binary", race_binary]

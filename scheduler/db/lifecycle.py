@@ -218,7 +218,9 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
             (claim.job_id,),
         ).rowcount
         if moved != 1:
-            _close_attempt(conn, claim.attempt_id, AttemptState.ABANDONED, record.outcome, "another attempt stored first")
+            _close_attempt(
+                conn, claim.attempt_id, AttemptState.ABANDONED, record.outcome, "another attempt stored first"
+            )
             return None
         conn.execute(
             f"UPDATE attempts SET state = '{AttemptState.ABANDONED}', finished_at = now(),"

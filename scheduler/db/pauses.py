@@ -15,9 +15,11 @@ _IN_FORCE = "resumed_at IS NULL"
 
 def pauses_in_force(conn: Any) -> list[dict[str, Any]]:
     """Every pause in force, oldest first: model, sweep, cause, paused_at."""
-    return list(conn.execute(
-        f"SELECT model, sweep, cause, paused_at FROM model_pauses WHERE {_IN_FORCE} ORDER BY paused_at, model"
-    ).fetchall())
+    return list(
+        conn.execute(
+            f"SELECT model, sweep, cause, paused_at FROM model_pauses WHERE {_IN_FORCE} ORDER BY paused_at, model"
+        ).fetchall()
+    )
 
 
 def record_pause(conn: Any, model: str, sweep: str, cause: str) -> bool:

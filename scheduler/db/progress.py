@@ -18,7 +18,9 @@ def _and(where: str) -> str:
 def job_state_counts(conn: Any, sweep: str | None) -> dict[str, int]:
     """Jobs per state."""
     where, args = _where(sweep)
-    rows = conn.execute("SELECT state, count(*) AS n FROM jobs j" + where + " GROUP BY state", args).fetchall()
+    rows = conn.execute(
+        "SELECT state, count(*) AS n FROM jobs j" + where + " GROUP BY state", args
+    ).fetchall()
     return {r["state"]: r["n"] for r in rows}
 
 
@@ -26,7 +28,8 @@ def job_verdict_counts(conn: Any, sweep: str | None) -> dict[str, int]:
     """Jobs per verdict (finished jobs only)."""
     where, args = _where(sweep)
     rows = conn.execute(
-        "SELECT verdict, count(*) AS n FROM jobs j" + _and(where) + " verdict IS NOT NULL GROUP BY verdict", args
+        "SELECT verdict, count(*) AS n FROM jobs j" + _and(where) + " verdict IS NOT NULL GROUP BY verdict",
+        args,
     ).fetchall()
     return {r["verdict"]: r["n"] for r in rows}
 
@@ -41,21 +44,30 @@ def observed_rate(conn: Any, sweep: str | None, window_s: float) -> dict[str, An
     or since the first attempt started in them when that is later; `n`, jobs finished since then;
     `last_s`, seconds since the last job finished (None: none ever)."""
     where, args = _where(sweep)
-    return dict(conn.execute(
-        "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"
-        "   (SELECT min(a.started_at) FROM attempts a JOIN jobs j ON j.id = a.job_id" + _and(where)
-        + " a.started_at > now() - make_interval(secs => %s))) AS since)"
-        " SELECT extract(epoch FROM now() - w.since)::float8 AS window_s,"
-        " (SELECT count(*) FROM jobs j" + _and(where) + " j.finished_at >= w.since) AS n,"
-        " (SELECT extract(epoch FROM now() - max(j.finished_at))::float8 FROM jobs j" + where + ") AS last_s"
-        " FROM w", (window_s, *args, window_s, *args, *args)).fetchone())
+    return dict(
+        conn.execute(
+            "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"
+            "   (SELECT min(a.started_at) FROM attempts a JOIN jobs j ON j.id = a.job_id"
+            + _and(where)
+            + " a.started_at > now() - make_interval(secs => %s))) AS since)"
+            " SELECT extract(epoch FROM now() - w.since)::float8 AS window_s,"
+            " (SELECT count(*) FROM jobs j" + _and(where) + " j.finished_at >= w.since) AS n,"
+            " (SELECT extract(epoch FROM now() - max(j.finished_at))::float8 FROM jobs j"
+            + where
+            + ") AS last_s"
+            " FROM w",
+            (window_s, *args, window_s, *args, *args),
+        ).fetchone()
+    )
 
 
 def jobs_of_sweep(conn: Any, sweep: str | None, job_ids: list[int]) -> int:
     """How many of these jobs belong to the sweep (all of them for `sweep=None`)."""
     if sweep is None:
         return len(job_ids)
-    row = conn.execute("SELECT count(*) AS n FROM jobs WHERE sweep = %s AND id = ANY(%s)", (sweep, job_ids)).fetchone()
+    row = conn.execute(
+        "SELECT count(*) AS n FROM jobs WHERE sweep = %s AND id = ANY(%s)", (sweep, job_ids)
+    ).fetchone()
     return int(row["n"])
 
 
@@ -64,7 +76,10 @@ def attempt_counts(conn: Any, sweep: str | None) -> dict[tuple[str, str], int]:
     where, args = _where(sweep)
     rows = conn.execute(
         "SELECT a.worker_name, a.state, count(*) AS n FROM attempts a JOIN jobs j ON j.id = a.job_id"
-        + where + " GROUP BY 1, 2", args).fetchall()
+        + where
+        + " GROUP BY 1, 2",
+        args,
+    ).fetchall()
     return {(r["worker_name"], r["state"]): r["n"] for r in rows}
 
 
@@ -73,14 +88,18 @@ def grade_counts(conn: Any, sweep: str | None) -> dict[str, int]:
     where, args = _where(sweep)
     rows = conn.execute(
         "SELECT gr.worker_name, count(*) AS n FROM grades gr JOIN generations g ON g.id = gr.generation_id"
-        " JOIN jobs j ON j.id = g.job_id" + where + " GROUP BY 1", args).fetchall()
+        " JOIN jobs j ON j.id = g.job_id" + where + " GROUP BY 1",
+        args,
+    ).fetchall()
     return {r["worker_name"]: r["n"] for r in rows}
 
 
 def worker_rows(conn: Any) -> list[dict[str, Any]]:
     """Every announced worker: name, host, role, served_models, loaded_model, `state` (WorkerState,
     None before its first announcement) and `age` (seconds since it was last seen)."""
-    return list(conn.execute(
-        "SELECT name, host, role, served_models, loaded_model, info->>'state' AS state,"
-        " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY role DESC, name"
-    ).fetchall())
+    return list(
+        conn.execute(
+            "SELECT name, host, role, served_models, loaded_model, info->>'state' AS state,"
+            " extract(epoch FROM now() - last_seen_at)::float8 AS age FROM workers ORDER BY role DESC, name"
+        ).fetchall()
+    )

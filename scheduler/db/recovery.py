@@ -38,7 +38,9 @@ def take_leadership(conn: Any) -> bool:
 
 def database_uptime_s(conn: Any) -> float:
     """Seconds since the Postgres server started (a restart interrupts every lease renewal)."""
-    row = conn.execute("SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float8 AS s").fetchone()
+    row = conn.execute(
+        "SELECT extract(epoch FROM now() - pg_postmaster_start_time())::float8 AS s"
+    ).fetchone()
     return float(row["s"])
 
 

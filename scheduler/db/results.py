@@ -59,15 +59,17 @@ def grades_of(conn: Any, generation_ids: Sequence[int]) -> list[dict[str, Any]]:
 def latest_results(conn: Any, sweep: str) -> list[dict[str, Any]]:
     """One row per job of `sweep`, by exam and seed: its model's id and label, its verdict, and the
     figures of its latest generation and of that generation's newest grade."""
-    return list(conn.execute(
-        "SELECT j.model, m.label, j.exam, j.seed, j.verdict, r.score, r.max_score, g.outcome, g.finish_reason,"
-        "  g.completion_tokens, g.decode_tps, g.first_token_s, g.wall_s, r.duration_s"
-        " FROM jobs j JOIN models m ON m.id = j.model"
-        " LEFT JOIN LATERAL (SELECT * FROM generations WHERE job_id = j.id ORDER BY id DESC LIMIT 1) g ON true"
-        " LEFT JOIN LATERAL (SELECT * FROM grades WHERE generation_id = g.id ORDER BY id DESC LIMIT 1) r ON true"
-        " WHERE j.sweep = %s ORDER BY j.exam, j.seed",
-        (sweep,),
-    ).fetchall())
+    return list(
+        conn.execute(
+            "SELECT j.model, m.label, j.exam, j.seed, j.verdict, r.score, r.max_score, g.outcome, g.finish_reason,"
+            "  g.completion_tokens, g.decode_tps, g.first_token_s, g.wall_s, r.duration_s"
+            " FROM jobs j JOIN models m ON m.id = j.model"
+            " LEFT JOIN LATERAL (SELECT * FROM generations WHERE job_id = j.id ORDER BY id DESC LIMIT 1) g ON true"
+            " LEFT JOIN LATERAL (SELECT * FROM grades WHERE generation_id = g.id ORDER BY id DESC LIMIT 1) r ON true"
+            " WHERE j.sweep = %s ORDER BY j.exam, j.seed",
+            (sweep,),
+        ).fetchall()
+    )
 
 
 def regrade_candidates(conn: Any, sweep: str) -> list[dict[str, Any]]:
@@ -98,12 +100,14 @@ def count_grades(conn: Any, keys: Sequence[tuple[int, str, int]]) -> int:
 
 def sweep_jobs(conn: Any, sweep: str) -> list[dict[str, Any]]:
     """Every job of `sweep` with its params, state, verdict and its model's catalog row."""
-    return list(conn.execute(
-        "SELECT j.id, j.model, j.exam, j.seed, j.params_hash, j.params, j.state, j.verdict,"
-        " m.label, m.family, m.quant, m.size_gb::float8 AS size_gb, m.options"
-        " FROM jobs j JOIN models m ON m.id = j.model WHERE j.sweep = %s",
-        (sweep,),
-    ).fetchall())
+    return list(
+        conn.execute(
+            "SELECT j.id, j.model, j.exam, j.seed, j.params_hash, j.params, j.state, j.verdict,"
+            " m.label, m.family, m.quant, m.size_gb::float8 AS size_gb, m.options"
+            " FROM jobs j JOIN models m ON m.id = j.model WHERE j.sweep = %s",
+            (sweep,),
+        ).fetchall()
+    )
 
 
 def latest_generation_fields(conn: Any, job_id: int, fields: Sequence[str]) -> dict[str, Any] | None:
@@ -119,9 +123,13 @@ def latest_generation_fields(conn: Any, job_id: int, fields: Sequence[str]) -> d
 def grade_fields(conn: Any, generation_id: int, fields: Sequence[str]) -> list[dict[str, Any]]:
     """The named columns of every grade of the generation, oldest first."""
     columns = sql.SQL(", ").join(sql.Identifier(f) for f in fields)
-    return [dict(r) for r in conn.execute(
-        sql.SQL("SELECT {} FROM grades WHERE generation_id = %s ORDER BY id").format(columns), (generation_id,)
-    ).fetchall()]
+    return [
+        dict(r)
+        for r in conn.execute(
+            sql.SQL("SELECT {} FROM grades WHERE generation_id = %s ORDER BY id").format(columns),
+            (generation_id,),
+        ).fetchall()
+    ]
 
 
 def _insert(conn: Any, table: str, values: Mapping[str, Any], returning: bool) -> Any:
@@ -158,25 +166,33 @@ def insert_published_result(
     """Store a published response (an imported generation) and its publisher's own score as an
     external grade. `stats` holds completion_tokens, decode_tps, wall_s, server_info and error;
     `grade` holds score, max_score, verdict, compiled, checks and log."""
-    generation_id = insert_generation(conn, job_id, {
-        "source": GenerationSource.IMPORTED,
-        "outcome": Outcome.OK,
-        "response_text": response or "",
-        "completion_tokens": stats.get("completion_tokens"),
-        "decode_tps": stats.get("decode_tps"),
-        "wall_s": stats.get("wall_s"),
-        "server_info": stats.get("server_info") or {},
-        "error": stats.get("error"),
-        "quantsweep_version": QUANTSWEEP_VERSION,
-    })
-    insert_grade(conn, generation_id, {
-        "grader_version": grader_version,
-        "score": grade["score"],
-        "max_score": grade["max_score"],
-        "verdict": grade["verdict"],
-        "compiled": grade["compiled"],
-        "checks": grade["checks"],
-        "log": grade["log"],
-        "external": True,
-        "quantsweep_version": QUANTSWEEP_VERSION,
-    })
+    generation_id = insert_generation(
+        conn,
+        job_id,
+        {
+            "source": GenerationSource.IMPORTED,
+            "outcome": Outcome.OK,
+            "response_text": response or "",
+            "completion_tokens": stats.get("completion_tokens"),
+            "decode_tps": stats.get("decode_tps"),
+            "wall_s": stats.get("wall_s"),
+            "server_info": stats.get("server_info") or {},
+            "error": stats.get("error"),
+            "quantsweep_version": QUANTSWEEP_VERSION,
+        },
+    )
+    insert_grade(
+        conn,
+        generation_id,
+        {
+            "grader_version": grader_version,
+            "score": grade["score"],
+            "max_score": grade["max_score"],
+            "verdict": grade["verdict"],
+            "compiled": grade["compiled"],
+            "checks": grade["checks"],
+            "log": grade["log"],
+            "external": True,
+            "quantsweep_version": QUANTSWEEP_VERSION,
+        },
+    )

@@ -85,14 +85,16 @@ def delete_sweep(conn: Any, name: str) -> None:
 
 def insert_jobs(conn: Any, keys: JobKeys, params_json: list[str]) -> int:
     """Insert the jobs not known yet (`params_json[i]` is job i's params as JSON); return how many."""
-    return int(conn.execute(
-        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params)"
-        " SELECT %(sweep)s, t.m, t.e, t.s, t.h, t.p::jsonb"
-        " FROM unnest(%(models)s::text[], %(exams)s::text[], %(seeds)s::bigint[],"
-        "             %(hashes)s::text[], %(params)s::text[]) AS t(m, e, s, h, p)"
-        " ON CONFLICT (sweep, model, exam, seed, params_hash) DO NOTHING",
-        {**keys, "params": params_json},
-    ).rowcount)
+    return int(
+        conn.execute(
+            "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params)"
+            " SELECT %(sweep)s, t.m, t.e, t.s, t.h, t.p::jsonb"
+            " FROM unnest(%(models)s::text[], %(exams)s::text[], %(seeds)s::bigint[],"
+            "             %(hashes)s::text[], %(params)s::text[]) AS t(m, e, s, h, p)"
+            " ON CONFLICT (sweep, model, exam, seed, params_hash) DO NOTHING",
+            {**keys, "params": params_json},
+        ).rowcount
+    )
 
 
 def _runs_condition(rerun: bool, requeue: bool) -> str:
@@ -106,35 +108,44 @@ def _runs_condition(rerun: bool, requeue: bool) -> str:
 
 def enqueue_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> list[dict[str, Any]]:
     """Mark the jobs to run `queued` (locking them); return their id, model, exam and seed."""
-    return list(conn.execute(
-        f"UPDATE jobs SET state = '{JobState.QUEUED}', verdict = NULL, enqueued_at = now(), updated_at = now(),"
-        "  finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL"
-        " WHERE id IN (SELECT j.id" + _KEYS_JOIN + " WHERE " + _runs_condition(rerun, requeue) +
-        " FOR UPDATE OF j)"
-        " RETURNING id, model, exam, seed",
-        keys,
-    ).fetchall())
+    return list(
+        conn.execute(
+            f"UPDATE jobs SET state = '{JobState.QUEUED}', verdict = NULL, enqueued_at = now(), updated_at = now(),"
+            "  finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL"
+            " WHERE id IN (SELECT j.id"
+            + _KEYS_JOIN
+            + " WHERE "
+            + _runs_condition(rerun, requeue)
+            + " FOR UPDATE OF j)"
+            " RETURNING id, model, exam, seed",
+            keys,
+        ).fetchall()
+    )
 
 
 def known_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> list[dict[str, Any]]:
     """The known jobs among `keys`: model, exam, seed, params_hash, state, verdict, and `runs`
     (whether a submission with these flags would run it)."""
-    return list(conn.execute(
-        "SELECT j.model, j.exam, j.seed, j.params_hash, j.state, j.verdict,"
-        " " + _runs_condition(rerun, requeue) + " AS runs" + _KEYS_JOIN,
-        keys,
-    ).fetchall())
+    return list(
+        conn.execute(
+            "SELECT j.model, j.exam, j.seed, j.params_hash, j.state, j.verdict,"
+            " " + _runs_condition(rerun, requeue) + " AS runs" + _KEYS_JOIN,
+            keys,
+        ).fetchall()
+    )
 
 
 def unheld_jobs_among(conn: Any, keys: JobKeys) -> list[dict[str, Any]]:
     """The jobs among `keys` past `queued` that nothing holds: generated, or claimed under a lease
     that expired; id, model and state, by id."""
-    return list(conn.execute(
-        "SELECT j.id, j.model, j.state" + _KEYS_JOIN + f" WHERE j.state = '{JobState.GENERATED}'"
-        f" OR (j.state IN ('{JobState.GENERATING}', '{JobState.GRADING}')"
-        "  AND (j.lease_expires_at IS NULL OR j.lease_expires_at < now())) ORDER BY j.id",
-        keys,
-    ).fetchall())
+    return list(
+        conn.execute(
+            "SELECT j.id, j.model, j.state" + _KEYS_JOIN + f" WHERE j.state = '{JobState.GENERATED}'"
+            f" OR (j.state IN ('{JobState.GENERATING}', '{JobState.GRADING}')"
+            "  AND (j.lease_expires_at IS NULL OR j.lease_expires_at < now())) ORDER BY j.id",
+            keys,
+        ).fetchall()
+    )
 
 
 def job_states(conn: Any, keys: JobKeys) -> dict[str, int]:
@@ -154,7 +165,16 @@ def insert_finished_job(
     row = conn.execute(
         "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, verdict, finished_at)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN now() END) RETURNING id",
-        (sweep, job["model"], job["exam"], job["seed"], job["params_hash"], Jsonb(job["params"]),
-         state, verdict, state == JobState.DONE),
+        (
+            sweep,
+            job["model"],
+            job["exam"],
+            job["seed"],
+            job["params_hash"],
+            Jsonb(job["params"]),
+            state,
+            verdict,
+            state == JobState.DONE,
+        ),
     ).fetchone()
     return int(row["id"])

@@ -77,7 +77,9 @@ class AnswerSource(StrEnum):
     """`generations.answer_source`: which stream field holds the answer that is graded."""
 
     CONTENT = "content"  # `delta.content`, as the OpenAI API intends
-    REASONING = "reasoning"  # `delta.reasoning_content`: the server sent no content (see worker/generation.py)
+    REASONING = (
+        "reasoning"  # `delta.reasoning_content`: the server sent no content (see worker/generation.py)
+    )
 
 
 class WorkerRole(StrEnum):

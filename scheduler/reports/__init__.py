@@ -9,4 +9,12 @@ from scheduler.reports.render import ReportFormat, render, write_report
 from scheduler.reports.report import Report, build_report
 from scheduler.reports.runs import GradeChoice, UnknownReportSweep
 
-__all__ = ["GradeChoice", "Report", "ReportFormat", "UnknownReportSweep", "build_report", "render", "write_report"]
+__all__ = [
+    "GradeChoice",
+    "Report",
+    "ReportFormat",
+    "UnknownReportSweep",
+    "build_report",
+    "render",
+    "write_report",
+]

@@ -24,7 +24,10 @@ def _by_program(grade: GradeRow) -> dict[str, tuple[float, float]]:
     for check in grade.checks:
         key = _program(str(check.get("name")))
         points, maximum = totals.get(key, (0.0, 0.0))
-        totals[key] = (points + float(check.get("points") or 0), maximum + float(check.get("max_points") or 0))
+        totals[key] = (
+            points + float(check.get("points") or 0),
+            maximum + float(check.get("max_points") or 0),
+        )
     return totals
 
 
@@ -53,15 +56,39 @@ def _per_model(runs: Sequence[Run]) -> Table:
         article = mean_of(r.external.score for r in group if r.external)
         ours = mean_of(r.ours.score for r in group if r.ours)
         diff = None if article is None or ours is None else ours - article
-        rows.append([label, exam, str(len(group)), fmt_number(article), fmt_number(ours),
-                     DASH if diff is None else f"{diff:+.1f}",
-                     fmt_ratio(sum(bool(r.external and r.external.compiled) for r in group), len(group)),
-                     fmt_ratio(sum(bool(r.ours and r.ours.compiled) for r in group), len(group))])
-    return Table("compare-models", "The article's scores and ours, per model",
-                 ["Model", "Exam", "Runs", "Article mean", "Our mean", "Ours − article", "Article compiles",
-                  "Our compiles"], rows,
-                 [("Every run graded by both is counted as scored here (the article's convention), whatever "
-                  "its verdict.")])
+        rows.append(
+            [
+                label,
+                exam,
+                str(len(group)),
+                fmt_number(article),
+                fmt_number(ours),
+                DASH if diff is None else f"{diff:+.1f}",
+                fmt_ratio(sum(bool(r.external and r.external.compiled) for r in group), len(group)),
+                fmt_ratio(sum(bool(r.ours and r.ours.compiled) for r in group), len(group)),
+            ]
+        )
+    return Table(
+        "compare-models",
+        "The article's scores and ours, per model",
+        [
+            "Model",
+            "Exam",
+            "Runs",
+            "Article mean",
+            "Our mean",
+            "Ours − article",
+            "Article compiles",
+            "Our compiles",
+        ],
+        rows,
+        [
+            (
+                "Every run graded by both is counted as scored here (the article's convention), whatever "
+                "its verdict."
+            )
+        ],
+    )
 
 
 def _per_test(runs: Sequence[Run]) -> list[Table]:
@@ -75,10 +102,18 @@ def _per_test(runs: Sequence[Run]) -> list[Table]:
             columns = ["Program", "Article points", "Our points"]
         else:
             names = sorted(set(article) | set(ours), key=check_order)
-            rows = [[n, fmt_ratio(*article[n]) if n in article else DASH,
-                     fmt_ratio(*ours[n]) if n in ours else DASH] for n in names]
+            rows = [
+                [
+                    n,
+                    fmt_ratio(*article[n]) if n in article else DASH,
+                    fmt_ratio(*ours[n]) if n in ours else DASH,
+                ]
+                for n in names
+            ]
             columns = ["Test", "Article pass (compiled runs)", "Our pass (compiled runs)"]
-        tables.append(Table(f"compare-tests-{exam}", f"Exam {exam}: the article's tests and ours", columns, rows))
+        tables.append(
+            Table(f"compare-tests-{exam}", f"Exam {exam}: the article's tests and ours", columns, rows)
+        )
     return tables
 
 
@@ -94,15 +129,27 @@ def _program_rows(runs: Sequence[Run]) -> list[list[str]]:
                 got[0] += points
                 got[1] += maximum
     names = sorted(set(article) | set(ours))
-    return [[n, f"{fmt_score(article[n][0])}/{fmt_score(article[n][1])}" if n in article else DASH,
-             f"{fmt_score(ours[n][0])}/{fmt_score(ours[n][1])}" if n in ours else DASH] for n in names]
+    return [
+        [
+            n,
+            f"{fmt_score(article[n][0])}/{fmt_score(article[n][1])}" if n in article else DASH,
+            f"{fmt_score(ours[n][0])}/{fmt_score(ours[n][1])}" if n in ours else DASH,
+        ]
+        for n in names
+    ]
 
 
 def _per_response(runs: Sequence[Run], order: dict[str, int]) -> Table:
-    shown = sorted((r for r in runs if r.external is not None),
-                   key=lambda r: (r.exam, order.get(r.model, len(order)), r.seed))
+    shown = sorted(
+        (r for r in runs if r.external is not None),
+        key=lambda r: (r.exam, order.get(r.model, len(order)), r.seed),
+    )
     rows = [[r.label, r.exam, str(r.seed), _short(r.external), _short(r.ours)] for r in shown]
     regraded = sum(1 for r in shown if r.ours is not None)
-    return Table("compare-responses", "Every response: the article's grade and ours",
-                 ["Model", "Exam", "Seed", "Article", "Ours"], rows,
-                 [f"{regraded} of {len(shown)} responses regraded by our graders."])
+    return Table(
+        "compare-responses",
+        "Every response: the article's grade and ours",
+        ["Model", "Exam", "Seed", "Article", "Ours"],
+        rows,
+        [f"{regraded} of {len(shown)} responses regraded by our graders."],
+    )

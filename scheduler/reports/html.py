@@ -48,21 +48,32 @@ def _plot_html(plot: Plot) -> str:
     # "<" as a JSON escape: no label can end the <script> element the spec sits in.
     spec = json.dumps(plot.spec, separators=(",", ":")).replace("<", "\\u003c")
     notes = "".join(f'<p class="plot-note">{escape(n)}</p>' for n in plot.notes)
-    return (f"<h3>{escape(plot.title)}</h3>"
-            f'<div class="plot" id="{escape(plot.id)}"></div>{notes}'
-            f'<script type="application/json" data-plot="{escape(plot.id)}">{spec}</script>')
+    return (
+        f"<h3>{escape(plot.title)}</h3>"
+        f'<div class="plot" id="{escape(plot.id)}"></div>{notes}'
+        f'<script type="application/json" data-plot="{escape(plot.id)}">{spec}</script>'
+    )
 
 
 def _plots(report: Report) -> list[str]:
-    return [_plot_html(plot) for exam in sorted({s.exam for s in report.stats})
-            for plot in exam_plots(report.stats, exam, report.exam_max.get(exam) or 1.0)]
+    return [
+        _plot_html(plot)
+        for exam in sorted({s.exam for s in report.stats})
+        for plot in exam_plots(report.stats, exam, report.exam_max.get(exam) or 1.0)
+    ]
 
 
 def render_html(report: Report) -> str:
     """The whole page: title, plots, then every table with its notes."""
-    body = [f"<h1>Sweep {escape(report.sweep)}</h1>",
-            (f"<p>{len(report.runs.runs)} jobs; grades used: {escape(report.grades.value)}; made "
-            f"{report.created_at:%Y-%m-%d %H:%M} UTC.</p>"), "<h2>Plots</h2>", *_plots(report)]
+    body = [
+        f"<h1>Sweep {escape(report.sweep)}</h1>",
+        (
+            f"<p>{len(report.runs.runs)} jobs; grades used: {escape(report.grades.value)}; made "
+            f"{report.created_at:%Y-%m-%d %H:%M} UTC.</p>"
+        ),
+        "<h2>Plots</h2>",
+        *_plots(report),
+    ]
     for table in report.tables:
         body.append(f'<h2 id="{escape(table.id)}">{escape(table.title)}</h2><table><thead><tr>')
         body.append("".join(f"<th>{escape(c)}</th>" for c in table.columns) + "</tr></thead><tbody>")
@@ -70,7 +81,12 @@ def render_html(report: Report) -> str:
             body.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>")
         body.append("</tbody></table>")
         if table.notes:
-            body.append('<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in table.notes) + "</ul>")
-    return ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>quantsweep: {escape(report.sweep)}</title><style>{STYLE}</style></head><body>\n"
-            + "\n".join(body) + f"\n<script>{vega_javascript()}</script><script>{EMBED}</script>\n</body></html>\n")
+            body.append(
+                '<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in table.notes) + "</ul>"
+            )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>quantsweep: {escape(report.sweep)}</title><style>{STYLE}</style></head><body>\n"
+        + "\n".join(body)
+        + f"\n<script>{vega_javascript()}</script><script>{EMBED}</script>\n</body></html>\n"
+    )

@@ -40,7 +40,12 @@ def _combined_grade(items: Sequence[Run], choice: GradeChoice) -> GradeRow | Non
     # A task with an infra outcome says nothing of the model: it gets no check (its pass rate's
     # denominator leaves it out), while the seed's whole-exam score is set apart as infra.
     checks = [
-        {"name": r.exam.partition("/")[2], "passed": g.verdict == Verdict.OK, "points": g.score, "max_points": g.max_score}
+        {
+            "name": r.exam.partition("/")[2],
+            "passed": g.verdict == Verdict.OK,
+            "points": g.score,
+            "max_points": g.max_score,
+        }
         for r, g in present
         if g.verdict not in INFRA_VERDICTS
     ]

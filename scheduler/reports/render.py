@@ -25,12 +25,22 @@ class ReportFormat(StrEnum):
 
 def render_markdown(report: Report) -> str:
     """The report as markdown tables."""
-    out = [f"# Sweep {report.sweep}", "",
-           (f"{len(report.runs.runs)} jobs; grades used: {report.grades.value}; "
-           f"made {report.created_at:%Y-%m-%d %H:%M} UTC."), ""]
+    out = [
+        f"# Sweep {report.sweep}",
+        "",
+        (
+            f"{len(report.runs.runs)} jobs; grades used: {report.grades.value}; "
+            f"made {report.created_at:%Y-%m-%d %H:%M} UTC."
+        ),
+        "",
+    ]
     for table in report.tables:
-        out += [f"## {table.title}", "", "| " + " | ".join(table.columns) + " |",
-                "|" + "|".join("---" for _ in table.columns) + "|"]
+        out += [
+            f"## {table.title}",
+            "",
+            "| " + " | ".join(table.columns) + " |",
+            "|" + "|".join("---" for _ in table.columns) + "|",
+        ]
         out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in table.rows]
         out += [""] + [f"- {note}" for note in table.notes] + ([""] if table.notes else [])
     return "\n".join(out)

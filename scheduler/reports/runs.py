@@ -121,12 +121,26 @@ def load_runs(conn: Any, sweep: str) -> SweepRuns:
     by_generation: dict[int, Run] = {}
     for r in latest_runs(conn, sweep):
         run = Run(
-            job_id=r["job_id"], model=r["model"], label=r["label"], family=r["family"], quant=r["quant"],
-            size_gb=r["size_gb"], exam=r["exam"], seed=r["seed"], state=r["state"],
-            job_verdict=r["job_verdict"], outcome=r["outcome"], finish_reason=r["finish_reason"],
-            prompt_tokens=r["prompt_tokens"], completion_tokens=r["completion_tokens"],
-            prompt_tps=r["prompt_tps"], decode_tps=r["decode_tps"], wall_s=r["wall_s"],
-            answer_source=r["answer_source"], draft_n=r["draft_n"], draft_n_accepted=r["draft_n_accepted"],
+            job_id=r["job_id"],
+            model=r["model"],
+            label=r["label"],
+            family=r["family"],
+            quant=r["quant"],
+            size_gb=r["size_gb"],
+            exam=r["exam"],
+            seed=r["seed"],
+            state=r["state"],
+            job_verdict=r["job_verdict"],
+            outcome=r["outcome"],
+            finish_reason=r["finish_reason"],
+            prompt_tokens=r["prompt_tokens"],
+            completion_tokens=r["completion_tokens"],
+            prompt_tps=r["prompt_tps"],
+            decode_tps=r["decode_tps"],
+            wall_s=r["wall_s"],
+            answer_source=r["answer_source"],
+            draft_n=r["draft_n"],
+            draft_n_accepted=r["draft_n_accepted"],
         )
         runs.append(run)
         if r["generation_id"] is not None:
@@ -134,8 +148,12 @@ def load_runs(conn: Any, sweep: str) -> SweepRuns:
     if by_generation:
         for g in grades_of(conn, list(by_generation)):
             grade = GradeRow(
-                grader_version=g["grader_version"], score=g["score"], max_score=g["max_score"],
-                verdict=g["verdict"], compiled=g["compiled"], checks=list(g["checks"] or []),
+                grader_version=g["grader_version"],
+                score=g["score"],
+                max_score=g["max_score"],
+                verdict=g["verdict"],
+                compiled=g["compiled"],
+                checks=list(g["checks"] or []),
                 external=g["external"],
             )
             run = by_generation[g["generation_id"]]
@@ -144,7 +162,9 @@ def load_runs(conn: Any, sweep: str) -> SweepRuns:
                 run.external = grade
             else:
                 run.ours = grade
-    return SweepRuns(sweep=sweep, model_order=_model_order(definition, runs), runs=runs, definition=definition)
+    return SweepRuns(
+        sweep=sweep, model_order=_model_order(definition, runs), runs=runs, definition=definition
+    )
 
 
 def _model_order(definition: dict[str, Any], runs: Sequence[Run]) -> tuple[str, ...]:

@@ -68,8 +68,9 @@ class RunPoints:
         return float(sum(self.points.values()))
 
 
-def runs_from_grades(grades: Sequence[tuple[int, float, Sequence[Mapping[str, object]]]],
-                     full_marks: float) -> tuple[list[RunPoints], dict[str, float]]:
+def runs_from_grades(
+    grades: Sequence[tuple[int, float, Sequence[Mapping[str, object]]]], full_marks: float
+) -> tuple[list[RunPoints], dict[str, float]]:
     """(seed, score, checks) of each grade as RunPoints, with each check's max points.
 
     A score's points that no check accounts for (a grade without checks, say) are kept as one more
@@ -176,8 +177,9 @@ def score_posterior(runs: Sequence[RunPoints], marks: Mapping[str, float]) -> Sc
     full = float(weights.sum())
     if full <= 0:
         raise ValueError("an exam needs at least one check worth a point")
-    shares = np.array([[min(max(r.points.get(n, 0.0) / marks[n], 0.0), 1.0) for n in names] for r in runs],
-                      dtype=float).reshape(len(runs), len(names))
+    shares = np.array(
+        [[min(max(r.points.get(n, 0.0) / marks[n], 0.0), 1.0) for n in names] for r in runs], dtype=float
+    ).reshape(len(runs), len(names))
     scores = shares @ weights
     scoring = shares[scores > 0]
     n, k = len(runs), int(scoring.shape[0])
@@ -197,8 +199,9 @@ def score_posterior(runs: Sequence[RunPoints], marks: Mapping[str, float]) -> Sc
     cdf = density @ _scaled_rate_cdf(n, k, full)
     pmf = np.clip(np.diff(cdf), 0.0, None)
     pmf /= pmf.sum()
-    return ScorePosterior(full, n, k, int(np.sum(scores >= full - 1e-9)),
-                          float(scores.mean()) if n else None, centres, pmf)
+    return ScorePosterior(
+        full, n, k, int(np.sum(scores >= full - 1e-9)), float(scores.mean()) if n else None, centres, pmf
+    )
 
 
 @dataclass(frozen=True)
@@ -214,8 +217,9 @@ class Summary:
     ci_high: float | None
 
 
-def summarize(runs: Sequence[RunPoints], marks: Mapping[str, float],
-              confidence: float = CONFIDENCE) -> Summary:
+def summarize(
+    runs: Sequence[RunPoints], marks: Mapping[str, float], confidence: float = CONFIDENCE
+) -> Summary:
     """Summarize the runs' scores; the interval is the posterior's (see the module), None when n is 0."""
     scores = [r.score for r in runs]
     if not scores:

@@ -48,17 +48,32 @@ class ModelExamStats:
     def to_json(self) -> dict[str, Any]:
         """Plain numbers for the JSON report."""
         return {
-            "model": self.model, "label": self.label, "family": self.family, "quant": self.quant,
-            "size_gb": self.size_gb, "exam": self.exam, "n_jobs": self.n_jobs, "n": self.scores.n,
-            "mean": self.scores.mean, "min": self.scores.minimum, "max": self.scores.maximum,
-            "stdev": self.scores.stdev, "ci95_low": self.scores.ci_low, "ci95_high": self.scores.ci_high,
+            "model": self.model,
+            "label": self.label,
+            "family": self.family,
+            "quant": self.quant,
+            "size_gb": self.size_gb,
+            "exam": self.exam,
+            "n_jobs": self.n_jobs,
+            "n": self.scores.n,
+            "mean": self.scores.mean,
+            "min": self.scores.minimum,
+            "max": self.scores.maximum,
+            "stdev": self.scores.stdev,
+            "ci95_low": self.scores.ci_low,
+            "ci95_high": self.scores.ci_high,
             "scores_by_seed": {str(k): v for k, v in sorted(self.scores_by_seed.items())},
-            "mean_all_runs": self.mean_all_runs, "n_graded": self.n_graded, "n_compiled": self.n_compiled,
+            "mean_all_runs": self.mean_all_runs,
+            "n_graded": self.n_graded,
+            "n_compiled": self.n_compiled,
             "n_graded_not_truncated": self.n_graded_not_truncated,
             "n_compiled_not_truncated": self.n_compiled_not_truncated,
-            "verdicts": self.verdicts, "short_max": self.short_max,
-            "decode_tps": self.decode_tps, "prompt_tps": self.prompt_tps,
-            "completion_tokens": self.completion_tokens, "wall_s": self.wall_s,
+            "verdicts": self.verdicts,
+            "short_max": self.short_max,
+            "decode_tps": self.decode_tps,
+            "prompt_tps": self.prompt_tps,
+            "completion_tokens": self.completion_tokens,
+            "wall_s": self.wall_s,
             "checks": {k: {"passed": p, "runs": n} for k, (p, n) in self.checks.items()},
             "from_reasoning": self.from_reasoning,
             "draft_accepted": None if self.draft_tokens is None else self.draft_tokens[0],
@@ -102,21 +117,30 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     first = runs[0]
     graded = [(r, g) for r in runs if (g := r.grade(choice)) is not None]
     scored = [(r, g) for r, g in graded if g.verdict in MODEL_VERDICTS]
-    not_truncated = [(r, g) for r, g in graded if g.verdict != Verdict.TRUNCATED and r.finish_reason != "length"]
+    not_truncated = [
+        (r, g) for r, g in graded if g.verdict != Verdict.TRUNCATED and r.finish_reason != "length"
+    ]
     verdicts = Counter(v for r in runs if (v := r.verdict(choice)) is not None)
     verdicts[NOT_GRADED] = sum(1 for r in runs if r.verdict(choice) is None)
     generated = [r for r in runs if r.outcome is not None]
     points, marks = runs_from_grades([(r.seed, g.score, g.checks) for r, g in scored], exam_max)
     return ModelExamStats(
-        model=first.model, label=first.label, family=first.family, quant=first.quant,
-        size_gb=first.size_gb, exam=first.exam, n_jobs=len(runs),
+        model=first.model,
+        label=first.label,
+        family=first.family,
+        quant=first.quant,
+        size_gb=first.size_gb,
+        exam=first.exam,
+        n_jobs=len(runs),
         scores=summarize(points, marks),
         scores_by_seed={r.seed: g.score for r, g in scored},
         mean_all_runs=mean_of(g.score for _, g in graded),
-        n_graded=len(graded), n_compiled=sum(g.compiled for _, g in graded),
+        n_graded=len(graded),
+        n_compiled=sum(g.compiled for _, g in graded),
         n_graded_not_truncated=len(not_truncated),
         n_compiled_not_truncated=sum(g.compiled for _, g in not_truncated),
-        n_model_verdicts=len(scored), n_compiled_model_verdicts=sum(g.compiled for _, g in scored),
+        n_model_verdicts=len(scored),
+        n_compiled_model_verdicts=sum(g.compiled for _, g in scored),
         verdicts={v: verdicts[v] for v in (*ALL_VERDICTS, NOT_GRADED) if verdicts[v]},
         short_max=sum(1 for _, g in graded if g.max_score < exam_max),
         decode_tps=mean_of(r.decode_tps for r in generated),

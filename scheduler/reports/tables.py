@@ -31,8 +31,13 @@ class Table:
 
     def to_json(self) -> dict[str, Any]:
         """The table as JSON."""
-        return {"id": self.id, "title": self.title, "columns": self.columns, "rows": self.rows,
-                "notes": self.notes}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "columns": self.columns,
+            "rows": self.rows,
+            "notes": self.notes,
+        }
 
 
 def fmt_range(s: ModelExamStats) -> str:
@@ -70,7 +75,8 @@ INTERVAL_NOTE = (
     "score (Jeffreys' Beta(k+1/2, n-k+1/2); Mullahy 1986) times the mean of those that do (normal model with a "
     "conjugate variance prior worth one run, scaled to the largest variance the exam's checks allow at their "
     "Jeffreys-smoothed pass rates; Gelman et al., Bayesian Data Analysis 3rd ed. section 3.3). Compiles: "
-    "Wilson's 95% interval (Wilson 1927). See scheduler/reports/stats.py.")
+    "Wilson's 95% interval (Wilson 1927). See scheduler/reports/stats.py."
+)
 
 
 def exam_title(exam: str) -> str:
@@ -85,24 +91,46 @@ def exam_tables(stats: Sequence[ModelExamStats], maxima: dict[str, float]) -> li
         rows_stats = [s for s in stats if s.exam == exam]
         rows_stats.sort(key=lambda s: -(s.scores.mean if s.scores.mean is not None else -1e9))
         rows = [
-            [s.label, fmt_number(s.scores.mean), fmt_range(s), str(s.scores.n), fmt_ci(s),
-             fmt_compiles(s.n_compiled, s.n_graded, s, with_interval=True), fmt_number(s.decode_tps)]
+            [
+                s.label,
+                fmt_number(s.scores.mean),
+                fmt_range(s),
+                str(s.scores.n),
+                fmt_ci(s),
+                fmt_compiles(s.n_compiled, s.n_graded, s, with_interval=True),
+                fmt_number(s.decode_tps),
+            ]
             for s in rows_stats
         ]
-        notes = [("Mean, Range and the 95% CI are over runs the model is judged on; truncated, timed-out, server-error and grader-error runs are left out "
-                 "and counted under Outcomes. Compiles = built and passed at least one test, over all graded "
-                 "runs (a dash when no run was judged on its code). Tok/s = the server's decode rate, averaged."),
-                 INTERVAL_NOTE]
+        notes = [
+            (
+                "Mean, Range and the 95% CI are over runs the model is judged on; truncated, timed-out, server-error and grader-error runs are left out "
+                "and counted under Outcomes. Compiles = built and passed at least one test, over all graded "
+                "runs (a dash when no run was judged on its code). Tok/s = the server's decode rate, averaged."
+            ),
+            INTERVAL_NOTE,
+        ]
         for s in rows_stats:
             left_out = s.n_graded - s.scores.n
             if left_out:
-                notes.append(f"{s.label}: {left_out} run(s) left out of the mean "
-                             f"({_infra_text(s)}); counting them as scored gives {fmt_number(s.mean_all_runs)}.")
+                notes.append(
+                    f"{s.label}: {left_out} run(s) left out of the mean "
+                    f"({_infra_text(s)}); counting them as scored gives {fmt_number(s.mean_all_runs)}."
+                )
             if s.short_max:
-                notes.append(f"{s.label}: {s.short_max} grade(s) with a maximum below {fmt_score(maxima[exam])} "
-                             "(the grader skipped checks).")
-        tables.append(Table(f"exam-{exam}", f"{exam_title(exam)} (/{fmt_score(maxima.get(exam))})",
-                            ["Model", "Mean", "Range", "n", "95% CI", "Compiles", "Tok/s"], rows, notes))
+                notes.append(
+                    f"{s.label}: {s.short_max} grade(s) with a maximum below {fmt_score(maxima[exam])} "
+                    "(the grader skipped checks)."
+                )
+        tables.append(
+            Table(
+                f"exam-{exam}",
+                f"{exam_title(exam)} (/{fmt_score(maxima.get(exam))})",
+                ["Model", "Mean", "Range", "n", "95% CI", "Compiles", "Tok/s"],
+                rows,
+                notes,
+            )
+        )
     return tables
 
 
@@ -142,8 +170,9 @@ def quant_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
     return tables
 
 
-def paired_comparisons(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGIN
-                       ) -> list[tuple[str, ModelExamStats, ModelExamStats, Comparison]]:
+def paired_comparisons(
+    stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGIN
+) -> list[tuple[str, ModelExamStats, ModelExamStats, Comparison]]:
     """Quant against quant within each family and exam: (family, A, B, comparison of B with A)."""
     by_key = {(s.model, s.exam): s for s in stats}
     out = []
@@ -170,8 +199,10 @@ def verdict_text(sa: ModelExamStats, sb: ModelExamStats, c: Comparison) -> str:
         return f"{a} and {b} are equivalent within ±{c.margin:g} point(s)"
     if c.seeds_needed is None:
         return "no shared seeds"
-    return (f"undecided; about {c.seeds_needed} shared seeds ({max(c.seeds_needed - c.seeds, 1)} more) "
-            "would settle it")
+    return (
+        f"undecided; about {c.seeds_needed} shared seeds ({max(c.seeds_needed - c.seeds, 1)} more) "
+        "would settle it"
+    )
 
 
 def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGIN) -> list[Table]:
@@ -179,27 +210,48 @@ def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGI
     rows = []
     for family, sa, sb, c in paired_comparisons(stats, margin):
         ci = DASH if c.ci_low is None or c.ci_high is None else f"{c.ci_low:+.1f} to {c.ci_high:+.1f}"
-        rows.append([family, sa.exam, f"{sa.quant or sa.label} → {sb.quant or sb.label}", str(c.seeds),
-                     DASH if c.mean_diff is None else f"{c.mean_diff:+.1f}", ci, f"{c.b_only}/{c.a_only}",
-                     verdict_text(sa, sb, c)])
+        rows.append(
+            [
+                family,
+                sa.exam,
+                f"{sa.quant or sa.label} → {sb.quant or sb.label}",
+                str(c.seeds),
+                DASH if c.mean_diff is None else f"{c.mean_diff:+.1f}",
+                ci,
+                f"{c.b_only}/{c.a_only}",
+                verdict_text(sa, sb, c),
+            ]
+        )
     if not rows:
         return []
-    return [Table("paired", "Quant comparisons, paired over the same seeds",
-                  ["Family", "Exam", "A → B", "Seeds", "Mean B−A", "95% CI", "Checks B only/A only", "Verdict"],
-                  rows,
-                  [("95% CI: the credible interval of B−A from the two models' posteriors over their shared seeds. "
+    return [
+        Table(
+            "paired",
+            "Quant comparisons, paired over the same seeds",
+            ["Family", "Exam", "A → B", "Seeds", "Mean B−A", "95% CI", "Checks B only/A only", "Verdict"],
+            rows,
+            [
+                (
+                    "95% CI: the credible interval of B−A from the two models' posteriors over their shared seeds. "
                     "Checks B only/A only: (seed, check) pairs only B passed / only A passed. Verdict: equivalent "
                     f"when the 90% interval lies within ±{margin:g} point(s) (two one-sided tests, Schuirmann 1987); "
                     "better when the 95% interval excludes 0; otherwise undecided, with the shared seeds that would "
                     "settle it at 80% power (normal approximation from the posterior's spread; Chow, Shao & Wang "
-                    "2008, sections 3.2.1 and 3.2.3). See scheduler/reports/verdicts.py.")])]
+                    "2008, sections 3.2.1 and 3.2.3). See scheduler/reports/verdicts.py."
+                )
+            ],
+        )
+    ]
 
 
 def pareto_front(points: Sequence[tuple[float, float]]) -> list[int]:
     """Indices of the points no other point beats on both coordinates (higher is better on each):
     another point at least as good on both and better on one dominates it."""
-    return [i for i, (x, y) in enumerate(points)
-            if not any(ox >= x and oy >= y and (ox > x or oy > y) for ox, oy in points)]
+    return [
+        i
+        for i, (x, y) in enumerate(points)
+        if not any(ox >= x and oy >= y and (ox > x or oy > y) for ox, oy in points)
+    ]
 
 
 PARETO_AXES = ("decode tok/s", "GGUF size")  # the second coordinate of each frontier, beside mean score
@@ -212,12 +264,16 @@ def _pareto_value(s: ModelExamStats, axis: str) -> float | None:
     return s.decode_tps
 
 
-def pareto_models(scored: Sequence[ModelExamStats], axis: str) -> tuple[list[ModelExamStats], list[ModelExamStats]]:
+def pareto_models(
+    scored: Sequence[ModelExamStats], axis: str
+) -> tuple[list[ModelExamStats], list[ModelExamStats]]:
     """(present, frontier): the models of `scored` (one exam's, each with a mean) that have a value on
     `axis` (one of PARETO_AXES), and those of them on the frontier of mean score and `axis`, best
     mean first."""
     present = [s for s in scored if _pareto_value(s, axis) is not None]
-    front = pareto_front([(float(s.scores.mean or 0.0), float(_pareto_value(s, axis) or 0.0)) for s in present])
+    front = pareto_front(
+        [(float(s.scores.mean or 0.0), float(_pareto_value(s, axis) or 0.0)) for s in present]
+    )
     return present, [present[i] for i in sorted(front, key=lambda i: -(present[i].scores.mean or 0.0))]
 
 
@@ -230,14 +286,32 @@ def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
         rows = []
         for axis in PARETO_AXES:
             for s in pareto_models(scored, axis)[1]:
-                rows.append([f"score and {axis}", s.label, fmt_number(s.scores.mean), fmt_ci(s),
-                             fmt_number(s.decode_tps), fmt_size(s.size_gb)])
+                rows.append(
+                    [
+                        f"score and {axis}",
+                        s.label,
+                        fmt_number(s.scores.mean),
+                        fmt_ci(s),
+                        fmt_number(s.decode_tps),
+                        fmt_size(s.size_gb),
+                    ]
+                )
         if rows:
-            tables.append(Table(f"pareto-{exam}", f"{exam_title(exam)}: the Pareto frontier",
-                                ["Frontier", "Model", "Mean", "95% CI", "Tok/s", "Size"], rows,
-                                [("A model is on a frontier when no other model has both a higher (or equal) mean "
-                                  "score and a higher decode rate (or a smaller file), better in one of them. Means "
-                                  "are point estimates: see the 95% CI before reading much into a close call.")]))
+            tables.append(
+                Table(
+                    f"pareto-{exam}",
+                    f"{exam_title(exam)}: the Pareto frontier",
+                    ["Frontier", "Model", "Mean", "95% CI", "Tok/s", "Size"],
+                    rows,
+                    [
+                        (
+                            "A model is on a frontier when no other model has both a higher (or equal) mean "
+                            "score and a higher decode rate (or a smaller file), better in one of them. Means "
+                            "are point estimates: see the 95% CI before reading much into a close call."
+                        )
+                    ],
+                )
+            )
     return tables
 
 
@@ -248,22 +322,41 @@ def fmt_size(size_gb: float | None) -> str:
 
 def outcome_table(stats: Sequence[ModelExamStats]) -> Table:
     """Every run by verdict; infra and grader outcomes apart; compile rate with and without truncated runs."""
-    columns = ["Model", "Exam", "Jobs", *ALL_VERDICTS, NOT_GRADED, "Compiles", "Compiles (no truncated)",
-               "Compiles (model verdicts)"]
+    columns = [
+        "Model",
+        "Exam",
+        "Jobs",
+        *ALL_VERDICTS,
+        NOT_GRADED,
+        "Compiles",
+        "Compiles (no truncated)",
+        "Compiles (model verdicts)",
+    ]
     rows = [
-        [s.label, s.exam, str(s.n_jobs), *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, NOT_GRADED)],
-         fmt_compiles(s.n_compiled, s.n_graded, s),
-         fmt_compiles(s.n_compiled_not_truncated, s.n_graded_not_truncated, s),
-         fmt_ratio(s.n_compiled_model_verdicts, s.n_model_verdicts)]
+        [
+            s.label,
+            s.exam,
+            str(s.n_jobs),
+            *[str(s.verdicts.get(v, 0)) for v in (*ALL_VERDICTS, NOT_GRADED)],
+            fmt_compiles(s.n_compiled, s.n_graded, s),
+            fmt_compiles(s.n_compiled_not_truncated, s.n_graded_not_truncated, s),
+            fmt_ratio(s.n_compiled_model_verdicts, s.n_model_verdicts),
+        ]
         for s in stats
     ]
-    notes = [("ok, test_fail, compile_fail and extract_fail judge the model; truncated, gen_timeout, "
-              "server_error and grader_error are infrastructure or grader outcomes and never count "
-              "against a model.")]
+    notes = [
+        (
+            "ok, test_fail, compile_fail and extract_fail judge the model; truncated, gen_timeout, "
+            "server_error and grader_error are infrastructure or grader outcomes and never count "
+            "against a model."
+        )
+    ]
     from_reasoning = [f"{s.label} {s.exam}: {s.from_reasoning}" for s in stats if s.from_reasoning]
     if from_reasoning:
-        notes.append("Graded from reasoning_content (answer_source=reasoning: the server sent no content for a "
-                     "model run with reasoning off): " + "; ".join(from_reasoning) + ".")
+        notes.append(
+            "Graded from reasoning_content (answer_source=reasoning: the server sent no content for a "
+            "model run with reasoning off): " + "; ".join(from_reasoning) + "."
+        )
     return Table("outcomes", "Outcomes by verdict", columns, rows, notes)
 
 
@@ -284,28 +377,67 @@ def check_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
             rows.append([name, *cells, fmt_ratio(passed, present)])
             if present and not passed:
                 never.append(name)
-        notes = [f"No model passed {', '.join(never)}: look at the grader before blaming the models."] if never else []
-        tables.append(Table(f"checks-{exam}", f"{exam_title(exam)}: pass rate per test (compiled runs)",
-                            ["Test", *[s.label for s in rows_stats], "All"], rows, notes))
+        notes = (
+            [f"No model passed {', '.join(never)}: look at the grader before blaming the models."]
+            if never
+            else []
+        )
+        tables.append(
+            Table(
+                f"checks-{exam}",
+                f"{exam_title(exam)}: pass rate per test (compiled runs)",
+                ["Test", *[s.label for s in rows_stats], "All"],
+                rows,
+                notes,
+            )
+        )
     return tables
 
 
 def check_order(name: str) -> tuple[int, str]:
     """Sort key: v2 tests in the article's order, anything else after, by name."""
-    order = ["OnlineFlow", "BuffersDuringOutage", "FlushOnReconnect", "BufferBounded", "EvictionRandom",
-             "MultipleOutageCycles", "BufferSizeZero", "BufferSizeOne", "GracefulShutdown", "RaceDetector"]
+    order = [
+        "OnlineFlow",
+        "BuffersDuringOutage",
+        "FlushOnReconnect",
+        "BufferBounded",
+        "EvictionRandom",
+        "MultipleOutageCycles",
+        "BufferSizeZero",
+        "BufferSizeOne",
+        "GracefulShutdown",
+        "RaceDetector",
+    ]
     return (order.index(name), name) if name in order else (len(order), name)
 
 
 def speed_table(stats: Sequence[ModelExamStats]) -> Table:
     """Prompt and decode rates as the server measured them, with tokens and wall time."""
-    rows = [[s.label, s.exam, fmt_number(s.prompt_tps), fmt_number(s.decode_tps), fmt_draft(s.draft_tokens),
-             fmt_number(s.completion_tokens, 0), fmt_number(s.wall_s, 0)] for s in stats]
-    notes = [("Draft accepted = draft tokens the model accepted / tokens the draft model proposed "
-              "(llama-server timings draft_n_accepted / draft_n), for models run with a draft model.")]
-    return Table("speed", "Speed (server timings)",
-                 ["Model", "Exam", "Prompt tok/s", "Decode tok/s", "Draft accepted", "Completion tokens", "Wall s"],
-                 rows, notes)
+    rows = [
+        [
+            s.label,
+            s.exam,
+            fmt_number(s.prompt_tps),
+            fmt_number(s.decode_tps),
+            fmt_draft(s.draft_tokens),
+            fmt_number(s.completion_tokens, 0),
+            fmt_number(s.wall_s, 0),
+        ]
+        for s in stats
+    ]
+    notes = [
+        (
+            "Draft accepted = draft tokens the model accepted / tokens the draft model proposed "
+            "(llama-server timings draft_n_accepted / draft_n), for models run with a draft model."
+        )
+    ]
+    return Table(
+        "speed",
+        "Speed (server timings)",
+        ["Model", "Exam", "Prompt tok/s", "Decode tok/s", "Draft accepted", "Completion tokens", "Wall s"],
+        rows,
+        notes,
+    )
 
 
 def fmt_draft(tokens: tuple[int, int] | None) -> str:

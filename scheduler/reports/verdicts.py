@@ -61,17 +61,31 @@ class Comparison:
 
     def to_json(self) -> dict[str, object]:
         """Plain values for the JSON report."""
-        return {"seeds": self.seeds, "mean_diff": self.mean_diff, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                "verdict": self.verdict.value, "margin": self.margin, "seeds_needed": self.seeds_needed,
-                "b_only": self.b_only, "a_only": self.a_only}
+        return {
+            "seeds": self.seeds,
+            "mean_diff": self.mean_diff,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "verdict": self.verdict.value,
+            "margin": self.margin,
+            "seeds_needed": self.seeds_needed,
+            "b_only": self.b_only,
+            "a_only": self.a_only,
+        }
 
 
 def _shared(runs: Sequence[RunPoints], seeds: set[int]) -> list[RunPoints]:
     return sorted((r for r in runs if r.seed in seeds), key=lambda r: r.seed)
 
 
-def compare(a: Sequence[RunPoints], b: Sequence[RunPoints], marks: Mapping[str, float], *,
-            margin: float = DEFAULT_MARGIN, confidence: float = CONFIDENCE) -> Comparison:
+def compare(
+    a: Sequence[RunPoints],
+    b: Sequence[RunPoints],
+    marks: Mapping[str, float],
+    *,
+    margin: float = DEFAULT_MARGIN,
+    confidence: float = CONFIDENCE,
+) -> Comparison:
     """Compare the runs of B against those of A on one exam whose checks are worth `marks`."""
     seeds = {r.seed for r in a} & {r.seed for r in b}
     ra, rb = _shared(a, seeds), _shared(b, seeds)
@@ -122,8 +136,13 @@ def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -
     final = stats.norm(c.mean_diff, max(spread, 1e-9))
     difference = float(stats.norm.ppf(1.0 - alpha / 2.0)) * sd_final
     equivalence = c.margin - float(stats.norm.ppf(1.0 - alpha)) * sd_final
-    chances = {Verdict.B_BETTER: float(final.sf(difference)), Verdict.A_BETTER: float(final.cdf(-difference)),
-               Verdict.EQUIVALENT: float(final.cdf(equivalence) - final.cdf(-equivalence)) if equivalence > 0 else 0.0}
+    chances = {
+        Verdict.B_BETTER: float(final.sf(difference)),
+        Verdict.A_BETTER: float(final.cdf(-difference)),
+        Verdict.EQUIVALENT: float(final.cdf(equivalence) - final.cdf(-equivalence))
+        if equivalence > 0
+        else 0.0,
+    }
     chances[Verdict.UNDECIDED] = max(0.0, 1.0 - sum(chances.values()))
     return chances
 
@@ -141,8 +160,9 @@ def chance_to_keep(c: Comparison, seeds: int, confidence: float = CONFIDENCE) ->
     return verdict_chances(c, seeds, confidence).get(c.verdict, 0.0)
 
 
-def seeds_to_settle(diff: float, sd_one_seed: float, margin: float, confidence: float = CONFIDENCE,
-                    power: float = POWER) -> int:
+def seeds_to_settle(
+    diff: float, sd_one_seed: float, margin: float, confidence: float = CONFIDENCE, power: float = POWER
+) -> int:
     """Seeds that give `power` to show a difference of `diff` (two-sided, alpha = 1 - confidence) or,
     when |diff| < margin, equivalence within `margin` (TOST), whichever is fewer; `sd_one_seed` is the
     standard deviation of one seed's difference (points)."""
@@ -152,5 +172,7 @@ def seeds_to_settle(diff: float, sd_one_seed: float, margin: float, confidence: 
     if abs(diff) > 0:
         options.append(((float(stats.norm.ppf(1.0 - alpha / 2.0)) + z_power) * sd_one_seed / abs(diff)) ** 2)
     if abs(diff) < margin:
-        options.append(((float(stats.norm.ppf(1.0 - alpha)) + z_power) * sd_one_seed / (margin - abs(diff))) ** 2)
+        options.append(
+            ((float(stats.norm.ppf(1.0 - alpha)) + z_power) * sd_one_seed / (margin - abs(diff))) ** 2
+        )
     return max(2, math.ceil(min(options))) if options else 10**6

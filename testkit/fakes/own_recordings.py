@@ -51,8 +51,14 @@ def write_recordings(root: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "response.txt").write_text(text, encoding="utf-8")
         tokens = max(1, len(text) // CHARS_PER_TOKEN)
-        result = {"case": case_name, "model": model, "tokens": tokens, "tps": 50.0, "wall_s": tokens / 50.0,
-                  "eval": published_eval(exam, cases[case_name])}
+        result = {
+            "case": case_name,
+            "model": model,
+            "tokens": tokens,
+            "tps": 50.0,
+            "wall_s": tokens / 50.0,
+            "eval": published_eval(exam, cases[case_name]),
+        }
         (folder / "result.json").write_text(json.dumps(result), encoding="utf-8")
     return root
 

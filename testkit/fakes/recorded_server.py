@@ -34,21 +34,36 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def content_stream(text: str, field_name: str = "content", finish_reason: str = "stop", timings: dict[str, Any] | None = None) -> bytes:
+def content_stream(
+    text: str, field_name: str = "content", finish_reason: str = "stop", timings: dict[str, Any] | None = None
+) -> bytes:
     """A llama-server SSE body that streams `text` in `delta.<field_name>` and ends normally."""
+
     def event(payload: dict[str, Any]) -> str:
         return f"data: {json.dumps(payload)}\n\n"
 
     def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        return {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+        return {
+            "object": "chat.completion.chunk",
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        }
 
     parts = [event(chunk({"role": "assistant", "content": None}))]
     parts += [event(chunk({field_name: text[i : i + 40]})) for i in range(0, len(text), 40)]
     parts.append(event(chunk({}, finish_reason)))
     usage = {"prompt_tokens": 100, "completion_tokens": max(1, len(text) // 4)}
-    tail = {"object": "chat.completion.chunk", "choices": [], "usage": usage,
-            "timings": {"prompt_n": 100, "predicted_n": usage["completion_tokens"], "predicted_per_second": 40.0,
-                        "prompt_per_second": 800.0, **(timings or {})}}
+    tail = {
+        "object": "chat.completion.chunk",
+        "choices": [],
+        "usage": usage,
+        "timings": {
+            "prompt_n": 100,
+            "predicted_n": usage["completion_tokens"],
+            "predicted_per_second": 40.0,
+            "prompt_per_second": 800.0,
+            **(timings or {}),
+        },
+    }
     parts.append(event(tail))
     parts.append("data: [DONE]\n\n")
     return "".join(parts).encode()
@@ -106,15 +121,30 @@ class RecordedServer:
             def do_GET(self) -> None:
                 server.requests[self.path] += 1
                 if self.path.split("?")[0] != "/v1/models":
-                    self._send(Reply(json.dumps({"error": {"code": 404, "message": "File Not Found",
-                                                           "type": "not_found_error"}}).encode(), 404, "application/json"))
+                    self._send(
+                        Reply(
+                            json.dumps(
+                                {
+                                    "error": {
+                                        "code": 404,
+                                        "message": "File Not Found",
+                                        "type": "not_found_error",
+                                    }
+                                }
+                            ).encode(),
+                            404,
+                            "application/json",
+                        )
+                    )
                     return
                 status = server._next_models_status()
                 if status != 200:
                     self._send(Reply(json.dumps(LOADING).encode(), status, "application/json"))
                     return
                 data = [{"id": m, "object": "model", "owned_by": "llamacpp"} for m in server.models]
-                self._send(Reply(json.dumps({"object": "list", "data": data}).encode(), 200, "application/json"))
+                self._send(
+                    Reply(json.dumps({"object": "list", "data": data}).encode(), 200, "application/json")
+                )
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))

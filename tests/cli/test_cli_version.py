@@ -12,6 +12,8 @@ import pytest
 @pytest.mark.parametrize("module", ["scheduler.cli", "exams.cli", "worker.cli"])
 def test_each_console_script_prints_the_quantsweep_version(module: str) -> None:
     code = f"from {module} import main; main(['--version'])"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith(f"version {version('quantsweep')}"), done.stdout

@@ -37,14 +37,31 @@ def sweeps(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(("seeds", "generation", "message"), [
-    ("[42, 5e21]", "", "seeds[1] must be an integer"),
-    ("[42, 5000000000000000000000]", "", "seeds[1] is 5000000000000000000000; a seed must be from 0 to 4294967294"),
-    ("[-1]", "", "seeds[0] is -1; a seed must be from 0 to 4294967294"),
-    ("[42]", "generation: {context: 4096, max_tokens: 8192}", "generation.max_tokens 8192 is above generation.context"),
-], ids=["float seed", "seed out of range", "seed -1 (random)", "max_tokens above the context"])
+@pytest.mark.parametrize(
+    ("seeds", "generation", "message"),
+    [
+        ("[42, 5e21]", "", "seeds[1] must be an integer"),
+        (
+            "[42, 5000000000000000000000]",
+            "",
+            "seeds[1] is 5000000000000000000000; a seed must be from 0 to 4294967294",
+        ),
+        ("[-1]", "", "seeds[0] is -1; a seed must be from 0 to 4294967294"),
+        (
+            "[42]",
+            "generation: {context: 4096, max_tokens: 8192}",
+            "generation.max_tokens 8192 is above generation.context",
+        ),
+    ],
+    ids=["float seed", "seed out of range", "seed -1 (random)", "max_tokens above the context"],
+)
 def test_a_sweep_value_out_of_range_is_refused_before_anything_is_written(
-    seeds: str, generation: str, message: str, settings: Settings, sweeps: Path, capsys: pytest.CaptureFixture[str]
+    seeds: str,
+    generation: str,
+    message: str,
+    settings: Settings,
+    sweeps: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     (sweeps / "bad.yaml").write_text(f"models: [gpt-oss-20b]\nexams: [v1]\nseeds: {seeds}\n{generation}\n")
     err = one_line_error(*run_cli(["submit", "--sweep", "bad"], capsys))
@@ -67,8 +84,17 @@ def test_a_sweep_file_that_is_not_utf8_is_reported_alone_and_the_others_still_li
 
 def _export_line(**changes: object) -> dict[str, object]:
     line: dict[str, object] = {
-        "format": "quantsweep-export/1", "sweep": "imp", "model": "m1", "label": "M1", "family": "f",
-        "exam": "v1", "seed": 1, "params_hash": "h", "params": {}, "state": "done", "job_verdict": "ok",
+        "format": "quantsweep-export/1",
+        "sweep": "imp",
+        "model": "m1",
+        "label": "M1",
+        "family": "f",
+        "exam": "v1",
+        "seed": 1,
+        "params_hash": "h",
+        "params": {},
+        "state": "done",
+        "job_verdict": "ok",
         "generation": {"outcome": "ok", "response_text": "x"},
         "grades": [{"grader_version": "g", "score": 15, "max_score": 15, "verdict": "ok", "compiled": True}],
     }
@@ -76,17 +102,32 @@ def _export_line(**changes: object) -> dict[str, object]:
     return line
 
 
-@pytest.mark.parametrize(("lines", "message"), [
-    ([b"\x00\xffgarbage"], "not UTF-8"),
-    (["{not json"], "bad.jsonl:1: not JSON"),
-    ([_export_line(), _export_line()], "bad.jsonl:2: the same job as line 1"),
-    ([_export_line(), _export_line(seed=2, state="finished")], "bad.jsonl:2: state 'finished' is not one of"),
-    ([_export_line(seed=5 * 10**21)], "bad.jsonl:1: seed must be an integer from 0 to"),
-    ([_export_line(seed="7")], "bad.jsonl:1: seed must be an integer"),
-    ([_export_line(), _export_line(seed=2, generation={"outcome": "great"})], "job 2 of sweep 'imp'"),
-    ([_export_line(generation=None)], "bad.jsonl:1: grades without a generation"),
-], ids=["binary", "garbage", "duplicated", "wrong state", "seed out of range", "seed a string",
-        "wrong generation outcome", "grades without generation"])
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ([b"\x00\xffgarbage"], "not UTF-8"),
+        (["{not json"], "bad.jsonl:1: not JSON"),
+        ([_export_line(), _export_line()], "bad.jsonl:2: the same job as line 1"),
+        (
+            [_export_line(), _export_line(seed=2, state="finished")],
+            "bad.jsonl:2: state 'finished' is not one of",
+        ),
+        ([_export_line(seed=5 * 10**21)], "bad.jsonl:1: seed must be an integer from 0 to"),
+        ([_export_line(seed="7")], "bad.jsonl:1: seed must be an integer"),
+        ([_export_line(), _export_line(seed=2, generation={"outcome": "great"})], "job 2 of sweep 'imp'"),
+        ([_export_line(generation=None)], "bad.jsonl:1: grades without a generation"),
+    ],
+    ids=[
+        "binary",
+        "garbage",
+        "duplicated",
+        "wrong state",
+        "seed out of range",
+        "seed a string",
+        "wrong generation outcome",
+        "grades without generation",
+    ],
+)
 def test_an_import_of_a_bad_file_writes_nothing(
     lines: list[object], message: str, settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -130,8 +171,11 @@ def test_worker_cpu_with_a_wrong_redis_password_says_so_at_once(database_url: st
     server = RedisServer(tmp_path / "redis", password="right-Secret-1")
     server.start()
     try:
-        done = _run(["cpu", "--concurrency", "1"], DATABASE_URL=database_url,
-                    REDIS_URL=f"redis://:wrong-Secret-2@127.0.0.1:{server.port}/0")
+        done = _run(
+            ["cpu", "--concurrency", "1"],
+            DATABASE_URL=database_url,
+            REDIS_URL=f"redis://:wrong-Secret-2@127.0.0.1:{server.port}/0",
+        )
     finally:
         server.stop()
     err = one_line_error(done.returncode, done.stdout, done.stderr, prog="worker")
@@ -144,10 +188,14 @@ def test_exams_errors_go_through_the_same_entry_point(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit) as exit_:
         console_main(cli, "exams", ["prompt", "--exam", "nope"])
     _, err = capsys.readouterr()
-    assert exit_.value.code == 1 and err.startswith("exams: error: unknown exam 'nope'") and err.count("\n") == 1
+    assert (
+        exit_.value.code == 1 and err.startswith("exams: error: unknown exam 'nope'") and err.count("\n") == 1
+    )
 
 
-def test_an_operator_error_prints_one_line_and_a_bug_keeps_its_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_operator_error_prints_one_line_and_a_bug_keeps_its_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     @click.command()
     @click.option("--bug", is_flag=True)
     def command(bug: bool) -> None:

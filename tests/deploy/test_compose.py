@@ -43,7 +43,11 @@ def schema_errors(config: dict[str, Any]) -> list[str]:
 
 def quantsweep_services(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The services that run our image (the others are Redis, Postgres and llama-swap)."""
-    return {name: s for name, s in config["services"].items() if s.get("build", {}).get("dockerfile") == "ops/Dockerfile"}
+    return {
+        name: s
+        for name, s in config["services"].items()
+        if s.get("build", {}).get("dockerfile") == "ops/Dockerfile"
+    }
 
 
 def variables_the_code_reads() -> set[str]:
@@ -53,12 +57,16 @@ def variables_the_code_reads() -> set[str]:
         for path in (REPO / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text())):
                 literal = node.value if isinstance(node, ast.Constant) else None
-                if isinstance(literal, str) and re.fullmatch(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+|[A-Z]{4,}", literal):
+                if isinstance(literal, str) and re.fullmatch(
+                    r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+|[A-Z]{4,}", literal
+                ):
                     names.add(literal)
     return names
 
 
-@pytest.mark.parametrize("overrides", [[], *[[o] for o in OVERRIDES]], ids=lambda o: o[0].name if o else "base")
+@pytest.mark.parametrize(
+    "overrides", [[], *[[o] for o in OVERRIDES]], ids=lambda o: o[0].name if o else "base"
+)
 def test_compose_file_is_valid_compose_as_an_env_file_makes_it(overrides: list[Path]) -> None:
     assert schema_errors(effective(example_env(), *overrides)) == []
 
@@ -82,7 +90,9 @@ def test_the_gpu_overrides_drop_the_vulkan_device_and_change_the_image() -> None
 
 @pytest.mark.parametrize("variable", ["REDIS_PASSWORD", "POSTGRES_PASSWORD", "FLOWER_BASIC_AUTH"])
 def test_compose_refuses_to_run_without_each_secret(variable: str) -> None:
-    with pytest.raises(InterpolationError, match=rf"{variable} is missing a value: set {variable}.* in \.env"):
+    with pytest.raises(
+        InterpolationError, match=rf"{variable} is missing a value: set {variable}.* in \.env"
+    ):
         effective(example_env(**{variable: ""}))
 
 
@@ -118,7 +128,9 @@ def test_every_published_port_names_its_host_address() -> None:
     assert set(published) == {"redis", "postgres", "flower", "llama-swap"}
     for name, ports in published.items():
         for port in ports:
-            assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} on every interface by default"
+            assert str(port).startswith("127.0.0.1:"), (
+                f"{name} publishes {port} on every interface by default"
+            )
     fleet = effective(example_env(HEAD_BIND="192.168.1.10"))["services"]
     assert fleet["redis"]["ports"] == ["192.168.1.10:6379:6379"]
 
@@ -160,7 +172,9 @@ def test_env_example_and_compose_name_the_same_variables() -> None:
     for path in [REPO / "compose.yaml", *OVERRIDES]:
         used |= set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)", path.read_text()))
     example = set(read_env_file(REPO / "ops" / "env.example"))
-    documented = example | set(re.findall(r"^#\s*([A-Z_][A-Z0-9_]*)=", (REPO / "ops/env.example").read_text(), re.MULTILINE))
+    documented = example | set(
+        re.findall(r"^#\s*([A-Z_][A-Z0-9_]*)=", (REPO / "ops/env.example").read_text(), re.MULTILINE)
+    )
     assert used - documented == set(), "compose reads variables ops/env.example does not explain"
     assert documented - used - NOT_OURS == set(), "ops/env.example sets variables compose never reads"
 
@@ -179,7 +193,12 @@ def test_each_role_starts_existing_services_and_the_head_pulls_in_nothing_else()
     services = effective(example_env())["services"]
     default = {name for name, s in services.items() if not s.get("profiles")}
     roles = role_commands()
-    assert set(roles) == {"one machine with a GPU", "head machine", "each GPU machine", "more graders anywhere"}
+    assert set(roles) == {
+        "one machine with a GPU",
+        "head machine",
+        "each GPU machine",
+        "more graders anywhere",
+    }
     assert roles["one machine with a GPU"] == []  # plain `docker compose up -d`: every default service
     head = [s for s in roles["head machine"] if s != "--no-deps"]
     gpu = [s for s in roles["each GPU machine"] if s != "--no-deps"]
@@ -188,9 +207,9 @@ def test_each_role_starts_existing_services_and_the_head_pulls_in_nothing_else()
     for service in head:
         for dependency in services[service].get("depends_on", {}):
             assert dependency in head, f"the head's {service} would start {dependency}"
-    assert (
-        services["scheduler"]["profiles"] == ["tools"]
-    ), "the CLI is a one-off (`docker compose run`), never started by `up`"
+    assert services["scheduler"]["profiles"] == ["tools"], (
+        "the CLI is a one-off (`docker compose run`), never started by `up`"
+    )
 
 
 def test_the_operators_guide_uses_the_same_role_commands() -> None:
@@ -230,9 +249,15 @@ def test_the_image_installs_only_through_the_ci_install_script() -> None:
     assert any("ops/install.sh system" in run for run in runs)
     assert any(re.search(r"ops/install\.sh python \S+ grader\b", run) for run in runs)
     for run in runs:
-        assert not re.search(r"pip install|apt-get|apk add", run), f"install step outside ops/install.sh: {run}"
+        assert not re.search(r"pip install|apt-get|apk add", run), (
+            f"install step outside ops/install.sh: {run}"
+        )
     makefile = (REPO / "Makefile").read_text()
-    assert re.search(r"^install:\n\t.*ops/install\.sh python \$\(VENV\) grader,local --dev --editable", makefile, re.MULTILINE)
+    assert re.search(
+        r"^install:\n\t.*ops/install\.sh python \$\(VENV\) grader,local --dev --editable",
+        makefile,
+        re.MULTILINE,
+    )
     assert "sh ops/install.sh system" in (REPO / ".ci" / "run").read_text()
 
 
@@ -251,19 +276,31 @@ def test_install_script_packages_provide_every_tool_the_sandbox_runs() -> None:
     for tool in jail.REQUIRED_TOOLS:
         path = shutil.which(tool)
         assert path, f"{tool} is missing here: run ops/install.sh system"
-        owners = subprocess.run(["dpkg", "-S", os.path.realpath(path)], check=False, capture_output=True, text=True).stdout
+        owners = subprocess.run(
+            ["dpkg", "-S", os.path.realpath(path)], check=False, capture_output=True, text=True
+        ).stdout
         if not owners:  # merged /usr: dpkg knows the /bin or /sbin path
             alternative = "/" + os.path.realpath(path).removeprefix("/usr/").lstrip("/")
-            owners = subprocess.run(["dpkg", "-S", alternative], check=False, capture_output=True, text=True).stdout
+            owners = subprocess.run(
+                ["dpkg", "-S", alternative], check=False, capture_output=True, text=True
+            ).stdout
         owner = owners.split(":")[0]
         assert owner in packages, f"{tool} comes from {owner!r}, which ops/install.sh does not install"
 
 
 def test_install_script_refuses_a_wrong_step_with_one_line() -> None:
-    done = subprocess.run(["sh", str(REPO / "ops" / "install.sh"), "python"], check=False, capture_output=True, text=True)
+    done = subprocess.run(
+        ["sh", str(REPO / "ops" / "install.sh"), "python"], check=False, capture_output=True, text=True
+    )
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines() == ["ops/install.sh: usage: ops/install.sh python VENV EXTRAS [--dev] [--editable]"]
-    done = subprocess.run(["sh", str(REPO / "ops" / "install.sh"), "python", "/nonexistent/venv", "grader", "--fast"],
-                          check=False, capture_output=True, text=True)
+    assert done.stderr.strip().splitlines() == [
+        "ops/install.sh: usage: ops/install.sh python VENV EXTRAS [--dev] [--editable]"
+    ]
+    done = subprocess.run(
+        ["sh", str(REPO / "ops" / "install.sh"), "python", "/nonexistent/venv", "grader", "--fast"],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "unknown flag --fast" in done.stderr
     assert not Path("/nonexistent/venv").exists()

@@ -27,14 +27,50 @@ from tests.support.compose_files import REPO, effective, example_env
 CONFIG = REPO / "ops" / "llama-swap" / "config.yaml"
 
 CONFIG_FIELDS = {
-    "healthCheckTimeout", "logRequests", "logLevel", "logTimeFormat", "logToStdout", "metricsMaxInMemory",
-    "captureBuffer", "store", "ui", "performance", "globalTTL", "unloadTimeout", "models", "profiles",
-    "routing", "groups", "matrix", "macros", "startPort", "hooks", "sendLoadingState",
-    "includeAliasesInList", "apiKeys", "peers", "upstream",
+    "healthCheckTimeout",
+    "logRequests",
+    "logLevel",
+    "logTimeFormat",
+    "logToStdout",
+    "metricsMaxInMemory",
+    "captureBuffer",
+    "store",
+    "ui",
+    "performance",
+    "globalTTL",
+    "unloadTimeout",
+    "models",
+    "profiles",
+    "routing",
+    "groups",
+    "matrix",
+    "macros",
+    "startPort",
+    "hooks",
+    "sendLoadingState",
+    "includeAliasesInList",
+    "apiKeys",
+    "peers",
+    "upstream",
 }
 MODEL_FIELDS = {
-    "cmd", "cmdStop", "proxy", "aliases", "env", "checkEndpoint", "ttl", "unlisted", "useModelName", "name",
-    "description", "concurrencyLimit", "filters", "macros", "metadata", "sendLoadingState", "timeouts",
+    "cmd",
+    "cmdStop",
+    "proxy",
+    "aliases",
+    "env",
+    "checkEndpoint",
+    "ttl",
+    "unlisted",
+    "useModelName",
+    "name",
+    "description",
+    "concurrencyLimit",
+    "filters",
+    "macros",
+    "metadata",
+    "sendLoadingState",
+    "timeouts",
     "capabilities",
 }
 FILTER_FIELDS = {"stripParams", "strip_params", "setParams", "setParamsByID", "setParamsByMatch"}
@@ -58,7 +94,9 @@ def expand(text: str, env: dict[str, str]) -> dict[str, Any]:
         raise ConfigError(f"llama-swap ignores unknown top-level keys {sorted(unknown)}")
     global_macros = list((config.get("macros") or {}).items())
     models = {}
-    for port, (model_id, model) in enumerate(sorted(config["models"].items()), start=config.get("startPort", 5800)):
+    for port, (model_id, model) in enumerate(
+        sorted(config["models"].items()), start=config.get("startPort", 5800)
+    ):
         if unknown := set(model) - MODEL_FIELDS:
             raise ConfigError(f"model {model_id}: llama-swap ignores unknown keys {sorted(unknown)}")
         if unknown := set(model.get("filters") or {}) - FILTER_FIELDS:
@@ -159,7 +197,10 @@ def test_config_loads_as_llama_swap_loads_it() -> None:
     ("change", "error"),
     [
         (lambda t: t.replace("healthCheckTimeout:", "healthcheckTimeout:"), "unknown top-level keys"),
-        (lambda t: t.replace("    filters:\n      setParams:", "    filters:\n      setParam:", 1), "unknown filters"),
+        (
+            lambda t: t.replace("    filters:\n      setParams:", "    filters:\n      setParam:", 1),
+            "unknown filters",
+        ),
         (lambda t: t.replace("  gpt-oss-20b:\n    cmd:", "  gpt-oss-20b:\n    command:"), "unknown keys"),
         (lambda t: t.replace("${models}/gpt-oss", "${model}/gpt-oss"), "unknown macro '${model}'"),
         (lambda t: t.replace("${env.MODELS_DIR}", "${env.MODEL_DIR}"), "'MODEL_DIR' is not set"),
@@ -189,7 +230,10 @@ def test_every_catalog_model_is_served_under_its_id() -> None:
 
 def test_benchmark_settings_hold_for_every_model() -> None:
     catalog = load_catalog(PACKAGED_SWEEPS_DIR)
-    sweeps = [load_sweep(PACKAGED_SWEEPS_DIR, name, catalog, known_exams()) for name in sweep_names(PACKAGED_SWEEPS_DIR)]
+    sweeps = [
+        load_sweep(PACKAGED_SWEEPS_DIR, name, catalog, known_exams())
+        for name in sweep_names(PACKAGED_SWEEPS_DIR)
+    ]
     config, models = loaded()["config"], loaded()["models"]
     assert config["sendLoadingState"] is False
     # A cold load of the largest GGUF from a slow disk (100 MB/s) must fit the health-check timeout.
@@ -209,7 +253,9 @@ def test_benchmark_settings_hold_for_every_model() -> None:
         if thinking_off:
             assert set_params == {"chat_template_kwargs": {"enable_thinking": False}}, model_id
         if entry.options.get("draft_model"):
-            assert option(argv, "--model-draft", "-md"), f"{model_id}: the catalog says it decodes with a draft"
+            assert option(argv, "--model-draft", "-md"), (
+                f"{model_id}: the catalog says it decodes with a draft"
+            )
 
 
 def test_compose_mounts_the_config_and_the_models_where_it_expects_them() -> None:

@@ -31,8 +31,13 @@ def package_files(root: Path) -> set[str]:
 @pytest.fixture(scope="module")
 def image_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     venv = tmp_path_factory.mktemp("image") / "venv"
-    done = subprocess.run(["sh", str(REPO / "ops" / "install.sh"), "python", str(venv), "grader"],
-                          check=False, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["sh", str(REPO / "ops" / "install.sh"), "python", str(venv), "grader"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return venv
 
@@ -41,13 +46,19 @@ def in_venv(venv: Path, *argv: str) -> subprocess.CompletedProcess[str]:
     """Run a command of the venv from outside the checkout, so nothing imports from the repo."""
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env["PATH"] = f"{venv / 'bin'}:/usr/bin:/bin"
-    return subprocess.run(list(argv), check=False, capture_output=True, text=True, timeout=120,
-                          cwd=venv, env=env)
+    return subprocess.run(
+        list(argv), check=False, capture_output=True, text=True, timeout=120, cwd=venv, env=env
+    )
 
 
 @pytest.mark.slow
 def test_the_images_install_ships_every_file_of_the_packages(image_venv: Path) -> None:
-    found = in_venv(image_venv, "python", "-c", "import scheduler, pathlib; print(pathlib.Path(scheduler.__file__).parent.parent)")
+    found = in_venv(
+        image_venv,
+        "python",
+        "-c",
+        "import scheduler, pathlib; print(pathlib.Path(scheduler.__file__).parent.parent)",
+    )
     site_packages = Path(found.stdout.strip())
     assert site_packages != REPO and "site-packages" in site_packages.parts, found.stderr
     missing = package_files(REPO) - package_files(site_packages)
@@ -81,8 +92,9 @@ echo "Successfully installed quantsweep-0.1.0"
 """
 
 
-def install_with_fake_pip(tmp_path: Path, seconds: int, status: int = 0,
-                          **env: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def install_with_fake_pip(
+    tmp_path: Path, seconds: int, status: int = 0, **env: str
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     """Run `ops/install.sh python VENV local` over a venv whose python is FAKE_PIP."""
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
@@ -90,18 +102,30 @@ def install_with_fake_pip(tmp_path: Path, seconds: int, status: int = 0,
     (venv / "bin" / "python").chmod(0o755)
     environ = {key: value for key, value in os.environ.items() if key != "LLAMA_CPP_BUILD_JOBS"}
     environ.update(INSTALL_PROGRESS_S="1", FAKE_PIP_S=str(seconds), FAKE_PIP_STATUS=str(status), **env)
-    done = subprocess.run(["sh", str(REPO / "ops" / "install.sh"), "python", str(venv), "local"],
-                          check=False, capture_output=True, text=True, timeout=60, env=environ)
+    done = subprocess.run(
+        ["sh", str(REPO / "ops" / "install.sh"), "python", str(venv), "local"],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environ,
+    )
     return done, venv
 
 
-def test_the_install_prints_progress_while_pip_works_and_bounds_the_build_by_the_cores(tmp_path: Path) -> None:
+def test_the_install_prints_progress_while_pip_works_and_bounds_the_build_by_the_cores(
+    tmp_path: Path,
+) -> None:
     done, venv = install_with_fake_pip(tmp_path, seconds=4)
     assert done.returncode == 0, done.stderr
     progress = [line for line in done.stdout.splitlines() if line.startswith("install: ")]
     assert progress and all(
-        line.endswith("elapsed, building llama.cpp: [ 42%] Building CXX object src/CMakeFiles/llama.dir/"
-                      "llama-model.cpp.o") for line in progress), done.stdout
+        line.endswith(
+            "elapsed, building llama.cpp: [ 42%] Building CXX object src/CMakeFiles/llama.dir/"
+            "llama-model.cpp.o"
+        )
+        for line in progress
+    ), done.stdout
     assert "Successfully installed quantsweep-0.1.0" in done.stdout
     jobs = int((venv / "bin" / "build-jobs").read_text())
     assert 1 <= jobs <= (os.cpu_count() or 1)

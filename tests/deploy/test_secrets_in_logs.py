@@ -44,9 +44,12 @@ def test_worker_and_flower_logs_never_show_a_password(
         worker = workers.start("cpu", "cpu@secrets", "--concurrency", "1")
         flower_log = tmp_path / "flower.log"
         with flower_process(workers.env, f"ops:{FLOWER_SECRET}", port, tmp_path / "flower.db", flower_log):
+
             def flower_sees_the_worker() -> bool:
                 try:
-                    seen = httpx.get(f"http://127.0.0.1:{port}/api/workers", auth=("ops", FLOWER_SECRET), timeout=5)
+                    seen = httpx.get(
+                        f"http://127.0.0.1:{port}/api/workers", auth=("ops", FLOWER_SECRET), timeout=5
+                    )
                 except httpx.HTTPError:
                     return False
                 return seen.status_code == 200 and "cpu@secrets" in seen.json()
@@ -65,11 +68,21 @@ def test_a_wrong_redis_password_fails_with_one_line_that_hides_it(
     database_url: str, protected_redis: int
 ) -> None:
     wrong = "not-the-Secret-11"
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(REPO_ROOT),
-           "REDIS_URL": f"redis://:{wrong}@127.0.0.1:{protected_redis}/0"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(REPO_ROOT),
+        "REDIS_URL": f"redis://:{wrong}@127.0.0.1:{protected_redis}/0",
+    }
     done = subprocess.run(
         [sys.executable, "-c", "from scheduler.cli import main; main()", "submit", "--sweep", "demo"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode != 0, done.stdout
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr

@@ -54,7 +54,9 @@ def corpus(root: Path) -> dict[str, str]:
             texts.append((exam_name, f"{exam_name}/qualification/{case.name}", case.response_text))
     for exam_name, label, text in texts:
         spec = get_exam(exam_name)
-        for file_name, source in extract_files(text, spec.expected_files, None, spec.content_hints).files.items():
+        for file_name, source in extract_files(
+            text, spec.expected_files, None, spec.content_hints
+        ).files.items():
             found.setdefault(hashlib.sha256(source.encode()).hexdigest(), (f"{label}/{file_name}", source))
     return dict(found.values()) | {f"kind/{name}": source for name, source in KINDS.items()}
 
@@ -73,7 +75,12 @@ def plain_build(go: GoToolchain, source: str) -> bool:
             "GOTELEMETRY": "off",
         }
         done = subprocess.run(
-            [str(go.go), "build", "-o", "prog", "main.go"], cwd=tmp, env=env, capture_output=True, timeout=600, check=False
+            [str(go.go), "build", "-o", "prog", "main.go"],
+            cwd=tmp,
+            env=env,
+            capture_output=True,
+            timeout=600,
+            check=False,
         )
         prog = Path(tmp) / "prog"
         return done.returncode == 0 and prog.is_file() and prog.read_bytes()[:4] == b"\x7fELF"
@@ -98,11 +105,19 @@ def test_the_grader_builds_exactly_what_a_plain_go_build_of_the_file_builds(
             assert program.fault is None, (label, program.fault)
             graded[label] = (program.binary is not None, program.reason)
     with ThreadPoolExecutor(4) as pool:
-        plain = dict(zip(labels, pool.map(lambda label: plain_build(go_toolchain, programs[label]), labels), strict=True))
+        plain = dict(
+            zip(
+                labels,
+                pool.map(lambda label: plain_build(go_toolchain, programs[label]), labels),
+                strict=True,
+            )
+        )
     differ = {}
     for label in labels:
         builds, reason = graded[label]
-        if builds != plain[label] and not (plain[label] and reason.startswith("cgo is disabled in the grader")):
+        if builds != plain[label] and not (
+            plain[label] and reason.startswith("cgo is disabled in the grader")
+        ):
             differ[label] = f"grader {builds} ({reason}), plain go build {plain[label]}"
     assert differ == {}
     assert not graded["kind/cgo"][0] and plain["kind/cgo"]  # the named difference is still there

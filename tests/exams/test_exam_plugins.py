@@ -62,8 +62,12 @@ def test_expansion_of_sweep_entries() -> None:
     assert len(tasks) == get_manifest("go-tasks").max_score and all(t.startswith("go-tasks/") for t in tasks)
     assert job_exams("go-tasks:demo") == [f"go-tasks/{t}" for t in get_manifest("go-tasks").sets["demo"]]
     assert job_exams("go-tasks/lru") == ["go-tasks/lru"]
-    for entry, message in (("go-tasks:nope", "has no set 'nope'"), ("go-tasks/nope", "has no item 'nope'"),
-                           ("v1/x", "has no items"), ("v7", "unknown exam 'v7'")):
+    for entry, message in (
+        ("go-tasks:nope", "has no set 'nope'"),
+        ("go-tasks/nope", "has no item 'nope'"),
+        ("v1/x", "has no items"),
+        ("v7", "unknown exam 'v7'"),
+    ):
         with pytest.raises(UnknownExamError, match=message):
             job_exams(entry)
     with pytest.raises(UnknownExamError, match="name one, e.g. go-tasks/"):
@@ -79,7 +83,9 @@ def test_list_shows_every_exam_and_the_sets() -> None:
     assert any(line.startswith("  set go-tasks:demo\t") for line in lines)
 
 
-def test_new_lays_out_an_exam_that_list_finds_and_the_gate_passes(exams_dir: Path, go_toolchain: GoToolchain) -> None:
+def test_new_lays_out_an_exam_that_list_finds_and_the_gate_passes(
+    exams_dir: Path, go_toolchain: GoToolchain
+) -> None:
     code, out = run("new", "my-go")
     assert code == 0 and (exams_dir / "my-go" / "exam.toml").is_file(), out
     code, out = run("list")
@@ -90,12 +96,15 @@ def test_new_lays_out_an_exam_that_list_finds_and_the_gate_passes(exams_dir: Pat
     assert (grade.score, grade.verdict) == (0.5, Verdict.TEST_FAIL)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("new", "v1"), "exams: error: an exam named 'v1' already exists"),
-    (("new", "Bad Name"), "exams: error: exam name 'Bad Name': use lower-case letters"),
-    (("verify", "--exam", "go-tasks:nope"), "exams: error: exam 'go-tasks' has no set 'nope'"),
-    (("prompt", "--exam", "go-tasks"), "exams: error: exam 'go-tasks' is"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("new", "v1"), "exams: error: an exam named 'v1' already exists"),
+        (("new", "Bad Name"), "exams: error: exam name 'Bad Name': use lower-case letters"),
+        (("verify", "--exam", "go-tasks:nope"), "exams: error: exam 'go-tasks' has no set 'nope'"),
+        (("prompt", "--exam", "go-tasks"), "exams: error: exam 'go-tasks' is"),
+    ],
+)
 def test_bad_input_prints_one_line(args: tuple[str, ...], message: str, exams_dir: Path) -> None:
     code, out = run(*args)
     assert code != 0 and out.startswith(message) and out.count("\n") == 1, out
@@ -107,14 +116,20 @@ def test_new_without_a_folder_says_how_to_give_one(monkeypatch: pytest.MonkeyPat
     assert code != 0 and out == "exams: error: set EXAMS_DIR to the folder of your exams, or pass --dir\n"
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (("max_score = 1", "max_score = 3"), "max_score is 3 but the exam has 1 tasks"),
-    (('grader = "gotest"', 'grader = "nowhere:EXAM"'), "grader 'nowhere:EXAM' does not import"),
-    (('name = "my-go"', 'name = "other"'), "name 'other' must equal the folder's name 'my-go'"),
-    (('name = "my-go"', 'colour = 3\nname = "my-go"'), "unknown key(s) colour"),
-    (("build_s = 120", "build_s = 120\nrun_s = 5"), "unknown [limits] run_s; gotest reads build_s, test_timeout_s"),
-    (('demo = ["sum"]', 'demo = ["sum", "product"]'), "set 'demo' names unknown item(s) product"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("max_score = 1", "max_score = 3"), "max_score is 3 but the exam has 1 tasks"),
+        (('grader = "gotest"', 'grader = "nowhere:EXAM"'), "grader 'nowhere:EXAM' does not import"),
+        (('name = "my-go"', 'name = "other"'), "name 'other' must equal the folder's name 'my-go'"),
+        (('name = "my-go"', 'colour = 3\nname = "my-go"'), "unknown key(s) colour"),
+        (
+            ("build_s = 120", "build_s = 120\nrun_s = 5"),
+            "unknown [limits] run_s; gotest reads build_s, test_timeout_s",
+        ),
+        (('demo = ["sum"]', 'demo = ["sum", "product"]'), "set 'demo' names unknown item(s) product"),
+    ],
+)
 def test_a_malformed_manifest_is_one_line_naming_the_file(
     exams_dir: Path, edit: tuple[str, str], message: str
 ) -> None:
@@ -128,7 +143,9 @@ def test_a_malformed_manifest_is_one_line_naming_the_file(
     assert code != 0 and message in out and out.count("\n") == 1, out
 
 
-def test_a_time_limit_of_ours_is_grader_error_not_the_models(exams_dir: Path, go_toolchain: GoToolchain) -> None:
+def test_a_time_limit_of_ours_is_grader_error_not_the_models(
+    exams_dir: Path, go_toolchain: GoToolchain
+) -> None:
     run("new", "my-go")
     manifest = exams_dir / "my-go" / "exam.toml"
     manifest.write_text(manifest.read_text().replace("build_s = 120", "build_s = 0.01"))
@@ -142,8 +159,10 @@ def test_a_hang_costs_only_the_test_that_hung(exams_dir: Path, go_toolchain: GoT
     manifest = exams_dir / "my-go" / "exam.toml"
     manifest.write_text(manifest.read_text().replace("test_timeout_s = 20", "test_timeout_s = 3"))
     registry._discover.cache_clear()
-    hangs_on_one = "package sum\nfunc Sum(xs []int) int {\n\tt := 0\n\tfor len(xs) == 1 {\n\t}\n" \
+    hangs_on_one = (
+        "package sum\nfunc Sum(xs []int) int {\n\tt := 0\n\tfor len(xs) == 1 {\n\t}\n"
         "\tfor _, x := range xs {\n\t\tt += x\n\t}\n\treturn t\n}\n"
+    )
     grade = exams.grade("my-go/sum", f"```go\n{hangs_on_one}```\n")
     checks = {c.name: (c.passed, c.detail) for c in grade.checks}
     assert checks["TestSumNegative"] == (True, "passed")

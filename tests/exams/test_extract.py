@@ -57,7 +57,12 @@ def test_reasoning_before_the_answer_is_ignored_even_when_it_holds_markers() -> 
 
 
 def test_a_lone_closing_think_tag_drops_everything_before_it() -> None:
-    text = "reasoning " + marked("factorial.go", "package main\nbroken\n") + "</think>\n" + marked("factorial.go")
+    text = (
+        "reasoning "
+        + marked("factorial.go", "package main\nbroken\n")
+        + "</think>\n"
+        + marked("factorial.go")
+    )
     assert extract_files(text, ["factorial.go"]).files["factorial.go"] == program("factorial.go")
 
 
@@ -70,7 +75,11 @@ def test_a_file_given_twice_takes_the_last_complete_copy() -> None:
 
 
 def test_missing_end_at_the_end_of_a_length_cut_response_is_a_truncated_problem() -> None:
-    text = marked("factorial.go") + marked("wordfreq.go") + "#START filetreewalk.go#\npackage main\n\nfunc main() {\n\tx := 1\n"
+    text = (
+        marked("factorial.go")
+        + marked("wordfreq.go")
+        + "#START filetreewalk.go#\npackage main\n\nfunc main() {\n\tx := 1\n"
+    )
     result = extract_files(text, V1_FILES, finish_reason="length")
     assert set(result.files) == {"factorial.go", "wordfreq.go"}
     assert "filetreewalk.go" in result.problems and result.truncated

@@ -19,7 +19,9 @@ from exams.types import Grade, Verdict
 from exams.v1.qualification import as_response, reference_sources
 from tests.support.paths import REPO_ROOT
 
-FIELD_CASES = Path(os.environ.get("QUANTSWEEP_FIELD_CASES", REPO_ROOT.parent / "shared/reference/field-cases"))
+FIELD_CASES = Path(
+    os.environ.get("QUANTSWEEP_FIELD_CASES", REPO_ROOT.parent / "shared/reference/field-cases")
+)
 
 
 def field_case(name: str) -> str:
@@ -47,7 +49,9 @@ def test_the_workspace_go_mod_states_the_toolchains_own_language_version(go_tool
     assert go_mod(go_toolchain).splitlines()[-1] == f"go {go_toolchain.language_version}"
 
 
-@pytest.mark.parametrize(("version", "language"), [("go1.27.3", "1.27.3"), ("go1.28rc1", "1.28rc1"), ("go1.30", "1.30")])
+@pytest.mark.parametrize(
+    ("version", "language"), [("go1.27.3", "1.27.3"), ("go1.28rc1", "1.28rc1"), ("go1.30", "1.30")]
+)
 def test_the_language_version_is_read_from_the_toolchain_version(version: str, language: str) -> None:
     assert GoToolchain(Path("go"), Path("/"), version).language_version == language
 
@@ -86,10 +90,16 @@ FACTORIAL_BODY = 'import "fmt"\n\nfunc main() {\n\tn := 1\n\tfor i := 2; i <= 10
 
 @pytest.mark.parametrize(
     "header",
-    ["//go:build ignore\n\npackage main\n", "//go:build windows\n\npackage main\n", "//go:build !linux && !race\n\npackage main\n"],
+    [
+        "//go:build ignore\n\npackage main\n",
+        "//go:build windows\n\npackage main\n",
+        "//go:build !linux && !race\n\npackage main\n",
+    ],
     ids=["ignore", "other_os", "not_linux"],
 )
-def test_a_build_constraint_line_is_ignored_as_by_go_build_of_the_file(header: str, go_toolchain: GoToolchain) -> None:
+def test_a_build_constraint_line_is_ignored_as_by_go_build_of_the_file(
+    header: str, go_toolchain: GoToolchain
+) -> None:
     grade = exams.grade("v1", with_program("factorial", f"{header}\n{FACTORIAL_BODY}"))
     assert (grade.score, grade.verdict) == (15, Verdict.OK), failed(grade)
 
@@ -113,17 +123,26 @@ def test_a_program_importing_c_is_told_cgo_is_disabled_and_the_others_keep_their
     assert "cgo is disabled in the grader" in failed(grade)["factorial.build"]
 
 
-def test_a_second_package_clause_costs_only_its_own_program_with_its_own_error(go_toolchain: GoToolchain) -> None:
-    source = f"package main\n\n{FACTORIAL_BODY}\npackage helpers\n\nfunc Double(n int) int {{ return 2 * n }}\n"
+def test_a_second_package_clause_costs_only_its_own_program_with_its_own_error(
+    go_toolchain: GoToolchain,
+) -> None:
+    source = (
+        f"package main\n\n{FACTORIAL_BODY}\npackage helpers\n\nfunc Double(n int) int {{ return 2 * n }}\n"
+    )
     grade = exams.grade("v1", with_program("factorial", source))
     assert (grade.score, grade.verdict) == (10, Verdict.TEST_FAIL)
     assert set(failed(grade)) == {"factorial.build", "factorial.run", "factorial.output"}
-    assert "factorial.go:" in failed(grade)["factorial.build"] and "syntax error" in failed(grade)["factorial.build"]
+    assert (
+        "factorial.go:" in failed(grade)["factorial.build"]
+        and "syntax error" in failed(grade)["factorial.build"]
+    )
 
 
 def test_one_program_per_load_failure_each_with_its_own_reason(go_toolchain: GoToolchain) -> None:
     sources = reference_sources()
-    sources["factorial"] = sources["factorial"].replace('import "fmt"', 'import (\n\t"fmt"\n\t"example.com/nope"\n)')
+    sources["factorial"] = sources["factorial"].replace(
+        'import "fmt"', 'import (\n\t"fmt"\n\t"example.com/nope"\n)'
+    )
     sources["filetreewalk"] = sources["filetreewalk"].replace("package main", "package walker", 1)
     grade = exams.grade("v1", as_response(sources))
     assert (grade.score, grade.verdict) == (5, Verdict.TEST_FAIL), failed(grade)

@@ -61,8 +61,10 @@ def test_a_fenced_answer_in_package_main_is_graded_as_the_tasks_package(go_toolc
 
 
 def test_a_panic_costs_only_the_test_that_ran_it(go_toolchain: GoToolchain) -> None:
-    source = task("reverse").task.reference().replace(
-        "\tr := []rune(s)\n", '\tif s == "" {\n\t\tpanic("empty")\n\t}\n\tr := []rune(s)\n', 1
+    source = (
+        task("reverse")
+        .task.reference()
+        .replace("\tr := []rune(s)\n", '\tif s == "" {\n\t\tpanic("empty")\n\t}\n\tr := []rune(s)\n', 1)
     )
     grade = exams.grade("go-tasks/reverse", fenced(source))
     failed = {c.name: c.detail for c in grade.checks if not c.passed}
@@ -71,10 +73,16 @@ def test_a_panic_costs_only_the_test_that_ran_it(go_toolchain: GoToolchain) -> N
 
 
 def test_a_wrong_api_is_the_models_compile_fail(go_toolchain: GoToolchain) -> None:
-    source = task("truncate").task.reference().replace("func Truncate(s string, n int)", "func Truncate(n int, s string)")
+    source = (
+        task("truncate")
+        .task.reference()
+        .replace("func Truncate(s string, n int)", "func Truncate(n int, s string)")
+    )
     grade = exams.grade("go-tasks/truncate", fenced(source))
     assert (grade.score, grade.verdict, grade.compiled) == (0.0, Verdict.COMPILE_FAIL, False)
-    assert len(grade.checks) == len(task("truncate").task.test_names) and not any(c.passed for c in grade.checks)
+    assert len(grade.checks) == len(task("truncate").task.test_names) and not any(
+        c.passed for c in grade.checks
+    )
 
 
 def test_no_code_is_extract_fail() -> None:
@@ -93,4 +101,6 @@ def test_the_gate_passes_for_every_go_task(go_toolchain: GoToolchain) -> None:
 
 def test_every_task_folder_is_an_item(tmp_path: Path) -> None:
     folder = get_manifest("go-tasks").folder / "tasks"
-    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(t.partition("/")[2] for t in TASKS)
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(
+        t.partition("/")[2] for t in TASKS
+    )

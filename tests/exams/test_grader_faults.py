@@ -38,7 +38,9 @@ def assert_grader_error(exam: str, response: str, *causes: str) -> None:
         assert cause in grade.log, grade.log[-500:]
 
 
-def test_v1_build_past_our_time_limit_is_grader_error(monkeypatch: pytest.MonkeyPatch, go_toolchain: GoToolchain) -> None:
+def test_v1_build_past_our_time_limit_is_grader_error(
+    monkeypatch: pytest.MonkeyPatch, go_toolchain: GoToolchain
+) -> None:
     monkeypatch.setattr(v1_exam, "PROGRAM_BUILD_LIMITS", v1_exam.PROGRAM_BUILD_LIMITS.with_(wall_s=SHRUNK_S))
     assert_grader_error("v1", V1_REFERENCE, "factorial build: go build killed by our 0.001 s time limit")
 
@@ -47,7 +49,9 @@ def test_v1_run_past_a_time_limit_that_is_not_generous_is_grader_error(
     monkeypatch: pytest.MonkeyPatch, go_toolchain: GoToolchain
 ) -> None:
     monkeypatch.setattr(v1_exam, "PROGRAM_LIMITS", v1_exam.PROGRAM_LIMITS.with_(wall_s=SHRUNK_S))
-    assert_grader_error("v1", V1_REFERENCE, "factorial run killed by our 0.001 s time limit", "before a timeout counts")
+    assert_grader_error(
+        "v1", V1_REFERENCE, "factorial run killed by our 0.001 s time limit", "before a timeout counts"
+    )
 
 
 V2_REFERENCE = next(c for c in v2_cases() if c.name == "reference").response_text
@@ -73,7 +77,9 @@ def test_v2_process_past_our_time_limit_is_grader_error(
 
 
 def run_result(**fields: object) -> RunResult:
-    return RunResult(**{"exit_code": None, "stdout": b"", "stderr": b"", "duration_s": 5.0, "wall_limit_s": 5.0, **fields})  # type: ignore[arg-type]
+    return RunResult(
+        **{"exit_code": None, "stdout": b"", "stderr": b"", "duration_s": 5.0, "wall_limit_s": 5.0, **fields}  # type: ignore[arg-type]
+    )
 
 
 def test_a_run_starved_of_cpu_past_its_extended_limit_is_ours_a_quiet_one_the_programs() -> None:
@@ -86,11 +92,18 @@ def test_a_run_starved_of_cpu_past_its_extended_limit_is_ours_a_quiet_one_the_pr
 
 
 def test_a_run_sigkilled_by_someone_else_is_ours_a_crash_exit_or_cpu_limit_is_the_programs() -> None:
-    assert "out-of-memory killer" in (run_result(signal=signal.SIGKILL, cpu_s=0.2, cpu_limit_s=5).grader_fault() or "")
+    assert "out-of-memory killer" in (
+        run_result(signal=signal.SIGKILL, cpu_s=0.2, cpu_limit_s=5).grader_fault() or ""
+    )
     assert run_result(signal=signal.SIGKILL, cpu_s=6.0, cpu_limit_s=5).grader_fault() is None
     assert run_result(signal=signal.SIGSEGV).grader_fault() is None
     assert run_result(exit_code=2, duration_s=0.1).grader_fault() is None
-    assert run_result(timed_out=True, wall_limit_s=MODEL_TIMEOUT_MIN_S, duration_s=2.0, cpu_wait_s=0.0).grader_fault() is None
+    assert (
+        run_result(
+            timed_out=True, wall_limit_s=MODEL_TIMEOUT_MIN_S, duration_s=2.0, cpu_wait_s=0.0
+        ).grader_fault()
+        is None
+    )
 
 
 def test_a_build_is_ours_whenever_it_did_not_exit_by_itself() -> None:
@@ -133,7 +146,9 @@ def test_a_jail_that_cannot_be_set_up_is_a_sandbox_failure(tmp_path: Path) -> No
     argv = jail_argv(tmp_path, "-", tmp_path / "missing", "", ["true"])
     result = execute(argv, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, limits=RUN_LIMITS, isolated=True)
     assert result.sandbox_error is not None and "cannot enter" in result.sandbox_error
-    assert "sandbox failure" in (result.grader_fault() or "") and "sandbox failure" in (result.build_fault() or "")
+    assert "sandbox failure" in (result.grader_fault() or "") and "sandbox failure" in (
+        result.build_fault() or ""
+    )
 
 
 def test_a_program_cannot_fake_a_sandbox_failure(tmp_path: Path) -> None:

@@ -17,7 +17,9 @@ DRAFT, ANSWER = FACTORIAL % "1", FACTORIAL % "3628800"
 ANALYSIS = f"<|channel|>analysis<|message|>Draft first:\n{DRAFT}<|end|>"
 
 
-@pytest.mark.parametrize(("finish_reason", "verdict"), [("length", Verdict.TRUNCATED), ("stop", Verdict.EXTRACT_FAIL)])
+@pytest.mark.parametrize(
+    ("finish_reason", "verdict"), [("length", Verdict.TRUNCATED), ("stop", Verdict.EXTRACT_FAIL)]
+)
 def test_analysis_without_a_final_channel_is_no_answer(finish_reason: str, verdict: Verdict) -> None:
     grade = exams.grade("v1", ANALYSIS_ONLY, finish_reason=finish_reason)
     assert grade.verdict == verdict
@@ -25,7 +27,8 @@ def test_analysis_without_a_final_channel_is_no_answer(finish_reason: str, verdi
 
 
 @pytest.mark.parametrize(
-    "end", ["<|end|>", "<|return|>", "<|call|>", "<|start|>assistant<|channel|>analysis<|message|>more drafts", ""]
+    "end",
+    ["<|end|>", "<|return|>", "<|call|>", "<|start|>assistant<|channel|>analysis<|message|>more drafts", ""],
 )
 def test_the_final_channel_is_the_answer_however_it_ends(end: str) -> None:
     text = f"{ANALYSIS}<|start|>assistant<|channel|>final<|message|>{ANSWER}{end}"

@@ -102,7 +102,9 @@ def processes_with(text: str) -> list[int]:
     return found
 
 
-def test_an_infinite_loop_is_killed_at_the_wall_clock_limit(hostile: tuple[Workspace, dict[str, Path]]) -> None:
+def test_an_infinite_loop_is_killed_at_the_wall_clock_limit(
+    hostile: tuple[Workspace, dict[str, Path]],
+) -> None:
     ws, binaries = hostile
     result = ws.run([binaries["spin"]], limits=RUN_LIMITS.with_(wall_s=1.5))
     assert result.timed_out and not result.ok and result.exit_code is None
@@ -145,8 +147,12 @@ def test_allocating_all_memory_fails_inside_the_sandbox(hostile: tuple[Workspace
     still_works(ws, binaries)
 
 
-@pytest.mark.skipif(not isolation_available(), reason="no network namespace here: outside addresses are reachable")
-def test_dialing_an_outside_address_fails_while_loopback_works(hostile: tuple[Workspace, dict[str, Path]]) -> None:
+@pytest.mark.skipif(
+    not isolation_available(), reason="no network namespace here: outside addresses are reachable"
+)
+def test_dialing_an_outside_address_fails_while_loopback_works(
+    hostile: tuple[Workspace, dict[str, Path]],
+) -> None:
     ws, binaries = hostile
     result = ws.run([binaries["dialer"]], limits=RUN_LIMITS.with_(wall_s=10))
     out = result.stdout.decode()
@@ -196,7 +202,9 @@ def test_a_program_ignoring_sigterm_is_still_killed(hostile: tuple[Workspace, di
     still_works(ws, binaries)
 
 
-@pytest.mark.skipif(not isolation_available(), reason="no PID namespace here: a setsid child can outlive the run")
+@pytest.mark.skipif(
+    not isolation_available(), reason="no PID namespace here: a setsid child can outlive the run"
+)
 def test_a_child_left_behind_is_killed_with_the_sandbox(hostile: tuple[Workspace, dict[str, Path]]) -> None:
     ws, binaries = hostile
     marker = f"{os.getpid() % 1000 + 1000}.4242"
@@ -244,7 +252,9 @@ def test_a_workspace_is_deleted_on_close(go_toolchain: GoToolchain) -> None:
 
 
 def test_without_namespaces_a_warning_is_logged_and_runs_still_work(
-    hostile: tuple[Workspace, dict[str, Path]], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    hostile: tuple[Workspace, dict[str, Path]],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     ws, binaries = hostile
     from exams.sandbox import jail
@@ -277,7 +287,9 @@ def test_a_missing_go_toolchain_is_a_grader_error_not_a_score(monkeypatch: pytes
     assert "Go toolchain not found" in grade.log
 
 
-def test_a_trusted_harness_under_tmp_stays_visible_and_read_only(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_a_trusted_harness_under_tmp_stays_visible_and_read_only(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     if os.geteuid() != 0 or not isolation_available():
         pytest.skip("the /tmp mask needs root and namespaces")
     import tempfile
@@ -285,7 +297,9 @@ def test_a_trusted_harness_under_tmp_stays_visible_and_read_only(tmp_path_factor
     home = Path(tempfile.mkdtemp(prefix="qs-harness-", dir="/tmp"))
     try:
         harness = home / "harness.sh"
-        harness.write_text('#!/bin/sh\ncat "$0" >/dev/null && echo visible\ntouch "$0.new" 2>/dev/null || echo read-only\n')
+        harness.write_text(
+            '#!/bin/sh\ncat "$0" >/dev/null && echo visible\ntouch "$0.new" 2>/dev/null || echo read-only\n'
+        )
         harness.chmod(0o755)
         with Workspace() as ws:
             result = ws.run([str(harness)], trusted=True)

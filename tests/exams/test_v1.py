@@ -106,7 +106,9 @@ CASES = get_exam("v1").qualification_cases()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_qualification_case_gets_exactly_its_expected_grade(go_toolchain: GoToolchain, case: QualificationCase) -> None:
+def test_qualification_case_gets_exactly_its_expected_grade(
+    go_toolchain: GoToolchain, case: QualificationCase
+) -> None:
     grade = exams.grade("v1", case.response_text)
     assert (grade.score, grade.verdict) == (case.expected_score, case.expected_verdict), grade.checks
     got = {c.name: c.passed for c in grade.checks}
@@ -129,7 +131,16 @@ def test_a_length_cut_response_with_complete_code_is_graded_normally(go_toolchai
 
 def test_grade_json_has_the_design_contract_fields(go_toolchain: GoToolchain) -> None:
     data = exams.grade("v1", CASES[0].response_text).to_json()
-    assert set(data) == {"exam", "score", "max_score", "compiled", "verdict", "checks", "grader_version", "duration_s"}
+    assert set(data) == {
+        "exam",
+        "score",
+        "max_score",
+        "compiled",
+        "verdict",
+        "checks",
+        "grader_version",
+        "duration_s",
+    }
     assert [c["name"] for c in data["checks"]][:3] == ["factorial.build", "factorial.run", "factorial.output"]
     assert data["grader_version"].startswith("v1-")
 

@@ -27,8 +27,10 @@ def test_prompt_prints_the_marker_contract() -> None:
     [
         (("grade", "--exam", "v9", "x.txt"), "exams: error: unknown exam 'v9'"),
         (("prompt", "--exam", "nope"), "exams: error: unknown exam 'nope'"),
-        (("grade", "--exam", "v1", "/nonexistent/response.txt"),
-         "exams: error: cannot read /nonexistent/response.txt"),
+        (
+            ("grade", "--exam", "v1", "/nonexistent/response.txt"),
+            "exams: error: cannot read /nonexistent/response.txt",
+        ),
     ],
 )
 def test_bad_input_prints_one_line_and_exits_non_zero(args: tuple[str, ...], message: str) -> None:
@@ -46,7 +48,9 @@ def test_grade_json_prints_exactly_one_design_object(go_toolchain: GoToolchain, 
     assert (data["score"], data["max_score"], data["verdict"], data["compiled"]) == (15, 15, "ok", True)
 
 
-def test_grade_with_finish_reason_length_reports_truncation(go_toolchain: GoToolchain, tmp_path: Path) -> None:
+def test_grade_with_finish_reason_length_reports_truncation(
+    go_toolchain: GoToolchain, tmp_path: Path
+) -> None:
     response = tmp_path / "response.txt"
     response.write_text("#START factorial.go#\npackage main\nfunc main() {\n")
     code, out = run_exams("grade", "--exam", "v1", str(response), "--finish-reason", "length")

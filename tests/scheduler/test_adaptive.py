@@ -18,7 +18,10 @@ MARKS = {f"t{j}": 1.0 for j in range(10)}
 
 
 def _cell(*scores: int) -> Cell:
-    runs = [RunPoints(seed, {f"t{j}": 1.0 for j in range(s)}) for seed, s in zip(SEED_SEQUENCE, scores, strict=False)]
+    runs = [
+        RunPoints(seed, {f"t{j}": 1.0 for j in range(s)})
+        for seed, s in zip(SEED_SEQUENCE, scores, strict=False)
+    ]
     return Cell(runs, [s > 0 for s in scores], MARKS)
 
 
@@ -43,8 +46,13 @@ def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() 
     shaky = plan_round({"a": _cell(1, 1, 1, 1), "b": _cell(3, 3, 6, 6)}, [("a", "b")], rules)
     assert shaky.verdicts[("a", "b")] is Verdict.B_BETTER
     assert set(shaky.open_cells) == {"a", "b"}
-    assert "B better after 4 shared seeds, which 10 seeds would confirm with a chance of 9" in shaky.open_cells["a"]
-    firm = plan_round({"a": _cell(1, 1, 1, 1, 1, 1, 1, 1), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules)
+    assert (
+        "B better after 4 shared seeds, which 10 seeds would confirm with a chance of 9"
+        in shaky.open_cells["a"]
+    )
+    firm = plan_round(
+        {"a": _cell(1, 1, 1, 1, 1, 1, 1, 1), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules
+    )
     assert firm.verdicts[("a", "b")] is Verdict.B_BETTER and not firm.open_cells
 
 
@@ -85,14 +93,25 @@ def adaptive_sweep(settings: Settings, tmp_path: Path, monkeypatch: pytest.Monke
     shutil.copy(settings.sweeps_dir / "models.yaml", sweeps / "models.yaml")
     (sweeps / "ad.yaml").write_text(
         "models: [gemma4-26b-q4km, gemma4-26b-q5km]\nexams: [v2]\nseeds: [42, 123, 456]\n"
-        "adaptive: {max_seeds: 5, margin: 1.0, confidence: 0.95, prune_after_compile_zero: 3}\n")
+        "adaptive: {max_seeds: 5, margin: 1.0, confidence: 0.95, prune_after_compile_zero: 3}\n"
+    )
     monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
-    ready = Settings.from_env({"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url,
-                               "SWEEPS_DIR": str(sweeps)})
+    ready = Settings.from_env(
+        {"DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url, "SWEEPS_DIR": str(sweeps)}
+    )
     submit_sweep(ready, "ad", rerun=False, requeue=False)
     with connect(ready) as conn, conn.transaction():
-        _grade_all(conn, {("gemma4-26b-q4km", 42): 7, ("gemma4-26b-q4km", 123): 7, ("gemma4-26b-q4km", 456): 6,
-                          ("gemma4-26b-q5km", 42): 3, ("gemma4-26b-q5km", 123): 0, ("gemma4-26b-q5km", 456): 4})
+        _grade_all(
+            conn,
+            {
+                ("gemma4-26b-q4km", 42): 7,
+                ("gemma4-26b-q4km", 123): 7,
+                ("gemma4-26b-q4km", 456): 6,
+                ("gemma4-26b-q5km", 42): 3,
+                ("gemma4-26b-q5km", 123): 0,
+                ("gemma4-26b-q5km", 456): 4,
+            },
+        )
     return ready
 
 
@@ -102,14 +121,21 @@ def _grade_all(conn: object, scores: dict[tuple[str, int], int]) -> None:
         score = scores[(row["model"], row["seed"])]
         gen = conn.execute(  # type: ignore[attr-defined]
             "INSERT INTO generations (job_id, outcome, finish_reason) VALUES (%s, 'ok', 'stop') RETURNING id",
-            (row["id"],)).fetchone()
-        checks = [{"name": f"T{j}", "passed": j < score, "points": int(j < score), "max_points": 1} for j in range(10)]
+            (row["id"],),
+        ).fetchone()
+        checks = [
+            {"name": f"T{j}", "passed": j < score, "points": int(j < score), "max_points": 1}
+            for j in range(10)
+        ]
         conn.execute(  # type: ignore[attr-defined]
             "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks)"
             " VALUES (%s, 'test-1', %s, 10, %s, %s, %s)",
-            (gen["id"], score, "test_fail" if score else "compile_fail", score > 0, Jsonb(checks)))
-        conn.execute("UPDATE jobs SET state = 'done', verdict = %s WHERE id = %s",  # type: ignore[attr-defined]
-                     ("test_fail" if score else "compile_fail", row["id"]))
+            (gen["id"], score, "test_fail" if score else "compile_fail", score > 0, Jsonb(checks)),
+        )
+        conn.execute(  # type: ignore[attr-defined]
+            "UPDATE jobs SET state = 'done', verdict = %s WHERE id = %s",
+            ("test_fail" if score else "compile_fail", row["id"]),
+        )
 
 
 def _seeds(settings: Settings) -> dict[str, list[int]]:
@@ -121,12 +147,16 @@ def _seeds(settings: Settings) -> dict[str, list[int]]:
     return out
 
 
-def test_advance_adds_the_next_seed_to_open_cells_once_until_their_jobs_finish(adaptive_sweep: Settings) -> None:
+def test_advance_adds_the_next_seed_to_open_cells_once_until_their_jobs_finish(
+    adaptive_sweep: Settings,
+) -> None:
     (summary,) = advance(adaptive_sweep)
     assert summary.sweep == "ad" and not summary.done
     assert summary.added == {"gemma4-26b-q4km/v2": 789, "gemma4-26b-q5km/v2": 789}
-    assert _seeds(adaptive_sweep) == {"gemma4-26b-q4km": [42, 123, 456, 789],
-                                      "gemma4-26b-q5km": [42, 123, 456, 789]}
+    assert _seeds(adaptive_sweep) == {
+        "gemma4-26b-q4km": [42, 123, 456, 789],
+        "gemma4-26b-q5km": [42, 123, 456, 789],
+    }
     # Called again while the new jobs run: nothing more is added, and the cells say why they wait.
     (again,) = advance(adaptive_sweep)
     assert again.added == {} and sorted(again.waiting) == ["gemma4-26b-q4km/v2", "gemma4-26b-q5km/v2"]
@@ -140,9 +170,13 @@ def test_advance_adds_the_next_seed_to_open_cells_once_until_their_jobs_finish(a
         (last,) = advance(adaptive_sweep)
         if last.done:
             break
-    assert last.done and last.added == {} and set(last.closed_cells) == {"gemma4-26b-q4km/v2", "gemma4-26b-q5km/v2"}
+    assert (
+        last.done
+        and last.added == {}
+        and set(last.closed_cells) == {"gemma4-26b-q4km/v2", "gemma4-26b-q5km/v2"}
+    )
     for cell_seeds in _seeds(adaptive_sweep).values():
-        assert tuple(cell_seeds) == tuple(sorted(SEED_SEQUENCE[:len(cell_seeds)])) and len(cell_seeds) <= 5
+        assert tuple(cell_seeds) == tuple(sorted(SEED_SEQUENCE[: len(cell_seeds)])) and len(cell_seeds) <= 5
 
 
 def test_a_comparison_the_budget_cannot_settle_is_given_up() -> None:
@@ -166,28 +200,42 @@ def test_status_of_an_adaptive_sweep_names_its_open_cells_and_why(adaptive_sweep
     assert "(its jobs are running)" in out.getvalue()
 
 
-@pytest.mark.parametrize(("block", "message"), [
-    ("adaptive: {max_seeds: 2}", "adaptive.max_seeds must be an integer from the sweep's 3 seeds to 20, got 2"),
-    ("adaptive: {margin: -1}", "adaptive.margin must be a positive number of points, got -1"),
-    ("adaptive: {budget: 3}", "unknown field 'budget' in adaptive"),
-    ("tripwires: {infra_first_jobs: yes}", "tripwires.infra_first_jobs must be a positive number or false (off)"),
-    ("tripwires: {pause: 3}", "tripwires.pause must be true or false (flag without pausing), got 3"),
-])
-def test_a_bad_adaptive_or_tripwires_block_is_one_clear_error(settings: Settings, tmp_path: Path,
-                                                              block: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            "adaptive: {max_seeds: 2}",
+            "adaptive.max_seeds must be an integer from the sweep's 3 seeds to 20, got 2",
+        ),
+        ("adaptive: {margin: -1}", "adaptive.margin must be a positive number of points, got -1"),
+        ("adaptive: {budget: 3}", "unknown field 'budget' in adaptive"),
+        (
+            "tripwires: {infra_first_jobs: yes}",
+            "tripwires.infra_first_jobs must be a positive number or false (off)",
+        ),
+        ("tripwires: {pause: 3}", "tripwires.pause must be true or false (flag without pausing), got 3"),
+    ],
+)
+def test_a_bad_adaptive_or_tripwires_block_is_one_clear_error(
+    settings: Settings, tmp_path: Path, block: str, message: str
+) -> None:
     import shutil
 
     from scheduler.catalog import load_catalog, load_sweep
     from scheduler.errors import SweepFileError
 
     shutil.copy(settings.sweeps_dir / "models.yaml", tmp_path / "models.yaml")
-    (tmp_path / "bad.yaml").write_text(f"models: [gemma4-26b-q4km]\nexams: [v2]\nseeds: [42, 123, 456]\n{block}\n")
+    (tmp_path / "bad.yaml").write_text(
+        f"models: [gemma4-26b-q4km]\nexams: [v2]\nseeds: [42, 123, 456]\n{block}\n"
+    )
     with pytest.raises(SweepFileError, match="sweep file bad.yaml: ") as err:
         load_sweep(tmp_path, "bad", load_catalog(tmp_path), ["v2"])
     assert message in str(err.value) and "\n" not in str(err.value)
 
 
-def test_the_leading_reconciler_advances_adaptive_sweeps_without_an_operator(adaptive_sweep: Settings) -> None:
+def test_the_leading_reconciler_advances_adaptive_sweeps_without_an_operator(
+    adaptive_sweep: Settings,
+) -> None:
     from scheduler.reconcile import Reconciler
 
     reconciler = Reconciler(adaptive_sweep, "cpu@one")
@@ -195,5 +243,7 @@ def test_the_leading_reconciler_advances_adaptive_sweeps_without_an_operator(ada
         assert reconciler.step() is not None
     finally:
         reconciler.close()
-    assert _seeds(adaptive_sweep) == {"gemma4-26b-q4km": [42, 123, 456, 789],
-                                      "gemma4-26b-q5km": [42, 123, 456, 789]}
+    assert _seeds(adaptive_sweep) == {
+        "gemma4-26b-q4km": [42, 123, 456, 789],
+        "gemma4-26b-q5km": [42, 123, 456, 789],
+    }

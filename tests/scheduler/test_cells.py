@@ -24,10 +24,21 @@ def test_a_run_the_model_is_judged_on_shows_its_score_even_zero(verdict: str) ->
 
 
 def test_every_missing_value_renders_as_the_same_empty_mark() -> None:
-    assert {cells.text(None), cells.text(""), cells.number(None), cells.points(None), cells.ratio(0, 0),
-            cells.score(None, None, None), cells.duration(None)} == {cells.EMPTY}
+    assert {
+        cells.text(None),
+        cells.text(""),
+        cells.number(None),
+        cells.points(None),
+        cells.ratio(0, 0),
+        cells.score(None, None, None),
+        cells.duration(None),
+    } == {cells.EMPTY}
     assert (cells.text("stop"), cells.number(41.26), cells.number(700, 0), cells.ratio(0, 3)) == (
-        "stop", "41.3", "700", "0/3")
+        "stop",
+        "41.3",
+        "700",
+        "0/3",
+    )
 
 
 def test_a_stopped_worker_says_it_stopped_and_a_silent_one_says_it_is_silent() -> None:
@@ -57,7 +68,9 @@ def test_progress_lines_repeat_the_summary_at_the_heartbeat_and_write_changes_at
     clock.now += 2
     assert progress.update(["demo: 1/6 done", "  gpu worker"])
     assert out.getvalue().splitlines() == [
-        "[0m00s] demo: 0/6 done", "[0m00s]   gpu worker",
+        "[0m00s] demo: 0/6 done",
+        "[0m00s]   gpu worker",
         "[0m15s] demo: 0/6 done",
-        "[0m17s] demo: 1/6 done", "[0m17s]   gpu worker",
+        "[0m17s] demo: 1/6 done",
+        "[0m17s]   gpu worker",
     ]

@@ -18,8 +18,22 @@ from tests.support.reporting import RECORDED, load_recorded, report_json
 from tests.support.rows import one
 from tests.support.scheduler_cli import run_cli
 
-CONTRACT = ("sweep", "model", "label", "quant", "exam", "seed", "score", "max_score", "compiled", "verdict",
-            "finish_reason", "completion_tokens", "tokens_per_second", "checks")
+CONTRACT = (
+    "sweep",
+    "model",
+    "label",
+    "quant",
+    "exam",
+    "seed",
+    "score",
+    "max_score",
+    "compiled",
+    "verdict",
+    "finish_reason",
+    "completion_tokens",
+    "tokens_per_second",
+    "checks",
+)
 
 
 def _comparable(report: dict[str, Any]) -> dict[str, Any]:
@@ -28,22 +42,34 @@ def _comparable(report: dict[str, Any]) -> dict[str, Any]:
 
 def _add_our_grade_and_a_pending_job(settings: Settings) -> None:
     with connect(settings) as conn, conn.transaction():
-        gen = one(conn.execute(
-            "SELECT g.id FROM generations g JOIN jobs j ON j.id = g.job_id"
-            " WHERE j.model = 'gpt-oss-20b' AND j.exam = 'v2' AND j.seed = 42"))
+        gen = one(
+            conn.execute(
+                "SELECT g.id FROM generations g JOIN jobs j ON j.id = g.job_id"
+                " WHERE j.model = 'gpt-oss-20b' AND j.exam = 'v2' AND j.seed = 42"
+            )
+        )
         conn.execute(
             "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled, checks)"
             " VALUES (%s, 'v2-test', 9, 10, 'test_fail', true, %s)",
-            (gen["id"], Jsonb([{"name": "OnlineFlow", "passed": True, "points": 1, "max_points": 1}])))
-        conn.execute("UPDATE generations SET answer_source = 'reasoning',"
-                     " timings = coalesce(timings, '{}') || '{\"draft_n\": 40, \"draft_n_accepted\": 30}' WHERE id = %s",
-                     (gen["id"],))
-        conn.execute("INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state)"
-                     " VALUES (%s, 'gpt-oss-20b', 'v2', 7, 'h', '{}', 'queued')", (RECORDED,))
+            (gen["id"], Jsonb([{"name": "OnlineFlow", "passed": True, "points": 1, "max_points": 1}])),
+        )
+        conn.execute(
+            "UPDATE generations SET answer_source = 'reasoning',"
+            " timings = coalesce(timings, '{}') || '{\"draft_n\": 40, \"draft_n_accepted\": 30}' WHERE id = %s",
+            (gen["id"],),
+        )
+        conn.execute(
+            "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state)"
+            " VALUES (%s, 'gpt-oss-20b', 'v2', 7, 'h', '{}', 'queued')",
+            (RECORDED,),
+        )
 
 
 def test_import_of_an_export_into_an_empty_database_reproduces_the_report(
-    settings: Settings, fresh_database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    settings: Settings,
+    fresh_database_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     load_recorded(settings)
@@ -97,8 +123,9 @@ def test_a_bad_export_line_names_the_line_and_writes_nothing(
     assert names == [RECORDED]
 
 
-def test_import_under_another_name_keeps_both_sweeps(settings: Settings, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_under_another_name_keeps_both_sweeps(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     load_recorded(settings)
     export = tmp_path / "a.jsonl"
     run_cli(["export", "--sweep", RECORDED, "--out", str(export)], capsys)
@@ -108,8 +135,12 @@ def test_import_under_another_name_keeps_both_sweeps(settings: Settings, tmp_pat
     assert original["stats"] == copy["stats"]
 
 
-def _import_an_older_export(settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                            make_older: Callable[[dict[str, Any]], None]) -> None:
+def _import_an_older_export(
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    make_older: Callable[[dict[str, Any]], None],
+) -> None:
     """Export the recorded sweep, change each line as an older version wrote it, import it as `older`."""
     load_recorded(settings)
     export = tmp_path / "a.jsonl"
@@ -132,8 +163,10 @@ def test_an_export_made_before_answer_source_was_recorded_imports_as_content(
 
     _import_an_older_export(settings, tmp_path, capsys, without_answer_source)
     with connect(settings) as conn:
-        sources = conn.execute("SELECT DISTINCT g.answer_source FROM generations g JOIN jobs j ON j.id = g.job_id"
-                               " WHERE j.sweep = 'older'").fetchall()
+        sources = conn.execute(
+            "SELECT DISTINCT g.answer_source FROM generations g JOIN jobs j ON j.id = g.job_id"
+            " WHERE j.sweep = 'older'"
+        ).fetchall()
     assert [r["answer_source"] for r in sources] == ["content"]
 
 
@@ -151,7 +184,9 @@ def test_an_export_made_before_grader_host_was_renamed_keeps_its_worker_names(
     _import_an_older_export(settings, tmp_path, capsys, with_grader_host)
     assert renamed
     with connect(settings) as conn:
-        names = conn.execute("SELECT gr.worker_name, count(*) AS n FROM grades gr JOIN generations g"
-                             " ON g.id = gr.generation_id JOIN jobs j ON j.id = g.job_id WHERE j.sweep = 'older'"
-                             " GROUP BY 1").fetchall()
+        names = conn.execute(
+            "SELECT gr.worker_name, count(*) AS n FROM grades gr JOIN generations g"
+            " ON g.id = gr.generation_id JOIN jobs j ON j.id = g.job_id WHERE j.sweep = 'older'"
+            " GROUP BY 1"
+        ).fetchall()
     assert [(r["worker_name"], r["n"]) for r in names] == [("cpu@old-export", len(renamed))]

@@ -53,7 +53,12 @@ def test_imported_article_reproduces_the_exam_v1_table(settings: Settings) -> No
     stats = stats_by(report_json(settings))
     for model, (mean, low, high, decode_tps) in ARTICLE_V1.items():
         s = stats[(model, "v1")]
-        assert (round(s["mean"], 1), s["min"], s["max"], round(s["decode_tps"], 1)) == (mean, low, high, decode_tps), model
+        assert (round(s["mean"], 1), s["min"], s["max"], round(s["decode_tps"], 1)) == (
+            mean,
+            low,
+            high,
+            decode_tps,
+        ), model
         assert s["n"] == 3
 
 
@@ -81,15 +86,19 @@ def test_article_v2_decode_tps_differs_from_its_table_which_reused_the_v1_rates(
     assert round(stats[("gemma4-26b-q4km", "v1")]["decode_tps"], 1) == 18.6
 
 
-def test_missing_seed_responses_are_recovered_from_the_model_folder_when_tokens_match(settings: Settings) -> None:
+def test_missing_seed_responses_are_recovered_from_the_model_folder_when_tokens_match(
+    settings: Settings,
+) -> None:
     summary = load_article(settings)
     assert len(summary.recovered) == 3
     assert all("seed42" in line and "same token count" in line for line in summary.recovered)
     assert len(summary.skipped) == 3  # the model-folder exam v2 runs scored out of 20
     with connect(settings) as conn:
-        empty = one(conn.execute(
-            "SELECT count(*) AS n FROM generations WHERE response_text = '' OR error IS NOT NULL"
-        ))
+        empty = one(
+            conn.execute(
+                "SELECT count(*) AS n FROM generations WHERE response_text = '' OR error IS NOT NULL"
+            )
+        )
     assert empty["n"] == 0
 
 
@@ -101,31 +110,60 @@ def test_a_missing_response_without_a_match_is_reported_and_kept_without_text(
     (root / "exam_v2" / "gpt-oss-20b" / "seed123" / "response.txt").unlink()
     summary = load_article(settings, root)
     assert summary.jobs == 66 and summary.responses == 64
-    assert summary.missing == ["exam_v1/qwen35-35b-q6k/seed42/response.txt",
-                               "exam_v2/gpt-oss-20b/seed123/response.txt"]
+    assert summary.missing == [
+        "exam_v1/qwen35-35b-q6k/seed42/response.txt",
+        "exam_v2/gpt-oss-20b/seed123/response.txt",
+    ]
     with connect(settings) as conn:
         rows = conn.execute(
             "SELECT j.model, j.exam, j.seed, g.error FROM generations g JOIN jobs j ON j.id = g.job_id"
             " WHERE g.response_text = ''"
         ).fetchall()
-    assert {(r["model"], r["exam"], r["seed"]) for r in rows} == {("qwen35-35b-q6k", "v1", 42),
-                                                                  ("gpt-oss-20b", "v2", 123)}
+    assert {(r["model"], r["exam"], r["seed"]) for r in rows} == {
+        ("qwen35-35b-q6k", "v1", 42),
+        ("gpt-oss-20b", "v2", 123),
+    }
     assert all("missing" in r["error"] for r in rows)
 
 
 def test_article_summaries_become_per_test_checks() -> None:
-    v2 = parse_article_grade("v2", {"eval": {"score": 6, "max": 10, "summary": (
-        "TestScenario:FAIL TestScenario/OnlineFlow:PASS TestScenario/BufferBounded:FAIL "
-        "TestMultipleOutageCycles:PASS TestRaceDetector:FAIL")}})
+    v2 = parse_article_grade(
+        "v2",
+        {
+            "eval": {
+                "score": 6,
+                "max": 10,
+                "summary": (
+                    "TestScenario:FAIL TestScenario/OnlineFlow:PASS TestScenario/BufferBounded:FAIL "
+                    "TestMultipleOutageCycles:PASS TestRaceDetector:FAIL"
+                ),
+            }
+        },
+    )
     assert [(c["name"], c["passed"]) for c in v2.checks] == [
-        ("OnlineFlow", True), ("BufferBounded", False), ("MultipleOutageCycles", True), ("RaceDetector", False)]
+        ("OnlineFlow", True),
+        ("BufferBounded", False),
+        ("MultipleOutageCycles", True),
+        ("RaceDetector", False),
+    ]
     assert (v2.verdict, v2.compiled) == ("test_fail", True)
     failed = parse_article_grade("v2", {"eval": {"score": 0, "max": 10, "summary": "compile:FAIL"}})
     assert (failed.verdict, failed.compiled) == ("compile_fail", False)
-    v1 = parse_article_grade("v1", {"eval": {"score": 9, "max": 15, "summary":
-                                             "factorial:5/5 wordfreq:4/5 filetreewalk:0/5(build-fail)"}})
+    v1 = parse_article_grade(
+        "v1",
+        {
+            "eval": {
+                "score": 9,
+                "max": 15,
+                "summary": "factorial:5/5 wordfreq:4/5 filetreewalk:0/5(build-fail)",
+            }
+        },
+    )
     assert [(c["name"], c["points"], c["detail"]) for c in v1.checks] == [
-        ("factorial", 5, ""), ("wordfreq", 4, ""), ("filetreewalk", 0, "build-fail")]
+        ("factorial", 5, ""),
+        ("wordfreq", 4, ""),
+        ("filetreewalk", 0, "build-fail"),
+    ]
     assert (v1.verdict, v1.compiled) == ("test_fail", True)
 
 
@@ -157,14 +195,16 @@ def test_an_unknown_model_folder_is_one_line_and_writes_nothing(
         assert sum(job_state_counts(conn, None).values()) == 0
 
 
-def test_a_directory_without_exams_is_refused(settings: Settings, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_directory_without_exams_is_refused(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, _, err = run_cli(["import-article", str(tmp_path)], capsys)
     assert status == 1 and "expected exam_v1/ and/or exam_v2/" in err
 
 
-def test_report_json_of_the_article_lists_every_table(settings: Settings,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_json_of_the_article_lists_every_table(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     load_article(settings)
     status, out, _ = run_cli(["report", "--sweep", "article", "--format", "json"], capsys)
     assert status == 0

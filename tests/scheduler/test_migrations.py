@@ -51,33 +51,43 @@ def test_regrades_and_infra_verdicts_fit_the_schema_without_change(database_url:
     with psycopg.connect(database_url) as conn:
         conn.execute("INSERT INTO models (id, label, family) VALUES ('m', 'M', 'f')")
         conn.execute("INSERT INTO sweeps (name, definition) VALUES ('s', '{}')")
-        job = one(conn.execute(
-            "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params)"
-            " VALUES ('s', 'm', 'v1', 42, 'h', '{}') RETURNING id"
-        ))[0]
-        first = one(conn.execute(
-            "INSERT INTO attempts (job_id, number, state, outcome) VALUES (%s, 1, 'finished', 'server_error')"
-            " RETURNING id", (job,)
-        ))[0]
+        job = one(
+            conn.execute(
+                "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params)"
+                " VALUES ('s', 'm', 'v1', 42, 'h', '{}') RETURNING id"
+            )
+        )[0]
+        first = one(
+            conn.execute(
+                "INSERT INTO attempts (job_id, number, state, outcome) VALUES (%s, 1, 'finished', 'server_error')"
+                " RETURNING id",
+                (job,),
+            )
+        )[0]
         conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, error) VALUES (%s, %s, 'server_error', 'x')",
             (job, first),
         )
-        second = one(conn.execute(
-            "INSERT INTO attempts (job_id, number) VALUES (%s, 2) RETURNING id", (job,)
-        ))[0]
-        gen = one(conn.execute(
-            "INSERT INTO generations (job_id, attempt_id, outcome, finish_reason, response_text)"
-            " VALUES (%s, %s, 'ok', 'stop', 'code') RETURNING id", (job, second)
-        ))[0]
+        second = one(
+            conn.execute("INSERT INTO attempts (job_id, number) VALUES (%s, 2) RETURNING id", (job,))
+        )[0]
+        gen = one(
+            conn.execute(
+                "INSERT INTO generations (job_id, attempt_id, outcome, finish_reason, response_text)"
+                " VALUES (%s, %s, 'ok', 'stop', 'code') RETURNING id",
+                (job, second),
+            )
+        )[0]
         for version in ("v1-aaaa", "v1-bbbb"):
             conn.execute(
                 "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled)"
-                " VALUES (%s, %s, 10, 15, 'test_fail', true)", (gen, version)
+                " VALUES (%s, %s, 10, 15, 'test_fail', true)",
+                (gen, version),
             )
         conn.execute(
             "INSERT INTO grades (generation_id, grader_version, score, max_score, verdict, compiled)"
-            " VALUES (%s, 'v1-aaaa', 10, 15, 'test_fail', true) ON CONFLICT DO NOTHING", (gen,)
+            " VALUES (%s, 'v1-aaaa', 10, 15, 'test_fail', true) ON CONFLICT DO NOTHING",
+            (gen,),
         )
         count = one(conn.execute("SELECT count(*) FROM grades WHERE generation_id = %s", (gen,)))[0]
     assert count == 2

@@ -55,8 +55,10 @@ def test_pause_false_flags_without_pausing_and_pausing_is_the_default() -> None:
 def _sweep(settings: Settings, name: str = "s", tripwires: dict[str, Any] | None = None) -> None:
     with connect(settings) as conn:
         for model in ("m-bad", "m-good"):
-            conn.execute("INSERT INTO models (id, label, family) VALUES (%s, %s, 'f') ON CONFLICT DO NOTHING",
-                         (model, model))
+            conn.execute(
+                "INSERT INTO models (id, label, family) VALUES (%s, %s, 'f') ON CONFLICT DO NOTHING",
+                (model, model),
+            )
         definition = {"models": ["m-bad", "m-good"], **({"tripwires": tripwires} if tripwires else {})}
         conn.execute("INSERT INTO sweeps (name, definition) VALUES (%s, %s)", (name, Jsonb(definition)))
         conn.commit()
@@ -81,7 +83,10 @@ def _jobs(settings: Settings, model: str, verdicts: Sequence[str | None], sweep:
 
 
 def _paused(settings: Settings) -> list[str]:
-    return [r["model"] for r in query(settings.database_url, "SELECT model FROM model_pauses WHERE resumed_at IS NULL")]
+    return [
+        r["model"]
+        for r in query(settings.database_url, "SELECT model FROM model_pauses WHERE resumed_at IS NULL")
+    ]
 
 
 def _redis_copy(settings: Settings) -> set[str]:
@@ -109,7 +114,9 @@ def test_the_reconcilers_duty_pauses_a_tripped_model_once_and_names_it_in_status
     assert "m-bad" in line and "server_error 2" in line and "scheduler resume --model m-bad" in line
 
 
-def test_a_paused_models_job_is_refused_without_an_attempt_and_other_models_are_claimed(settings: Settings) -> None:
+def test_a_paused_models_job_is_refused_without_an_attempt_and_other_models_are_claimed(
+    settings: Settings,
+) -> None:
     _sweep(settings)
     _jobs(settings, "m-bad", INFRA)
     (bad,) = _jobs(settings, "m-bad", [None])
@@ -120,8 +127,13 @@ def test_a_paused_models_job_is_refused_without_an_attempt_and_other_models_are_
     refused = claim_generation(bad, "gpu@a", "t1", 60)
     assert refused == Refused(Refusal.PAUSED, "queued")
     assert isinstance(claim_generation(good, "gpu@a", "t2", 60), GenerationClaim)
-    assert query(settings.database_url, "SELECT count(*) AS n FROM attempts WHERE job_id = %s", (bad,))[0]["n"] == 0
-    assert query(settings.database_url, "SELECT state FROM jobs WHERE id = %s", (bad,))[0]["state"] == "queued"
+    assert (
+        query(settings.database_url, "SELECT count(*) AS n FROM attempts WHERE job_id = %s", (bad,))[0]["n"]
+        == 0
+    )
+    assert (
+        query(settings.database_url, "SELECT state FROM jobs WHERE id = %s", (bad,))[0]["state"] == "queued"
+    )
 
     resume(settings, "m-bad")
     assert _redis_copy(settings) == set(), "the resume did not reach the dispatch's copy"
@@ -154,23 +166,29 @@ def test_a_sweep_with_pause_false_or_the_tripwire_off_pauses_nothing(settings: S
 def test_resuming_a_model_that_is_not_paused_is_one_clear_error(settings: Settings) -> None:
     with pytest.raises(NotPausedError, match="model 'm-x' is not paused"):
         resume(settings, "m-x")
-    done = subprocess.run([sys.executable, "-m", "scheduler", "resume", "--model", "m-x"], check=False,
-                          cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "scheduler", "resume", "--model", "m-x"],
+        check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "scheduler: error: model 'm-x' is not paused (`scheduler status` lists the paused models)"
     ]
 
 
-def test_a_sweep_file_may_say_pause_false_to_flag_without_pausing(settings: Settings,
-                                                                      tmp_path: Any) -> None:
+def test_a_sweep_file_may_say_pause_false_to_flag_without_pausing(settings: Settings, tmp_path: Any) -> None:
     import shutil
 
     from scheduler.catalog import load_catalog, load_sweep
 
     shutil.copy(settings.sweeps_dir / "models.yaml", tmp_path / "models.yaml")
-    (tmp_path / "flag.yaml").write_text("models: [gemma4-26b-q4km]\nexams: [v2]\nseeds: [42]\n"
-                                        "tripwires: {pause: false, infra_first_jobs: 2}\n")
+    (tmp_path / "flag.yaml").write_text(
+        "models: [gemma4-26b-q4km]\nexams: [v2]\nseeds: [42]\n"
+        "tripwires: {pause: false, infra_first_jobs: 2}\n"
+    )
     sweep = load_sweep(tmp_path, "flag", load_catalog(tmp_path), ["v2"])
     assert not pauses(sweep.tripwires)

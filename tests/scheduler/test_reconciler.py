@@ -116,7 +116,9 @@ def test_a_dead_graders_delivered_message_goes_back_on_its_queue_once_its_lease_
         reconciler.close()
     assert second is not None and second["restored"] == 1 and second["sent"] == 0
     assert view.has_waiting("grade", dead), "the dead grader's message is not back on the queue"
-    assert not view.has_waiting("grade", live) and view.delivered_for("grade", live), "a live claim was disturbed"
+    assert not view.has_waiting("grade", live) and view.delivered_for("grade", live), (
+        "a live claim was disturbed"
+    )
     held_live.release()
     held_dead.release()
 

@@ -29,8 +29,9 @@ def _tables(settings: Settings, sweep: str) -> dict[str, dict]:
     return {t["id"]: t for t in report_json(settings, sweep)["tables"]}
 
 
-def test_local_regrade_puts_our_scores_beside_the_published_ones(settings: Settings, tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_local_regrade_puts_our_scores_beside_the_published_ones(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     load_article(settings, _subset(tmp_path, "v1", "gpt-oss-20b", "gemma4-26b-q4km"), "sub")
     assert "compare-responses" not in _tables(settings, "sub")
     status, out, _ = run_cli(["regrade", "--sweep", "sub", "--local"], capsys)
@@ -66,7 +67,9 @@ def test_regrade_skips_responses_that_are_missing(settings: Settings, tmp_path: 
     assert any("no response text" in s for s in plan.skipped)
 
 
-def test_regrade_of_an_unknown_sweep_is_one_line(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_regrade_of_an_unknown_sweep_is_one_line(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, _, err = run_cli(["regrade", "--sweep", "nope", "--local"], capsys)
     assert status == 1 and err.count("\n") == 1 and "no sweep named 'nope'" in err
 

@@ -27,12 +27,20 @@ from tests.support.paths import ARTIFACTS_DIR as ARTIFACTS
 from tests.support.reporting import RECORDED, load_recorded
 from tests.support.scheduler_cli import run_cli
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  # No name resolves: a page that needed anything from a server would not draw.
-                  "--host-resolver-rules=MAP * ~NOTFOUND",
-                  # Run the page's scripts to the end before dumping or shooting it.
-                  "--virtual-time-budget=10000"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    # No name resolves: a page that needed anything from a server would not draw.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+    # Run the page's scripts to the end before dumping or shooting it.
+    "--virtual-time-budget=10000",
+]
 
 
 def _chromium() -> str:
@@ -47,8 +55,13 @@ def _chromium() -> str:
 
 def _run_chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     profile = tmp_path / f"profile-{len(list(tmp_path.iterdir()))}"
-    return subprocess.run([_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [_chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _dom(tmp_path: Path, page: Path) -> str:
@@ -139,8 +152,12 @@ class _Loads(HTMLParser):
         self.in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.loads += [f"<{tag} {name}={value}>" for name, value in attrs if name in ("src", "href", "srcset")]
-        self.loads += [f"<{tag} style={value}>" for name, value in attrs if name == "style" and "url(" in (value or "")]
+        self.loads += [
+            f"<{tag} {name}={value}>" for name, value in attrs if name in ("src", "href", "srcset")
+        ]
+        self.loads += [
+            f"<{tag} style={value}>" for name, value in attrs if name == "style" and "url(" in (value or "")
+        ]
         self.in_style = tag == "style"
 
     def handle_endtag(self, tag: str) -> None:
@@ -160,8 +177,9 @@ def assert_self_contained(html: str) -> None:
 
 
 @pytest.mark.slow
-def test_html_report_renders_every_plot_in_headless_chromium(settings: Settings, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_html_report_renders_every_plot_in_headless_chromium(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     report = _recorded_report(settings)
     page = tmp_path / "recorded.html"
     status, _, err = run_cli(["report", "--sweep", RECORDED, "--format", "html", "--out", str(page)], capsys)
@@ -182,22 +200,33 @@ def test_html_report_renders_every_plot_in_headless_chromium(settings: Settings,
     # Every model is named in the speed plot's legend (no labels piled on the points); every scored
     # model has its error bar, and its point carries the tables' numbers.
     for exam in exams:
-        assert _legend(drawn[f"plot-{exam}-speed"], "Model") == [s.label for s in report.stats if s.exam == exam]
+        assert _legend(drawn[f"plot-{exam}-speed"], "Model") == [
+            s.label for s in report.stats if s.exam == exam
+        ]
     for s in report.stats:
         score_plot = drawn[f"plot-{s.exam}-score"]
         bars = [label for label in _labels(score_plot, "rule") if f"Model: {s.label};" in label]
         assert len(bars) == 1 and f"95% CI: {fmt_ci(s)};" in bars[0], (s.label, s.exam, bars)
-        points = [label for label in _labels(drawn[f"plot-{s.exam}-speed"], "symbol")
-                  if f"Model: {s.label};" in label]
+        points = [
+            label
+            for label in _labels(drawn[f"plot-{s.exam}-speed"], "symbol")
+            if f"Model: {s.label};" in label
+        ]
         assert len(points) == 1
         assert f"Mean: {s.scores.mean:.2f}; 95% CI: {fmt_ci(s)};" in points[0]
         assert f"Seeds: {s.scores.n};" in points[0] and f"Decode tok/s: {s.decode_tps:.1f};" in points[0]
 
     model, tooltip = _hover(tmp_path, page, f"plot-{exams[0]}-speed")
     shown = next(s for s in report.stats if s.exam == exams[0] and s.label == model)
-    assert tooltip == {"Model": shown.label, "Mean": f"{shown.scores.mean:.2f}", "95% CI": fmt_ci(shown),
-                       "Range over seeds": fmt_range(shown), "Seeds": str(shown.scores.n),
-                       "Decode tok/s": f"{shown.decode_tps:.1f}", "GGUF size": fmt_size(shown.size_gb)}
+    assert tooltip == {
+        "Model": shown.label,
+        "Mean": f"{shown.scores.mean:.2f}",
+        "95% CI": fmt_ci(shown),
+        "Range over seeds": fmt_range(shown),
+        "Seeds": str(shown.scores.n),
+        "Decode tok/s": f"{shown.decode_tps:.1f}",
+        "GGUF size": fmt_size(shown.size_gb),
+    }
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = _screenshot(tmp_path, page, ARTIFACTS / "report_recorded.png")
@@ -216,15 +245,23 @@ def _set(s: ModelExamStats, mean: float, decode_tps: float | None, size_gb: floa
 
 @pytest.mark.slow
 def test_pareto_plots_name_exactly_the_frontier_and_say_which_models_are_left_out(
-        settings: Settings, tmp_path: Path) -> None:
+    settings: Settings, tmp_path: Path
+) -> None:
     report = _recorded_report(settings)
     exam = "v2"
     model = next(s for s in report.stats if s.exam == exam)
     # A known case: A scores best and decodes slowest; B is fastest; C has the smallest file and is
     # slower than B with a lower score; E is beaten by A on all counts; D has neither rate nor size.
-    a, b, c, d, e = (dataclasses.replace(model, model=f"made-up-{name}", label=f"Made-up {name}") for name in "ABCDE")
-    known = [_set(a, 8.0, 10.0, 20.0), _set(b, 6.0, 30.0, 16.0), _set(c, 5.0, 20.0, 12.0),
-             _set(d, 4.0, None, None), _set(e, 7.0, 5.0, 25.0)]
+    a, b, c, d, e = (
+        dataclasses.replace(model, model=f"made-up-{name}", label=f"Made-up {name}") for name in "ABCDE"
+    )
+    known = [
+        _set(a, 8.0, 10.0, 20.0),
+        _set(b, 6.0, 30.0, 16.0),
+        _set(c, 5.0, 20.0, 12.0),
+        _set(d, 4.0, None, None),
+        _set(e, 7.0, 5.0, 25.0),
+    ]
     report.stats = known
     page = tmp_path / "known.html"
     page.write_text(render_html(report))
@@ -235,18 +272,30 @@ def test_pareto_plots_name_exactly_the_frontier_and_say_which_models_are_left_ou
     frontiers: dict[str, list[str]] = {}
     for row in (row for table in pareto_tables(known) for row in table.rows):
         frontiers.setdefault(row[0], []).append(row[1])
-    assert frontiers == {"score and decode tok/s": [a.label, b.label],
-                         "score and GGUF size": [a.label, b.label, c.label]}
+    assert frontiers == {
+        "score and decode tok/s": [a.label, b.label],
+        "score and GGUF size": [a.label, b.label, c.label],
+    }
     html = page.read_text()
-    for plot, what in (("speed", "decode rate"), ("pareto-speed", "decode rate"), ("pareto-size", "GGUF size")):
-        assert f'<p class="plot-note">Left out (no {what}): {d.label}.</p>' in html.split(f'id="plot-{exam}-{plot}"')[1]
+    for plot, what in (
+        ("speed", "decode rate"),
+        ("pareto-speed", "decode rate"),
+        ("pareto-size", "GGUF size"),
+    ):
+        assert (
+            f'<p class="plot-note">Left out (no {what}): {d.label}.</p>'
+            in html.split(f'id="plot-{exam}-{plot}"')[1]
+        )
         assert f"Model: {d.label};" not in drawn[f"plot-{exam}-{plot}"]
         assert f"Model: {e.label};" in drawn[f"plot-{exam}-{plot}"]
 
 
 def test_the_score_axis_spans_the_means_and_intervals_within_full_marks() -> None:
-    rows: list[dict[str, Any]] = [{"mean": 12.0, "ci_low": 9.5, "ci_high": 14.0}, {"mean": 14.5, "ci_low": 13.0, "ci_high": 15.0},
-            {"mean": 11.0, "ci_low": None, "ci_high": None}]
+    rows: list[dict[str, Any]] = [
+        {"mean": 12.0, "ci_low": 9.5, "ci_high": 14.0},
+        {"mean": 14.5, "ci_low": 13.0, "ci_high": 15.0},
+        {"mean": 11.0, "ci_low": None, "ci_high": None},
+    ]
     low, high = score_scale(rows, 15.0).to_dict()["domain"]
     assert 9.0 < low < 9.5 and high == 15.0  # padded below the lowest interval; never past full marks
     low, high = score_scale([{"mean": 0.0, "ci_low": 0.0, "ci_high": 0.5}], 10.0).to_dict()["domain"]

@@ -13,14 +13,27 @@ from tests.support.reporting import report_json, stats_by
 from tests.support.runs import add_run, add_sweep
 
 
-def _task(conn: Any, seed: int, task: str, score: float | None, verdict: str, *, finish: str = "stop") -> None:
-    generation = {"outcome": "truncated" if finish == "length" else "ok", "finish_reason": finish,
-                  "completion_tokens": 200, "decode_tps": 40, "wall_s": 5}
+def _task(
+    conn: Any, seed: int, task: str, score: float | None, verdict: str, *, finish: str = "stop"
+) -> None:
+    generation = {
+        "outcome": "truncated" if finish == "length" else "ok",
+        "finish_reason": finish,
+        "completion_tokens": 200,
+        "decode_tps": 40,
+        "wall_s": 5,
+    }
     graded = None
     if score is not None:
         checks = [{"name": "TestA", "passed": score > 0, "points": 1, "max_points": 1}]
-        graded = {"grader_version": "go-tasks-x", "score": score, "max_score": 1, "verdict": verdict,
-                  "compiled": verdict in ("ok", "test_fail"), "checks": checks}
+        graded = {
+            "grader_version": "go-tasks-x",
+            "score": score,
+            "max_score": 1,
+            "verdict": verdict,
+            "compiled": verdict in ("ok", "test_fail"),
+            "checks": checks,
+        }
     add_run(conn, "t", "m", f"go-tasks/{task}", seed, generation, graded)
 
 
@@ -29,7 +42,11 @@ def task_sweep(settings: Settings) -> Settings:
     """Model m on three tasks over three seeds; seed 3 has a truncated task."""
     with connect(settings) as conn, conn.transaction():
         add_sweep(conn, "t", {"models": ["m"]}, [Model("m", "M", "f", "Q4", 1)])
-        for task, score, verdict in (("lru", 1.0, "ok"), ("roman", 0.5, "test_fail"), ("zip", 0.0, "compile_fail")):
+        for task, score, verdict in (
+            ("lru", 1.0, "ok"),
+            ("roman", 0.5, "test_fail"),
+            ("zip", 0.0, "compile_fail"),
+        ):
             _task(conn, 1, task, score, verdict)
         for task, score, verdict in (("lru", 1.0, "ok"), ("roman", 1.0, "ok"), ("zip", 0.25, "test_fail")):
             _task(conn, 2, task, score, verdict)
@@ -48,15 +65,20 @@ def test_an_exam_of_items_is_summed_per_seed_with_a_check_per_task(task_sweep: S
     assert (s["n"], s["mean"]) == (2, 1.875)
     assert s["verdicts"] == {"test_fail": 2, "truncated": 1}
     # Per task over every seed that built something; the truncated task of seed 3 is left out.
-    assert s["checks"] == {"lru": {"passed": 3, "runs": 3}, "roman": {"passed": 2, "runs": 3},
-                           "zip": {"passed": 0, "runs": 2}}
+    assert s["checks"] == {
+        "lru": {"passed": 3, "runs": 3},
+        "roman": {"passed": 2, "runs": 3},
+        "zip": {"passed": 0, "runs": 2},
+    }
     assert report["exam_max"] == {"go-tasks": 3.0}
     assert report["jobs"] == 9  # the per-task jobs themselves are all kept
 
 
 def test_a_seed_with_an_ungraded_task_has_no_whole_exam_score_yet(task_sweep: Settings) -> None:
     with connect(task_sweep) as conn:
-        conn.execute("DELETE FROM grades WHERE generation_id IN (SELECT g.id FROM generations g"
-                     " JOIN jobs j ON j.id = g.job_id WHERE j.seed = 2 AND j.exam = 'go-tasks/zip')")
+        conn.execute(
+            "DELETE FROM grades WHERE generation_id IN (SELECT g.id FROM generations g"
+            " JOIN jobs j ON j.id = g.job_id WHERE j.seed = 2 AND j.exam = 'go-tasks/zip')"
+        )
     s = stats_by(report_json(task_sweep, "t"))[("m", "go-tasks")]
     assert s["scores_by_seed"] == {"1": 1.5}

@@ -66,7 +66,9 @@ def test_the_posterior_of_many_runs_agrees_with_the_sample_mean_and_its_standard
     se = (sum((x - mean) ** 2 for x in scores) / (len(scores) - 1) / len(scores)) ** 0.5
     assert post.mean == pytest.approx(mean, abs=0.1)
     low, high = post.interval(0.95)
-    assert low == pytest.approx(mean - 1.96 * se, abs=0.15) and high == pytest.approx(mean + 1.96 * se, abs=0.15)
+    assert low == pytest.approx(mean - 1.96 * se, abs=0.15) and high == pytest.approx(
+        mean + 1.96 * se, abs=0.15
+    )
 
 
 def test_a_clear_difference_is_called_and_seeds_are_paired() -> None:
@@ -96,17 +98,39 @@ def test_seeds_to_settle_follows_the_normal_sample_size_formula() -> None:
 A_AND_B = [Model(m, m.upper(), "fam", quant, 10) for m, quant in (("a", "Q4"), ("b", "Q8"))]
 
 
-def _run(conn: Any, model: str, seed: int, *, outcome: str = "ok", finish: str = "stop",
-         grade: tuple[float, str, bool] | None = None, decode_tps: float = 20.0) -> None:
-    generation = {"outcome": outcome, "finish_reason": finish, "completion_tokens": 100, "prompt_tps": 300,
-                  "decode_tps": decode_tps, "wall_s": 5}
+def _run(
+    conn: Any,
+    model: str,
+    seed: int,
+    *,
+    outcome: str = "ok",
+    finish: str = "stop",
+    grade: tuple[float, str, bool] | None = None,
+    decode_tps: float = 20.0,
+) -> None:
+    generation = {
+        "outcome": outcome,
+        "finish_reason": finish,
+        "completion_tokens": 100,
+        "prompt_tps": 300,
+        "decode_tps": decode_tps,
+        "wall_s": 5,
+    }
     graded = None
     if grade is not None:
         score, verdict, compiled = grade
-        checks = [{"name": "OnlineFlow", "passed": compiled, "points": 1, "max_points": 1},
-                  {"name": "RaceDetector", "passed": False, "points": 0, "max_points": 1}]
-        graded = {"grader_version": "test-1", "score": score, "max_score": 10, "verdict": verdict,
-                  "compiled": compiled, "checks": checks}
+        checks = [
+            {"name": "OnlineFlow", "passed": compiled, "points": 1, "max_points": 1},
+            {"name": "RaceDetector", "passed": False, "points": 0, "max_points": 1},
+        ]
+        graded = {
+            "grader_version": "test-1",
+            "score": score,
+            "max_score": 10,
+            "verdict": verdict,
+            "compiled": compiled,
+            "checks": checks,
+        }
     add_run(conn, "s", model, "v2", seed, generation, graded)
 
 
@@ -153,8 +177,9 @@ def test_a_test_no_model_passes_is_flagged_as_a_likely_grader_problem(mixed_swee
     assert any("RaceDetector" in note for note in checks["notes"])
 
 
-def test_markdown_report_shows_the_article_columns(mixed_sweep: Settings,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_markdown_report_shows_the_article_columns(
+    mixed_sweep: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, out, _ = run_cli(["report", "--sweep", "s"], capsys)
     assert status == 0
     assert "| Model | Mean | Range | n | 95% CI | Compiles | Tok/s |" in out
@@ -165,8 +190,9 @@ def test_markdown_report_shows_the_article_columns(mixed_sweep: Settings,
     assert "1 truncated" in out
 
 
-def test_csv_report_is_one_cell_a_line(mixed_sweep: Settings, tmp_path: Path,
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_csv_report_is_one_cell_a_line(
+    mixed_sweep: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_file = tmp_path / "r.csv"
     status, out, _ = run_cli(["report", "--sweep", "s", "--format", "csv", "--out", str(out_file)], capsys)
     assert status == 0 and out == ""
@@ -175,8 +201,9 @@ def test_csv_report_is_one_cell_a_line(mixed_sweep: Settings, tmp_path: Path,
     assert [r["value"] for r in mean] == ["3.5"]
 
 
-def test_unknown_sweep_and_bad_out_directory_are_one_line_errors(mixed_sweep: Settings, tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_sweep_and_bad_out_directory_are_one_line_errors(
+    mixed_sweep: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, _, err = run_cli(["report", "--sweep", "nope"], capsys)
     assert status == 1 and err.count("\n") == 1 and "no sweep named 'nope'" in err and "s" in err
     status, _, err = run_cli(["report", "--sweep", "s", "--out", str(tmp_path / "no" / "r.md")], capsys)
@@ -184,8 +211,9 @@ def test_unknown_sweep_and_bad_out_directory_are_one_line_errors(mixed_sweep: Se
     assert not (tmp_path / "no").exists()
 
 
-def test_json_report_carries_the_numbers_behind_the_tables(mixed_sweep: Settings,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_report_carries_the_numbers_behind_the_tables(
+    mixed_sweep: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     status, out, _ = run_cli(["report", "--sweep", "s", "--format", "json"], capsys)
     data = json.loads(out)
     assert status == 0 and data["sweep"] == "s" and data["jobs"] == 7

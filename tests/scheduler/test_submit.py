@@ -56,7 +56,9 @@ def test_submitting_twice_enqueues_18_messages_then_nothing(
     assert sum(queued_messages(settings.redis_url).values()) == 18
 
 
-def test_a_message_names_the_generate_task_and_its_job(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_message_names_the_generate_task_and_its_job(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     run_cli(["submit", "--sweep", "demo"], capsys)
     client = redis.Redis.from_url(settings.redis_url)
     raw = client.lindex(generation_queue("gemma3-270m-q4km"), 0)
@@ -90,7 +92,10 @@ def test_adding_a_seed_enqueues_only_the_new_jobs(
     result = json.loads(out)
     assert (result["jobs"], result["new"], result["enqueued"]) == (24, 6, 6)
     with psycopg.connect(settings.database_url) as conn:
-        seeds = {r[0] for r in conn.execute("SELECT seed FROM jobs WHERE id = ANY(%s)", (result["enqueued_job_ids"],))}
+        seeds = {
+            r[0]
+            for r in conn.execute("SELECT seed FROM jobs WHERE id = ANY(%s)", (result["enqueued_job_ids"],))
+        }
     assert seeds == {789}
     assert sum(queued_messages(settings.redis_url).values()) == 24
 
@@ -144,14 +149,19 @@ def test_the_console_script_reports_a_missing_database_in_one_line(tmp_path: Pat
     proc = subprocess.run(
         [sys.executable, "-c", "from scheduler.cli import main; main()", "submit", "--sweep", "demo"],
         env={"DATABASE_URL": "postgresql://127.0.0.1:1/none", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, timeout=60, check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 1
     assert proc.stderr.startswith("scheduler: error: cannot connect to Postgres at DATABASE_URL=")
     assert len(proc.stderr.strip().splitlines()) == 1
 
 
-def test_each_model_queue_gets_its_longest_exam_first(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+def test_each_model_queue_gets_its_longest_exam_first(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
     run_cli(["submit", "--sweep", "quant-gemma4"], capsys)
     client = redis.Redis.from_url(settings.redis_url)
     # Celery's Redis transport pushes on the left and pops on the right: the right end runs first.
@@ -168,20 +178,33 @@ def test_requeue_after_redis_lost_its_messages_resends_one_for_every_job_nothing
     run_cli(["submit", "--sweep", "demo"], capsys)
     with psycopg.connect(settings.database_url) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM jobs ORDER BY id")]
-        for job_id, state, lease_s in [(ids[0], "generated", None), (ids[1], "grading", -5),
-                                       (ids[2], "generating", -5), (ids[3], "generating", 60)]:
-            conn.execute("UPDATE jobs SET state = %s, lease_owner = 'w#1',"
-                         " lease_expires_at = now() + make_interval(secs => %s) WHERE id = %s",
-                         (state, lease_s, job_id))
+        for job_id, state, lease_s in [
+            (ids[0], "generated", None),
+            (ids[1], "grading", -5),
+            (ids[2], "generating", -5),
+            (ids[3], "generating", 60),
+        ]:
+            conn.execute(
+                "UPDATE jobs SET state = %s, lease_owner = 'w#1',"
+                " lease_expires_at = now() + make_interval(secs => %s) WHERE id = %s",
+                (state, lease_s, job_id),
+            )
     redis.Redis.from_url(settings.redis_url).flushdb()  # Redis restarted empty
 
     code, out, _ = run_cli(["submit", "--sweep", "demo", "--requeue", "--json"], capsys)
     result = json.loads(out)
     client = redis.Redis.from_url(settings.redis_url)
-    sent = {(json.loads(raw)["headers"]["task"], int(json.loads(raw)["headers"]["argsrepr"].strip("[]")))
-            for queue in ("gen.gemma3-270m-q4km", "cpu") for raw in client.lrange(queue, 0, -1)}
+    sent = {
+        (json.loads(raw)["headers"]["task"], int(json.loads(raw)["headers"]["argsrepr"].strip("[]")))
+        for queue in ("gen.gemma3-270m-q4km", "cpu")
+        for raw in client.lrange(queue, 0, -1)
+    }
     assert code == 0
     still_queued = ids[4:]
-    assert sent == {("quantsweep.grade", ids[0]), ("quantsweep.grade", ids[1]), ("quantsweep.generate", ids[2]),
-                    *(("quantsweep.generate", job_id) for job_id in still_queued)}
+    assert sent == {
+        ("quantsweep.grade", ids[0]),
+        ("quantsweep.grade", ids[1]),
+        ("quantsweep.generate", ids[2]),
+        *(("quantsweep.generate", job_id) for job_id in still_queued),
+    }
     assert sorted(result["enqueued_job_ids"]) == sorted([ids[0], ids[1], ids[2], *still_queued])

@@ -14,10 +14,14 @@ from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
 from tests.support.scheduler_cli import job_count, queued_messages, run_cli
 
 ARTICLE_MODELS = {
-    "gemma4-26b-q4km": ("UD-Q4_K_M", 16), "gemma4-26b-mxfp4": ("MXFP4_MOE", 15),
-    "gemma4-26b-q5km": ("UD-Q5_K_M", 21), "qwen35-35b-q4km": ("Q4_K_M", 21),
-    "qwen35-35b-q5km": ("Q5_K_M", 28), "qwen35-35b-q6k": ("Q6_K", 32),
-    "qwen35-35b-mxfp4": ("MXFP4_MOE", 20), "gpt-oss-20b": ("MXFP4", 12),
+    "gemma4-26b-q4km": ("UD-Q4_K_M", 16),
+    "gemma4-26b-mxfp4": ("MXFP4_MOE", 15),
+    "gemma4-26b-q5km": ("UD-Q5_K_M", 21),
+    "qwen35-35b-q4km": ("Q4_K_M", 21),
+    "qwen35-35b-q5km": ("Q5_K_M", 28),
+    "qwen35-35b-q6k": ("Q6_K", 32),
+    "qwen35-35b-mxfp4": ("MXFP4_MOE", 20),
+    "gpt-oss-20b": ("MXFP4", 12),
 }
 
 
@@ -41,27 +45,53 @@ def test_sweeps_lists_every_sweep_with_its_job_count(capsys: pytest.CaptureFixtu
 
 
 BROKEN = [
-    ("unknown model", "models: [gemma4-26b-q4km, llama-9000]\nexams: [v1]\nseeds: [42]\n",
-     "sweep file broken.yaml: models[1] 'llama-9000' is not in the catalog models.yaml; add it there"),
-    ("seed not an integer", "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42, abc]\n",
-     "sweep file broken.yaml: seeds[1] must be an integer, got 'abc'"),
-    ("unknown exam", "models: [gpt-oss-20b]\nexams: [v1, v9]\nseeds: [42]\n",
-     "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: go-tasks, v1, v2, go-tasks:demo or an item"),
-    ("yaml syntax error", "models: [gpt-oss-20b\nexams: [v1]\nseeds: [42]\n",
-     "sweep file broken.yaml: YAML syntax error at line"),
-    ("missing field", "models: [gpt-oss-20b]\nexams: [v1]\n",
-     "sweep file broken.yaml: missing field 'seeds'; add seeds:"),
-    ("misspelt field", "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42]\nseed: [1]\n",
-     "sweep file broken.yaml: unknown field 'seed' in the top level; allowed:"),
-    ("bad generation value", "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42]\ngeneration: {max_tokens: -5}\n",
-     "sweep file broken.yaml: generation.max_tokens must be a positive integer, got -5"),
+    (
+        "unknown model",
+        "models: [gemma4-26b-q4km, llama-9000]\nexams: [v1]\nseeds: [42]\n",
+        "sweep file broken.yaml: models[1] 'llama-9000' is not in the catalog models.yaml; add it there",
+    ),
+    (
+        "seed not an integer",
+        "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42, abc]\n",
+        "sweep file broken.yaml: seeds[1] must be an integer, got 'abc'",
+    ),
+    (
+        "unknown exam",
+        "models: [gpt-oss-20b]\nexams: [v1, v9]\nseeds: [42]\n",
+        "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: go-tasks, v1, v2, go-tasks:demo or an item",
+    ),
+    (
+        "yaml syntax error",
+        "models: [gpt-oss-20b\nexams: [v1]\nseeds: [42]\n",
+        "sweep file broken.yaml: YAML syntax error at line",
+    ),
+    (
+        "missing field",
+        "models: [gpt-oss-20b]\nexams: [v1]\n",
+        "sweep file broken.yaml: missing field 'seeds'; add seeds:",
+    ),
+    (
+        "misspelt field",
+        "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42]\nseed: [1]\n",
+        "sweep file broken.yaml: unknown field 'seed' in the top level; allowed:",
+    ),
+    (
+        "bad generation value",
+        "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42]\ngeneration: {max_tokens: -5}\n",
+        "sweep file broken.yaml: generation.max_tokens must be a positive integer, got -5",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "text", "message"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_a_malformed_sweep_gives_one_line_and_writes_nothing(
-    case: str, text: str, message: str, settings: Settings, tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    case: str,
+    text: str,
+    message: str,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     sweeps = tmp_path / "sweeps"
     shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
@@ -103,7 +133,9 @@ def test_an_exam_of_items_gives_one_job_per_task_and_a_set_names_a_few(
 
     sweeps = tmp_path / "sweeps"
     shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
-    (sweeps / "tasks.yaml").write_text("models: [gpt-oss-20b]\nexams: [go-tasks, v1, go-tasks:demo]\nseeds: [1, 2]\n")
+    (sweeps / "tasks.yaml").write_text(
+        "models: [gpt-oss-20b]\nexams: [go-tasks, v1, go-tasks:demo]\nseeds: [1, 2]\n"
+    )
     monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
     get_settings.cache_clear()
     tasks = job_exams("go-tasks")

@@ -77,9 +77,7 @@ def test_every_column_default_is_a_word_of_its_enum(database_url: str) -> None:
 
 def test_the_check_rejects_a_word_outside_its_enum(database_url: str) -> None:
     with psycopg.connect(database_url) as conn, pytest.raises(psycopg.errors.CheckViolation):
-        conn.execute(
-            "INSERT INTO workers (name, host, role) VALUES ('w', 'h', %s)", ("gpu-and-cpu",)
-        )
+        conn.execute("INSERT INTO workers (name, host, role) VALUES ('w', 'h', %s)", ("gpu-and-cpu",))
 
 
 def test_sql_list_quotes_each_member_as_a_literal() -> None:

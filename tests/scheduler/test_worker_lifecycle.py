@@ -70,7 +70,10 @@ def test_a_taken_over_attempt_that_finishes_first_keeps_its_generation_and_the_o
     cut_off = claim_generation(job_id, "gpu@cut-off", lease_s=0.2)  # its database went away mid-generation
     time.sleep(0.4)
     takeover = claim_generation(job_id, "gpu@other")
-    assert lifecycle.store_generation(cut_off, GenerationRecord(outcome=Outcome.OK, response_text="done")) is not None
+    assert (
+        lifecycle.store_generation(cut_off, GenerationRecord(outcome=Outcome.OK, response_text="done"))
+        is not None
+    )
     assert lifecycle.store_generation(takeover, GenerationRecord(outcome=Outcome.OK)) is None
     assert not lifecycle.renew_lease(job_id, takeover.lease_owner, 30), "the later attempt must stop"
     row = results_per_job(settings.database_url, [job_id])[job_id]
@@ -87,7 +90,9 @@ def test_a_grade_stored_after_its_claim_was_taken_over_finishes_the_job_once(
     time.sleep(0.4)
     takeover = claim_grading(job_id, "cpu@other")
     _, finished = lifecycle.store_grade(job_id, generation_id, a_grade(), lease_owner=slow.lease_owner)
-    _, again = lifecycle.store_grade(job_id, generation_id, a_grade(Verdict.OK), lease_owner=takeover.lease_owner)
+    _, again = lifecycle.store_grade(
+        job_id, generation_id, a_grade(Verdict.OK), lease_owner=takeover.lease_owner
+    )
     assert (finished, again) == (True, False)
     row = results_per_job(settings.database_url, [job_id])[job_id]
     assert (row["state"], row["verdict"], row["grades"]) == ("done", "test_fail", 1)
@@ -95,9 +100,13 @@ def test_a_grade_stored_after_its_claim_was_taken_over_finishes_the_job_once(
 
 def test_a_regrade_of_a_job_still_waiting_for_its_grade_finishes_it(settings: Settings, job_id: int) -> None:
     generation_id = generated(job_id)  # its grade message was lost: the job stays generated
-    _, finished = lifecycle.store_grade(job_id, generation_id, a_grade(Verdict.OK, "v1-new"), lease_owner=None)
+    _, finished = lifecycle.store_grade(
+        job_id, generation_id, a_grade(Verdict.OK, "v1-new"), lease_owner=None
+    )
     assert finished
-    assert query(settings.database_url, "SELECT state, verdict FROM jobs") == [{"state": "done", "verdict": "ok"}]
+    assert query(settings.database_url, "SELECT state, verdict FROM jobs") == [
+        {"state": "done", "verdict": "ok"}
+    ]
 
 
 def test_renewing_keeps_the_lease_and_fails_once_it_was_taken_over(job_id: int) -> None:

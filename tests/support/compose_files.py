@@ -25,7 +25,9 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.add_constructor("!reset", lambda loader, node: Reset())
 
-_VARIABLE = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VARIABLE = re.compile(
+    r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 class InterpolationError(Exception):

@@ -34,7 +34,9 @@ def copy_recorded(tmp_path: Path) -> Path:
     return Path(shutil.copytree(own_recordings_dir(), tmp_path / "recorded"))
 
 
-def report_json(settings: Settings, sweep: str = "article", grades: GradeChoice = GradeChoice.AUTO) -> dict[str, Any]:
+def report_json(
+    settings: Settings, sweep: str = "article", grades: GradeChoice = GradeChoice.AUTO
+) -> dict[str, Any]:
     """The JSON form of a sweep's report."""
     with connect(settings) as conn:
         return build_report(conn, sweep, grades).to_json()

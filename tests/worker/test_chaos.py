@@ -29,7 +29,9 @@ SEEDS = [1, 2, 3, 4, 5]
 
 @pytest.fixture(scope="module")
 def rig() -> Iterator[ChaosRig]:
-    root = Path(tempfile.mkdtemp(prefix="quantsweep-chaos-"))  # not under pytest's 0700 folders: postgres reads it
+    root = Path(
+        tempfile.mkdtemp(prefix="quantsweep-chaos-")
+    )  # not under pytest's 0700 folders: postgres reads it
     try:
         with chaos_rig(root) as started:
             yield started
@@ -42,7 +44,9 @@ def rig() -> Iterator[ChaosRig]:
 def assert_every_job_done_once(rig: ChaosRig, fault: str, sweep: str) -> None:
     outcome = run_fault(rig, fault, sweep, SEEDS)
     job_ids = list(outcome.rows)
-    assert outcome.stuck == 0 and outcome.recovery_s is not None, outcome.describe() + "\n" + rig.describe(job_ids)
+    assert outcome.stuck == 0 and outcome.recovery_s is not None, (
+        outcome.describe() + "\n" + rig.describe(job_ids)
+    )
     for row in outcome.rows.values():
         assert (row["generations"], row["grades"]) == (1, 1), f"{outcome.describe()}\n{row}"
         assert row["verdict"] not in ("server_error", "grader_error", "gen_timeout"), row

@@ -28,7 +28,10 @@ REQUEST = ChatRequest("m", "prompt", seed=1, temperature=1.0, max_tokens=100, ti
 
 
 def chunk(delta: dict[str, Any], finish_reason: str | None = None) -> str:
-    body = {"object": "chat.completion.chunk", "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
+    body = {
+        "object": "chat.completion.chunk",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
+    }
     return json.dumps(body)
 
 
@@ -76,7 +79,9 @@ class RecordingStop(threading.Event):
 
 def run(client: ChatClient, retries: int = 3) -> tuple[Any, RecordingStop]:
     stop = RecordingStop()
-    return generate_with_retries(client, REQUEST, RetryPolicy(retries=retries, backoff_s=1.0), stop=stop), stop
+    return generate_with_retries(
+        client, REQUEST, RetryPolicy(retries=retries, backoff_s=1.0), stop=stop
+    ), stop
 
 
 # --- the SSE specification -------------------------------------------------------------------
@@ -156,7 +161,10 @@ def test_every_form_of_a_client_error_in_the_stream_keeps_the_message_and_is_not
 
 @pytest.mark.parametrize(
     ("error", "status"),
-    [({"message": "slot crashed", "type": "server_error"}, 500), ({"message": "Loading model", "type": "unavailable_error", "code": 503}, 503)],
+    [
+        ({"message": "slot crashed", "type": "server_error"}, 500),
+        ({"message": "Loading model", "type": "unavailable_error", "code": 503}, 503),
+    ],
 )
 def test_a_server_side_error_in_the_stream_is_retried(error: dict[str, Any], status: int) -> None:
     client, handler = client_for(reply(f"data: {json.dumps({'error': error})}\n\n"), reply(stream_of("ok")))
@@ -194,7 +202,10 @@ def test_a_200_that_is_not_an_event_stream_is_a_server_error_with_its_body() -> 
 # --- HTTP statuses ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "tries"), [(400, 1), (401, 1), (404, 1), (422, 1), (501, 1), (408, 4), (500, 4), (502, 4), (503, 4)])
+@pytest.mark.parametrize(
+    ("status", "tries"),
+    [(400, 1), (401, 1), (404, 1), (422, 1), (501, 1), (408, 4), (500, 4), (502, 4), (503, 4)],
+)
 def test_client_errors_are_not_retried_and_transient_ones_are(status: int, tries: int) -> None:
     body = json.dumps({"error": {"message": f"status {status}", "type": "x", "code": status}})
     client, handler = client_for(reply(body, status, "application/json"))
@@ -213,13 +224,23 @@ def test_llama_swaps_plain_text_error_is_kept_whole() -> None:
 
 
 def test_llama_swaps_json_envelope_keeps_its_type_and_code() -> None:
-    envelope = {"src": "llama-swap", "error": {"message": "no local server found for requested model",
-                                               "type": "invalid_request_error", "param": None, "code": "not_found"}}
+    envelope = {
+        "src": "llama-swap",
+        "error": {
+            "message": "no local server found for requested model",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "not_found",
+        },
+    }
     client, handler = client_for(reply(json.dumps(envelope), 404, "application/json"))
     record, _ = run(client)
     assert record.server_info["server_error"] == {
         "message": "HTTP 404: invalid_request_error: no local server found for requested model",
-        "status": 404, "type": "invalid_request_error", "code": "not_found"}
+        "status": 404,
+        "type": "invalid_request_error",
+        "code": "not_found",
+    }
     assert handler.count == 1
 
 
@@ -229,7 +250,9 @@ def test_llama_swaps_json_envelope_keeps_its_type_and_code() -> None:
 )
 def test_429_waits_as_long_as_retry_after_says(header: str | None, pause: float) -> None:
     headers = {} if header is None else {"retry-after": header}
-    limited = reply(json.dumps({"error": {"message": "Too many requests"}}), 429, "application/json", **headers)
+    limited = reply(
+        json.dumps({"error": {"message": "Too many requests"}}), 429, "application/json", **headers
+    )
     client, handler = client_for(limited, reply(stream_of("ok")))
     record, stop = run(client)
     assert record.outcome == Outcome.OK and handler.count == 2
@@ -278,8 +301,16 @@ def test_an_empty_answer_beside_reasoning_says_so_in_the_grade_log() -> None:
     from scheduler.db.lifecycle import StoredGeneration
     from worker.grading import grade_generation
 
-    base: dict[str, Any] = {"id": 1, "job_id": 1, "exam": "v1", "outcome": "ok", "response_text": "", "finish_reason": "stop",
-            "error": None, "reasoning_text": "#START factorial.go#\npackage main\n#END factorial.go#\n"}
+    base: dict[str, Any] = {
+        "id": 1,
+        "job_id": 1,
+        "exam": "v1",
+        "outcome": "ok",
+        "response_text": "",
+        "finish_reason": "stop",
+        "error": None,
+        "reasoning_text": "#START factorial.go#\npackage main\n#END factorial.go#\n",
+    }
     thought_only = grade_generation(StoredGeneration(**base))
     assert thought_only.verdict == "extract_fail"
     assert f"server sent {len(base['reasoning_text'])} characters of reasoning only" in thought_only.log

@@ -26,10 +26,7 @@ def app(redis_url: str) -> Iterator[Celery]:
 
 def deliver_without_ack(app: Celery, count: int) -> list[str]:
     """Send `count` messages to QUEUE and take them as a worker would, leaving them unacknowledged."""
-    ids = [
-        app.send_task(GENERATE_TASK, args=[n], queue=QUEUE, ignore_result=True).id
-        for n in range(count)
-    ]
+    ids = [app.send_task(GENERATE_TASK, args=[n], queue=QUEUE, ignore_result=True).id for n in range(count)]
     conn = app.connection_for_write()
     channel = conn.default_channel
     for _ in ids:

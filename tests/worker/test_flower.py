@@ -30,8 +30,15 @@ def test_flower_refuses_to_start_without_credentials() -> None:
 
 def test_worker_flower_without_basic_auth_exits_with_one_line(settings: Settings) -> None:
     env = {k: v for k, v in os.environ.items() if k != "FLOWER_BASIC_AUTH"}
-    proc = subprocess.run([sys.executable, "-c", "from worker.cli import main; main()", "flower"],
-                          cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from worker.cli import main; main()", "flower"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode != 0
     assert "FLOWER_BASIC_AUTH=user:password" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -54,9 +61,11 @@ def test_flower_shows_our_workers_and_queue_lengths_while_jobs_wait(
             assert _get(port, "/api/workers", auth=None).status_code == 401
             assert _get(port, "/api/workers", auth=("ops", "wrong")).status_code == 401
 
-            rows = query(settings.database_url,
-                         "SELECT j.id AS job, g.id AS gen FROM jobs j JOIN generations g ON g.job_id = j.id"
-                         " WHERE j.exam = 'v2' ORDER BY j.id LIMIT 6")
+            rows = query(
+                settings.database_url,
+                "SELECT j.id AS job, g.id AS gen FROM jobs j JOIN generations g ON g.job_id = j.id"
+                " WHERE j.exam = 'v2' ORDER BY j.id LIMIT 6",
+            )
             producer = Producer(redis_url)
             for row in rows:
                 producer.grade(row["job"], generation_id=row["gen"], regrade=True, grade_round=1)

@@ -52,7 +52,9 @@ def test_finish_reason_length_is_recorded_as_truncated(client: ChatClient) -> No
     assert record.completion_tokens == 20
 
 
-def test_server_errors_are_retried_until_the_server_answers(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
+def test_server_errors_are_retried_until_the_server_answers(
+    client: ChatClient, fake: FakeLlamaSwapProcess
+) -> None:
     fake.fail_next("500", 2)
     record = generate_with_retries(client, request(), NO_WAIT)
     assert record.outcome == Outcome.OK
@@ -74,14 +76,18 @@ def test_retries_are_bounded_and_end_as_server_error(client: ChatClient, fake: F
     assert record.response_text == ""
 
 
-def test_an_unknown_model_is_a_server_error_without_retries(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
+def test_an_unknown_model_is_a_server_error_without_retries(
+    client: ChatClient, fake: FakeLlamaSwapProcess
+) -> None:
     record = generate_with_retries(client, request(model="no-such-model"), NO_WAIT)
     assert record.outcome == Outcome.SERVER_ERROR
     assert "404" in (record.error or "")
     assert len(fake.stats()["requests"]) == 1
 
 
-def test_a_hung_server_ends_as_gen_timeout_not_an_answer(client: ChatClient, fake: FakeLlamaSwapProcess) -> None:
+def test_a_hung_server_ends_as_gen_timeout_not_an_answer(
+    client: ChatClient, fake: FakeLlamaSwapProcess
+) -> None:
     fake.fail_next("hang", 1)
     record = generate_with_retries(client, request(timeout_s=1.0), NO_WAIT)
     assert record.outcome == Outcome.GEN_TIMEOUT

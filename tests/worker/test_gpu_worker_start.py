@@ -29,7 +29,9 @@ def client_for(handler: httpx.MockTransport) -> ChatClient:
 
 
 def answer(status: int, body: str, content_type: str = "application/json") -> httpx.MockTransport:
-    return httpx.MockTransport(lambda request: httpx.Response(status, headers={"content-type": content_type}, text=body))
+    return httpx.MockTransport(
+        lambda request: httpx.Response(status, headers={"content-type": content_type}, text=body)
+    )
 
 
 def refused(request: httpx.Request) -> httpx.Response:
@@ -107,7 +109,10 @@ def test_worker_gpu_waits_for_a_server_that_loads_and_for_one_that_is_not_listen
     try:
         with fleet(settings.database_url, settings.redis_url, tmp_path, **ENV) as f:
             first = f.start("gpu", "gpu@loading", LLAMA_SWAP_URL=loading.url)
-            assert "is not ready (HTTP 503: unavailable_error: Loading model); trying again in 1 s" in first.log_path.read_text()
+            assert (
+                "is not ready (HTTP 503: unavailable_error: Loading model); trying again in 1 s"
+                in first.log_path.read_text()
+            )
             starter.start()
             second = f.start("gpu", "gpu@late", LLAMA_SWAP_URL=f"http://127.0.0.1:{port}")
             assert refused_line in second.log_path.read_text() and late
@@ -127,11 +132,25 @@ def server() -> Iterator[RecordedServer]:
     recorded.stop()
 
 
-def test_worker_gpu_pointed_at_something_else_exits_with_one_line(settings: Settings, server: RecordedServer) -> None:
-    env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url, "PYTHONPATH": str(REPO_ROOT),
-           "LLAMA_SWAP_URL": f"{server.url}/not-a-model-server"}
-    proc = subprocess.run([sys.executable, "-c", "from worker.cli import main; main()", "gpu"], cwd=REPO_ROOT,
-                          env=env, capture_output=True, text=True, timeout=60, check=False)
+def test_worker_gpu_pointed_at_something_else_exits_with_one_line(
+    settings: Settings, server: RecordedServer
+) -> None:
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "PYTHONPATH": str(REPO_ROOT),
+        "LLAMA_SWAP_URL": f"{server.url}/not-a-model-server",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", "from worker.cli import main; main()", "gpu"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 1
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr

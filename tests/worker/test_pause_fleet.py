@@ -67,9 +67,12 @@ def machine(workers: Fleet, host: str, model: str, **env: str) -> FakeLlamaSwapP
 
 def states(settings: Settings, job_ids: list[int]) -> dict[int, tuple[str, str | None, int]]:
     """Per job: state, verdict and number of attempts."""
-    rows = query(settings.database_url,
-                 "SELECT j.id, j.state, j.verdict, (SELECT count(*) FROM attempts a WHERE a.job_id = j.id) AS n"
-                 " FROM jobs j WHERE j.id = ANY(%s)", (job_ids,))
+    rows = query(
+        settings.database_url,
+        "SELECT j.id, j.state, j.verdict, (SELECT count(*) FROM attempts a WHERE a.job_id = j.id) AS n"
+        " FROM jobs j WHERE j.id = ANY(%s)",
+        (job_ids,),
+    )
     return {r["id"]: (r["state"], r["verdict"], int(r["n"])) for r in rows}
 
 
@@ -86,8 +89,9 @@ def test_a_model_whose_server_fails_is_paused_its_jobs_wait_and_run_after_resume
     workers.start("cpu", "cpu@grader", "--concurrency", "2", DISPATCH=dispatch)
     bad_server.fail_next("hang", 1000)
     bad = insert_jobs(settings.database_url, "m-bad", ["v1"], BAD_SEEDS, PARAMS, sweep="s1")
-    good = insert_jobs(settings.database_url, "m-good", ["v1"], (42, 123, 456), {**PARAMS, "timeout_s": 60},
-                       sweep="s1")
+    good = insert_jobs(
+        settings.database_url, "m-good", ["v1"], (42, 123, 456), {**PARAMS, "timeout_s": 60}, sweep="s1"
+    )
     producer = Producer(settings.redis_url)
     try:
         for job_id in bad:
@@ -97,14 +101,21 @@ def test_a_model_whose_server_fails_is_paused_its_jobs_wait_and_run_after_resume
     finally:
         producer.close()
 
-    pause = wait_for(lambda: query(settings.database_url, "SELECT * FROM model_pauses"), TIMEOUT_S,
-                     lambda: describe(workers), interval_s=0.3)
+    pause = wait_for(
+        lambda: query(settings.database_url, "SELECT * FROM model_pauses"),
+        TIMEOUT_S,
+        lambda: describe(workers),
+        interval_s=0.3,
+    )
     assert [(p["model"], p["sweep"], p["resumed_at"]) for p in pause] == [("m-bad", "s1", None)]
     assert "gen_timeout 3" in pause[0]["cause"]
 
     # The job gpu-a was running when the pause came ends; after that no m-bad job is started.
-    wait_for(lambda: all(s != "generating" for s, _, _ in states(settings, bad).values()), TIMEOUT_S,
-             lambda: describe(workers))
+    wait_for(
+        lambda: all(s != "generating" for s, _, _ in states(settings, bad).values()),
+        TIMEOUT_S,
+        lambda: describe(workers),
+    )
     wait_for(lambda: jobs_done(settings.database_url, good), TIMEOUT_S, lambda: describe(workers))
     before = states(settings, bad)
     time.sleep(3.0)  # ten polls of the dispatch
@@ -123,7 +134,9 @@ def test_a_model_whose_server_fails_is_paused_its_jobs_wait_and_run_after_resume
     wait_for(lambda: jobs_done(settings.database_url, waiting), TIMEOUT_S, lambda: describe(workers))
     resumed = states(settings, waiting)
     assert all(v != "gen_timeout" and n == 1 for _, v, n in resumed.values()), resumed
-    assert [p["resumed_at"] is not None for p in query(settings.database_url, "SELECT * FROM model_pauses")] == [True]
+    assert [
+        p["resumed_at"] is not None for p in query(settings.database_url, "SELECT * FROM model_pauses")
+    ] == [True]
 
 
 def test_a_delivered_job_of_a_paused_model_goes_back_to_its_queue_unclaimed(
@@ -131,8 +144,10 @@ def test_a_delivered_job_of_a_paused_model_goes_back_to_its_queue_unclaimed(
 ) -> None:
     """DISPATCH=shared has no consumer to cancel: the claim refuses the job and it is handed back."""
     (job_id,) = insert_jobs(settings.database_url, "m-bad", ["v1"], (42,), {**PARAMS, "timeout_s": 60})
-    query(settings.database_url,
-          "INSERT INTO model_pauses (model, sweep, cause) VALUES ('m-bad', 'test', 'tripwire') RETURNING id")
+    query(
+        settings.database_url,
+        "INSERT INTO model_pauses (model, sweep, cause) VALUES ('m-bad', 'test', 'tripwire') RETURNING id",
+    )
     fake = machine(workers, "gpu-a", "m-bad", DISPATCH="shared", DISPATCH_BOUNCE_PAUSE_S="0.05")
     producer = Producer(settings.redis_url)
     try:
@@ -146,5 +161,7 @@ def test_a_delivered_job_of_a_paused_model_goes_back_to_its_queue_unclaimed(
 
     resume(settings, "m-bad")
     close_pool()
-    wait_for(lambda: states(settings, [job_id])[job_id][0] == "generated", TIMEOUT_S, lambda: describe(workers))
+    wait_for(
+        lambda: states(settings, [job_id])[job_id][0] == "generated", TIMEOUT_S, lambda: describe(workers)
+    )
     assert states(settings, [job_id])[job_id][2] == 1

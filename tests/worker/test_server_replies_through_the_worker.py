@@ -50,15 +50,40 @@ CASES: dict[int, tuple[str, list[Reply], str, float]] = {
     3: (REASONING_OFF, [sse("reasoning-only-v1.sse")], "ok", 15),
     4: (GPT_OSS, [Reply(content_stream(ANALYSIS_ONLY, finish_reason="stop"))], "extract_fail", 0),
     5: (GPT_OSS, [Reply(content_stream(ANALYSIS_ONLY, finish_reason="length"))], "truncated", 0),
-    6: (GPT_OSS, [Reply(content_stream(
-        f"<|channel|>analysis<|message|>{WRONG_DRAFT}<|end|><|start|>assistant<|channel|>final<|message|>"
-        f"{V1_ANSWER}<|return|>"))], "ok", 15),
-    7: (GPT_OSS, [Reply(b"unable to start process: upstream command exited prematurely", 502, "text/plain"),
-                  Reply(json.dumps({"error": {"message": "Too many requests", "type": "rate_limit_error"}}).encode(),
-                        429, "application/json", {"Retry-After": "1"}),
-                  Reply(content_stream(V1_ANSWER, timings={"draft_n": 200, "draft_n_accepted": 150}))], "ok", 15),
-    8: (GPT_OSS, [Reply(b"unable to start process: upstream command exited prematurely", 502, "text/plain")],
-        "server_error", 0),
+    6: (
+        GPT_OSS,
+        [
+            Reply(
+                content_stream(
+                    f"<|channel|>analysis<|message|>{WRONG_DRAFT}<|end|><|start|>assistant<|channel|>final<|message|>"
+                    f"{V1_ANSWER}<|return|>"
+                )
+            )
+        ],
+        "ok",
+        15,
+    ),
+    7: (
+        GPT_OSS,
+        [
+            Reply(b"unable to start process: upstream command exited prematurely", 502, "text/plain"),
+            Reply(
+                json.dumps({"error": {"message": "Too many requests", "type": "rate_limit_error"}}).encode(),
+                429,
+                "application/json",
+                {"Retry-After": "1"},
+            ),
+            Reply(content_stream(V1_ANSWER, timings={"draft_n": 200, "draft_n_accepted": 150})),
+        ],
+        "ok",
+        15,
+    ),
+    8: (
+        GPT_OSS,
+        [Reply(b"unable to start process: upstream command exited prematurely", 502, "text/plain")],
+        "server_error",
+        0,
+    ),
 }
 
 
@@ -84,7 +109,9 @@ def test_each_kind_of_server_reply_gets_its_right_verdict_through_the_worker(
         job_ids += insert_jobs(settings.database_url, model, ["v1"], [seed], {**PARAMS, "options": options})
     producer = Producer(settings.redis_url)
     try:
-        with fleet(settings.database_url, settings.redis_url, tmp_path, LLAMA_SWAP_URL=server.url, **ENV) as f:
+        with fleet(
+            settings.database_url, settings.redis_url, tmp_path, LLAMA_SWAP_URL=server.url, **ENV
+        ) as f:
             f.start("gpu", "gpu@replay")
             f.start("cpu", "cpu@replay", "--concurrency", "2")
             for seed, job_id in zip(CASES, job_ids, strict=True):

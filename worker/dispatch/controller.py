@@ -139,7 +139,9 @@ class FleetController:
         machine re-run the job within about one lease. A machine that was only slow is harmless:
         its job's Postgres lease makes the early copy wait and then drop.
         """
-        alive = {h: str(r.get("node") or f"{WorkerRole.GPU}@{h}") for h, r in read_machines(self.redis).items()}
+        alive = {
+            h: str(r.get("node") or f"{WorkerRole.GPU}@{h}") for h, r in read_machines(self.redis).items()
+        }
         dead = [node for host, node in self.seen.items() if host not in alive]
         self.seen = alive
         if not dead:

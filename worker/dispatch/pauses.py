@@ -54,7 +54,9 @@ class PauseReader:
 class PauseFollower:
     """DISPATCH=all: keep this worker's consumers on its served, unpaused model queues."""
 
-    def __init__(self, app: Any, node_name: str, served: Sequence[str], redis_url: str, poll_s: float) -> None:
+    def __init__(
+        self, app: Any, node_name: str, served: Sequence[str], redis_url: str, poll_s: float
+    ) -> None:
         self.app = app
         self.node_name = node_name
         self.served = sorted(set(served))
@@ -87,7 +89,9 @@ class PauseFollower:
         known = self.cancelled
         control = self.app.control
         for model in sorted(paused - (known or set())):
-            control.cancel_consumer(generation_queue(model), destination=[self.node_name], reply=True, timeout=5)
+            control.cancel_consumer(
+                generation_queue(model), destination=[self.node_name], reply=True, timeout=5
+            )
             log.warning("dispatch: model %s is paused; its queue is no longer consumed here", model)
         resumed = set(self.served) - paused if known is None else known - paused
         for model in sorted(resumed):

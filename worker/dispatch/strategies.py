@@ -113,7 +113,10 @@ class SharedQueue:
     def configure(self, app: Any) -> None:
         """Run `hand_back_unserved` before every generate task (Celery's `task_annotations`)."""
         annotations = dict(app.conf.task_annotations or {})
-        annotations[GENERATE_TASK] = {**annotations.get(GENERATE_TASK, {}), "before_start": hand_back_unserved}
+        annotations[GENERATE_TASK] = {
+            **annotations.get(GENERATE_TASK, {}),
+            "before_start": hand_back_unserved,
+        }
         app.conf.task_annotations = annotations
 
     def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
