@@ -12,6 +12,8 @@ base class of every error an operator can cause.
 - a usage mistake (`click.UsageError`: unknown option, missing argument): click's usage and
   message, exit 2;
 - Ctrl-C: `<prog>: aborted`, exit 130;
+- an exception the script's `translate` turns into an `OperatorError` (say, a database without
+  the schema): printed as one;
 - anything else is a bug and keeps its traceback.
 
 It lives here, in the package the other two import (and which imports neither), so the three
@@ -43,8 +45,20 @@ def console_main(
     argv: list[str] | None = None,
     *,
     before: Callable[[], None] | None = None,
+    translate: Callable[[Exception], OperatorError | None] | None = None,
 ) -> NoReturn:
     """Run `group` as the console script `prog`; exit with its status (see the module docstring)."""
+    try:
+        _run(group, prog, argv, before)
+    except Exception as exc:
+        operator_error = translate(exc) if translate is not None else None
+        if operator_error is None:
+            raise
+        _fail(prog, operator_error)
+    sys.exit(0)
+
+
+def _run(group: click.Command, prog: str, argv: list[str] | None, before: Callable[[], None] | None) -> None:
     try:
         if before is not None:
             before()
@@ -61,7 +75,6 @@ def console_main(
         _fail(prog, exc.format_message())
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    sys.exit(0)
 
 
 def _fail(prog: str, message: object) -> NoReturn:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from exams.console import console_main
+from exams.console import OperatorError, console_main
 from scheduler.errors import SweepFileError
 from scheduler.settings import Settings, get_settings
 
@@ -147,7 +147,7 @@ def register(command: Any) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
-    console_main(cli, "scheduler", argv, before=_load_extensions)
+    console_main(cli, "scheduler", argv, before=_load_extensions, translate=_schema_error)
 
 
 def _load_extensions() -> None:
@@ -164,3 +164,9 @@ def _load_extensions() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _schema_error(exc: Exception) -> OperatorError | None:
+    from scheduler.db import schema_error  # imported when needed: `--help` stays quick
+
+    return schema_error(exc)

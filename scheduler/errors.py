@@ -7,6 +7,7 @@ Exceptions (all under exams.console.OperatorError, the one base the three consol
     ├── SweepFileError        a sweep or catalog file is malformed (names file, field and fix)
     ├── UnknownSweepError     no sweep file by that name
     ├── NotPausedError        `scheduler resume --model M` of a model that is not paused
+    ├── SchemaMissing         the database lacks quantsweep's tables or columns (not migrated)
     └── ServiceUnavailable    Postgres or Redis cannot be reached
 """
 
@@ -35,3 +36,7 @@ class NotPausedError(QuantsweepError):
 
 class ServiceUnavailable(QuantsweepError):
     """A service quantsweep needs (Postgres, Redis) cannot be reached."""
+
+
+class SchemaMissing(QuantsweepError):
+    """The database has no quantsweep schema, or an older one: `scheduler db upgrade` is due."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from exams.console import console_main
+from exams.console import OperatorError, console_main
 from scheduler.db.vocabulary import WorkerRole
 from scheduler.queues import GRADING_QUEUE
 from scheduler.settings import get_settings, mask_url
@@ -65,7 +65,7 @@ def cli() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
-    console_main(cli, "worker", argv)
+    console_main(cli, "worker", argv, translate=_schema_error)
 
 
 @cli.command()
@@ -120,3 +120,9 @@ def cpu(name: str | None, concurrency: int | None, loglevel: str) -> None:
 from worker.flower import flower_command
 
 cli.add_command(flower_command)
+
+
+def _schema_error(exc: Exception) -> OperatorError | None:
+    from scheduler.db import schema_error  # imported when needed: `--help` stays quick
+
+    return schema_error(exc)

@@ -32,10 +32,18 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
-from scheduler.errors import ServiceUnavailable
+from scheduler.errors import SchemaMissing, ServiceUnavailable
 from scheduler.settings import Settings, get_settings, mask_url
 
-__all__ = ["DATABASE_ERRORS", "QUANTSWEEP_VERSION", "close_pool", "connect", "get_pool", "transaction"]
+__all__ = [
+    "DATABASE_ERRORS",
+    "QUANTSWEEP_VERSION",
+    "close_pool",
+    "connect",
+    "get_pool",
+    "schema_error",
+    "transaction",
+]
 
 # Stored beside the grader version on every generation and grade this code writes.
 QUANTSWEEP_VERSION = version("quantsweep")
@@ -104,3 +112,15 @@ def transaction(settings: Settings | None = None) -> Iterator[psycopg.Connection
     """A pooled connection in one transaction: committed on success, rolled back on error."""
     with get_pool(settings).connection() as conn:
         yield conn
+
+
+def schema_error(exc: Exception) -> SchemaMissing | None:
+    """For the console scripts' `translate`: a query that met a missing table or column means the
+    database is not (or not fully) migrated, an operator's fix, not a bug; None for anything else."""
+    if not isinstance(exc, psycopg.errors.UndefinedTable | psycopg.errors.UndefinedColumn):
+        return None
+    reason = str(exc).strip().splitlines()[0]
+    return SchemaMissing(
+        f"the database at DATABASE_URL={mask_url(get_settings().database_url)} lacks quantsweep's schema "
+        f"({reason}): run `scheduler db upgrade` (or `docker compose up migrate`) first"
+    )

@@ -209,3 +209,52 @@ def test_an_operator_error_prints_one_line_and_a_bug_keeps_its_traceback(
     assert capsys.readouterr().err == "prog: error: the operator can fix this and it stays on one line\n"
     with pytest.raises(KeyError):
         console_main(command, "prog", ["--bug"])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["status"],
+        ["report", "--sweep", "demo"],
+        ["export", "--sweep", "demo"],
+        ["resume", "--model", "m"],
+    ],
+)
+def test_a_database_without_the_schema_is_named_with_its_fix_not_a_traceback(
+    args: list[str], empty_database_url: str, redis_url: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", "from scheduler.cli import main; main()", *args],
+        cwd=REPO_ROOT,
+        env={
+            **os.environ,
+            "PYTHONPATH": str(REPO_ROOT),
+            "DATABASE_URL": empty_database_url,
+            "REDIS_URL": redis_url,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    err = one_line_error(done.returncode, done.stdout, done.stderr)
+    assert "lacks quantsweep's schema" in err and "run `scheduler db upgrade`" in err, err
+    assert "does not exist" in err, err  # the database's own reason, for the record
+
+
+def test_a_translated_exception_prints_as_an_operator_error_and_others_keep_their_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    @click.command()
+    @click.option("--other", is_flag=True)
+    def command(other: bool) -> None:
+        raise (ValueError if other else LookupError)("no such table")
+
+    def translate(exc: Exception) -> OperatorError | None:
+        return OperatorError(f"fix it: {exc}") if isinstance(exc, LookupError) else None
+
+    with pytest.raises(SystemExit) as exit_:
+        console_main(command, "prog", [], translate=translate)
+    assert exit_.value.code == 1 and capsys.readouterr().err == "prog: error: fix it: no such table\n"
+    with pytest.raises(ValueError):
+        console_main(command, "prog", ["--other"], translate=translate)
