@@ -263,6 +263,14 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
             "UPDATE attempts SET state = %s, outcome = %s, error = %s, finished_at = now() WHERE id = %s",
             (AttemptState.FINISHED, record.outcome, record.error, claim.attempt_id),
         )
+        if record.outcome in (Outcome.OK, Outcome.TRUNCATED):
+            # The server has just generated with the model, so it holds it: what `scheduler status`
+            # shows under every dispatch mode (the affinity controller also reads llama-swap's /running).
+            conn.execute(
+                "UPDATE workers SET loaded_model = %s WHERE loaded_model IS DISTINCT FROM %s"
+                "  AND name = (SELECT worker_name FROM attempts WHERE id = %s)",
+                (claim.model, claim.model, claim.attempt_id),
+            )
     return int(inserted["id"])
 
 

@@ -186,3 +186,24 @@ def test_a_released_generation_goes_back_to_queued_for_the_next_message(
         {"state": "queued", "lease_owner": None}
     ]
     assert claim_generation(job_id).attempt_number == 2
+
+
+@pytest.mark.parametrize(
+    ("outcome", "loaded"),
+    [
+        (Outcome.OK, True),
+        (Outcome.TRUNCATED, True),
+        (Outcome.SERVER_ERROR, False),
+        (Outcome.GEN_TIMEOUT, False),
+    ],
+)
+def test_a_generation_the_server_finished_records_its_model_as_the_workers_loaded_one(
+    settings: Settings, job_id: int, outcome: Outcome, loaded: bool
+) -> None:
+    from scheduler.db.workers import announce_worker
+
+    announce_worker("gpu@a", "gpu", ["m"], {}, settings)
+    claim = claim_generation(job_id, worker="gpu@a")
+    lifecycle.store_generation(claim, GenerationRecord(outcome=outcome))
+    (row,) = query(settings.database_url, "SELECT loaded_model FROM workers WHERE name = 'gpu@a'")
+    assert row["loaded_model"] == (claim.model if loaded else None)
