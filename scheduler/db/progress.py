@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scheduler.db.vocabulary import GenerationSource
+
 
 def _where(sweep: str | None, alias: str = "j") -> tuple[str, tuple[Any, ...]]:
     return (f" WHERE {alias}.sweep = %s", (sweep,)) if sweep else ("", ())
@@ -42,8 +44,10 @@ def sweep_exists(conn: Any, sweep: str) -> bool:
 def observed_rate(conn: Any, sweep: str | None, window_s: float) -> dict[str, Any]:
     """What the rate is measured on (the database's clock): `window_s`, the last `window_s` seconds
     or since the first attempt started in them when that is later; `n`, jobs finished since then;
-    `last_s`, seconds since the last job finished (None: none ever)."""
+    `last_s`, seconds since the last job finished (None: none ever). Imported jobs do not count:
+    an import finishes jobs without running anything."""
     where, args = _where(sweep)
+    ran = f" NOT EXISTS (SELECT 1 FROM generations g WHERE g.job_id = j.id AND g.source = '{GenerationSource.IMPORTED}')"
     return dict(
         conn.execute(
             "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"
@@ -51,9 +55,10 @@ def observed_rate(conn: Any, sweep: str | None, window_s: float) -> dict[str, An
             + _and(where)
             + " a.started_at > now() - make_interval(secs => %s))) AS since)"
             " SELECT extract(epoch FROM now() - w.since)::float8 AS window_s,"
-            " (SELECT count(*) FROM jobs j" + _and(where) + " j.finished_at >= w.since) AS n,"
+            " (SELECT count(*) FROM jobs j" + _and(where) + ran + " AND j.finished_at >= w.since) AS n,"
             " (SELECT extract(epoch FROM now() - max(j.finished_at))::float8 FROM jobs j"
-            + where
+            + _and(where)
+            + ran
             + ") AS last_s"
             " FROM w",
             (window_s, *args, window_s, *args, *args),

@@ -207,3 +207,17 @@ def test_watch_off_a_terminal_repeats_its_summary_while_nothing_changes(settings
     lines = out.getvalue().splitlines()
     assert len([line for line in lines if "] s: 2/6 done" in line]) >= 3, lines
     assert all(re.match(r"\[\d+m\d\ds\] ", line) for line in lines), lines
+
+
+def test_imported_jobs_do_not_count_as_throughput(settings: Settings) -> None:
+    from tests.support.reporting import load_recorded
+
+    with connect(settings) as conn:
+        _setup(conn)
+        before = collect(conn, "s")
+    load_recorded(settings)  # a sweep imported just now: done jobs that nothing here ran
+    with connect(settings) as conn:
+        after = collect(conn, None)
+        imported = collect(conn, "recorded")
+    assert imported.states["done"] > 0 and imported.jobs_per_hour is None
+    assert after.jobs_per_hour == pytest.approx(before.jobs_per_hour, rel=0.02)
