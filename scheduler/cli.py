@@ -85,12 +85,21 @@ def submit_command(
         if as_json:
             click.echo(json.dumps(jobs, indent=2))
         else:
+            unchecked = [j["action"] for j in jobs if j["action"].startswith("unchecked")]
             for job in jobs:
-                click.echo(f"{job['model']:<28} {job['exam']:<4} seed={job['seed']:<6} {job['action']}")
-            click.echo(
-                f"{sweep_name}: {len(jobs)} jobs, "
-                f"{sum(j['action'] in ('new', 'enqueue') for j in jobs)} would be enqueued"
-            )
+                action = "unchecked" if unchecked else job["action"]
+                click.echo(f"{job['model']:<28} {job['exam']:<4} seed={job['seed']:<6} {action}")
+            if unchecked:
+                reason = unchecked[0].removeprefix("unchecked (").removesuffix(")")
+                click.echo(
+                    f"{sweep_name}: {len(jobs)} jobs; not checked against the database, so which would be "
+                    f"enqueued is unknown ({reason})"
+                )
+            else:
+                click.echo(
+                    f"{sweep_name}: {len(jobs)} jobs, "
+                    f"{sum(j['action'] in ('new', 'enqueue') for j in jobs)} would be enqueued"
+                )
         return
     result = submit_sweep(settings, sweep_name, rerun=rerun, requeue=requeue)
     if as_json:

@@ -52,8 +52,9 @@ def dry_run_jobs(settings: Settings, name: str, *, rerun: bool, requeue: bool) -
     sweep, _, specs = load(settings, name)
     try:
         actions = plan_actions(settings, sweep, specs, rerun=rerun, requeue=requeue)
-    except ServiceUnavailable:
-        actions = ["new"] * len(specs)
+    except ServiceUnavailable as exc:
+        # The sweep file is still checked and expanded; which jobs exist is not known.
+        actions = [f"unchecked ({exc})"] * len(specs)
     return [{**spec.to_json(), "action": action} for spec, action in zip(specs, actions, strict=True)]
 
 

@@ -36,6 +36,22 @@ def test_dry_run_lists_18_jobs_and_writes_nothing(
     assert queued_messages(settings.redis_url) == {}
 
 
+def test_a_dry_run_without_the_database_says_it_did_not_check_which_jobs_exist(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scheduler.settings import get_settings
+    from testkit.services import free_port
+
+    monkeypatch.setenv("DATABASE_URL", f"postgresql://nobody@127.0.0.1:{free_port()}/none")
+    get_settings.cache_clear()
+    code, out, _ = run_cli(["submit", "--sweep", "quant-gemma4", "--dry-run"], capsys)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 19 and all(line.endswith(" unchecked") for line in lines[:18]), out
+    assert " would be enqueued\n" not in out and "not checked against the database" in lines[-1], out
+    assert "cannot connect to Postgres" in lines[-1], out
+
+
 def test_submitting_twice_enqueues_18_messages_then_nothing(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
