@@ -6,6 +6,7 @@ Every error names the file, the field and the fix, e.g.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation"}
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
 SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires"}
 TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s", "pause"}
+TRIPWIRE_COUNTS = {"infra_first_jobs", "suspect_check_models", "identical_latencies"}  # whole numbers
 ADAPTIVE_KEYS = {"max_seeds", "margin", "confidence", "prune_after_compile_zero"}
 GENERATION_KEYS = {"temperature", "context", "max_tokens", "timeout_s"}
 # llama.cpp's seed is a uint32 and 0xFFFFFFFF (what -1 becomes) means "random": the largest fixed seed.
@@ -169,6 +171,22 @@ def load_sweep(directory: Path, name: str, catalog: Mapping[str, Model], known_e
     )
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key given twice in one mapping (YAML 1.2 requires keys to be
+    unique; PyYAML would keep the last silently, so `models:` written twice would drop a line)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path, where: str) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
@@ -179,7 +197,7 @@ def _read_yaml(path: Path, where: str) -> dict[str, Any]:
             f"{where}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); save it as UTF-8"
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader: builds plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -268,9 +286,12 @@ def _adaptive(raw: Any, where: str, start_seeds: int) -> AdaptiveRules | None:
     checks: dict[str, tuple[Callable[[Any], bool], str]] = {
         "max_seeds": (
             lambda v: isinstance(v, int) and start_seeds <= v <= 20,
-            f"an integer from the sweep's {start_seeds} seeds to 20",
+            f"an integer from the sweep's {start_seeds} seed(s) to 20 (the length of the adaptive seed sequence)",
         ),
-        "margin": (lambda v: isinstance(v, int | float) and v > 0, "a positive number of points"),
+        "margin": (
+            lambda v: isinstance(v, int | float) and math.isfinite(v) and v > 0,
+            "a positive number of points",
+        ),
         "confidence": (
             lambda v: isinstance(v, float) and 0.5 < v < 1,
             "a number between 0.5 and 1, e.g. 0.95",
@@ -293,7 +314,10 @@ def _tripwires(raw: Any, where: str) -> dict[str, float | bool]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        raise SweepFileError(f"{where}: tripwires must be a mapping of {', '.join(sorted(TRIPWIRE_KEYS))}")
+        raise SweepFileError(
+            f"{where}: tripwires must be a mapping of {', '.join(sorted(TRIPWIRE_KEYS))}"
+            " (to turn them off, set each to false)"
+        )
     _reject_unknown(raw, TRIPWIRE_KEYS, where, "tripwires")
     for key, value in raw.items():
         if key == "pause":
@@ -302,10 +326,21 @@ def _tripwires(raw: Any, where: str) -> dict[str, float | bool]:
                     f"{where}: tripwires.pause must be true or false (flag without pausing), got {value!r}"
                 )
             continue
-        if value is not False and (
-            isinstance(value, bool) or not isinstance(value, int | float) or value <= 0
+        if value is False:
+            continue
+        if key in TRIPWIRE_COUNTS:
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise SweepFileError(
+                    f"{where}: tripwires.{key} counts jobs or models: a positive whole number or false (off),"
+                    f" got {value!r}"
+                )
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value <= 0
         ):
             raise SweepFileError(
-                f"{where}: tripwires.{key} must be a positive number or false (off), got {value!r}"
+                f"{where}: tripwires.{key} must be a positive number of seconds or false (off), got {value!r}"
             )
     return dict(raw)

@@ -205,14 +205,24 @@ def test_status_of_an_adaptive_sweep_names_its_open_cells_and_why(adaptive_sweep
     [
         (
             "adaptive: {max_seeds: 2}",
-            "adaptive.max_seeds must be an integer from the sweep's 3 seeds to 20, got 2",
+            "adaptive.max_seeds must be an integer from the sweep's 3 seed(s) to 20",
         ),
         ("adaptive: {margin: -1}", "adaptive.margin must be a positive number of points, got -1"),
+        ("adaptive: {margin: .inf}", "adaptive.margin must be a positive number of points, got inf"),
         ("adaptive: {budget: 3}", "unknown field 'budget' in adaptive"),
         (
             "tripwires: {infra_first_jobs: yes}",
-            "tripwires.infra_first_jobs must be a positive number or false (off)",
+            "tripwires.infra_first_jobs counts jobs or models: a positive whole number or false (off)",
         ),
+        (
+            "tripwires: {infra_first_jobs: 2.5}",
+            "tripwires.infra_first_jobs counts jobs or models: a positive whole number or false (off), got 2.5",
+        ),
+        (
+            "tripwires: {tiny_latency_s: .nan}",
+            "tripwires.tiny_latency_s must be a positive number of seconds or false (off), got nan",
+        ),
+        ("tripwires: false", "(to turn them off, set each to false)"),
         ("tripwires: {pause: 3}", "tripwires.pause must be true or false (flag without pausing), got 3"),
     ],
 )

@@ -66,6 +66,11 @@ BROKEN = [
         "sweep file broken.yaml: YAML syntax error at line",
     ),
     (
+        "a key given twice",
+        "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42]\nmodels: [gemma4-26b-q4km]\n",
+        "sweep file broken.yaml: YAML syntax error at line 4, column 1: the key 'models' is given twice",
+    ),
+    (
         "missing field",
         "models: [gpt-oss-20b]\nexams: [v1]\n",
         "sweep file broken.yaml: missing field 'seeds'; add seeds:",
