@@ -11,11 +11,14 @@ from scheduler.reports.items import combine_items
 from scheduler.reports.runs import GradeChoice, SweepRuns, load_runs
 from scheduler.reports.summary import ModelExamStats, exam_max_scores, summarize_sweep
 from scheduler.reports.tables import (
+    PARETO_AXES,
     Table,
     check_tables,
     exam_tables,
     outcome_table,
+    paired_comparisons,
     paired_tables,
+    pareto_models,
     pareto_tables,
     quant_tables,
     speed_table,
@@ -44,6 +47,15 @@ class Report:
             "jobs": len(self.runs.runs),
             "exam_max": self.exam_max,
             "stats": [s.to_json() for s in self.stats],
+            "comparisons": [
+                {"family": family, "exam": a.exam, "a": a.model, "b": b.model, **c.to_json()}
+                for family, a, b, c in paired_comparisons(self.stats, self.runs.margin or DEFAULT_MARGIN)
+            ],
+            "pareto": {
+                exam: {axis: [s.model for s in pareto_models(scored, axis)[1]] for axis in PARETO_AXES}
+                for exam in sorted({s.exam for s in self.stats})
+                if (scored := [s for s in self.stats if s.exam == exam and s.scores.mean is not None])
+            },
             "tables": [t.to_json() for t in self.tables],
         }
 

@@ -284,8 +284,12 @@ def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
     for exam in sorted({s.exam for s in stats}):
         scored = [s for s in stats if s.exam == exam and s.scores.mean is not None]
         rows = []
+        left_out = []
         for axis in PARETO_AXES:
-            for s in pareto_models(scored, axis)[1]:
+            present, front = pareto_models(scored, axis)
+            if missing := [s.label for s in scored if s not in present]:
+                left_out.append(f"Left out of score and {axis} (none known): {', '.join(missing)}.")
+            for s in front:
                 rows.append(
                     [
                         f"score and {axis}",
@@ -308,7 +312,8 @@ def pareto_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
                             "A model is on a frontier when no other model has both a higher (or equal) mean "
                             "score and a higher decode rate (or a smaller file), better in one of them. Means "
                             "are point estimates: see the 95% CI before reading much into a close call."
-                        )
+                        ),
+                        *left_out,
                     ],
                 )
             )

@@ -169,6 +169,25 @@ def test_paired_quant_comparison_pairs_seeds_both_scored(mixed_sweep: Settings) 
     assert row[-1].startswith("undecided; about ") and "more) would settle it" in row[-1]
 
 
+def test_the_json_report_carries_verdicts_and_frontiers_as_fields(mixed_sweep: Settings) -> None:
+    report = report_json(mixed_sweep, "s")
+    (c,) = report["comparisons"]
+    assert (c["family"], c["exam"], c["a"], c["b"], c["seeds"]) == ("fam", "v2", "a", "b", 2)
+    assert c["verdict"] == "undecided" and c["seeds_needed"] > 2 and c["mean_diff"] == pytest.approx(-3.5)
+    # a: mean 7 at 22 tok/s dominates b: mean 3.5 at 20 tok/s.
+    assert report["pareto"]["v2"]["decode tok/s"] == ["a"]
+    assert not any("Left out" in n for n in {t["id"]: t for t in report["tables"]}["pareto-v2"]["notes"])
+    # Without a decode rate, b is left out of the speed frontier, and the table says so.
+    with connect(mixed_sweep) as conn, conn.transaction():
+        conn.execute(
+            "UPDATE generations SET decode_tps = NULL WHERE job_id IN (SELECT id FROM jobs WHERE model = 'b')"
+        )
+    report = report_json(mixed_sweep, "s")
+    notes = {t["id"]: t for t in report["tables"]}["pareto-v2"]["notes"]
+    assert "Left out of score and decode tok/s (none known): B." in notes, notes
+    assert report["pareto"]["v2"]["decode tok/s"] == ["a"]
+
+
 def test_a_test_no_model_passes_is_flagged_as_a_likely_grader_problem(mixed_sweep: Settings) -> None:
     tables = {t["id"]: t for t in report_json(mixed_sweep, "s")["tables"]}
     checks = tables["checks-v2"]
