@@ -14,13 +14,14 @@ from html import escape
 import altair as alt
 import vl_convert
 
+from scheduler.cells import EMPTY
 from scheduler.reports.plots import Plot, exam_plots
 from scheduler.reports.report import Report
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1200px}
-table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #ccc;padding:.2rem .5rem}
-th{background:#eef}td{text-align:right}td:first-child{text-align:left}
+div.table{overflow-x:auto;margin:.5rem 0 1rem}table{border-collapse:collapse}
+th,td{border:1px solid #ccc;padding:.2rem .5rem}th{background:#eef}td{text-align:left}td.num{text-align:right}
 ul.notes,p.plot-note{color:#555;font-size:.9rem}div.plot{margin:.5rem 0}
 """
 # vegaEmbed each plot from its JSON spec; SVG, so the drawn marks are part of the page's DOM.
@@ -63,6 +64,17 @@ def _plots(report: Report) -> list[str]:
     ]
 
 
+# A figure, a range, a ratio or a dash: right-aligned so digits line up; words stay left.
+NUMERIC_CELL = re.compile(
+    r"[-+−]?[\d.,]+( ?(%|GB|s|tok/s))?( to [-+−]?[\d.,]+)?|\d+/\d+( \(.*\))?|" + re.escape(EMPTY)
+)
+
+
+def _cell(text: str) -> str:
+    numeric = NUMERIC_CELL.fullmatch(text.strip()) is not None
+    return f'<td class="num">{escape(text)}</td>' if numeric else f"<td>{escape(text)}</td>"
+
+
 def render_html(report: Report) -> str:
     """The whole page: title, plots, then every table with its notes."""
     body = [
@@ -75,11 +87,13 @@ def render_html(report: Report) -> str:
         *_plots(report),
     ]
     for table in report.tables:
-        body.append(f'<h2 id="{escape(table.id)}">{escape(table.title)}</h2><table><thead><tr>')
+        body.append(
+            f'<h2 id="{escape(table.id)}">{escape(table.title)}</h2><div class="table"><table><thead><tr>'
+        )
         body.append("".join(f"<th>{escape(c)}</th>" for c in table.columns) + "</tr></thead><tbody>")
         for row in table.rows:
-            body.append("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>")
-        body.append("</tbody></table>")
+            body.append("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>")
+        body.append("</tbody></table></div>")
         if table.notes:
             body.append(
                 '<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in table.notes) + "</ul>"

@@ -300,3 +300,22 @@ def test_the_score_axis_spans_the_means_and_intervals_within_full_marks() -> Non
     assert 9.0 < low < 9.5 and high == 15.0  # padded below the lowest interval; never past full marks
     low, high = score_scale([{"mean": 0.0, "ci_low": 0.0, "ci_high": 0.5}], 10.0).to_dict()["domain"]
     assert low == 0.0 and 0.5 < high < 1.0
+
+
+@pytest.mark.parametrize(
+    ("cell", "numeric"),
+    [
+        ("14.0", True),
+        ("-7.2 to +7.2", True),
+        ("2/3 (67%)", True),
+        ("17.9 GB", True),
+        ("–", True),
+        ("UD-Q4_K_M → MXFP4_MOE", False),
+        ("undecided; about 13 shared seeds (11 more) would settle it", False),
+        ("Gemma 4 26B A4B", False),
+    ],
+)
+def test_table_cells_align_figures_right_and_words_left(cell: str, numeric: bool) -> None:
+    from scheduler.reports.html import _cell
+
+    assert _cell(cell).startswith('<td class="num">') is numeric
