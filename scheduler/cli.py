@@ -85,15 +85,12 @@ def submit_command(
         if as_json:
             click.echo(json.dumps(jobs, indent=2))
         else:
-            unchecked = [j["action"] for j in jobs if j["action"].startswith("unchecked")]
             for job in jobs:
-                action = "unchecked" if unchecked else job["action"]
-                click.echo(f"{job['model']:<28} {job['exam']:<4} seed={job['seed']:<6} {action}")
-            if unchecked:
-                reason = unchecked[0].removeprefix("unchecked (").removesuffix(")")
+                click.echo(f"{job['model']:<28} {job['exam']:<4} seed={job['seed']:<6} {job['action']}")
+            if jobs and "why" in jobs[0]:
                 click.echo(
                     f"{sweep_name}: {len(jobs)} jobs; not checked against the database, so which would be "
-                    f"enqueued is unknown ({reason})"
+                    f"enqueued is unknown ({jobs[0]['why']})"
                 )
             else:
                 click.echo(

@@ -54,7 +54,7 @@ def dry_run_jobs(settings: Settings, name: str, *, rerun: bool, requeue: bool) -
         actions = plan_actions(settings, sweep, specs, rerun=rerun, requeue=requeue)
     except ServiceUnavailable as exc:
         # The sweep file is still checked and expanded; which jobs exist is not known.
-        actions = [f"unchecked ({exc})"] * len(specs)
+        return [{**spec.to_json(), "action": "unchecked", "why": str(exc)} for spec in specs]
     return [{**spec.to_json(), "action": action} for spec, action in zip(specs, actions, strict=True)]
 
 

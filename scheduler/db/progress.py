@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from scheduler.db.vocabulary import GenerationSource
-
 
 def _where(sweep: str | None, alias: str = "j") -> tuple[str, tuple[Any, ...]]:
     return (f" WHERE {alias}.sweep = %s", (sweep,)) if sweep else ("", ())
@@ -44,10 +42,10 @@ def sweep_exists(conn: Any, sweep: str) -> bool:
 def observed_rate(conn: Any, sweep: str | None, window_s: float) -> dict[str, Any]:
     """What the rate is measured on (the database's clock): `window_s`, the last `window_s` seconds
     or since the first attempt started in them when that is later; `n`, jobs finished since then;
-    `last_s`, seconds since the last job finished (None: none ever). Imported jobs do not count:
-    an import finishes jobs without running anything."""
+    `last_s`, seconds since the last job finished (None: none ever). Only jobs a worker here ran
+    (they have attempts) count: `import` and `import-article` finish jobs without running anything."""
     where, args = _where(sweep)
-    ran = f" NOT EXISTS (SELECT 1 FROM generations g WHERE g.job_id = j.id AND g.source = '{GenerationSource.IMPORTED}')"
+    ran = " EXISTS (SELECT 1 FROM attempts r WHERE r.job_id = j.id)"
     return dict(
         conn.execute(
             "WITH w AS (SELECT greatest(now() - make_interval(secs => %s),"

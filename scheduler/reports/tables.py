@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from exams.v2.harness import TEST_NAMES as V2_TESTS
 from scheduler.cells import EMPTY as DASH
 from scheduler.cells import number as fmt_number
 from scheduler.cells import points as fmt_score
@@ -401,18 +402,7 @@ def check_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
 
 def check_order(name: str) -> tuple[int, str]:
     """Sort key: v2 tests in the article's order, anything else after, by name."""
-    order = [
-        "OnlineFlow",
-        "BuffersDuringOutage",
-        "FlushOnReconnect",
-        "BufferBounded",
-        "EvictionRandom",
-        "MultipleOutageCycles",
-        "BufferSizeZero",
-        "BufferSizeOne",
-        "GracefulShutdown",
-        "RaceDetector",
-    ]
+    order = list(V2_TESTS)
     return (order.index(name), name) if name in order else (len(order), name)
 
 

@@ -219,6 +219,10 @@ def test_status_of_an_adaptive_sweep_names_its_open_cells_and_why(adaptive_sweep
             "tripwires.infra_first_jobs counts jobs or models: a positive whole number or false (off), got 2.5",
         ),
         (
+            "tripwires: {suspect_check_models: 1.5}",
+            "tripwires.suspect_check_models counts jobs or models: a positive whole number or false (off), got 1.5",
+        ),
+        (
             "tripwires: {tiny_latency_s: .nan}",
             "tripwires.tiny_latency_s must be a positive number of seconds or false (off), got nan",
         ),

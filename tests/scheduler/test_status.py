@@ -119,6 +119,11 @@ def test_no_eta_while_nothing_finishes(settings: Settings) -> None:
             "UPDATE jobs SET state = 'done', verdict = 'ok', finished_at = now() - interval '590 seconds'"
             " WHERE sweep = 's' AND NOT (model = 'm1' AND seed = 3)"
         )
+        conn.execute(  # run by a worker, as every job a sweep finishes here
+            "INSERT INTO attempts (job_id, number, worker_name, state, started_at)"
+            " SELECT id, 1, 'gpu@box1', 'finished', now() - interval '600 seconds' FROM jobs j"
+            " WHERE state = 'done' AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.job_id = j.id)"
+        )
         conn.commit()
         stalled = collect(conn, "s")
     assert fresh.eta_s is None and fresh.no_eta == "no job finished yet"
@@ -210,6 +215,7 @@ def test_watch_off_a_terminal_repeats_its_summary_while_nothing_changes(settings
 
 
 def test_imported_jobs_do_not_count_as_throughput(settings: Settings) -> None:
+    from scheduler.exchange import export_lines, import_lines
     from tests.support.reporting import load_recorded
 
     with connect(settings) as conn:
@@ -217,7 +223,14 @@ def test_imported_jobs_do_not_count_as_throughput(settings: Settings) -> None:
         before = collect(conn, "s")
     load_recorded(settings)  # a sweep imported just now: done jobs that nothing here ran
     with connect(settings) as conn:
+        lines = list(export_lines(conn, "recorded"))
+        for line in lines:  # as exported from a database where workers generated them
+            line["generation"]["source"] = "generated"
+        import_lines(conn, lines, "copy")  # a `scheduler import` of it here: nothing here ran them
+        conn.commit()
         after = collect(conn, None)
         imported = collect(conn, "recorded")
+        copied = collect(conn, "copy")
     assert imported.states["done"] > 0 and imported.jobs_per_hour is None
+    assert copied.states["done"] > 0 and copied.jobs_per_hour is None
     assert after.jobs_per_hour == pytest.approx(before.jobs_per_hour, rel=0.02)

@@ -71,6 +71,11 @@ BROKEN = [
         "sweep file broken.yaml: YAML syntax error at line 4, column 1: the key 'models' is given twice",
     ),
     (
+        "a key given twice in a nested mapping",
+        "models: [gpt-oss-20b]\nexams: [v1]\nseeds: [42]\ngeneration: {max_tokens: 64, max_tokens: 128}\n",
+        "sweep file broken.yaml: YAML syntax error at line 4, column 30: the key 'max_tokens' is given twice",
+    ),
+    (
         "missing field",
         "models: [gpt-oss-20b]\nexams: [v1]\n",
         "sweep file broken.yaml: missing field 'seeds'; add seeds:",
