@@ -132,9 +132,20 @@ def write_export(conn: Any, sweep: str, out: IO[str]) -> int:
     """Write the sweep's JSONL to `out`; return the number of lines."""
     count = 0
     for line in export_lines(conn, sweep):
-        out.write(json.dumps(line, ensure_ascii=False, sort_keys=True) + "\n")
+        out.write(json_line(line) + "\n")
         count += 1
     return count
+
+
+def json_line(obj: dict[str, Any]) -> str:
+    """One export line: UTF-8 text as it is, and `\\uXXXX` escapes where no UTF-8 file can hold
+    the text (a lone surrogate in an answer); JSON's own escapes give NUL and the rest back."""
+    text = json.dumps(obj, ensure_ascii=False, sort_keys=True)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(obj, ensure_ascii=True, sort_keys=True)
+    return text
 
 
 def read_export(path: Path) -> list[dict[str, Any]]:

@@ -258,3 +258,30 @@ def results_per_job(database_url: str, job_ids: Iterable[int]) -> dict[int, dict
         (list(job_ids),),
     )
     return {r["id"]: r for r in rows}
+
+
+def run_jobs(
+    database_url: str,
+    redis_url: str,
+    log_dir: Path,
+    jobs: Mapping[int, str],
+    **env: str,
+) -> None:
+    """Run `jobs` (job id -> model) to done on one `worker gpu` and one `worker cpu` (two processes),
+    started with `env` (LLAMA_SWAP_URL and the rest), and wait until the broker is idle again."""
+    producer = Producer(redis_url)
+    try:
+        with fleet(database_url, redis_url, log_dir, **env) as f:
+            f.start("gpu", "gpu@replay")
+            f.start("cpu", "cpu@replay", "--concurrency", "2")
+            for job_id, model in jobs.items():
+                producer.generate(job_id, model)
+
+            def describe() -> str:
+                return "\n".join(f"--- {w.name}\n{w.log()}" for w in f.workers)
+
+            wait_for(lambda: jobs_done(database_url, jobs), 240, describe)
+            queues = [*{generation_queue(m) for m in jobs.values()}, GRADING_QUEUE]
+            wait_for(lambda: broker_idle(redis_url, queues), 60, describe)
+    finally:
+        producer.close()

@@ -16,6 +16,10 @@ left as they are; sending the same message twice stores one row. `scheduler regr
 with round 1 for a new grader version, and a round above the highest stored one to force a
 second grade by the same version.
 
+A value the database refuses (`REFUSED_VALUE_ERRORS`: a figure out of range) is never stored again
+as it is: the generation is stored without its figures, its answer kept (`_store_generation`).
+Answers and diagnostics hold any text a server sends (`scheduler/db/text.py`).
+
 A lost database is handled like a lost worker, never acknowledged away: a claim that cannot be
 made is retried with backoff (`DB_RETRY_S`, doubling, capped at `DB_RETRY_MAX_S`), a claim
 that cannot be given back keeps its lease until it expires, and a finished generation or grade
@@ -41,7 +45,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from exams.types import Verdict
-from scheduler.db import DATABASE_ERRORS, lifecycle
+from scheduler.db import DATABASE_ERRORS, REFUSED_VALUE_ERRORS, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
 from scheduler.db.vocabulary import Outcome
 from scheduler.publish import BROKER_ERRORS
@@ -97,7 +101,7 @@ def generate(self: Any, job_id: int) -> str:
                 error = f"{type(exc).__name__}: {exc}"
                 _give_back(job_id, lambda: lifecycle.release_generation(claim, error))
                 raise self.retry(exc=exc, countdown=ERROR_RETRY_S, max_retries=ERROR_RETRIES) from exc
-        stored = _store(self, job_id, lambda: lifecycle.store_generation(claim, record))
+        stored, record = _store_generation(self, claim, record)
     if stored is None:
         log.warning(
             "job %s: another attempt stored its generation before attempt %s; this one is dropped",
@@ -107,6 +111,23 @@ def generate(self: Any, job_id: int) -> str:
         return "duplicate"
     send_grade(job_id)
     return str(record.outcome)
+
+
+def _store_generation(
+    task: Any, claim: GenerationClaim, record: GenerationRecord
+) -> tuple[int | None, GenerationRecord]:
+    """Store the generation (see `_store`); when the database refuses one of its values, which
+    would fail again on every try, store it without its figures, answer kept: the job is graded,
+    never generated again for it. Returns (generation id or None for a duplicate, what was stored)."""
+    try:
+        return _store(task, claim.job_id, lambda: lifecycle.store_generation(claim, record)), record
+    except REFUSED_VALUE_ERRORS as exc:
+        diag = getattr(exc, "diag", None)
+        detail = str((diag and diag.message_primary) or exc)
+        why = f"the database refused this generation's figures ({detail.strip()}); stored without them"
+        log.warning("job %s: %s", claim.job_id, why)
+        bare = record.bare(why)
+        return _store(task, claim.job_id, lambda: lifecycle.store_generation(claim, bare)), bare
 
 
 def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:

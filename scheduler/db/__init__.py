@@ -18,7 +18,9 @@ A pooled connection is checked before it is handed out (psycopg_pool's `check`, 
 after a Postgres restart the pool drops its dead connections instead of failing the next query.
 `DATABASE_ERRORS` are the exceptions that mean "the database is away, try again later" (a
 restart, a network cut, the pool unable to connect within `POOL_TIMEOUT_S`); anything else from
-psycopg is a bug and keeps its traceback.
+psycopg is a bug and keeps its traceback. `REFUSED_VALUE_ERRORS` mean "the database refuses one
+of these values" (a number out of range, text it cannot hold): storing the same again fails again,
+so it is never retried as an outage.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from scheduler.settings import Settings, get_settings, mask_url
 __all__ = [
     "DATABASE_ERRORS",
     "QUANTSWEEP_VERSION",
+    "REFUSED_VALUE_ERRORS",
     "close_pool",
     "connect",
     "get_pool",
@@ -50,6 +53,8 @@ QUANTSWEEP_VERSION = version("quantsweep")
 
 # The database is away (psycopg_pool.PoolTimeout is an OperationalError too): retry, never give up a job.
 DATABASE_ERRORS: tuple[type[Exception], ...] = (psycopg.OperationalError, psycopg.InterfaceError)
+# A value the database refuses (psycopg.DataError: out of range, bad text, ...): the same store fails again.
+REFUSED_VALUE_ERRORS: tuple[type[Exception], ...] = (psycopg.DataError,)
 POOL_TIMEOUT_S = 10.0  # how long a task waits for a connection before treating the database as away
 
 _pool: ConnectionPool[psycopg.Connection[DictRow]] | None = None

@@ -22,6 +22,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from scheduler.db import QUANTSWEEP_VERSION, transaction
+from scheduler.db.text import answer_texts, storable, stored_answers
 from scheduler.db.vocabulary import AnswerSource, AttemptState, JobState, Outcome, sql_list
 
 
@@ -108,6 +109,19 @@ class GenerationRecord:
     server_info: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     answer_source: str = AnswerSource.CONTENT
+
+    def bare(self, why: str) -> GenerationRecord:
+        """This record with only its outcome, texts and answer source, and `why` as its error: what
+        is stored when the database refused one of its figures (storing it again would fail again)."""
+        error = why if self.error is None else f"{why}; {self.error}"
+        return GenerationRecord(
+            outcome=self.outcome,
+            response_text=self.response_text,
+            reasoning_text=self.reasoning_text,
+            finish_reason=self.finish_reason,
+            error=error[:2000],
+            answer_source=self.answer_source,
+        )
 
 
 def new_lease_owner(worker_name: str) -> str:
@@ -228,30 +242,33 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
             f" WHERE job_id = %s AND state = '{AttemptState.RUNNING}' AND id <> %s",
             (claim.job_id, claim.attempt_id),
         )
+        encoding, response_text, reasoning_text = stored_answers(record.response_text, record.reasoning_text)
+        error = storable(record.error)
         inserted = conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, response_text, reasoning_text, finish_reason,"
             "  prompt_tokens, completion_tokens, prompt_tps, decode_tps, timings, first_token_s, wall_s,"
-            "  server_info, error, quantsweep_version, answer_source)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "  server_info, error, quantsweep_version, answer_source, text_encoding)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (attempt_id) DO NOTHING RETURNING id",
             (
                 claim.job_id,
                 claim.attempt_id,
                 record.outcome,
-                record.response_text,
-                record.reasoning_text,
-                record.finish_reason,
+                response_text,
+                reasoning_text,
+                storable(record.finish_reason),
                 record.prompt_tokens,
                 record.completion_tokens,
                 record.prompt_tps,
                 record.decode_tps,
-                None if record.timings is None else Jsonb(record.timings),
+                None if record.timings is None else Jsonb(storable(record.timings)),
                 record.first_token_s,
                 record.wall_s,
-                Jsonb(record.server_info),
-                record.error,
+                Jsonb(storable(record.server_info)),
+                error,
                 QUANTSWEEP_VERSION,
                 record.answer_source,
+                encoding,
             ),
         ).fetchone()
         if inserted is None:
@@ -261,7 +278,7 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
             assert inserted is not None
         conn.execute(  # finished, even if a takeover had marked it abandoned meanwhile
             "UPDATE attempts SET state = %s, outcome = %s, error = %s, finished_at = now() WHERE id = %s",
-            (AttemptState.FINISHED, record.outcome, record.error, claim.attempt_id),
+            (AttemptState.FINISHED, record.outcome, error, claim.attempt_id),
         )
         if record.outcome in (Outcome.OK, Outcome.TRUNCATED):
             # The server has just generated with the model, so it holds it: what `scheduler status`
@@ -307,8 +324,8 @@ def store_grade(
                 grade.max_score,
                 str(grade.verdict),
                 grade.compiled,
-                Jsonb([_check_json(c) for c in grade.checks]),
-                (grade.log or "")[:65536],
+                Jsonb(storable([_check_json(c) for c in grade.checks])),
+                storable(grade.log or "")[:65536],
                 grade.duration_s,
                 worker_name,
                 started_at,
@@ -390,14 +407,16 @@ def job_model(job_id: int) -> str | None:
 def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> StoredGeneration | None:
     query = (
         "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error,"
-        " g.reasoning_text, g.answer_source"
+        " g.reasoning_text, g.answer_source, g.text_encoding"
         " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
     )
     if generation_id is None:
         row = conn.execute(query + " ORDER BY g.id DESC LIMIT 1", (job_id,)).fetchone()
     else:
         row = conn.execute(query + " AND g.id = %s", (job_id, generation_id)).fetchone()
-    return None if row is None else StoredGeneration(**{**row, "outcome": Outcome(row["outcome"])})
+    return (
+        None if row is None else StoredGeneration(**{**answer_texts(row), "outcome": Outcome(row["outcome"])})
+    )
 
 
 def _refusal(conn: Any, job_id: int, *, grading: bool) -> Refused:
@@ -429,7 +448,7 @@ def _close_attempt(
     conn.execute(
         "UPDATE attempts SET state = %s, outcome = %s, error = %s, finished_at = now()"
         f" WHERE id = %s AND state = '{AttemptState.RUNNING}'",
-        (state, outcome, error, attempt_id),
+        (state, outcome, storable(error), attempt_id),
     )
 
 

@@ -13,6 +13,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from scheduler.db import QUANTSWEEP_VERSION
+from scheduler.db.text import answer_texts, storable, stored_answers
 from scheduler.db.vocabulary import GenerationSource, Outcome
 
 _RUNS_SQL = """
@@ -81,9 +82,9 @@ def regrade_candidates(conn: Any, sweep: str) -> list[dict[str, Any]]:
 def response_of(conn: Any, generation_id: int) -> dict[str, Any] | None:
     """A generation's `response_text` and `finish_reason`."""
     row = conn.execute(
-        "SELECT response_text, finish_reason FROM generations WHERE id = %s", (generation_id,)
+        "SELECT response_text, finish_reason, text_encoding FROM generations WHERE id = %s", (generation_id,)
     ).fetchone()
-    return None if row is None else dict(row)
+    return None if row is None else answer_texts(row)
 
 
 def count_grades(conn: Any, keys: Sequence[tuple[int, str, int]]) -> int:
@@ -111,13 +112,13 @@ def sweep_jobs(conn: Any, sweep: str) -> list[dict[str, Any]]:
 
 
 def latest_generation_fields(conn: Any, job_id: int, fields: Sequence[str]) -> dict[str, Any] | None:
-    """The job's latest generation: its `id` and the named columns."""
-    columns = sql.SQL(", ").join(sql.Identifier(f) for f in ("id", *fields))
+    """The job's latest generation: its `id` and the named columns (answers as they were sent)."""
+    columns = sql.SQL(", ").join(sql.Identifier(f) for f in ("id", *fields, "text_encoding"))
     row = conn.execute(
         sql.SQL("SELECT {} FROM generations WHERE job_id = %s ORDER BY id DESC LIMIT 1").format(columns),
         (job_id,),
     ).fetchone()
-    return None if row is None else dict(row)
+    return None if row is None else answer_texts(row)
 
 
 def grade_fields(conn: Any, generation_id: int, fields: Sequence[str]) -> list[dict[str, Any]]:
@@ -144,14 +145,27 @@ def _insert(conn: Any, table: str, values: Mapping[str, Any], returning: bool) -
 
 
 def insert_generation(conn: Any, job_id: int, values: Mapping[str, Any]) -> int:
-    """Insert a generation of the job with these column values (JSON columns as plain objects)."""
-    row = {k: Jsonb(v) if k in ("timings", "server_info") and v is not None else v for k, v in values.items()}
+    """Insert a generation of the job with these column values (JSON columns as plain objects;
+    answers as they were sent, stored as `scheduler/db/text.py` says)."""
+    row: dict[str, Any] = dict(values)
+    for key in ("timings", "server_info"):
+        if row.get(key) is not None:
+            row[key] = Jsonb(storable(row[key]))
+    for key in ("error", "finish_reason"):
+        if key in row:
+            row[key] = storable(row[key])
+    row["text_encoding"], row["response_text"], row["reasoning_text"] = stored_answers(
+        str(values.get("response_text") or ""), str(values.get("reasoning_text") or "")
+    )
     return int(_insert(conn, "generations", {"job_id": job_id, **row}, returning=True).fetchone()["id"])
 
 
 def insert_grade(conn: Any, generation_id: int, values: Mapping[str, Any]) -> None:
     """Insert a grade of the generation with these column values (`checks` as a plain list)."""
-    row = {k: Jsonb(v) if k == "checks" else v for k, v in values.items()}
+    row = {
+        k: Jsonb(storable(v)) if k == "checks" else storable(v) if k == "log" else v
+        for k, v in values.items()
+    }
     _insert(conn, "grades", {"generation_id": generation_id, **row}, returning=False)
 
 

@@ -31,6 +31,7 @@ __all__ = [
     "GenerationSource",
     "JobState",
     "Outcome",
+    "TextEncoding",
     "Verdict",
     "WorkerRole",
     "WorkerState",
@@ -80,6 +81,14 @@ class AnswerSource(StrEnum):
     REASONING = (
         "reasoning"  # `delta.reasoning_content`: the server sent no content (see worker/generation.py)
     )
+
+
+class TextEncoding(StrEnum):
+    """`generations.text_encoding`: how the answer columns hold the text the server sent
+    (`scheduler/db/text.py`)."""
+
+    PLAIN = "plain"  # as sent
+    ESCAPED = "escaped"  # it held a code point PostgreSQL text refuses (NUL, a surrogate): escaped
 
 
 class WorkerRole(StrEnum):

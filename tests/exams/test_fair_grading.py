@@ -7,7 +7,6 @@ Go 1.22, a package that is not main.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,21 +16,7 @@ from exams.golang import GoToolchain, GoToolchainError
 from exams.sandbox import Workspace, go_mod
 from exams.types import Grade, Verdict
 from exams.v1.qualification import as_response, reference_sources
-from tests.support.paths import REPO_ROOT
-
-FIELD_CASES = Path(
-    os.environ.get("QUANTSWEEP_FIELD_CASES", REPO_ROOT.parent / "shared/reference/field-cases")
-)
-
-
-def field_case(name: str) -> str:
-    path = FIELD_CASES / name
-    if not path.is_file():
-        message = f"field case {path} not found (set QUANTSWEEP_FIELD_CASES)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path.read_text()
+from tests.support.field_cases import field_case
 
 
 def failed(grade: Grade) -> dict[str, str]:

@@ -14,6 +14,7 @@ from scheduler.db.vocabulary import (
     GenerationSource,
     JobState,
     Outcome,
+    TextEncoding,
     Verdict,
     WorkerRole,
     sql_list,
@@ -28,6 +29,7 @@ ENUM_OF_COLUMN: dict[tuple[str, str], type[StrEnum]] = {
     ("generations", "source"): GenerationSource,
     ("generations", "outcome"): Outcome,
     ("generations", "answer_source"): AnswerSource,
+    ("generations", "text_encoding"): TextEncoding,
     ("grades", "verdict"): Verdict,
     ("workers", "role"): WorkerRole,
 }

@@ -11,11 +11,10 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from scheduler.queues import GRADING_QUEUE, generation_queue
 from scheduler.reports.report import build_report
 from scheduler.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
-from testkit.workers import Fleet, Producer, broker_idle, fleet, insert_jobs, jobs_done, query, wait_for
+from testkit.workers import insert_jobs, query, run_jobs
 from tests.support.paths import STREAMS_DIR as STREAMS
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(280)]
@@ -107,20 +106,8 @@ def test_each_kind_of_server_reply_gets_its_right_verdict_through_the_worker(
         server.queue(seed, *replies)
         options = {"reasoning": False} if model == REASONING_OFF else {}
         job_ids += insert_jobs(settings.database_url, model, ["v1"], [seed], {**PARAMS, "options": options})
-    producer = Producer(settings.redis_url)
-    try:
-        with fleet(
-            settings.database_url, settings.redis_url, tmp_path, LLAMA_SWAP_URL=server.url, **ENV
-        ) as f:
-            f.start("gpu", "gpu@replay")
-            f.start("cpu", "cpu@replay", "--concurrency", "2")
-            for seed, job_id in zip(CASES, job_ids, strict=True):
-                producer.generate(job_id, CASES[seed][0])
-            wait_for(lambda: jobs_done(settings.database_url, job_ids), 240, lambda: describe(f))
-            queues = [generation_queue(GPT_OSS), generation_queue(REASONING_OFF), GRADING_QUEUE]
-            wait_for(lambda: broker_idle(settings.redis_url, queues), 60, lambda: describe(f))
-    finally:
-        producer.close()
+    models = {job_id: CASES[seed][0] for seed, job_id in zip(CASES, job_ids, strict=True)}
+    run_jobs(settings.database_url, settings.redis_url, tmp_path, models, LLAMA_SWAP_URL=server.url, **ENV)
 
     for seed, (_, _, verdict, score) in CASES.items():
         row = generation_of(settings.database_url, seed)
@@ -151,7 +138,3 @@ def test_each_kind_of_server_reply_gets_its_right_verdict_through_the_worker(
     assert gpt_row[speed.columns.index("Draft accepted")] == "75% (150/200)"
     outcomes = next(t for t in report.tables if t.id == "outcomes")
     assert any(f"{REASONING_OFF} v1: 1" in note for note in outcomes.notes)
-
-
-def describe(f: Fleet) -> str:
-    return "\n".join(f"--- {w.name}\n{w.log()}" for w in f.workers)
