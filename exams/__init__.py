@@ -19,7 +19,7 @@ import traceback
 
 from exams.extract import Extraction, extract_files
 from exams.golang import GoToolchainError
-from exams.registry import Exam, NormalizesResponse, get_exam, list_exams
+from exams.registry import Exam, NormalizesResponse, file_apis, get_exam, list_exams
 from exams.types import Check, ExamError, Grade, GraderFault, UnknownExamError, Verdict
 
 __all__ = [
@@ -65,7 +65,8 @@ def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Gr
         text = (
             spec.normalize_response(response_text) if isinstance(spec, NormalizesResponse) else response_text
         )
-        extraction = extract_files(text, spec.expected_files, finish_reason, spec.content_hints)
+        apis = file_apis(spec)
+        extraction = extract_files(text, spec.expected_files, finish_reason, spec.content_hints, apis)
         if finish_reason == "length" and extraction.problems:
             detail = "; ".join(extraction.problems.values())
             return _failed(spec, Verdict.TRUNCATED, started, "finish_reason=length: " + detail, version)

@@ -3,7 +3,8 @@
 API (stable; other exams rely on it)::
 
     extract_files(response_text, expected=["factorial.go", ...], finish_reason=None,
-                  content_hints={"wordfreq.go": ["os.Stdin", "bufio"]}) -> Extraction
+                  content_hints={"wordfreq.go": ["os.Stdin", "bufio"]},
+                  api={"reverse.go": FileApi("reverse", ("Reverse", "IsPalindrome"))}) -> Extraction
     Extraction.files     {name: Go source} for every expected file found complete
     Extraction.problems  {name: reason} for every expected file that could not be extracted
     Extraction.truncated True when the response ends inside an unfinished file
@@ -20,35 +21,59 @@ What it accepts, in order of preference:
 2. Fenced blocks without markers, for files still missing (fences read as CommonMark
    reads them: backticks or tildes, closed only by the same character at least as many
    times, any info string; an outer fence holding fenced blocks is read for the inner
-   ones): a block holding
+   ones, at any depth): a block holding
    `package main` is matched by a name hint (its info string, a comment in its
    first lines, or the prose line just before it), else by `content_hints`
-   keywords, else by order when the counts agree; with one expected file, the last
-   complete `package main` block.
+   keywords, else by order when the counts agree; with one expected file, the complete
+   block that declares most of the file's `api` (the exam's package and identifiers: an
+   answer followed by an "Example usage" `package main` or by its own tests keeps the
+   answer), the last such block on a tie.
 3. With one expected file and neither markers nor fences: the text from the first
    `package main` line to the end.
-4. A block that restarts with a second `package main` line (an abandoned attempt followed
-   by a rewrite) keeps only its last complete program.
-Before all of this, CRLF/CR become LF and reasoning is dropped: `<think>...</think>`
-(and everything before a lone `</think>`), and of raw gpt-oss Harmony text everything but its
-`final` channel (exams/harmony.py).
+4. A block that restarts with a second `package main` clause (an abandoned attempt followed by a
+   rewrite, or an example after the answer) keeps one whole program: the one that declares
+   most of the `api`, the last such on a tie. A package clause inside a comment or a string
+   is not a restart (exams/gosource.py reads the code as Go's lexer does).
+Before all of this the text is normalised: CRLF/CR become LF, invisible characters that
+start or end a line (a byte order mark, zero-width spaces and joiners, a word joiner) are
+dropped, and so is reasoning: `<think>...</think>` (and everything before a lone `</think>`),
+and of raw gpt-oss Harmony text everything but its `final` channel (exams/harmony.py). A
+lone surrogate in a file (no UTF-8 file can hold one) becomes U+FFFD.
+
+Every step is linear in the length of the response: a response of any size the server can
+send (max_tokens) is read in one pass per step, whatever it holds (bench/extraction.py).
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from exams.gosource import Program, is_balanced, scan
 from exams.harmony import answer_text, is_harmony
 
+__all__ = ["Extraction", "FileApi", "extract_files", "is_balanced", "last_program", "strip_reasoning"]
+
 _MARKER = re.compile(r"^(?://\s*)?#\s*(START|END)\s*:?\s*([\w.\-/]+?\.go)\s*#?$", re.IGNORECASE)
-# A fence line as CommonMark defines one: three or more backticks or tildes, then an info
-# string (none for a closing fence; no backtick in a backtick fence's). Indentation is not
-# limited to CommonMark's three spaces: answers indent fences inside list items.
-_FENCE = re.compile(r"^\s*(`{3,}(?=[^`]*$)|~{3,})\s*(.*?)\s*$")
-_PACKAGE_MAIN = re.compile(r"^\s*package\s+main\b", re.MULTILINE)
+_PACKAGE_MAIN = re.compile(r"^[ \t]*package[ \t]+main\b", re.MULTILINE)
+_FENCE = re.compile(r"\s*+(`{3,}+|~{3,}+)(.*+)")
 _GO_NAME = re.compile(r"[\w\-]+\.go\b", re.IGNORECASE)
+_THINK_TAG = re.compile(r"<(/?)think(?:ing)?>", re.IGNORECASE)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Invisible characters a line can start or end with: BOM, zero-width space, non-joiner and
+# joiner, word joiner.
+INVISIBLE = "\ufeff\u200b\u200c\u200d\u2060"
+FENCE_CHARS = "`~"
+
+
+@dataclass(frozen=True)
+class FileApi:
+    """What an expected file must declare: its package and top-level identifiers."""
+
+    package: str | None = None
+    identifiers: tuple[str, ...] = ()
 
 
 @dataclass
@@ -73,80 +98,87 @@ class _Block:
     hint_text: str = ""  # info string, first lines and the prose just before (fenced blocks)
 
 
-def strip_reasoning(text: str) -> str:
-    """Normalise line endings and drop reasoning that precedes the answer."""
+def normalise(text: str) -> str:
+    """LF line endings, and no invisible character at the start or end of a line."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if is_harmony(text):
-        text = answer_text(text)
-    text = re.sub(r"<think(?:ing)?>.*?</think(?:ing)?>", "", text, flags=re.DOTALL | re.IGNORECASE)
-    lone_close = re.search(r"</think(?:ing)?>", text, flags=re.IGNORECASE)
-    if lone_close:
-        text = text[lone_close.end() :]
-    open_think = re.search(r"<think(?:ing)?>", text, flags=re.IGNORECASE)
-    if open_think:  # reasoning never closed: the answer never started
-        text = text[: open_think.start()]
+    if any(c in text for c in INVISIBLE):
+        text = "\n".join(line.strip(INVISIBLE) for line in text.split("\n"))
     return text
 
 
-def is_balanced(code: str) -> bool:
-    """True when braces, brackets and parens balance outside Go strings, runes and comments."""
-    depth = 0
-    i, n = 0, len(code)
-    pairs = {"{": 1, "(": 1, "[": 1, "}": -1, ")": -1, "]": -1}
-    while i < n:
-        c = code[i]
-        if code.startswith("//", i):
-            i = code.find("\n", i)
-            i = n if i < 0 else i
-        elif code.startswith("/*", i):
-            end = code.find("*/", i + 2)
-            if end < 0:
-                return False
-            i = end + 2
+def strip_reasoning(text: str) -> str:
+    """Normalise the text and drop reasoning that precedes the answer."""
+    text = normalise(text)
+    if is_harmony(text):
+        text = answer_text(text)
+    return _drop_think(text)
+
+
+def _drop_think(text: str) -> str:
+    """Drop each `<think>...</think>` (an open tag to the nearest close), then everything up to the
+    first close tag left alone, then everything from an open tag never closed (one pass)."""
+    kept: list[str] = []
+    length = 0
+    position = 0
+    first_lone_close: int | None = None
+    open_at: int | None = None
+    for tag in _THINK_TAG.finditer(text):
+        closing = bool(tag[1])
+        if open_at is not None:
+            if closing:  # the pair and what it held are dropped
+                open_at = None
+                position = tag.end()
             continue
-        elif c in "\"'`":
-            i += 1
-            while i < n and code[i] != c:
-                if code[i] == "\\" and c != "`":
-                    i += 1
-                elif code[i] == "\n" and c != "`":
-                    return False
-                i += 1
-            if i >= n:
-                return False
-        elif c in pairs:
-            depth += pairs[c]
-            if depth < 0:
-                return False
-        i += 1
-    return depth == 0
+        kept.append(text[position : tag.start()])
+        length += tag.start() - position
+        position = tag.start()
+        if closing:
+            kept.append(tag[0])
+            length += len(tag[0])
+            position = tag.end()
+            if first_lone_close is None:
+                first_lone_close = length
+        else:
+            open_at = tag.start()
+    result = "".join(kept)
+    if open_at is None:
+        result += text[position:]
+    return result if first_lone_close is None else result[first_lone_close:]
 
 
 def _fence(line: str) -> tuple[str, str] | None:
-    """(fence, info string) when `line` is a fence line, else None."""
-    match = _FENCE.match(line)
-    return (match.group(1), match.group(2)) if match else None
+    """(fence, info string) when `line` is a fence line (CommonMark: three or more backticks or
+    tildes, no backtick in a backtick fence's info string), else None. Indentation is not limited
+    to CommonMark's three spaces: answers indent fences inside list items."""
+    found = _FENCE.match(line)
+    if found is None:
+        return None
+    fence, info = found[1], found[2].strip()
+    return None if fence[0] == "`" and "`" in info else (fence, info)
 
 
-def _closes(line: str, fence: str) -> bool:
-    """True when `line` closes a block opened by `fence`: the same character, at least as long, no info."""
-    found = _fence(line)
-    return found is not None and not found[1] and found[0][0] == fence[0] and len(found[0]) >= len(fence)
+_FENCE_START = re.compile(r"^[^\S\n]*+(?:`{3}|~{3})", re.MULTILINE)
+
+
+def _closes(fence: tuple[str, str] | None, opening: str) -> bool:
+    """True when a fence line closes a block opened by `opening`: same character, at least as long, no info."""
+    return fence is not None and not fence[1] and fence[0][0] == opening[0] and len(fence[0]) >= len(opening)
 
 
 def _strip_fences(lines: list[str]) -> str:
-    while lines and not lines[0].strip():
-        lines = lines[1:]
-    while lines and not lines[-1].strip():
-        lines = lines[:-1]
-    opening = _fence(lines[0]) if lines else None
+    lo, hi = 0, len(lines)
+    while lo < hi and not lines[lo].strip():
+        lo += 1
+    while hi > lo and not lines[hi - 1].strip():
+        hi -= 1
+    opening = _fence(lines[lo]) if lo < hi else None
     if opening is not None:
-        lines = lines[1:]
-        if lines and _closes(lines[-1], opening[0]):
-            lines = lines[:-1]
-    elif lines and (closing := _fence(lines[-1])) is not None and not closing[1]:
-        lines = lines[:-1]
-    return "\n".join(lines).strip("\n") + "\n"
+        lo += 1
+        if lo < hi and _closes(_fence(lines[hi - 1]), opening[0]):
+            hi -= 1
+    elif lo < hi and (closing := _fence(lines[hi - 1])) is not None and not closing[1]:
+        hi -= 1
+    return "\n".join(lines[lo:hi]).strip("\n") + "\n"
 
 
 def _canonical(name: str) -> str:
@@ -156,63 +188,162 @@ def _canonical(name: str) -> str:
 def _marker_blocks(lines: list[str], ended_normally: bool) -> list[_Block]:
     markers = []
     for index, line in enumerate(lines):
+        if "#" not in line:
+            continue
         match = _MARKER.match(line.strip().strip("*`").strip())
         if match:
             markers.append((index, match.group(1).upper(), _canonical(match.group(2))))
+    starts = [pos for pos, marker in enumerate(markers) if marker[1] == "START"]
     blocks: list[_Block] = []
-    for pos, (index, kind, name) in enumerate(markers):
-        if kind != "START":
-            continue
-        following = markers[pos + 1 :]
-        end = next((m for m in following if m[1] == "END" and m[2] == name), None)
-        next_start = next((m for m in following if m[1] == "START"), None)
-        if end is not None and (next_start is None or end[0] < next_start[0]):
+    for k, pos in enumerate(starts):
+        index, _, name = markers[pos]
+        next_pos = starts[k + 1] if k + 1 < len(starts) else len(markers)
+        next_start = markers[next_pos][0] if next_pos < len(markers) else None
+        end = next((m for m in markers[pos + 1 : next_pos] if m[1] == "END" and m[2] == name), None)
+        if end is not None:
             blocks.append(_Block(name, _strip_fences(lines[index + 1 : end[0]]), complete=True))
             continue
-        stop = next_start[0] if next_start is not None else len(lines)
+        stop = next_start if next_start is not None else len(lines)
         code = _strip_fences(lines[index + 1 : stop])
         complete = (
             (next_start is not None or ended_normally)
+            and _PACKAGE_MAIN.search(code) is not None
             and is_balanced(code)
-            and bool(_PACKAGE_MAIN.search(code))
         )
         blocks.append(_Block(name, code, complete=complete))
     return blocks
 
 
-def _fenced_blocks(lines: list[str], ended_normally: bool) -> list[_Block]:
+def _fenced_blocks(text: str, lines: list[str], ended_normally: bool) -> list[_Block]:
     """The `package main` blocks among fenced code blocks, read as CommonMark reads them.
 
     A block closes only at a fence of its own character at least as long as its opening
     fence, so a four-backtick block may hold three-backtick ones. A block that holds
     fenced blocks of its own (an answer wrapped whole in an outer fence) is read for
-    those inner blocks instead.
+    those inner blocks instead, at any depth (a stack, not recursion); it is a block of its
+    own only when none of them holds a program.
     """
+    fences = _Fences(lines, _line_numbers(_FENCE_START, text))
+    programs = _line_numbers(_PACKAGE_MAIN, text)
     blocks: list[_Block] = []
-    i = 0
-    while i < len(lines):
-        opening = _fence(lines[i])
-        if opening is None:
-            i += 1
+    outer: list[tuple[int, int | None, int, int, bool]] = []  # opening, close, blocks before, hi, ended
+    i, hi, ended = 0, len(lines), ended_normally
+    while True:
+        if i >= hi:
+            if not outer:
+                return blocks
+            opening, close, count, end = outer[-1][0], outer[-1][1], outer[-1][2], hi
+            i, hi, ended = end + 1, outer[-1][3], outer[-1][4]
+            outer.pop()
+            if len(blocks) == count:
+                _add_block(lines, fences, programs, opening, close, end, ended, blocks)
             continue
-        fence, info = opening
-        close = next((j for j in range(i + 1, len(lines)) if _closes(lines[j], fence)), None)
-        body = lines[i + 1 : close if close is not None else len(lines)]
-        inner = _fenced_blocks(body, ended_normally and close is not None) if any(map(_fence, body)) else []
-        if inner:
-            blocks += inner
-        else:
-            code = "\n".join(body).strip("\n") + "\n"
-            prose = next((lines[k] for k in range(i - 1, max(i - 4, -1), -1) if lines[k].strip()), "")
-            complete = close is not None or (ended_normally and is_balanced(code))
-            if _PACKAGE_MAIN.search(code):
-                blocks.append(_Block(None, code, complete, hint_text=" ".join([info, prose, *body[:3]])))
-        i = (close if close is not None else len(lines)) + 1
-    return blocks
+        if fences.at[i] is None:
+            i = fences.next_after(i, hi)
+            continue
+        close = fences.close_of(i, hi)
+        end = close if close is not None else hi
+        if fences.next_after(i, end) < end:  # fenced blocks inside: read them first
+            outer.append((i, close, len(blocks), hi, ended))
+            i, hi, ended = i + 1, end, ended and close is not None
+            continue
+        _add_block(lines, fences, programs, i, close, end, ended, blocks)
+        i = end + 1
+
+
+def _add_block(
+    lines: list[str],
+    fences: _Fences,
+    programs: list[int],
+    opening: int,
+    close: int | None,
+    end: int,
+    ended_normally: bool,
+    blocks: list[_Block],
+) -> None:
+    """The block of lines (opening, end) when a `package main` line is in it."""
+    k = bisect.bisect_right(programs, opening)
+    if k == len(programs) or programs[k] >= end:
+        return
+    body = lines[opening + 1 : end]
+    code = "\n".join(body).strip("\n") + "\n"
+    prose = next((lines[k] for k in range(opening - 1, max(opening - 4, -1), -1) if lines[k].strip()), "")
+    complete = close is not None or (ended_normally and is_balanced(code))
+    found = fences.at[opening]
+    info = found[1] if found else ""
+    blocks.append(_Block(None, code, complete, hint_text=" ".join([info, prose, *body[:3]])))
+
+
+def _line_numbers(pattern: re.Pattern[str], text: str) -> list[int]:
+    """The numbers of the lines where `pattern` (anchored at a line start) matches, in order."""
+    numbers: list[int] = []
+    number, counted = 0, 0
+    for found in pattern.finditer(text):
+        number += text.count("\n", counted, found.start())
+        counted = found.start()
+        if not numbers or numbers[-1] != number:
+            numbers.append(number)
+    return numbers
+
+
+class _Fences:
+    """The fence lines of a text, and where the closing fences of each character are."""
+
+    def __init__(self, lines: list[str], candidates: list[int]) -> None:
+        self.at: list[tuple[str, str] | None] = [None] * len(lines)
+        self.numbers: list[int] = []
+        self.closing: dict[str, list[int]] = {c: [] for c in FENCE_CHARS}
+        self.closing_length: dict[str, list[int]] = {c: [] for c in FENCE_CHARS}
+        for number in candidates:
+            fence = _fence(lines[number])
+            if fence is None:
+                continue
+            self.at[number] = fence
+            self.numbers.append(number)
+            if not fence[1]:
+                self.closing[fence[0][0]].append(number)
+                self.closing_length[fence[0][0]].append(len(fence[0]))
+
+    def next_after(self, number: int, hi: int) -> int:
+        """The first fence line after line `number`, or `hi` when there is none before it."""
+        k = bisect.bisect_right(self.numbers, number)
+        return self.numbers[k] if k < len(self.numbers) and self.numbers[k] < hi else hi
+
+    def close_of(self, opening: int, hi: int) -> int | None:
+        """The line that closes the block opened at line `opening`, before line `hi`, if any."""
+        fence = self.at[opening]
+        assert fence is not None
+        numbers, lengths = self.closing[fence[0][0]], self.closing_length[fence[0][0]]
+        k = bisect.bisect_right(numbers, opening)
+        while k < len(numbers) and numbers[k] < hi:
+            if lengths[k] >= len(fence[0]):
+                return numbers[k]
+            k += 1
+        return None
+
+
+def api_score(code: str, api: FileApi | None) -> int:
+    """How much of `api` the code declares: two points an identifier, one for the package name."""
+    if api is None or not (api.identifiers or api.package):
+        return 0
+    return _score(scan(code).programs, api)
+
+
+def _score(programs: Sequence[Program], api: FileApi | None) -> int:
+    if api is None:
+        return 0
+    declared = set().union(*(p.declared for p in programs))
+    score = 2 * sum(name in declared for name in api.identifiers)
+    if api.package and any(p.package == api.package for p in programs):
+        score += 1
+    return score
 
 
 def _assign(
-    blocks: list[_Block], missing: list[str], hints: Mapping[str, Sequence[str]]
+    blocks: list[_Block],
+    missing: list[str],
+    hints: Mapping[str, Sequence[str]],
+    api: Mapping[str, FileApi],
 ) -> dict[str, _Block]:
     chosen: dict[str, _Block] = {}
     pending = list(missing)
@@ -225,17 +356,20 @@ def _assign(
     unnamed = [b for b in blocks if not any(b is c for c in chosen.values())]
     pending = [n for n in pending if n not in chosen]
     if len(pending) == 1 and len(missing) == 1 and unnamed:
-        complete = [b for b in unnamed if b.complete]
-        chosen[pending[0]] = (complete or unnamed)[-1]
+        candidates = [b for b in unnamed if b.complete] or unnamed
+        wanted = api.get(pending[0])
+        scores = [api_score(b.code, wanted) for b in candidates]
+        best = max(range(len(candidates)), key=lambda k: (scores[k], k))
+        chosen[pending[0]] = candidates[best]
         return chosen
     for name in list(pending):
         keywords = hints.get(name, ())
         scored = [(sum(k in b.code for k in keywords), b) for b in unnamed]
         scored = [s for s in scored if s[0] > 0]
         if scored:
-            best = max(scored, key=lambda s: (s[0], s[1].complete))[1]
-            chosen[name] = best
-            unnamed.remove(best)
+            best_block = max(scored, key=lambda s: (s[0], s[1].complete))[1]
+            chosen[name] = best_block
+            unnamed.remove(best_block)
             pending.remove(name)
     if pending and len(unnamed) == len(pending):
         chosen.update(zip(pending, unnamed, strict=True))
@@ -247,11 +381,14 @@ def extract_files(
     expected: Sequence[str],
     finish_reason: str | None = None,
     content_hints: Mapping[str, Sequence[str]] | None = None,
+    api: Mapping[str, FileApi] | None = None,
 ) -> Extraction:
     """Extract each expected Go file from a raw model response (see the module docstring)."""
     ended_normally = finish_reason != "length"
-    lines = strip_reasoning(response_text).split("\n")
+    text = strip_reasoning(response_text)
+    lines = text.split("\n")
     wanted = {_canonical(name): name for name in expected}
+    apis = {_canonical(k): v for k, v in (api or {}).items()}
     found: dict[str, _Block] = {}
     for block in _marker_blocks(lines, ended_normally):
         if block.name in wanted and (
@@ -260,11 +397,10 @@ def extract_files(
             found[block.name] = block
     missing = [n for n in wanted if n not in found]
     if missing:
-        fenced = _fenced_blocks(lines, ended_normally)
+        fenced = _fenced_blocks(text, lines, ended_normally)
         hints = {_canonical(k): v for k, v in (content_hints or {}).items()}
-        found.update(_assign(fenced, missing, hints))
+        found.update(_assign(fenced, missing, hints, apis))
         if not fenced and len(wanted) == 1 and missing:
-            text = "\n".join(lines)
             start = _PACKAGE_MAIN.search(text)
             if start:
                 code = text[start.start() :].strip("\n") + "\n"
@@ -280,18 +416,26 @@ def extract_files(
             )
             result.truncated = True
         else:
-            result.files[name] = last_program(chosen.code)
+            result.files[name] = _SURROGATE.sub("\ufffd", last_program(chosen.code, apis.get(key)))
     return result
 
 
-def last_program(code: str) -> str:
-    """The last complete program of a file block that restarts with a second `package main`.
+def last_program(code: str, api: FileApi | None = None) -> str:
+    """One whole program of a file block that restarts with a second `package main` clause.
 
     Models sometimes abandon a program half-way and write it again ("re-implementing the file")
-    inside the same markers; like a file given twice, the last complete version is the answer.
+    inside the same markers, or follow the answer with an example of its use. Each clause that
+    begins a line outside comments and strings starts a program; the answer is the balanced
+    program declaring most of `api`, the last such on a tie (like a file given twice, the last
+    complete version), and the whole block when no program is balanced.
     """
-    starts = [m.start() for m in _PACKAGE_MAIN.finditer(code)]
-    if len(starts) < 2:
+    programs = scan(code).programs
+    if len(programs) < 2:
         return code
-    tail = code[starts[-1] :].lstrip("\n")
-    return tail if is_balanced(tail) else code
+    ends = [p.offset for p in programs[1:]] + [len(code)]
+    balanced = [(p, end) for p, end in zip(programs, ends, strict=True) if p.balanced]
+    if not balanced:
+        return code
+    scores = [_score([p], api) for p, _ in balanced]
+    best, end = balanced[max(range(len(balanced)), key=lambda k: (scores[k], k))]
+    return code[best.offset : end].strip("\n") + "\n"

@@ -11,6 +11,9 @@ items (go-tasks) an `ExamSuite` whose items are Exams named `<exam>/<item>`, one
                                        ("go-tasks:demo": a named set; "v1": itself)
     get_manifest("v1") -> Manifest     ManifestError for a malformed folder
     grader_version_of(*paths)          a short hash of grader files: bump-free versioning
+    file_apis(exam) -> {file: FileApi}  what each expected file declares (package, identifiers):
+                                       the exam's own `api` (DeclaresApi), else read from its
+                                       reference solution; extraction prefers the block declaring it
 """
 
 from __future__ import annotations
@@ -20,12 +23,13 @@ import hashlib
 import importlib
 import importlib.util
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, cast, runtime_checkable
 
-from exams.extract import Extraction
+from exams.extract import Extraction, FileApi, extract_files
+from exams.gosource import scan
 from exams.manifest import MANIFEST_FILE, Manifest, ManifestError, load_manifest
 from exams.types import Grade, UnknownExamError, Verdict
 
@@ -34,7 +38,7 @@ EXAMS_DIR_ENV = "EXAMS_DIR"
 BUILTIN_GRADERS = {"gotest": "exams.gotest:GoTestSuite"}
 SET_SEPARATOR = ":"
 ITEM_SEPARATOR = "/"
-SHARED_GRADER_FILES = ("extract.py", "golang.py", "types.py", "sandbox")
+SHARED_GRADER_FILES = ("extract.py", "gosource.py", "harmony.py", "golang.py", "types.py", "sandbox")
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,17 @@ class NormalizesResponse(Protocol):
 
     def normalize_response(self, response_text: str) -> str:
         """The response as the extractor should read it."""
+        ...
+
+
+@runtime_checkable
+class DeclaresApi(Protocol):
+    """An exam that names what each expected file must declare, for extraction to tell the
+    answer from an example or a test block (without it, `file_apis` reads its reference)."""
+
+    @property
+    def api(self) -> Mapping[str, FileApi]:
+        """Expected file name -> its package and top-level identifiers."""
         ...
 
 
@@ -245,3 +260,27 @@ def grader_version_of(*paths: Path) -> str:
                 continue
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
+
+
+_apis: dict[tuple[str, str], dict[str, FileApi]] = {}
+
+
+def file_apis(exam: Exam) -> dict[str, FileApi]:
+    """What each of the exam's expected files declares: its own `api` when it has one, else the
+    package and top-level names of its reference solution (`qualification_cases()`'s
+    "reference"); {} when it has neither. Read once per exam and grader version."""
+    if isinstance(exam, DeclaresApi):
+        return dict(exam.api)
+    key = (exam.name, exam.grader_version)
+    if key not in _apis:
+        reference = next((c for c in exam.qualification_cases() if c.name == "reference"), None)
+        apis: dict[str, FileApi] = {}
+        if reference is not None:
+            extraction = extract_files(
+                reference.response_text, exam.expected_files, content_hints=exam.content_hints
+            )
+            for name, source in extraction.files.items():
+                found = scan(source)
+                apis[name] = FileApi(found.programs[0].package, tuple(sorted(found.declared - {"init", "_"})))
+        _apis[key] = apis
+    return _apis[key]
