@@ -16,6 +16,11 @@ left as they are; sending the same message twice stores one row. `scheduler regr
 with round 1 for a new grader version, and a round above the highest stored one to force a
 second grade by the same version.
 
+A grade that comes back `grader_error` (our side failed: a toolchain, a time limit of ours) is
+graded again from the same generation, never generated again, after GRADER_ERROR_RETRY_S, until
+the job's grading was claimed MAX_ATTEMPTS times; the last grader_error is stored with "graded N
+times" in its log. The warning each retry logs names the try and the cause.
+
 A value the database refuses (`REFUSED_VALUE_ERRORS`: a figure out of range) is never stored again
 as it is: the generation is stored without its figures, its answer kept (`_store_generation`).
 Answers and diagnostics hold any text a server sends (`scheduler/db/text.py`).
@@ -66,6 +71,9 @@ LEASE_WAIT_RETRIES = 10_000  # a live lease always ends (finished or expired): e
 DB_RETRY_S = 2.0  # first pause after the database was away, doubled each time
 DB_RETRY_MAX_S = 30.0
 STORE_PATIENCE_S = 900.0  # how long a finished result waits for the database before it is given up
+# A grader_error (our side failed) is graded again, the same generation, until the job's grading
+# was claimed MAX_ATTEMPTS times; then it is stored, its log saying how many tries it had.
+GRADER_ERROR_RETRY_S = 5.0
 # After handing back a paused model's job: the worker's consumer of that queue is cancelled at the
 # dispatch's next poll; until then, do not spin on the same message.
 PAUSED_HAND_BACK_S = 1.0
@@ -227,6 +235,20 @@ def grade(
             except Exception as exc:
                 _give_back(job_id, lambda: lifecycle.release_grading(claim))
                 raise self.retry(exc=exc, countdown=ERROR_RETRY_S, max_retries=ERROR_RETRIES) from exc
+            if result.verdict == Verdict.GRADER_ERROR:
+                if claim.claims < settings.max_attempts:
+                    why = (result.log or "").strip().splitlines()[-1:] or ["no detail"]
+                    log.warning(
+                        "job %s: grader_error on grading try %s of %s (%s); graded again in %.0f s",
+                        job_id,
+                        claim.claims,
+                        settings.max_attempts,
+                        why[0][:200],
+                        GRADER_ERROR_RETRY_S,
+                    )
+                    _give_back(job_id, lambda: lifecycle.release_grading(claim))
+                    raise self.retry(countdown=GRADER_ERROR_RETRY_S, max_retries=None)
+                result.log = f"graded {claim.claims} times, each a grader_error; the last:\n{result.log}"
         _store_grade(self, claim, result, grade_round, worker)
     return str(result.verdict)
 

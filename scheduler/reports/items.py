@@ -4,9 +4,13 @@ A job of `go-tasks/lru` is one task; the report's tables show the exam `go-tasks
 as the sum of its tasks, with one check per task (passed: full marks; points: the task's score), so
 the per-check tables become per-task pass rates. The per-job rows stay as they are in exports.
 
-A (model, seed) is graded only when all its tasks are; its verdict is `ok` when every task is,
-an infra verdict when any task's is (so a truncated task keeps the seed out of the model's scores,
-as any infra failure does), else test_fail, compile_fail or extract_fail.
+A (model, seed) is graded only when all its tasks are. One infrastructure item does not void the
+others: the seed is judged on the tasks that have a model verdict (its verdict is `ok` when every
+one of them is, else test_fail, compile_fail or extract_fail), and its score is their share of
+points on the whole exam's scale (26 judged tasks scoring 13 give 13.5 of 27), so seeds compare.
+The tasks left out are named with their verdicts on the grade (`infra_items`), and comparisons
+pair the tasks both sides judged (scheduler/reports/verdicts.py). Only a seed whose every task
+ended in an infra verdict is set apart, with that verdict.
 """
 
 from __future__ import annotations
@@ -25,39 +29,44 @@ def _combined_grade(items: Sequence[Run], choice: GradeChoice) -> GradeRow | Non
     if any(g is None for _, g in grades):
         return None
     present = [(r, g) for r, g in grades if g is not None]
-    verdicts = {g.verdict for _, g in present}
-    infra = next((v for v in INFRA_VERDICTS if v in verdicts), None)
-    compiled = any(g.compiled for _, g in present)
+    judged = [(r, g) for r, g in present if g.verdict not in INFRA_VERDICTS]
+    verdicts = {g.verdict for _, g in judged}
+    compiled = any(g.compiled for _, g in judged)
+    full_marks = math.fsum(g.max_score for _, g in present)
     verdict: str
-    if infra is not None:
-        verdict = infra
+    if not judged:
+        all_verdicts = {g.verdict for _, g in present}
+        verdict = next(v for v in INFRA_VERDICTS if v in all_verdicts)
     elif verdicts == {Verdict.OK}:
         verdict = Verdict.OK
     elif compiled:
         verdict = Verdict.TEST_FAIL
     else:
         verdict = Verdict.COMPILE_FAIL if Verdict.COMPILE_FAIL in verdicts else Verdict.EXTRACT_FAIL
+    judged_marks = math.fsum(g.max_score for _, g in judged)
+    points = math.fsum(g.score for _, g in judged)
+    score = points * full_marks / judged_marks if judged_marks else 0.0
     # A task with an infra outcome says nothing of the model: it gets no check (its pass rate's
-    # denominator leaves it out), while the seed's whole-exam score is set apart as infra.
+    # denominator leaves it out), and the seed's score is the judged tasks' share of full marks.
     checks = [
-        {
-            "name": r.exam.partition("/")[2],
-            "passed": g.verdict == Verdict.OK,
-            "points": g.score,
-            "max_points": g.max_score,
-        }
-        for r, g in present
-        if g.verdict not in INFRA_VERDICTS
+        {"name": _item(r), "passed": g.verdict == Verdict.OK, "points": g.score, "max_points": g.max_score}
+        for r, g in judged
     ]
     return GradeRow(
         grader_version=",".join(sorted({g.grader_version for _, g in present})),
-        score=round(math.fsum(g.score for _, g in present), 4),
-        max_score=math.fsum(g.max_score for _, g in present),
+        score=round(score, 4),
+        max_score=full_marks,
         verdict=verdict,
         compiled=compiled,
         checks=checks,
         external=all(g.external for _, g in present),
+        items=len(present),
+        infra_items=tuple(f"{_item(r)}: {g.verdict}" for r, g in present if g.verdict in INFRA_VERDICTS),
     )
+
+
+def _item(run: Run) -> str:
+    return run.exam.partition("/")[2]
 
 
 def _mean(values: Sequence[float | None]) -> float | None:

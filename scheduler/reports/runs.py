@@ -44,6 +44,13 @@ class GradeRow:
     compiled: bool
     checks: list[dict[str, Any]]
     external: bool
+    items: int | None = None  # an exam of items (go-tasks): how many items the whole-exam grade sums
+    infra_items: tuple[str, ...] = ()  # ... and those left out with an infra verdict (`item: verdict`)
+
+    @property
+    def items_judged(self) -> int | None:
+        """How many items the grade rests on (None for an exam that is not made of items)."""
+        return None if self.items is None else self.items - len(self.infra_items)
 
 
 @dataclass

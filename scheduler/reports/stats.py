@@ -61,6 +61,9 @@ class RunPoints:
 
     seed: int
     points: Mapping[str, float]
+    # An exam of items with some left out (infra): the checks judged; its score is their share of
+    # full marks, so `points` then holds the rest as OTHER. None: every check was judged.
+    judged: frozenset[str] | None = None
 
     @property
     def score(self) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from scheduler.db.vocabulary import MODEL_VERDICTS, Verdict
@@ -44,6 +44,8 @@ class ModelExamStats:
     draft_tokens: tuple[int, int] | None = None  # (accepted, drafted) over runs with a draft model
     runs: list[RunPoints] = field(default_factory=list)  # runs with a model verdict, points per check
     marks: dict[str, float] = field(default_factory=dict)  # check -> max points
+    items: tuple[int, int] | None = None  # an exam of items: (judged, in all) over the judged seeds
+    infra_items: list[str] = field(default_factory=list)  # `seed S item: verdict`, left out of a seed
 
     def to_json(self) -> dict[str, Any]:
         """Plain numbers for the JSON report."""
@@ -78,6 +80,9 @@ class ModelExamStats:
             "from_reasoning": self.from_reasoning,
             "draft_accepted": None if self.draft_tokens is None else self.draft_tokens[0],
             "draft_n": None if self.draft_tokens is None else self.draft_tokens[1],
+            "items_judged": None if self.items is None else self.items[0],
+            "items": None if self.items is None else self.items[1],
+            "infra_items": self.infra_items,
         }
 
 
@@ -124,6 +129,11 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     verdicts[NOT_GRADED] = sum(1 for r in runs if r.verdict(choice) is None)
     generated = [r for r in runs if r.outcome is not None]
     points, marks = runs_from_grades([(r.seed, g.score, g.checks) for r, g in scored], exam_max)
+    points = [
+        replace(p, judged=frozenset(str(c.get("name")) for c in g.checks)) if g.infra_items else p
+        for p, (_, g) in zip(points, scored, strict=True)
+    ]
+    item_grades = [g for _, g in scored if g.items is not None]
     return ModelExamStats(
         model=first.model,
         label=first.label,
@@ -152,6 +162,12 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         draft_tokens=draft_tokens(generated),
         runs=points,
         marks=marks,
+        items=(
+            (sum(g.items_judged or 0 for g in item_grades), sum(g.items or 0 for g in item_grades))
+            if item_grades
+            else None
+        ),
+        infra_items=[f"seed {r.seed} {item}" for r, g in scored for item in g.infra_items],
     )
 
 

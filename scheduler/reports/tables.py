@@ -118,6 +118,14 @@ def exam_tables(stats: Sequence[ModelExamStats], maxima: dict[str, float]) -> li
                     f"{s.label}: {left_out} run(s) left out of the mean "
                     f"({_infra_text(s)}); counting them as scored gives {fmt_number(s.mean_all_runs)}."
                 )
+            if s.items is not None and s.items[0] < s.items[1]:
+                shown = ", ".join(s.infra_items[:MAX_LISTED]) + (
+                    ", ..." if len(s.infra_items) > MAX_LISTED else ""
+                )
+                notes.append(
+                    f"{s.label}: the mean rests on {s.items[0]} of {s.items[1]} items judged; each seed's "
+                    f"score is its judged items' share of full marks; left out as infrastructure: {shown}."
+                )
             if s.short_max:
                 notes.append(
                     f"{s.label}: {s.short_max} grade(s) with a maximum below {fmt_score(maxima[exam])} "
@@ -133,6 +141,9 @@ def exam_tables(stats: Sequence[ModelExamStats], maxima: dict[str, float]) -> li
             )
         )
     return tables
+
+
+MAX_LISTED = 8  # infra items named in a note before "..."
 
 
 def _infra_text(s: ModelExamStats) -> str:
@@ -233,7 +244,8 @@ def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGI
             rows,
             [
                 (
-                    "95% CI: the credible interval of B−A from the two models' posteriors over their shared seeds. "
+                    "95% CI: the credible interval of B−A from the two models' posteriors over their shared seeds "
+                    "(for an exam of items, over the items both judged in each seed, on the whole exam's scale). "
                     "Checks B only/A only: (seed, check) pairs only B passed / only A passed. Verdict: equivalent "
                     f"when the 90% interval lies within ±{margin:g} point(s) (two one-sided tests, Schuirmann 1987); "
                     "better when the 95% interval excludes 0; otherwise undecided, with the shared seeds that would "

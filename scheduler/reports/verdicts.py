@@ -29,7 +29,7 @@ import numpy as np
 from scipy import stats
 
 from scheduler.catalog import AdaptiveRules
-from scheduler.reports.stats import CONFIDENCE, RunPoints, quantiles, score_posterior
+from scheduler.reports.stats import CONFIDENCE, OTHER, RunPoints, quantiles, score_posterior
 
 POWER = 0.8
 DEFAULT_MARGIN = AdaptiveRules().margin  # points, when the sweep file sets none
@@ -58,6 +58,7 @@ class Comparison:
     sd_one_seed: float | None  # the posterior's standard deviation of the difference, scaled to one seed
     b_only: int  # (seed, check) pairs B passed and A did not
     a_only: int  # (seed, check) pairs A passed and B did not
+    checks_compared: int = 0  # (seed, check) pairs both judged: what the comparison rests on
 
     def to_json(self) -> dict[str, object]:
         """Plain values for the JSON report."""
@@ -71,11 +72,31 @@ class Comparison:
             "seeds_needed": self.seeds_needed,
             "b_only": self.b_only,
             "a_only": self.a_only,
+            "checks_compared": self.checks_compared,
         }
 
 
 def _shared(runs: Sequence[RunPoints], seeds: set[int]) -> list[RunPoints]:
     return sorted((r for r in runs if r.seed in seeds), key=lambda r: r.seed)
+
+
+def _paired_on_items(
+    ra: list[RunPoints], rb: list[RunPoints], marks: Mapping[str, float]
+) -> tuple[list[RunPoints], list[RunPoints]]:
+    """The shared seeds' runs, each pair restricted to the checks both judged (an exam of items
+    with infra items left out on either side), their points scaled to the exam's checks."""
+    names = frozenset(marks) - {OTHER}
+    pa, pb = [], []
+    for x, y in zip(ra, rb, strict=True):
+        if x.judged is None and y.judged is None:
+            pa.append(x)
+            pb.append(y)
+            continue
+        common = (x.judged or names) & (y.judged or names)
+        scale = len(names) / len(common) if common else 0.0
+        pa.append(RunPoints(x.seed, {n: x.points.get(n, 0.0) * scale for n in common}, common))
+        pb.append(RunPoints(y.seed, {n: y.points.get(n, 0.0) * scale for n in common}, common))
+    return pa, pb
 
 
 def compare(
@@ -88,7 +109,8 @@ def compare(
 ) -> Comparison:
     """Compare the runs of B against those of A on one exam whose checks are worth `marks`."""
     seeds = {r.seed for r in a} & {r.seed for r in b}
-    ra, rb = _shared(a, seeds), _shared(b, seeds)
+    ra, rb = _paired_on_items(_shared(a, seeds), _shared(b, seeds), marks)
+    names = frozenset(marks) - {OTHER}
     b_only = a_only = 0
     for x, y in zip(ra, rb, strict=True):
         for name, most in marks.items():
@@ -116,7 +138,10 @@ def compare(
     sd = float(np.sqrt(max(float(np.dot(grid**2, pmf)) - float(np.dot(grid, pmf)) ** 2, 0.0)))
     one_seed = sd * math.sqrt(len(seeds))
     needed = seeds_to_settle(diff, one_seed, margin, confidence) if verdict is Verdict.UNDECIDED else None
-    return Comparison(len(seeds), diff, low, high, verdict, margin, needed, one_seed, b_only, a_only)
+    compared = sum(len(x.judged) if x.judged is not None else len(names) for x in ra)
+    return Comparison(
+        len(seeds), diff, low, high, verdict, margin, needed, one_seed, b_only, a_only, compared
+    )
 
 
 def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> dict[Verdict, float]:

@@ -61,9 +61,11 @@ def test_an_exam_of_items_is_summed_per_seed_with_a_check_per_task(task_sweep: S
     stats = stats_by(report)
     assert list(stats) == [("m", "go-tasks")]  # the tasks are one exam in the tables
     s = stats[("m", "go-tasks")]
-    assert s["scores_by_seed"] == {"1": 1.5, "2": 2.25}  # seed 3 has a truncated task: infra, left out
-    assert (s["n"], s["mean"]) == (2, 1.875)
-    assert s["verdicts"] == {"test_fail": 2, "truncated": 1}
+    # Seed 3's truncated task is infra: the seed is judged on its other two, on the exam's scale.
+    assert s["scores_by_seed"] == {"1": 1.5, "2": 2.25, "3": 3.0}
+    assert (s["n"], s["mean"]) == (3, 2.25)
+    assert s["verdicts"] == {"ok": 1, "test_fail": 2}
+    assert (s["items_judged"], s["items"], s["infra_items"]) == (8, 9, ["seed 3 zip: truncated"])
     # Per task over every seed that built something; the truncated task of seed 3 is left out.
     assert s["checks"] == {
         "lru": {"passed": 3, "runs": 3},
@@ -81,4 +83,53 @@ def test_a_seed_with_an_ungraded_task_has_no_whole_exam_score_yet(task_sweep: Se
             " JOIN jobs j ON j.id = g.job_id WHERE j.seed = 2 AND j.exam = 'go-tasks/zip')"
         )
     s = stats_by(report_json(task_sweep, "t"))[("m", "go-tasks")]
-    assert s["scores_by_seed"] == {"1": 1.5}
+    assert s["scores_by_seed"] == {"1": 1.5, "3": 3.0}  # seed 2 waits for its grade
+
+
+ITEMS = [f"t{i:02d}" for i in range(27)]
+
+
+def _item_run(conn: Any, model: str, seed: int, item: str, passed: bool, verdict: str | None = None) -> None:
+    verdict = verdict or ("ok" if passed else "test_fail")
+    infra = verdict == "grader_error"
+    checks = [] if infra else [{"name": "TestA", "passed": passed, "points": int(passed), "max_points": 1}]
+    grade = {
+        "grader_version": "go-tasks-x",
+        "score": float(passed and not infra),
+        "max_score": 1,
+        "verdict": verdict,
+        "compiled": not infra,
+        "checks": checks,
+    }
+    generation = {"outcome": "ok", "finish_reason": "stop", "completion_tokens": 100, "decode_tps": 40}
+    add_run(conn, "q", model, f"go-tasks/{item}", seed, generation, grade)
+
+
+def test_one_infra_item_leaves_the_other_26_of_its_seed_judged_and_compared(settings: Settings) -> None:
+    """Two quants of a family over three seeds of 27 tasks; B's seed 2 has one grader_error task.
+    That seed stays in B's mean (on its 26 judged tasks) and in the paired comparison, which
+    compares the 26 tasks both judged there: 80 (seed, task) pairs in all, not 54."""
+    with connect(settings) as conn, conn.transaction():
+        add_sweep(
+            conn, "q", {"models": ["a", "b"]}, [Model("a", "A", "f", "Q8", 8), Model("b", "B", "f", "Q4", 4)]
+        )
+        for seed in (1, 2, 3):
+            for k, item in enumerate(ITEMS):
+                _item_run(conn, "a", seed, item, passed=k < 20)
+                infra = "grader_error" if (seed, item) == (2, "t13") else None
+                _item_run(conn, "b", seed, item, passed=k < 18, verdict=infra)
+    report = report_json(settings, "q")
+    b = stats_by(report)[("b", "go-tasks")]
+    assert b["n"] == 3 and b["scores_by_seed"]["2"] == round(17 * 27 / 26, 4)  # 17 of 26 judged, on 27
+    assert (b["items_judged"], b["items"], b["infra_items"]) == (80, 81, ["seed 2 t13: grader_error"])
+    assert b["verdicts"] == {"test_fail": 3}
+    (comparison,) = report["comparisons"]
+    assert (comparison["seeds"], comparison["checks_compared"]) == (3, 27 + 26 + 27)
+    # Seed 2 compares the 26 tasks both judged: B passed 17 and A 19 of them, -2 on 26, -2.0769 on 27.
+    assert comparison["mean_diff"] == pytest.approx((-2 - 2 * 27 / 26 - 2) / 3)
+    assert comparison["a_only"] == 2 + 2 + 2
+    exam_table = next(t for t in report["tables"] if t["id"] == "exam-go-tasks")
+    assert any(
+        "B: the mean rests on 80 of 81 items judged" in n and "seed 2 t13: grader_error" in n
+        for n in exam_table["notes"]
+    )
