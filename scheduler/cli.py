@@ -95,7 +95,7 @@ def submit_command(
             else:
                 click.echo(
                     f"{sweep_name}: {len(jobs)} jobs, "
-                    f"{sum(j['action'] in ('new', 'enqueue') for j in jobs)} would be enqueued"
+                    f"{sum(j['action'] in ('new', 'enqueue', 'regrade') for j in jobs)} would be enqueued"
                 )
         return
     result = submit_sweep(settings, sweep_name, rerun=rerun, requeue=requeue)

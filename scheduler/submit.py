@@ -6,8 +6,10 @@ only then is the transaction committed. If sending fails, nothing is committed; 
 a job whose transaction then failed names a job id that never existed and is dropped by the worker.
 
 Which jobs are enqueued:
-- new jobs, and jobs whose last run ended in a retryable infra outcome (server_error, gen_timeout,
-  grader_error). `truncated` is a result of the sweep's own max_tokens and is not retried.
+- new jobs, and jobs whose last run ended in a retryable infra outcome: server_error and
+  gen_timeout are generated again; grader_error (our side failed) is graded again from the
+  stored generation (the job back to `generated`, a grade message sent). `truncated` is a result
+  of the sweep's own max_tokens and is not retried.
 - with `rerun`, also every finished job (a new attempt; earlier attempts are kept).
 - with `requeue`, a message for every job that needs one to move on, whatever its state: `queued`
   jobs get their generate message again, `generated` jobs their grade message, and claims whose
@@ -33,6 +35,7 @@ from scheduler.db.sweeps import (
     insert_jobs,
     job_states,
     known_jobs,
+    regrade_jobs,
     unheld_jobs_among,
     upsert_sweep,
 )
@@ -99,15 +102,18 @@ def submit(
         rows = enqueue_jobs(conn, keys, rerun=rerun, requeue=requeue)
         rows.sort(key=lambda r: (sweep.models.index(r["model"]), exam_rank[r["exam"]], r["seed"]))
         publish_generate(settings, [(r["id"], r["model"]) for r in rows])
+        regraded = [] if rerun else regrade_jobs(conn, keys)
+        if regraded:
+            publish_grade(settings, regraded)
         resent = _resend_unheld(settings, conn, keys) if requeue else []
         states = job_states(conn, keys)
     return SubmitResult(
         sweep=sweep.name,
         jobs=len(specs),
         new=inserted,
-        enqueued=len(rows) + len(resent),
+        enqueued=len(rows) + len(regraded) + len(resent),
         states=states,
-        enqueued_job_ids=[r["id"] for r in rows] + resent,
+        enqueued_job_ids=[r["id"] for r in rows] + regraded + resent,
     )
 
 
@@ -122,7 +128,8 @@ def _resend_unheld(settings: Settings, conn: Any, keys: JobKeys) -> list[int]:
 def plan_actions(
     settings: Settings, sweep: Sweep, specs: Sequence[JobSpec], *, rerun: bool = False, requeue: bool = False
 ) -> list[str]:
-    """For a dry run: what a submission would do with each spec (`new`, `enqueue` or `keep:<state>`)."""
+    """For a dry run: what a submission would do with each spec (`new`, `enqueue`, `regrade` or
+    `keep:<state>`)."""
     with connect(settings) as conn:
         rows = known_jobs(conn, _job_keys(sweep.name, specs), rerun=rerun, requeue=requeue)
         conn.rollback()
@@ -134,6 +141,8 @@ def plan_actions(
             actions.append("new")
         elif row["runs"]:
             actions.append("enqueue")
+        elif row["regrades"]:
+            actions.append("regrade")
         else:
             actions.append(f"keep:{row['state']}" + (f":{row['verdict']}" if row["verdict"] else ""))
     return actions

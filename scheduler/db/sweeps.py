@@ -15,7 +15,14 @@ from typing import Any, TypedDict
 
 from psycopg.types.json import Jsonb
 
-from scheduler.db.vocabulary import RETRIED_VERDICTS, JobState, Verdict, sql_list
+from scheduler.db.vocabulary import (
+    REGENERATED_VERDICTS,
+    REGRADED_VERDICTS,
+    JobState,
+    Outcome,
+    Verdict,
+    sql_list,
+)
 
 
 class JobKeys(TypedDict):
@@ -97,13 +104,42 @@ def insert_jobs(conn: Any, keys: JobKeys, params_json: list[str]) -> int:
     )
 
 
+# The job's latest generation can be graded (a grader_error of it is graded again, not generated).
+_GRADABLE = (
+    "(SELECT g.outcome FROM generations g WHERE g.job_id = j.id ORDER BY g.id DESC LIMIT 1)"
+    f" IN ({sql_list(Outcome.OK, Outcome.TRUNCATED)})"
+)
+
+
 def _runs_condition(rerun: bool, requeue: bool) -> str:
-    """Which of the jobs a submission runs: new ones, retryable infra verdicts, and per the flags."""
+    """Which of the jobs a submission generates: new ones, failed generations, and per the flags."""
     states = [JobState.PENDING, *([JobState.QUEUED] if requeue else [])]
     condition = f"j.state IN ({sql_list(*states)})"
     if rerun:
         return f"({condition} OR j.state = '{JobState.DONE}')"
-    return f"({condition} OR (j.state = '{JobState.DONE}' AND j.verdict IN ({sql_list(*RETRIED_VERDICTS)})))"
+    failed = f"j.verdict IN ({sql_list(*REGENERATED_VERDICTS)})"
+    ungradable = f"(j.verdict IN ({sql_list(*REGRADED_VERDICTS)}) AND NOT coalesce({_GRADABLE}, false))"
+    return f"({condition} OR (j.state = '{JobState.DONE}' AND ({failed} OR {ungradable})))"
+
+
+def _regrade_condition(rerun: bool) -> str:
+    """Which of the jobs a submission grades again from their stored generation: grader_error ones."""
+    if rerun:
+        return "false"
+    return f"(j.state = '{JobState.DONE}' AND j.verdict IN ({sql_list(*REGRADED_VERDICTS)}) AND coalesce({_GRADABLE}, false))"
+
+
+def regrade_jobs(conn: Any, keys: JobKeys) -> list[int]:
+    """Put the jobs whose grade failed on our side back to `generated`, their grading claims counted
+    afresh (locking them); return their ids. Their grade messages are the caller's to send."""
+    rows = conn.execute(
+        f"UPDATE jobs SET state = '{JobState.GENERATED}', verdict = NULL, finished_at = NULL, grading_claims = 0,"
+        "  lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
+        " WHERE id IN (SELECT j.id" + _KEYS_JOIN + " WHERE " + _regrade_condition(False) + " FOR UPDATE OF j)"
+        " RETURNING id",
+        keys,
+    ).fetchall()
+    return sorted(int(r["id"]) for r in rows)
 
 
 def enqueue_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> list[dict[str, Any]]:
@@ -124,12 +160,13 @@ def enqueue_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> lis
 
 
 def known_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> list[dict[str, Any]]:
-    """The known jobs among `keys`: model, exam, seed, params_hash, state, verdict, and `runs`
-    (whether a submission with these flags would run it)."""
+    """The known jobs among `keys`: model, exam, seed, params_hash, state, verdict, `runs` (whether a
+    submission with these flags would generate it) and `regrades` (would grade it again)."""
     return list(
         conn.execute(
             "SELECT j.model, j.exam, j.seed, j.params_hash, j.state, j.verdict,"
-            " " + _runs_condition(rerun, requeue) + " AS runs" + _KEYS_JOIN,
+            " " + _runs_condition(rerun, requeue) + " AS runs,"
+            " " + _regrade_condition(rerun) + " AS regrades" + _KEYS_JOIN,
             keys,
         ).fetchall()
     )

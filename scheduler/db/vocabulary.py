@@ -13,7 +13,8 @@ The life of a job (`JobState`)::
     pending --submit--> queued --claim--> generating --store generation--> generated
     generated --claim--> grading --store grade--> done
     generating/grading --lease expired--> taken over by the next claim
-    done --submit (retryable verdict, or --rerun)--> queued
+    done --submit (server_error, gen_timeout, or --rerun)--> queued
+    done --submit (grader_error)--> generated (graded again from the same generation)
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from exams.types import INFRA_VERDICTS, MODEL_VERDICTS, Verdict
 __all__ = [
     "INFRA_VERDICTS",
     "MODEL_VERDICTS",
+    "REGENERATED_VERDICTS",
+    "REGRADED_VERDICTS",
     "RETRIED_VERDICTS",
     "AnswerSource",
     "AttemptState",
@@ -105,9 +108,12 @@ class WorkerState(StrEnum):
     STOPPED = "stopped"  # shut down cleanly
 
 
-# Verdicts a submission enqueues again: infra failures that another try may not repeat. `truncated`
-# is a result of the sweep's own max_tokens and is kept.
-RETRIED_VERDICTS = (Verdict.SERVER_ERROR, Verdict.GEN_TIMEOUT, Verdict.GRADER_ERROR)
+# Verdicts a submission runs again: infra failures that another try may not repeat. A generation
+# that failed is generated again; a grade that failed (grader_error, our side) is graded again from
+# the same generation. `truncated` is a result of the sweep's own max_tokens and is kept.
+REGENERATED_VERDICTS = (Verdict.SERVER_ERROR, Verdict.GEN_TIMEOUT)
+REGRADED_VERDICTS = (Verdict.GRADER_ERROR,)
+RETRIED_VERDICTS = (*REGENERATED_VERDICTS, *REGRADED_VERDICTS)
 
 
 def sql_list(*members: StrEnum) -> str:

@@ -11,7 +11,9 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from psycopg.rows import dict_row
 
+from scheduler.db.results import insert_generation
 from scheduler.queues import GENERATE_TASK, generation_queue
 from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
 from tests.support.rows import one
@@ -145,6 +147,38 @@ def test_finished_jobs_are_kept_unless_rerun_and_infra_failures_are_retried(
 
     _, out, _ = run_cli(["submit", "--sweep", "demo", "--json", "--rerun"], capsys)
     assert sorted(json.loads(out)["enqueued_job_ids"]) == ids[:4]  # not the one in flight, nor the queued
+
+
+def test_a_grader_error_is_graded_again_from_its_generation_and_a_failed_generation_generated_again(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_cli(["submit", "--sweep", "demo"], capsys)
+    with psycopg.connect(settings.database_url, row_factory=dict_row) as conn:
+        ids = [r["id"] for r in conn.execute("SELECT id FROM jobs ORDER BY id")]
+        conn.execute("UPDATE jobs SET state = 'done', verdict = 'test_fail' WHERE id = ANY(%s)", (ids,))
+        conn.execute(
+            "UPDATE jobs SET verdict = 'grader_error', grading_claims = 3 WHERE id = ANY(%s)", (ids[:2],)
+        )
+        insert_generation(conn, ids[0], {"outcome": "ok", "response_text": "an answer"})  # gradable
+        insert_generation(conn, ids[2], {"outcome": "server_error"})
+        conn.execute("UPDATE jobs SET verdict = 'server_error' WHERE id = %s", (ids[2],))
+    redis.Redis.from_url(settings.redis_url).flushdb()
+
+    _, out, _ = run_cli(["submit", "--sweep", "demo", "--dry-run", "--json"], capsys)
+    actions = {j["action"] for j in json.loads(out)}
+    assert {"regrade", "enqueue"} <= actions
+
+    _, out, _ = run_cli(["submit", "--sweep", "demo", "--json"], capsys)
+    assert sorted(json.loads(out)["enqueued_job_ids"]) == sorted(ids[:3])
+    client = redis.Redis.from_url(settings.redis_url)
+    graded = [int(json.loads(m)["headers"]["argsrepr"].strip("[]")) for m in client.lrange("cpu", 0, -1)]
+    assert graded == [ids[0]]  # graded again, not generated: its generation is kept
+    assert (
+        sum(queued_messages(settings.redis_url).values()) == 2
+    )  # no generation to grade, and the server_error
+    with psycopg.connect(settings.database_url, row_factory=dict_row) as conn:
+        row = one(conn.execute("SELECT state, verdict, grading_claims FROM jobs WHERE id = %s", (ids[0],)))
+    assert (row["state"], row["verdict"], row["grading_claims"]) == ("generated", None, 0)
 
 
 def test_submit_with_redis_down_writes_nothing(
