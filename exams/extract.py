@@ -59,6 +59,7 @@ __all__ = ["Extraction", "FileApi", "extract_files", "is_balanced", "last_progra
 _MARKER = re.compile(r"^(?://\s*)?#\s*(START|END)\s*:?\s*([\w.\-/]+?\.go)\s*#?$", re.IGNORECASE)
 _PACKAGE_MAIN = re.compile(r"^[ \t]*package[ \t]+main\b", re.MULTILINE)
 _FENCE = re.compile(r"\s*+(`{3,}+|~{3,}+)(.*+)")
+_FENCE_START = re.compile(r"^[^\S\n]*+(?:`{3}|~{3})", re.MULTILINE)  # a line that may be a fence
 _GO_NAME = re.compile(r"[\w\-]+\.go\b", re.IGNORECASE)
 _THINK_TAG = re.compile(r"<(/?)think(?:ing)?>", re.IGNORECASE)
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -155,9 +156,6 @@ def _fence(line: str) -> tuple[str, str] | None:
         return None
     fence, info = found[1], found[2].strip()
     return None if fence[0] == "`" and "`" in info else (fence, info)
-
-
-_FENCE_START = re.compile(r"^[^\S\n]*+(?:`{3}|~{3})", re.MULTILINE)
 
 
 def _closes(fence: tuple[str, str] | None, opening: str) -> bool:

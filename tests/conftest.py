@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 import redis
 
@@ -27,6 +28,10 @@ from testkit.services import (
     scratch_database,
 )
 from tests.support.availability import article_results_dir, require_service
+
+# Generated inputs (hypothesis) with no time limit per example: tests never assert wall-clock times.
+hypothesis.settings.register_profile("quantsweep", deadline=None)
+hypothesis.settings.load_profile("quantsweep")
 
 
 @pytest.fixture(scope="session")

@@ -67,9 +67,7 @@ def _claim(settings: Settings, seed: int) -> GenerationClaim:
     return claim
 
 
-@hypothesis_settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@hypothesis_settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(response=texts, reasoning=texts)
 def test_a_stored_answer_reads_back_exactly_as_it_was_sent(
     settings: Settings, response: str, reasoning: str
