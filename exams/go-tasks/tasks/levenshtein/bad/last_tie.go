@@ -1,0 +1,33 @@
+package levenshtein
+
+func Distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// Closest uses <= so a later candidate at the same distance replaces the earlier one.
+func Closest(word string, candidates []string) (string, int) {
+	best, bestD := "", -1
+	for _, c := range candidates {
+		if d := Distance(word, c); bestD < 0 || d <= bestD {
+			best, bestD = c, d
+		}
+	}
+	return best, bestD
+}

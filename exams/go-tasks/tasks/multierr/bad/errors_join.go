@@ -1,0 +1,63 @@
+package multierr
+
+import (
+	"errors"
+	"strings"
+)
+
+var (
+	ErrRequired = errors.New("required")
+	ErrInvalid  = errors.New("invalid")
+)
+
+// FieldError is the failure of one field.
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Errors collects errors.
+type Errors struct{ errs []error }
+
+// Add records a non-nil err.
+func (e *Errors) Add(err error) {
+	if err != nil {
+		e.errs = append(e.errs, err)
+	}
+}
+
+// Err returns nil or the recorded errors as one error.
+func (e *Errors) Err() error {
+	if len(e.errs) == 0 {
+		return nil
+	}
+	return errors.Join(e.errs...)
+}
+
+// User is what Validate checks.
+type User struct {
+	Name  string
+	Email string
+	Age   int
+}
+
+// Validate reports every failing field of u.
+func Validate(u User) error {
+	var errs Errors
+	if u.Name == "" {
+		errs.Add(&FieldError{"name", ErrRequired})
+	}
+	switch {
+	case u.Email == "":
+		errs.Add(&FieldError{"email", ErrRequired})
+	case !strings.Contains(u.Email, "@"):
+		errs.Add(&FieldError{"email", ErrInvalid})
+	}
+	if u.Age < 0 || u.Age > 150 {
+		errs.Add(&FieldError{"age", ErrInvalid})
+	}
+	return errs.Err()
+}
