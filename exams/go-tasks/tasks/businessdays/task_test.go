@@ -109,9 +109,9 @@ func TestAcrossDST(t *testing.T) {
 		n     int
 		want  time.Time
 	}{
-		{at(2024, 3, 8, 9, 30, ny), 1, at(2024, 3, 11, 9, 30, ny)},   // clocks go forward on Sunday March 10
-		{at(2024, 11, 1, 9, 30, ny), 1, at(2024, 11, 4, 9, 30, ny)},  // and back on Sunday November 3
-		{at(2024, 3, 11, 0, 15, ny), -1, at(2024, 3, 8, 0, 15, ny)},  // backwards over the change
+		{at(2024, 3, 8, 9, 30, ny), 1, at(2024, 3, 11, 9, 30, ny)},  // clocks go forward on Sunday March 10
+		{at(2024, 11, 1, 9, 30, ny), 1, at(2024, 11, 4, 9, 30, ny)}, // and back on Sunday November 3
+		{at(2024, 3, 11, 0, 15, ny), -1, at(2024, 3, 8, 0, 15, ny)}, // backwards over the change
 		{at(2024, 3, 29, 23, 30, berlin), 1, at(2024, 4, 1, 23, 30, berlin)},
 		{at(2024, 10, 25, 0, 30, berlin), 6, at(2024, 11, 4, 0, 30, berlin)},
 	} {
@@ -153,10 +153,10 @@ func TestBetweenClockAndZone(t *testing.T) {
 	}{
 		{at(2024, 6, 3, 23, 0, time.UTC), at(2024, 6, 4, 1, 0, time.UTC), 1},
 		{at(2024, 6, 3, 1, 0, time.UTC), at(2024, 6, 4, 23, 0, time.UTC), 1},
-		{at(2024, 3, 8, 9, 0, ny), at(2024, 3, 11, 8, 0, ny), 1},  // a 23-hour Sunday in between
+		{at(2024, 3, 8, 9, 0, ny), at(2024, 3, 11, 8, 0, ny), 1}, // a 23-hour Sunday in between
 		{at(2024, 3, 4, 12, 0, ny), at(2024, 3, 18, 11, 0, ny), 10},
 		{at(2024, 11, 1, 9, 0, ny), at(2024, 11, 4, 8, 30, ny), 1},
-		{at(2024, 6, 4, 20, 0, ny), at(2024, 6, 5, 8, 0, tokyo), 0}, // the same instant-day in New York
+		{at(2024, 6, 4, 20, 0, ny), at(2024, 6, 5, 8, 0, tokyo), 0}, // 19:00 on the 4th in New York
 		{at(2024, 6, 4, 8, 0, tokyo), at(2024, 6, 4, 12, 0, ny), 1}, // 01:00 on the 5th in Tokyo
 	} {
 		if got := businessdays.Between(c.from, c.to, nil); got != c.want {

@@ -10,7 +10,9 @@ import (
 
 const layout = "Mon 2006-01-02 15:04:05 MST"
 
-func utc(y int, m time.Month, d, hh, mm int) time.Time { return time.Date(y, m, d, hh, mm, 0, 0, time.UTC) }
+func utc(y int, m time.Month, d, hh, mm int) time.Time {
+	return time.Date(y, m, d, hh, mm, 0, 0, time.UTC)
+}
 
 func parse(t *testing.T, spec string) *cronnext.Schedule {
 	t.Helper()

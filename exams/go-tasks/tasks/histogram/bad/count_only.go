@@ -1,10 +1,10 @@
 package histogram
 
 import (
-	"sort"
 	"errors"
 	"maps"
 	"slices"
+	"sort"
 )
 
 // ErrWidth is returned when width is not positive.
