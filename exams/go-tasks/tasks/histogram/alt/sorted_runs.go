@@ -1,0 +1,59 @@
+package histogram
+
+import (
+	"errors"
+	"slices"
+	"sort"
+)
+
+// ErrWidth is returned when width is not positive.
+var ErrWidth = errors.New("histogram: width must be positive")
+
+// Bucket holds the values v with Start <= v < Start+width.
+type Bucket struct {
+	Start int
+	Count int
+}
+
+func floorStart(v, width int) int {
+	s := v / width * width
+	if s > v {
+		s -= width
+	}
+	return s
+}
+
+// Buckets sorts a copy of the values and counts runs of equal bucket starts (no map).
+func Buckets(values []int, width int) ([]Bucket, error) {
+	if width <= 0 {
+		return nil, ErrWidth
+	}
+	sorted := slices.Clone(values)
+	slices.Sort(sorted)
+	var out []Bucket
+	for _, v := range sorted {
+		s := floorStart(v, width)
+		if len(out) > 0 && out[len(out)-1].Start == s {
+			out[len(out)-1].Count++
+		} else {
+			out = append(out, Bucket{Start: s, Count: 1})
+		}
+	}
+	return out, nil
+}
+
+// Top stable-sorts the Start-ordered buckets by count, so ties keep Start order.
+func Top(values []int, width, n int) ([]Bucket, error) {
+	all, err := Buckets(values, width)
+	if err != nil {
+		return nil, err
+	}
+	if n <= 0 {
+		return nil, nil
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Count > all[j].Count })
+	if n < len(all) {
+		all = all[:n]
+	}
+	return all, nil
+}
