@@ -20,7 +20,7 @@ from pathlib import Path
 
 from exams.extract import Extraction
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
-from exams.gotest.task import KnownBad, Task, load_task
+from exams.gotest.task import DIFFICULTIES, TOPICS, KnownBad, Task, load_task
 from exams.manifest import Manifest, ManifestError
 from exams.registry import QualificationCase, grader_version_of
 from exams.sandbox import BUILD_LIMITS, Workspace
@@ -126,20 +126,18 @@ class GoTask:
         )
 
     def qualification_cases(self) -> list[QualificationCase]:
-        """The reference (every test passes) and each known-bad file (exactly its `fails` fail)."""
-        names = self.task.test_names
-        cases = [
-            QualificationCase(
-                "reference",
-                as_response(self.task.file_name, self.task.reference()),
-                1.0,
-                Verdict.OK,
-                dict.fromkeys(names, True),
-                "reference solution",
-            )
+        """The reference and each alternative solution (every test passes), then each known-bad
+        file (exactly its `fails` fail)."""
+        cases = [self._correct_case("reference", self.task.reference(), "reference solution")]
+        cases += [
+            self._correct_case(f"alt/{alt.file.name}", alt.file.read_text(), alt.why) for alt in self.task.alt
         ]
         cases += [self._bad_case(bad) for bad in self.task.bad]
         return cases
+
+    def _correct_case(self, name: str, source: str, why: str) -> QualificationCase:
+        checks = dict.fromkeys(self.task.test_names, True)
+        return QualificationCase(name, as_response(self.task.file_name, source), 1.0, Verdict.OK, checks, why)
 
     def _bad_case(self, bad: KnownBad) -> QualificationCase:
         names = self.task.test_names
@@ -193,3 +191,15 @@ class GoTestSuite:
     def item(self, name: str) -> GoTask:
         """The task `name` (KeyError when there is none)."""
         return self.tasks[name]
+
+    def derived_sets(self) -> dict[str, tuple[str, ...]]:
+        """A set per difficulty (`easy`, `medium`, `hard`) and per topic (`concurrency`...) that
+        some task has, each in the manifest's item order: adding a task never edits a set."""
+        sets: dict[str, tuple[str, ...]] = {}
+        for key in (*DIFFICULTIES, *TOPICS):
+            members = tuple(
+                name for name, t in self.tasks.items() if key in (t.task.difficulty, *t.task.topics)
+            )
+            if members:
+                sets[key] = members
+        return sets
