@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 
 from exams.extract import Extraction
+from exams.gotest.estimate import QUICK_SET, quick_set
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
 from exams.gotest.task import DIFFICULTIES, TOPICS, KnownBad, Task, load_task
 from exams.manifest import Manifest, ManifestError
@@ -194,8 +195,9 @@ class GoTestSuite:
 
     def derived_sets(self) -> dict[str, tuple[str, ...]]:
         """A set per difficulty (`easy`, `medium`, `hard`) and per topic (`concurrency`...) that
-        some task has, each in the manifest's item order: adding a task never edits a set."""
-        sets: dict[str, tuple[str, ...]] = {}
+        some task has, and `quick` (about an hour of generation, exams.gotest.estimate), each in
+        the manifest's item order: adding a task never edits a set."""
+        sets: dict[str, tuple[str, ...]] = {QUICK_SET: quick_set([t.task for t in self.tasks.values()])}
         for key in (*DIFFICULTIES, *TOPICS):
             members = tuple(
                 name for name, t in self.tasks.items() if key in (t.task.difficulty, *t.task.topics)

@@ -68,7 +68,7 @@ BROKEN = [
         "models: [gpt-oss-20b]\nexams: [go-tasks:tiny]\nseeds: [42]\n",
         (
             "sweep file broken.yaml: exams[0] 'go-tasks:tiny' is not a set of go-tasks; use one of: "
-            "go-tasks:demo, go-tasks:easy, go-tasks:medium, go-tasks:hard"
+            "go-tasks:demo, go-tasks:quick, go-tasks:easy, go-tasks:medium, go-tasks:hard"
         ),
     ),
     (
