@@ -42,6 +42,8 @@ def test_each_task_documents_its_checks_and_names_real_tests(name: str) -> None:
     for bad in t.bad:
         assert set(bad.fails) < set(t.test_names), bad  # fails some tests, never all
         assert f"| `{name}` | `{bad.file.name}` |" in README
+    for alt in t.alt:
+        assert f"| `{name}` | {', '.join(t.topics)} | `{alt.file.name}` |" in README
     prompt = task(name).prompt()
     assert f"#START {t.file_name}#" in prompt and f"package `{t.package}`" in prompt
 
