@@ -32,11 +32,11 @@ func TestDigits(t *testing.T) {
 
 func TestUnicode(t *testing.T) {
 	checkSlugs(t, map[string]string{
-		"Crème Brûlée!":  "crème-brûlée",
-		"ÀÉÎ Õü":         "àéî-õü",
-		"Straße":         "straße",
-		"日本語 テキスト":       "日本語-テキスト",
-		"٣ apples":       "٣-apples",
+		"Crème Brûlée!": "crème-brûlée",
+		"ÀÉÎ Õü":        "àéî-õü",
+		"Straße":        "straße",
+		"日本語 テキスト":      "日本語-テキスト",
+		"٣ apples":      "٣-apples",
 		"Σίσυφος & Co.": "σίσυφος-co",
 	})
 }
