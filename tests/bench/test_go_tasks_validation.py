@@ -1,0 +1,76 @@
+"""The generator of exams/go-tasks/VALIDATION.md: what it counts, and that it rewrites only its part."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.go_tasks import (
+    GENERATED_END,
+    GENERATED_START,
+    CaseRuns,
+    GateRun,
+    render_validation,
+    write_generated,
+)
+from exams.registry import get_exam
+
+
+def runs_of(name: str, flip_bad: bool) -> list[CaseRuns]:
+    """Every case of task `name` as the gate would record it: correct ones pass every run; the
+    first known-bad fails its tests, and (flip_bad) once passes everything instead."""
+    cases: list[CaseRuns] = []
+    for case in get_exam(name).qualification_cases():
+        expected = (case.expected_score, tuple(case.expected_checks.items()))
+        outcomes = [expected, expected, expected]
+        if flip_bad and case.expected_score < 1 and not any(c.task == name and c.off for c in cases):
+            outcomes[1] = (1.0, tuple((n, True) for n in case.expected_checks))
+        cases.append(CaseRuns(name, case, 2.0, outcomes))
+    return cases
+
+
+def test_the_report_counts_cases_runs_and_flips_per_task() -> None:
+    gate = GateRun(
+        runs_of("go-tasks/roman", flip_bad=True) + runs_of("go-tasks/calc", flip_bad=False), 2, 3.5, 60.0
+    )
+    times = {"go-tasks/roman": [1.0, 2.0, 3.0], "go-tasks/calc": [4.0, 5.0, 6.0]}
+    text = render_validation(
+        gate, times, [("go-tasks (2 tasks)", [9, 8, None, 5])], "the command", "2026-12-07"
+    )
+    lines = text.splitlines()
+    assert lines[0].startswith("`the command` (2026-12-07; load average 3.5 when it started")
+    calc = get_exam("go-tasks/calc").task  # type: ignore[attr-defined]
+    calc_cases = 1 + len(calc.alt) + len(calc.bad)
+    assert (
+        f"| cases | {3 + calc_cases} (2 references, {len(calc.alt)} second solutions, {2 + len(calc.bad)} known-bad) |"
+        in lines
+    )
+    assert (
+        "| cases off expectation | 1 |" in lines
+        and "| cases whose outcome flipped between repeats | 1 |" in lines
+    )
+    assert (
+        "| known-bad runs that failed exactly their listed tests | "
+        + f"{3 * (2 + len(calc.bad)) - 1}/{3 * (2 + len(calc.bad))} |"
+        in lines
+    )
+    roman = next(line for line in lines if line.startswith("| `roman` |"))
+    assert roman.startswith("| `roman` | easy | 3 (0, 2) | 9 | 1 | 1 | 2.00 | 3.00 | ")
+    assert "slowest task go-tasks/calc (median 5.00 s)" in text
+    seeds = next(line for line in lines if line.startswith("go-tasks (2 tasks)"))
+    assert seeds.split()[3:] == ["9", "8", ">200", "5"]
+
+
+def test_only_the_generated_part_is_rewritten(tmp_path: Path) -> None:
+    doc = tmp_path / "VALIDATION.md"
+    doc.write_text(f"# Title\n\nby hand\n\n{GENERATED_START}\nold numbers\n{GENERATED_END}\n\nmore by hand\n")
+    write_generated(doc, "new numbers")
+    write_generated(doc, "newer numbers")
+    assert (
+        doc.read_text()
+        == f"# Title\n\nby hand\n\n{GENERATED_START}\nnewer numbers\n{GENERATED_END}\n\nmore by hand\n"
+    )
+    doc.write_text("no markers\n")
+    with pytest.raises(SystemExit, match="needs a <!-- generated:start --> line"):
+        write_generated(doc, "x")
