@@ -15,13 +15,14 @@ our doing (our time limit, a kill, the sandbox) raises GraderFault: verdict grad
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from pathlib import Path
 
 from exams.extract import Extraction
 from exams.gotest.estimate import QUICK_SET, quick_set
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
-from exams.gotest.task import DIFFICULTIES, TOPICS, KnownBad, Task, load_task
+from exams.gotest.task import DIFFICULTIES, TEST_FILE, TOPICS, KnownBad, Task, load_task
 from exams.manifest import Manifest, ManifestError
 from exams.registry import QualificationCase, grader_version_of
 from exams.sandbox import BUILD_LIMITS, Workspace
@@ -66,12 +67,15 @@ class GoTask:
 
     @functools.cached_property
     def grader_version(self) -> str:
-        """A hash of the task's folder, the suite's prompt template and the gotest grader."""
-        suite = self.suite
+        """A hash of what grading this task reads: its hidden tests, package and race flag, the
+        suite's prompt template and time limits, and the gotest grader. The reference, the known-bad
+        and second solutions, titles and topics are left out, and so are the other tasks and the
+        rest of exam.toml: adding a task, a topic or a second solution keeps stored grades current."""
+        suite, task = self.suite, self.task
         code = [HERE / f for f in GRADER_FILES]
-        return f"{suite.name}-" + grader_version_of(
-            self.task.folder, suite.template_path, suite.manifest.path, *code
-        )
+        files = grader_version_of(task.folder / TEST_FILE, suite.template_path, *code)
+        fields = f"{task.package}\0{task.race}\0{suite.build_limits.wall_s}\0{suite.test_timeout_s}"
+        return f"{suite.name}-" + hashlib.sha256(f"{files}\0{fields}".encode()).hexdigest()[:12]
 
     def prompt(self) -> str:
         """The suite's template filled with this task."""

@@ -163,6 +163,32 @@ def test_a_malformed_manifest_is_one_line_naming_the_file(
     assert code != 0 and message in out and out.count("\n") == 1, out
 
 
+def test_a_tasks_grader_version_follows_only_what_grading_reads(exams_dir: Path) -> None:
+    run("new", "my-go")
+    folder = exams_dir / "my-go"
+    versions: list[str] = []
+
+    def edit(path: Path, old: str, new: str) -> None:
+        path.write_text(path.read_text().replace(old, new))
+        registry._discover.cache_clear()
+        registry._grader.cache_clear()
+        versions.append(get_exam("my-go/sum").grader_version)
+
+    edit(folder / "exam.toml", "", "")
+    task = folder / "tasks" / "sum"
+    # Metadata and the gate's own cases: the same version.
+    edit(task / "task.toml", 'topics = ["algorithms"]', 'topics = ["algorithms", "strings"]')
+    edit(task / "bad" / "abs.go", "max(x, -x)", "max(-x, x)")
+    edit(task / "alt" / "recursive.go", "Sum returns", "Sum adds")
+    edit(folder / "exam.toml", 'demo = ["sum"]', 'demo = ["sum"]\nsmall = ["sum"]')
+    assert len(set(versions)) == 1, versions
+    # What grading reads: a new version each time.
+    edit(task / "task_test.go", "{5, -2, -3}", "{5, -2, -3, 0}")
+    edit(task / "task.toml", 'package = "sum"', 'package = "sum"\nrace = true')
+    edit(folder / "exam.toml", "test_timeout_s = 20", "test_timeout_s = 25")
+    assert len(set(versions)) == 4, versions
+
+
 def test_an_alternative_solution_that_fails_a_test_fails_the_gate(
     exams_dir: Path, go_toolchain: GoToolchain
 ) -> None:
