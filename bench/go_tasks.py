@@ -339,7 +339,7 @@ def render_validation(
         ("cases whose outcome flipped between repeats", str(sum(c.flipped for c in gate.cases))),
         ("whole grades under that load", _stats([c.grade_s for c in gate.cases])),
         (
-            "grade of a reference, warm cache, no added load",
+            "grade of a reference, warm cache, no load added by the bench",
             f"median {median:.2f} s, p90 {p90:.2f} s, slowest task {slowest} (median {medians[slowest]:.2f} s)",
         ),
     ]
