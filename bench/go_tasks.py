@@ -14,7 +14,9 @@ lines) for every task of the exam:
 
 Run: ``python -m bench.go_tasks flakiness [--repeat 20] [--bad-repeat 3] [--load 2]``,
 ``python -m bench.go_tasks grade [--n 5]``, ``python -m bench.go_tasks seeds``,
-``python -m bench.go_tasks validation [--repeat 20] [--bad-repeat 5] [--load 2] [--n 3] [--out PATH]``.
+``python -m bench.go_tasks validation [--repeat 20] [--bad-repeat 5] [--load 2] [--n 3] [--out PATH]``;
+``python -m bench.go_tasks readme [TASK...]`` writes tasks' rows (from their task.toml) into the
+README's tables of tasks, known-bad and second solutions.
 
 A case's repeats are ``--repeat`` for the correct solutions (the reference and each ``alt/``) and
 ``--bad-repeat`` for the known-bad ones.
@@ -39,7 +41,7 @@ from exams.extract import extract_files
 from exams.gotest import estimate
 from exams.gotest.exam import SOLUTION_FILE, TEST_MODULE, GoTask, share, with_package
 from exams.gotest.runner import run_tests
-from exams.gotest.task import Task
+from exams.gotest.task import DIFFICULTIES, Task
 from exams.registry import QualificationCase, get_exam, job_exams
 from exams.sandbox import Workspace
 from exams.types import Verdict
@@ -391,6 +393,39 @@ def write_generated(path: Path, text: str) -> None:
     path.write_text(f"{head}{start}\n{text}\n{end}{tail}")
 
 
+README_MD = VALIDATION_MD.with_name("README.md")
+_ROW_TABLES = (  # the header each table starts with, and how its rows are ordered
+    ("| task | difficulty | what it tests |", lambda row: (DIFFICULTIES.index(row.split(" | ")[1]), row)),
+    ("| task | known-bad |", lambda row: row.split(" | ")[0]),
+    ("| task | topics | second solution |", lambda row: row.split(" | ")[0]),
+)
+
+
+def readme_rows(task: Task) -> tuple[list[str], list[str], list[str]]:
+    """A task's rows in the README's three tables: tasks and checks, known-bad, second solutions."""
+    race = " (-race)" if task.race and "(-race)" not in task.tests_what else ""
+    main = [
+        f"| `{task.name}` | {task.difficulty} | {task.title}: {task.tests_what}{race} | {', '.join(task.test_names)} |"
+    ]
+    bad = [f"| `{task.name}` | `{b.file.name}` | {', '.join(b.fails)} | {b.why} |" for b in task.bad]
+    alt = [f"| `{task.name}` | {', '.join(task.topics)} | `{a.file.name}` | {a.why} |" for a in task.alt]
+    return main, bad, alt
+
+
+def write_readme_rows(path: Path, tasks: list[Task]) -> None:
+    """Put each task's rows into the README's tables, replacing its old rows there (by task name)."""
+    lines = path.read_text().split("\n")
+    for task in tasks:
+        for (header, order), rows in zip(_ROW_TABLES, readme_rows(task), strict=True):
+            start = next(i for i, line in enumerate(lines) if line.startswith(header)) + 2
+            end = start
+            while end < len(lines) and lines[end].startswith("|"):
+                end += 1
+            kept = [row for row in lines[start:end] if not row.startswith(f"| `{task.name}` |")]
+            lines[start:end] = sorted(kept + rows, key=order)
+    path.write_text("\n".join(lines))
+
+
 def bench_validation(repeat: int, bad_repeat: int, load: int, n: int, out: Path) -> None:
     """Grade times, the gate under load and the seeds table for every task, written into `out`."""
     names = job_exams("go-tasks")
@@ -420,7 +455,13 @@ def main() -> None:
     validation.add_argument("--load", type=int, default=2)
     validation.add_argument("--n", type=int, default=3)
     validation.add_argument("--out", type=Path, default=VALIDATION_MD)
+    readme = sub.add_parser("readme", help="write tasks' rows into exams/go-tasks/README.md's tables")
+    readme.add_argument("tasks", nargs="*", help="task names (default: every task)")
     args = parser.parse_args()
+    if args.what == "readme":
+        names = [f"go-tasks/{t}" for t in args.tasks] or job_exams("go-tasks")
+        write_readme_rows(README_MD, [_task(n) for n in names])
+        return
     if args.what == "flakiness":
         bench_flakiness(args.repeat, args.bad_repeat, args.load)
     elif args.what == "grade":

@@ -1,4 +1,5 @@
-"""The generator of exams/go-tasks/VALIDATION.md: what it counts, and that it rewrites only its part."""
+"""The generators of exams/go-tasks/VALIDATION.md (what it counts; it rewrites only its part) and of the
+README's task tables (they are what the tasks' task.toml say)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import pytest
 from bench.go_tasks import (
     GENERATED_END,
     GENERATED_START,
+    README_MD,
     CaseRuns,
     GateRun,
     render_validation,
     write_generated,
+    write_readme_rows,
 )
-from exams.registry import get_exam
+from exams.registry import get_exam, job_exams
 
 
 def runs_of(name: str, flip_bad: bool) -> list[CaseRuns]:
@@ -74,3 +77,22 @@ def test_only_the_generated_part_is_rewritten(tmp_path: Path) -> None:
     doc.write_text("no markers\n")
     with pytest.raises(SystemExit, match="needs a <!-- generated:start --> line"):
         write_generated(doc, "x")
+
+
+def test_the_readme_tables_are_what_the_tasks_say(tmp_path: Path) -> None:
+    copy = tmp_path / "README.md"
+    copy.write_text(README_MD.read_text())
+    write_readme_rows(copy, [get_exam(n).task for n in job_exams("go-tasks")])  # type: ignore[attr-defined]
+    assert copy.read_text() == README_MD.read_text(), "run `python -m bench.go_tasks readme`"
+
+
+def test_a_tasks_rows_replace_its_old_ones_in_order(tmp_path: Path) -> None:
+    copy = tmp_path / "README.md"
+    copy.write_text(README_MD.read_text().replace("| `calc` | hard |", "| `calc` | hard | stale |", 1))
+    calc = get_exam("go-tasks/calc").task  # type: ignore[attr-defined]
+    write_readme_rows(copy, [calc])
+    lines = copy.read_text().splitlines()
+    assert "stale" not in copy.read_text()
+    hard = [line.split(" | ")[0] for line in lines if " | hard | " in line and line.startswith("| `")]
+    assert hard == sorted(hard) and "| `calc`" in hard
+    assert sum(line.startswith("| `calc` | `") for line in lines) == len(calc.bad)
