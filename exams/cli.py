@@ -11,7 +11,7 @@ import click
 
 from exams import grade
 from exams.console import console_main
-from exams.registry import EXAMS_DIR_ENV, get_exam, get_manifest, job_exams, list_exams
+from exams.registry import EXAMS_DIR_ENV, exam_sets, get_exam, get_manifest, job_exams, list_exams
 from exams.scaffold import create_exam
 from exams.types import ExamError
 from exams.verify import CaseResult, verify_exam
@@ -45,7 +45,7 @@ def list_command(show_items: bool) -> None:
             for item in manifest.items:
                 exam = get_exam(f"{name}/{item}")
                 click.echo(f"  {exam.name}\t{exam.grader_version}")
-        for set_name, members in manifest.sets.items():
+        for set_name, members in exam_sets(name).items():
             click.echo(f"  set {name}:{set_name}\t{', '.join(members)}")
 
 

@@ -9,6 +9,8 @@ items (go-tasks) an `ExamSuite` whose items are Exams named `<exam>/<item>`, one
     get_exam("v1") -> Exam             also "go-tasks/lru"; UnknownExamError for unknown names
     job_exams("go-tasks") -> [...]     what a sweep's exam entry runs: "go-tasks/<item>" per item
                                        ("go-tasks:demo": a named set; "v1": itself)
+    exam_sets("go-tasks") -> {...}     its named sets: the manifest's [sets] and those its grader
+                                       derives from its items (go-tasks: by difficulty and topic)
     get_manifest("v1") -> Manifest     ManifestError for a malformed folder
     grader_version_of(*paths)          a short hash of grader files: bump-free versioning
     file_apis(exam) -> {file: FileApi}  what each expected file declares (package, identifiers):
@@ -108,6 +110,15 @@ class ExamSuite(Protocol):
 
     def item(self, name: str) -> Exam:
         """The item `name`; KeyError when there is none."""
+        ...
+
+
+@runtime_checkable
+class DerivesSets(Protocol):
+    """An exam suite that names sets of its items from what they say of themselves."""
+
+    def derived_sets(self) -> dict[str, tuple[str, ...]]:
+        """Set name -> items, in the manifest's item order (e.g. `hard`, `concurrency`)."""
         ...
 
 
@@ -222,15 +233,34 @@ def get_exam(name: str) -> Exam:
     return cast(ExamSuite, grader).item(item)
 
 
+def exam_sets(name: str) -> dict[str, tuple[str, ...]]:
+    """The named sets of exam `name`: its manifest's [sets], then those its grader derives.
+
+    ManifestError when a [sets] name is also a derived one (the two would mean different items).
+    """
+    manifest = get_manifest(name)
+    sets = dict(manifest.sets)
+    if not manifest.items:
+        return sets
+    grader = _grader(name, manifest.folder)
+    derived = grader.derived_sets() if isinstance(grader, DerivesSets) else {}
+    clash = sorted(set(sets) & set(derived))
+    if clash:
+        raise ManifestError(
+            f"{manifest.path}: [sets] {', '.join(clash)} is also a set derived from the items (by difficulty or topic); rename it"
+        )
+    return sets | derived
+
+
 def job_exams(entry: str) -> list[str]:
     """The gradable exams a sweep's `exams` entry stands for (see the module docstring)."""
     if SET_SEPARATOR in entry:
         exam_name, _, set_name = entry.partition(SET_SEPARATOR)
-        manifest = get_manifest(exam_name)
-        if set_name not in manifest.sets:
-            choices = ", ".join(manifest.sets) or "none"
+        sets = exam_sets(exam_name)
+        if set_name not in sets:
+            choices = ", ".join(sorted(sets)) or "none"
             raise UnknownExamError(f"exam {exam_name!r} has no set {set_name!r}; sets: {choices}")
-        return [f"{exam_name}{ITEM_SEPARATOR}{i}" for i in manifest.sets[set_name]]
+        return [f"{exam_name}{ITEM_SEPARATOR}{i}" for i in sets[set_name]]
     if ITEM_SEPARATOR in entry:
         get_exam(entry)
         return [entry]

@@ -25,7 +25,7 @@ import httpx
 from local_processes import Children, Missing, model_file, server_failure, start_llama_server
 
 # A plain completion the base demo model continues with Go (issue: base models echo chat prompts).
-PROMPT = "package main\n\nimport \"fmt\"\n\nfunc main() {\n"
+PROMPT = 'package main\n\nimport "fmt"\n\nfunc main() {\n'
 
 
 def check(binary: Path, tokens: int, timeout_s: float) -> str:
@@ -33,7 +33,9 @@ def check(binary: Path, tokens: int, timeout_s: float) -> str:
 
     Raises Missing with a one-line cause when the server dies, never answers, or decodes nothing."""
     if not binary.is_file():
-        raise Missing(f"llama-server {binary} does not exist: set LLAMA_SERVER to a llama-server, or run make install")
+        raise Missing(
+            f"llama-server {binary} does not exist: set LLAMA_SERVER to a llama-server, or run make install"
+        )
     model = model_file()
     with tempfile.TemporaryDirectory(prefix="llama-server-check-") as log_dir:
         children = Children(Path(log_dir))
@@ -43,7 +45,13 @@ def check(binary: Path, tokens: int, timeout_s: float) -> str:
             started = time.monotonic()
             reply = httpx.post(
                 f"{url}/completion",
-                json={"prompt": PROMPT, "n_predict": tokens, "temperature": 0, "seed": 42, "cache_prompt": False},
+                json={
+                    "prompt": PROMPT,
+                    "n_predict": tokens,
+                    "temperature": 0,
+                    "seed": 42,
+                    "cache_prompt": False,
+                },
                 timeout=timeout_s,
             )
             children.check_alive()
@@ -53,7 +61,9 @@ def check(binary: Path, tokens: int, timeout_s: float) -> str:
             for _name, proc in children.started:
                 if proc.poll() is not None:
                     raise Missing(server_failure(binary, proc.returncode)) from exc
-            raise Missing(f"llama-server {binary} started but did not decode ({exc}): run it by hand to see why") from exc
+            raise Missing(
+                f"llama-server {binary} started but did not decode ({exc}): run it by hand to see why"
+            ) from exc
         finally:
             children.stop_all()
     decoded = int(body.get("tokens_predicted") or 0)

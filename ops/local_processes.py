@@ -109,7 +109,11 @@ def server_failure(binary: Path, returncode: int | None) -> str:
     """One line for a llama-server that exited: the signal or status, its likely cause and the fix."""
     if returncode is not None and returncode < 0:
         number = -returncode
-        name = signal.Signals(number).name if number in {sig.value for sig in signal.Signals} else f"signal {number}"
+        name = (
+            signal.Signals(number).name
+            if number in {sig.value for sig in signal.Signals}
+            else f"signal {number}"
+        )
         if number == signal.SIGILL:
             return (
                 f"llama-server {binary} died with SIGILL (illegal instruction): it was built for CPU"
@@ -117,7 +121,9 @@ def server_failure(binary: Path, returncode: int | None) -> str:
                 " with the portable flags (unset LLAMA_CPP_CMAKE_ARGS, make install) or set LLAMA_SERVER to"
                 " a build for this CPU"
             )
-        return f"llama-server {binary} was killed by {name}: see its log, or set LLAMA_SERVER to another build"
+        return (
+            f"llama-server {binary} was killed by {name}: see its log, or set LLAMA_SERVER to another build"
+        )
     return (
         f"llama-server {binary} exited with status {returncode}: run it by hand with --version to see why"
         " (a missing shared library, a bad flag), or set LLAMA_SERVER to another build"

@@ -121,6 +121,19 @@ def sweep_names(directory: Path) -> list[str]:
     return sorted(p.stem for p in directory.glob("*.yaml") if p.name != CATALOG_FILE)
 
 
+def _unknown_exam_hint(entry: str, known_exams: Sequence[str]) -> str:
+    """Why a sweep's exam entry is unknown: the sets of its exam for `exam:set`, else the exams."""
+    exam, colon, _ = entry.partition(":")
+    sets = [e for e in known_exams if e.startswith(f"{exam}:")]
+    if colon and exam in known_exams:
+        return f"is not a set of {exam}; use one of: {', '.join(sets) or 'none'}"
+    shown = [e for e in known_exams if ":" not in e and "/" not in e]
+    return (
+        f"is not a known exam; use one of: {', '.join(shown)}, "
+        "or a set (exam:set) or an item (exam/item) of one, see `exams list --items`"
+    )
+
+
 def load_sweep(directory: Path, name: str, catalog: Mapping[str, Model], known_exams: Sequence[str]) -> Sweep:
     """Read and validate the sweep file `name`.yaml against the catalog and the known exams."""
     path = directory / f"{name}.yaml"
@@ -140,17 +153,7 @@ def load_sweep(directory: Path, name: str, catalog: Mapping[str, Model], known_e
     exams = _list(data, "exams", str, where)
     for i, exam in enumerate(exams):
         if exam not in known_exams:
-            shown = [
-                e for e in known_exams if "/" not in e
-            ]  # items (exam/item) are listed by `exams list --items`
-            items = (
-                " or an item of one (exam/item, see `exams list --items`)"
-                if len(shown) < len(known_exams)
-                else ""
-            )
-            raise SweepFileError(
-                f"{where}: exams[{i}] {exam!r} is not a known exam; use one of: {', '.join(shown)}{items}"
-            )
+            raise SweepFileError(f"{where}: exams[{i}] {exam!r} {_unknown_exam_hint(exam, known_exams)}")
     seeds = _list(data, "seeds", int, where)
     for i, seed in enumerate(seeds):
         if not 0 <= seed <= MAX_SEED:

@@ -9,14 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from exams.registry import ITEM_SEPARATOR, SET_SEPARATOR, get_exam, get_manifest, job_exams, list_exams
+from exams.registry import (
+    ITEM_SEPARATOR,
+    SET_SEPARATOR,
+    exam_sets,
+    get_exam,
+    get_manifest,
+    job_exams,
+    list_exams,
+)
 
 
 def known_exams() -> list[str]:
     """Every valid sweep entry: exams, then their sets, then their items."""
     names = list_exams()
     manifests = [get_manifest(n) for n in names]
-    sets = [f"{m.name}{SET_SEPARATOR}{s}" for m in manifests for s in m.sets]
+    sets = [f"{m.name}{SET_SEPARATOR}{s}" for m in manifests for s in exam_sets(m.name)]
     items = [f"{m.name}{ITEM_SEPARATOR}{i}" for m in manifests for i in m.items]
     return [*names, *sets, *items]
 

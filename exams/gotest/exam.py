@@ -15,12 +15,14 @@ our doing (our time limit, a kill, the sandbox) raises GraderFault: verdict grad
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from pathlib import Path
 
 from exams.extract import Extraction
+from exams.gotest.estimate import QUICK_SET, quick_set
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
-from exams.gotest.task import KnownBad, Task, load_task
+from exams.gotest.task import DIFFICULTIES, TEST_FILE, TOPICS, KnownBad, Task, load_task
 from exams.manifest import Manifest, ManifestError
 from exams.registry import QualificationCase, grader_version_of
 from exams.sandbox import BUILD_LIMITS, Workspace
@@ -65,12 +67,15 @@ class GoTask:
 
     @functools.cached_property
     def grader_version(self) -> str:
-        """A hash of the task's folder, the suite's prompt template and the gotest grader."""
-        suite = self.suite
+        """A hash of what grading this task reads: its hidden tests, package and race flag, the
+        suite's prompt template and time limits, and the gotest grader. The reference, the known-bad
+        and second solutions, titles and topics are left out, and so are the other tasks and the
+        rest of exam.toml: adding a task, a topic or a second solution keeps stored grades current."""
+        suite, task = self.suite, self.task
         code = [HERE / f for f in GRADER_FILES]
-        return f"{suite.name}-" + grader_version_of(
-            self.task.folder, suite.template_path, suite.manifest.path, *code
-        )
+        files = grader_version_of(task.folder / TEST_FILE, suite.template_path, *code)
+        fields = f"{task.package}\0{task.race}\0{suite.build_limits.wall_s}\0{suite.test_timeout_s}"
+        return f"{suite.name}-" + hashlib.sha256(f"{files}\0{fields}".encode()).hexdigest()[:12]
 
     def prompt(self) -> str:
         """The suite's template filled with this task."""
@@ -126,20 +131,18 @@ class GoTask:
         )
 
     def qualification_cases(self) -> list[QualificationCase]:
-        """The reference (every test passes) and each known-bad file (exactly its `fails` fail)."""
-        names = self.task.test_names
-        cases = [
-            QualificationCase(
-                "reference",
-                as_response(self.task.file_name, self.task.reference()),
-                1.0,
-                Verdict.OK,
-                dict.fromkeys(names, True),
-                "reference solution",
-            )
+        """The reference and each alternative solution (every test passes), then each known-bad
+        file (exactly its `fails` fail)."""
+        cases = [self._correct_case("reference", self.task.reference(), "reference solution")]
+        cases += [
+            self._correct_case(f"alt/{alt.file.name}", alt.file.read_text(), alt.why) for alt in self.task.alt
         ]
         cases += [self._bad_case(bad) for bad in self.task.bad]
         return cases
+
+    def _correct_case(self, name: str, source: str, why: str) -> QualificationCase:
+        checks = dict.fromkeys(self.task.test_names, True)
+        return QualificationCase(name, as_response(self.task.file_name, source), 1.0, Verdict.OK, checks, why)
 
     def _bad_case(self, bad: KnownBad) -> QualificationCase:
         names = self.task.test_names
@@ -193,3 +196,16 @@ class GoTestSuite:
     def item(self, name: str) -> GoTask:
         """The task `name` (KeyError when there is none)."""
         return self.tasks[name]
+
+    def derived_sets(self) -> dict[str, tuple[str, ...]]:
+        """A set per difficulty (`easy`, `medium`, `hard`) and per topic (`concurrency`...) that
+        some task has, and `quick` (about an hour of generation, exams.gotest.estimate), each in
+        the manifest's item order: adding a task never edits a set."""
+        sets: dict[str, tuple[str, ...]] = {QUICK_SET: quick_set([t.task for t in self.tasks.values()])}
+        for key in (*DIFFICULTIES, *TOPICS):
+            members = tuple(
+                name for name, t in self.tasks.items() if key in (t.task.difficulty, *t.task.topics)
+            )
+            if members:
+                sets[key] = members
+        return sets

@@ -1,11 +1,15 @@
 """One task of a `gotest` exam: a folder holding its prompt, hidden tests, reference and known-bad files.
 
     tasks/<name>/task.toml      title, difficulty, tests (what it exercises), package, race,
-                                [[bad]] file / fails (the tests it must fail) / why
+                                topics (from TOPICS, one or more),
+                                [[bad]] file / fails (the tests it must fail) / why,
+                                [[alt]] file / why (how it differs from the reference)
     tasks/<name>/prompt.md      the task as the model reads it: the API to implement
     tasks/<name>/task_test.go   the hidden tests (package <package>_test); each top-level Test is a check
     tasks/<name>/reference.go   a solution passing every test
     tasks/<name>/bad/*.go       the known-bad solutions
+    tasks/<name>/alt/*.go       second correct solutions, written differently from the reference: each
+                                must pass every test too, or the tests check more than the prompt says
 
 `load_task(folder)` validates all of it and raises ManifestError naming the file and the fix.
 """
@@ -22,6 +26,22 @@ from exams.manifest import ManifestError
 TEST_FILE = "task_test.go"
 REFERENCE_FILE = "reference.go"
 DIFFICULTIES = ("easy", "medium", "hard")
+# What a task exercises; the fixed vocabulary of `topics` (each is also a set: `go-tasks:<topic>`).
+TOPICS = (
+    "concurrency",
+    "context",
+    "errors",
+    "generics",
+    "iterators",
+    "parsing",
+    "state-machines",
+    "io",
+    "collections",  # sort, slices and maps APIs
+    "time",
+    "data-structures",
+    "strings",
+    "algorithms",
+)
 _TEST_FUNC = re.compile(r"^func (Test[A-Z0-9_]\w*)\(t \*testing\.T\)", re.MULTILINE)
 _PACKAGE = re.compile(r"^[a-z][a-z0-9]*$")
 
@@ -32,6 +52,14 @@ class KnownBad:
 
     file: Path
     fails: tuple[str, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A second correct solution, structured differently from the reference: must pass every test."""
+
+    file: Path
     why: str
 
 
@@ -48,6 +76,8 @@ class Task:
     race: bool
     test_names: tuple[str, ...]
     bad: tuple[KnownBad, ...]
+    topics: tuple[str, ...] = ()
+    alt: tuple[Alternative, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -72,6 +102,13 @@ def _field(data: dict[str, object], key: str, kind: type, where: str) -> object:
     if not isinstance(value, kind):
         raise ManifestError(f"{where}: `{key}` must be a {kind.__name__}, got {value!r}")
     return value
+
+
+def _solution_file(folder: Path, raw: dict[str, object], at: str) -> Path:
+    file = folder / str(_field(raw, "file", str, at))
+    if not file.is_file():
+        raise ManifestError(f"{at}: file {file} does not exist")
+    return file
 
 
 def load_task(folder: Path) -> Task:
@@ -106,9 +143,7 @@ def load_task(folder: Path) -> Task:
         raise ManifestError(f"{where}: needs at least two [[bad]] known-bad solutions")
     for i, raw in enumerate(raw_bads):
         at = f"{where}: bad[{i}]"
-        file = folder / str(_field(raw, "file", str, at))
-        if not file.is_file():
-            raise ManifestError(f"{at}: file {file} does not exist")
+        file = _solution_file(folder, raw, at)
         fails = tuple(str(f) for f in _field(raw, "fails", list, at))  # type: ignore[attr-defined]
         unknown = [f for f in fails if f not in names]
         if not fails or unknown:
@@ -116,6 +151,13 @@ def load_task(folder: Path) -> Task:
                 f"{at}: `fails` must name tests of {TEST_FILE}; unknown: {unknown or 'empty list'}"
             )
         bads.append(KnownBad(file, fails, str(_field(raw, "why", str, at))))
+    alts = []
+    raw_alts = data.get("alt", [])
+    if not isinstance(raw_alts, list):
+        raise ManifestError(f"{where}: `alt` must be [[alt]] tables with file and why")
+    for i, raw in enumerate(raw_alts):
+        at = f"{where}: alt[{i}]"
+        alts.append(Alternative(_solution_file(folder, raw, at), str(_field(raw, "why", str, at))))
     return Task(
         name=folder.name,
         folder=folder,
@@ -126,4 +168,16 @@ def load_task(folder: Path) -> Task:
         race=bool(data.get("race", False)),
         test_names=names,
         bad=tuple(bads),
+        topics=_topics(data, where),
+        alt=tuple(alts),
     )
+
+
+def _topics(data: dict[str, object], where: str) -> tuple[str, ...]:
+    raw = data.get("topics", [])
+    if not isinstance(raw, list) or not all(isinstance(t, str) for t in raw):
+        raise ManifestError(f"{where}: `topics` must be a list of strings from: {', '.join(TOPICS)}")
+    for topic in raw:
+        if topic not in TOPICS:
+            raise ManifestError(f"{where}: unknown topic {topic!r}; use one of: {', '.join(TOPICS)}")
+    return tuple(raw)

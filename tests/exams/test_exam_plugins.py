@@ -74,6 +74,25 @@ def test_expansion_of_sweep_entries() -> None:
         get_exam("go-tasks")
 
 
+def test_sets_by_difficulty_and_topic_come_from_the_tasks(exams_dir: Path) -> None:
+    run("new", "my-go")
+    assert job_exams("my-go:easy") == job_exams("my-go:algorithms") == ["my-go/sum"]
+    with pytest.raises(UnknownExamError, match="has no set 'hard'; sets: algorithms, demo, easy, quick$"):
+        job_exams("my-go:hard")
+    hard = [t for t in job_exams("go-tasks") if get_exam(t).task.difficulty == "hard"]  # type: ignore[attr-defined]
+    assert job_exams("go-tasks:hard") == hard and hard
+    manifest = exams_dir / "my-go" / "exam.toml"
+    manifest.write_text(manifest.read_text().replace('demo = ["sum"]', 'demo = ["sum"]\neasy = ["sum"]'))
+    registry._discover.cache_clear()
+    registry._grader.cache_clear()
+    code, out = run("verify", "--exam", "my-go:demo")
+    assert code != 0 and out.count("\n") == 1, out
+    assert (
+        out
+        == f"exams: error: {manifest}: [sets] easy is also a set derived from the items (by difficulty or topic); rename it\n"
+    )
+
+
 def test_list_shows_every_exam_and_the_sets() -> None:
     code, out = run("list")
     lines = out.splitlines()
@@ -91,7 +110,8 @@ def test_new_lays_out_an_exam_that_list_finds_and_the_gate_passes(
     code, out = run("list")
     assert any(line.startswith("my-go\tmax 1\t1 items\t") for line in out.splitlines()), out
     code, out = run("verify", "--exam", "my-go")
-    assert code == 0 and out.splitlines()[-1] == "3/3 cases as expected over 1 repeat(s)", out
+    assert code == 0 and out.splitlines()[-1] == "4/4 cases as expected over 1 repeat(s)", out
+    assert any(line.split()[1:2] == ["alt/recursive.go"] for line in out.splitlines()), out
     grade = exams.grade("my-go/sum", "```go\npackage sum\nfunc Sum(xs []int) int { return 0 }\n```\n")
     assert (grade.score, grade.verdict) == (0.5, Verdict.TEST_FAIL)
 
@@ -141,6 +161,67 @@ def test_a_malformed_manifest_is_one_line_naming_the_file(
         get_exam("my-go/sum")
     code, out = run("verify", "--exam", "my-go")
     assert code != 0 and message in out and out.count("\n") == 1, out
+
+
+def test_a_tasks_grader_version_follows_only_what_grading_reads(exams_dir: Path) -> None:
+    run("new", "my-go")
+    folder = exams_dir / "my-go"
+    versions: list[str] = []
+
+    def edit(path: Path, old: str, new: str) -> None:
+        path.write_text(path.read_text().replace(old, new))
+        registry._discover.cache_clear()
+        registry._grader.cache_clear()
+        versions.append(get_exam("my-go/sum").grader_version)
+
+    edit(folder / "exam.toml", "", "")
+    task = folder / "tasks" / "sum"
+    # Metadata and the gate's own cases: the same version.
+    edit(task / "task.toml", 'topics = ["algorithms"]', 'topics = ["algorithms", "strings"]')
+    edit(task / "bad" / "abs.go", "max(x, -x)", "max(-x, x)")
+    edit(task / "alt" / "recursive.go", "Sum returns", "Sum adds")
+    edit(folder / "exam.toml", 'demo = ["sum"]', 'demo = ["sum"]\nsmall = ["sum"]')
+    assert len(set(versions)) == 1, versions
+    # What grading reads: a new version each time.
+    edit(task / "task_test.go", "{5, -2, -3}", "{5, -2, -3, 0}")
+    edit(task / "task.toml", 'package = "sum"', 'package = "sum"\nrace = true')
+    edit(folder / "exam.toml", "test_timeout_s = 20", "test_timeout_s = 25")
+    assert len(set(versions)) == 4, versions
+
+
+def test_an_alternative_solution_that_fails_a_test_fails_the_gate(
+    exams_dir: Path, go_toolchain: GoToolchain
+) -> None:
+    # A second correct solution failing a test means the test asks more than the prompt says.
+    run("new", "my-go")
+    alt = exams_dir / "my-go" / "tasks" / "sum" / "alt" / "recursive.go"
+    alt.write_text(alt.read_text().replace("return 0\n", "return 0\n\t}\n\tif xs[0] < 0 {\n\t\treturn -1\n"))
+    code, out = run("verify", "--exam", "my-go")
+    failing = [line for line in out.splitlines() if line.endswith("FAIL")]
+    assert code != 0 and out.splitlines()[-1] == "3/4 cases as expected over 1 repeat(s)", out
+    assert len(failing) == 1 and failing[0].split()[:2] == ["my-go/sum", "alt/recursive.go"], out
+    assert "check TestSumNegative passed=False, expected True" in out and "check TestSum " not in out
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            ('topics = ["algorithms"]', 'topics = ["algorithms", "maths"]'),
+            "unknown topic 'maths'; use one of: ",
+        ),
+        (('file = "alt/recursive.go"', 'file = "alt/missing.go"'), "alt[0]: file "),
+    ],
+)
+def test_a_malformed_task_is_one_line_naming_the_task(
+    exams_dir: Path, edit: tuple[str, str], message: str
+) -> None:
+    run("new", "my-go")
+    task_toml = exams_dir / "my-go" / "tasks" / "sum" / "task.toml"
+    task_toml.write_text(task_toml.read_text().replace(*edit))
+    code, out = run("verify", "--exam", "my-go")
+    assert code != 0 and out.startswith(f"exams: error: {task_toml}: ") and out.count("\n") == 1, out
+    assert message in out, out
 
 
 def test_a_time_limit_of_ours_is_grader_error_not_the_models(

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
+import statistics
 from pathlib import Path
 
 import pytest
 
 import exams
 from exams.golang import GoToolchain
+from exams.gotest import estimate
 from exams.gotest.exam import GoTask
-from exams.registry import get_exam, get_manifest, job_exams
+from exams.registry import exam_sets, get_exam, get_manifest, job_exams
 from exams.types import Verdict
 from tests.support.exams_cli import run_exams
 
@@ -39,6 +42,8 @@ def test_each_task_documents_its_checks_and_names_real_tests(name: str) -> None:
     for bad in t.bad:
         assert set(bad.fails) < set(t.test_names), bad  # fails some tests, never all
         assert f"| `{name}` | `{bad.file.name}` |" in README
+    for alt in t.alt:
+        assert f"| `{name}` | {', '.join(t.topics)} | `{alt.file.name}` |" in README
     prompt = task(name).prompt()
     assert f"#START {t.file_name}#" in prompt and f"package `{t.package}`" in prompt
 
@@ -94,7 +99,9 @@ def test_no_code_is_extract_fail() -> None:
 @pytest.mark.timeout(1800)
 def test_the_gate_passes_for_every_go_task(go_toolchain: GoToolchain) -> None:
     code, out = run_exams("verify", "--exam", "go-tasks")
-    cases = sum(1 + len(task(t.partition("/")[2]).task.bad) for t in TASKS)
+    cases = sum(
+        1 + len(task(t.partition("/")[2]).task.alt) + len(task(t.partition("/")[2]).task.bad) for t in TASKS
+    )
     assert code == 0, out
     assert out.splitlines()[-1] == f"{cases}/{cases} cases as expected over 1 repeat(s)"
 
@@ -104,3 +111,36 @@ def test_every_task_folder_is_an_item(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(
         t.partition("/")[2] for t in TASKS
     )
+
+
+def test_the_estimates_constants_are_the_articles_measurements(article_results: Path) -> None:
+    files = sorted(article_results.glob("exam_v*/*/seed*/result.json"))
+    results = [json.loads(p.read_text()) for p in files]
+    v1 = [r for p, r in zip(files, results, strict=True) if p.parts[-4] == "exam_v1"]
+    v1_reference = sum(len(p.read_text()) for p in (get_manifest("v1").folder / "solutions").glob("*.go"))
+    assert len(results) == 66 and len(v1) == 33
+    factor = statistics.mean(r["tokens"] for r in v1) / v1_reference
+    decode = statistics.median(r["tps"] for r in results)
+    other = statistics.mean(r["wall_s"] - r["tokens"] / r["tps"] for r in results)
+    assert round(factor, 2) == estimate.ANSWER_TOKENS_PER_REFERENCE_CHAR
+    assert round(decode, 1) == estimate.DECODE_TOKENS_PER_S
+    assert round(other, 1) == estimate.OTHER_S_PER_ANSWER
+
+
+def test_quick_is_the_most_tasks_that_fit_the_hour_balanced_across_difficulty() -> None:
+    tasks = [task(t.partition("/")[2]).task for t in TASKS]
+    quick = exam_sets("go-tasks")["quick"]
+    assert job_exams("go-tasks:quick") == [f"go-tasks/{n}" for n in quick]
+    spent = sum(estimate.generation_s(t) for t in tasks if t.name in quick)
+    assert spent <= estimate.QUICK_BUDGET_S
+    assert len(quick) == len(tasks) or spent > estimate.QUICK_BUDGET_S - max(
+        map(estimate.generation_s, tasks)
+    )
+    # A smaller budget: a strict subset whose difficulties follow the shares of the pool.
+    budget = estimate.QUICK_BUDGET_S / 6
+    small = estimate.quick_set(tasks, budget)
+    chosen = [t for t in tasks if t.name in small]
+    assert 3 < len(chosen) < len(tasks) and sum(map(estimate.generation_s, chosen)) <= budget
+    for difficulty in ("easy", "medium", "hard"):
+        share = sum(t.difficulty == difficulty for t in tasks) / len(tasks)
+        assert abs(sum(t.difficulty == difficulty for t in chosen) - share * len(chosen)) <= 1, difficulty

@@ -58,7 +58,18 @@ BROKEN = [
     (
         "unknown exam",
         "models: [gpt-oss-20b]\nexams: [v1, v9]\nseeds: [42]\n",
-        "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: go-tasks, v1, v2, go-tasks:demo or an item",
+        (
+            "sweep file broken.yaml: exams[1] 'v9' is not a known exam; use one of: go-tasks, v1, v2, "
+            "or a set (exam:set) or an item (exam/item) of one, see `exams list --items`"
+        ),
+    ),
+    (
+        "unknown set",
+        "models: [gpt-oss-20b]\nexams: [go-tasks:tiny]\nseeds: [42]\n",
+        (
+            "sweep file broken.yaml: exams[0] 'go-tasks:tiny' is not a set of go-tasks; use one of: "
+            "go-tasks:demo, go-tasks:quick, go-tasks:easy, go-tasks:medium, go-tasks:hard"
+        ),
     ),
     (
         "yaml syntax error",
