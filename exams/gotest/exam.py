@@ -19,16 +19,22 @@ import re
 from pathlib import Path
 
 from exams.extract import Extraction
+from exams.gotest.guard import GUARD_FILES, TEST_DIR, test_files
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
 from exams.gotest.task import KnownBad, Task, load_task
 from exams.manifest import Manifest, ManifestError
-from exams.registry import QualificationCase, grader_version_of
+from exams.registry import QualificationCase, grader_version_of, hostile_cases
 from exams.sandbox import BUILD_LIMITS, Workspace
 from exams.types import Check, Grade, GraderFault, Verdict
 
 HERE = Path(__file__).parent
-GRADER_FILES = ("exam.py", "runner.py", "task.py", "toolchain.py")  # not template/: `exams new` copies it
-SOLUTION_FILE = "solution.go"
+GRADER_FILES = (
+    "exam.py",
+    "guard.py",
+    "runner.py",
+    "task.py",
+    "toolchain.py",
+)  # not template/: `exams new` copies it
 TEST_MODULE = "gotasks"  # the hidden tests import gotasks/<package>
 MAX_LOG_CHARS = 8000
 LIMIT_NAMES = ("build_s", "test_timeout_s")  # the [limits] of a gotest manifest, seconds
@@ -67,7 +73,7 @@ class GoTask:
     def grader_version(self) -> str:
         """A hash of the task's folder, the suite's prompt template and the gotest grader."""
         suite = self.suite
-        code = [HERE / f for f in GRADER_FILES]
+        code = [*(HERE / f for f in GRADER_FILES), *GUARD_FILES]
         return f"{suite.name}-" + grader_version_of(
             self.task.folder, suite.template_path, suite.manifest.path, *code
         )
@@ -89,10 +95,10 @@ class GoTask:
         if source is None:
             reason = extraction.problems.get(task.file_name, "not found in the response")
             return self._failed(Verdict.EXTRACT_FAIL, f"not extracted: {reason}", "")
-        files = {SOLUTION_FILE: with_package(source, task.package), "task_test.go": task.test_source()}
+        files = test_files(task.package, with_package(source, task.package), task.test_source(), TEST_MODULE)
         with Workspace() as ws:
             built = ws.build_test(
-                task.package, files, module=TEST_MODULE, race=task.race, limits=self.suite.build_limits
+                TEST_DIR, files, module=TEST_MODULE, race=task.race, limits=self.suite.build_limits
             )
             if built.fault is not None:
                 raise GraderFault(f"go test -c: {built.fault}")
@@ -139,7 +145,7 @@ class GoTask:
             )
         ]
         cases += [self._bad_case(bad) for bad in self.task.bad]
-        return cases
+        return cases + hostile_cases(self.suite.manifest, self.task.name)
 
     def _bad_case(self, bad: KnownBad) -> QualificationCase:
         names = self.task.test_names
