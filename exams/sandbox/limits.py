@@ -88,8 +88,9 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """Exited 0 on its own, within its limits."""
-        return self.exit_code == 0 and not self.timed_out and not self.output_capped
+        """Exited 0 on its own, within its limits (a run killed at the output cap has no exit code;
+        one whose output past the cap was dropped has its own)."""
+        return self.exit_code == 0 and not self.timed_out
 
     def describe(self) -> str:
         """A short human reason for how it ended."""
