@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,9 +33,11 @@ from pathlib import Path
 from typing import Self
 
 from exams.golang import GoToolchain, find_go, gocache_dir
-from exams.sandbox.jail import is_root, pick_uid, untrusted_prefix, wrap
-from exams.sandbox.limits import BUILD_LIMITS, RUN_LIMITS, BuildResult, Limits, ProgramBuild, RunResult
+from exams.sandbox.jail import is_root, isolation_available, pick_uid, untrusted_prefix, wrap
+from exams.sandbox.limits import BUILD_LIMITS, MIB, RUN_LIMITS, BuildResult, Limits, ProgramBuild, RunResult
 from exams.sandbox.process import execute
+
+log = logging.getLogger(__name__)
 
 MODULE = "sandbox"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -41,6 +45,8 @@ UNTRUSTED_PREFIX_ENV = (
     "QUANTSWEEP_UNTRUSTED_PREFIX"  # JSON argv prefix a trusted harness puts before untrusted commands
 )
 MAX_PARALLEL_BUILDS = 4
+WORKSPACE_BYTES = 1024 * MIB  # a grade's whole disk use: sources, test binaries, every run's files
+MOUNT_TIMEOUT_S = 15.0
 
 RUN_DIR = "{run_dir}"  # placeholder in Workspace.run argv for the fresh run dir
 Programs = Mapping[
@@ -110,11 +116,37 @@ def _is_program(path: Path) -> bool:
         return False
 
 
-class Workspace:
-    """A temp dir owned by one grading; builds and runs happen inside it; deleted on close."""
+def _mount_tmpfs(root: Path, size_bytes: int) -> bool:
+    """Mount a size-capped tmpfs on `root` (root and namespaces only); False where it cannot."""
+    if not (is_root() and isolation_available()):
+        return False
+    options = f"size={size_bytes},mode=0711,nosuid,nodev"
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "qs-workspace", str(root)],
+            capture_output=True,
+            timeout=MOUNT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("workspace without a disk cap: mount failed (%s)", exc)
+        return False
+    if done.returncode != 0:
+        log.warning("workspace without a disk cap: %s", done.stderr.decode(errors="replace").strip()[:200])
+        return False
+    return True
 
-    def __init__(self, base_dir: Path | None = None) -> None:
+
+class Workspace:
+    """A temp dir owned by one grading; builds and runs happen inside it; deleted on close.
+
+    Where isolation is in force the dir is a tmpfs of `disk_bytes`: everything a grade writes
+    (sources, binaries, every run's files) shares that cap, and a write past it fails (ENOSPC).
+    """
+
+    def __init__(self, base_dir: Path | None = None, disk_bytes: int = WORKSPACE_BYTES) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="qs-", dir=base_dir))
+        self._mounted = _mount_tmpfs(self.root, disk_bytes)
         self.root.chmod(0o711)  # untrusted uids may traverse to their run dir, not list siblings
         self._runs = itertools.count(1)  # run dir numbers; next() is atomic, so runs may be parallel
 
@@ -126,6 +158,14 @@ class Workspace:
 
     def close(self) -> None:
         """Delete everything the workspace holds."""
+        if self._mounted:
+            subprocess.run(
+                ["umount", "--lazy", str(self.root)],
+                capture_output=True,
+                timeout=MOUNT_TIMEOUT_S,
+                check=False,
+            )
+            self._mounted = False
         shutil.rmtree(self.root, ignore_errors=True)
 
     def build(self, programs: Programs, *, race: bool = False, limits: Limits = BUILD_LIMITS) -> BuildResult:

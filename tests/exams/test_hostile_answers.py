@@ -178,3 +178,15 @@ def test_no_host_file_is_left_by_the_hostile_corpus() -> None:
         left = [p for p in Path(directory).glob("qs-hostile-*left-behind")]
         assert left == [], left
     assert os.path.exists("/tmp")
+
+
+def test_a_grades_disk_use_is_capped_and_freed() -> None:
+    """Files of 1 MB each until the disk refuses: a workspace of 8 MiB takes fewer than 8."""
+    if os.geteuid() != 0 or not isolation_available():
+        pytest.skip("the workspace tmpfs needs root and namespaces")
+    script = "i=0; while head -c 1000000 /dev/zero > f$i 2>/dev/null; do i=$((i+1)); [ $i -gt 40 ] && break; done; echo $i"
+    with exams.sandbox.Workspace(disk_bytes=8 << 20) as ws:
+        written = int(ws.run(["sh", "-c", script]).stdout)
+        root = ws.root
+    assert 0 < written <= 8
+    assert not root.exists()
