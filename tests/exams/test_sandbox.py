@@ -283,6 +283,7 @@ def test_a_missing_go_toolchain_is_a_grader_error_not_a_score(monkeypatch: pytes
         grade = exams.grade("v1", "#START factorial.go#\npackage main\nfunc main() {}\n#END factorial.go#\n")
     finally:
         find_go.cache_clear()
+        jail.isolation_available.cache_clear()  # probed with this PATH, where unshare is not found
     assert grade.verdict == exams.Verdict.GRADER_ERROR and grade.score == 0
     assert "Go toolchain not found" in grade.log
 
