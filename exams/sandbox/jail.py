@@ -1,11 +1,15 @@
 """How a command is wrapped so that it runs isolated.
 
 Isolated mode (root, `unshare` works): the command runs as PID 1 of fresh
-network, PID and mount namespaces (`unshare --net --pid --fork --kill-child
---mount --mount-proc`). Only loopback is up, so dialing any outside address
-fails at once; /proc shows only the sandbox's own processes; /tmp, /var/tmp
-and /dev/shm are private, size-capped tmpfs mounts that vanish with the
-namespace (the working directory stays visible even when it lives in /tmp).
+network, PID, IPC and mount namespaces (`unshare --net --pid --ipc --fork
+--kill-child --mount --mount-proc`). Only loopback is up, so dialing any outside
+address fails at once; /proc shows only the sandbox's own processes; the
+world-writable directories (/tmp, /var/tmp, /dev/shm, /run/lock, /dev/mqueue)
+are private, size-capped tmpfs mounts that vanish with the namespace, and the
+directories that hold exam data or people's files (`hidden_dirs`: the installed
+`exams` package, the Python environment, /home, /root, /work...) are empty and
+read-only (the working directory, the Go toolchain and a trusted harness's own
+files stay visible even when they live there).
 When PID 1 exits or is killed, the kernel kills every process left in the
 namespace, so nothing escapes by `setsid` or double forking.
 
