@@ -4,9 +4,10 @@ For every task's reference and known-bad solutions (the hostile answers are left
 `go test` believes what they print, which is the point of the grader's own channel), the answer
 file and the hidden tests are put in one package directory of a fresh module and run with
 `go test -json -count=1` (with `-race` where the task says so) with the grader's toolchain and
-default settings. Each top-level test that plain run reports (pass or fail) must have the same
-verdict in the grade. A test the plain run never reached (the binary died in an earlier test) is
-not compared: the grader runs it again, a plain `go test` does not.
+default settings. Each top-level test that plain run started must have the same verdict in the
+grade (a test it started and never ended, because the binary died in it, is failed). A test the
+plain run never reached (the binary died in an earlier test) is not compared: the grader runs it
+again, a plain `go test` does not.
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ def plain_verdicts(toolchain: GoToolchain, task: GoTask, source: str) -> dict[st
         except ValueError:
             continue
         test, action = event.get("Test"), event.get("Action")
-        if isinstance(test, str) and "/" not in test and action in ("pass", "fail"):
+        if not isinstance(test, str) or "/" in test:
+            continue
+        if action == "run":
+            verdicts[test] = False  # started: a test the binary died in never ends, and failed
+        elif action in ("pass", "fail"):
             verdicts[test] = action == "pass"
     return verdicts
 
@@ -84,6 +89,6 @@ def test_per_test_verdicts_equal_a_plain_go_test(
         task.task.file_name
     ]
     plain = plain_verdicts(go_toolchain, task, source)
-    assert plain, "the plain go test reported no test"
+    assert plain, "the plain go test started no test"
     graded = {c.name: c.passed for c in exams.grade(item, case.response_text).checks}
     assert {name: graded[name] for name in plain} == plain
