@@ -25,6 +25,7 @@ DEFAULT_TEST_TIMEOUT_S = 20.0  # -test.timeout of one run: far above a correct s
 SANDBOX_MARGIN_S = 25.0  # our wall-clock limit is this much above -test.timeout, so Go's fires first
 MAX_HUNG_RUNS = 2  # after this many runs ended by -test.timeout, the unjudged tests fail unrun
 DETAIL_CHARS = 300
+INIT_HANG_CPU_S = 2.0  # CPU seconds of package init, before any test started, that make a hang
 
 
 def run_limits(test_timeout_s: float, *, race: bool) -> Limits:
@@ -96,6 +97,12 @@ def _hang_reason(result: RunResult) -> str:
     )
 
 
+def _init_hang(result: RunResult, report: Report) -> bool:
+    """A run we killed before any test started, after package init had INIT_HANG_CPU_S of CPU: the
+    answer's init (ours ends in microseconds) looping, however busy the machine was."""
+    return result.timed_out and not report.started and (result.cpu_run_s or 0.0) >= INIT_HANG_CPU_S
+
+
 def _judge(result: RunResult, report: Report, names: Sequence[str], run: TestRun) -> bool:
     """Record one run's verdicts from the guard's report; True when the run judged some test."""
     details = _details(test2json_events(result.stdout), names)
@@ -149,11 +156,12 @@ def run_tests(
 
         result = ws.run(argv, limits=limits, setup=setup)
         run.runs += 1
-        fault = result.grader_fault()
+        report = read_report(run_dirs[0], tokens)
+        fault = None if _init_hang(result, report) else result.grader_fault()
         if fault is not None:
             run.fault = f"test binary run {run.runs}: {fault}"
             return run
-        _judge(result, read_report(run_dirs[0], tokens), names, run)
+        _judge(result, report, names, run)
         hung += result.timed_out or "test timed out" in _crash_reason(result)
         if hung >= MAX_HUNG_RUNS:
             for name in names:

@@ -190,3 +190,17 @@ def test_a_grades_disk_use_is_capped_and_freed() -> None:
         root = ws.root
     assert 0 < written <= 8
     assert not root.exists()
+
+
+def test_a_starved_run_killed_in_package_init_after_seconds_of_cpu_is_the_answers() -> None:
+    """Field case 21 at load 17 on 2 cores: 135 s, most of them waiting for a CPU, 16 s of CPU,
+    no test started. Package init of ours takes microseconds: that CPU went to the answer's init."""
+    from exams.gotest.guard import Report
+    from exams.gotest.runner import _init_hang
+
+    starved = result(timed_out=True, duration_s=135.0, cpu_wait_s=110.0, cpu_run_s=16.0, cpu_charge_s=20.0)
+    assert starved.grader_fault() is not None
+    assert _init_hang(starved, Report())
+    assert not _init_hang(starved, Report(started=["TestA"]))  # a test ran: the overload rule decides
+    idle = result(timed_out=True, duration_s=135.0, cpu_wait_s=130.0, cpu_run_s=0.5, cpu_charge_s=20.0)
+    assert not _init_hang(idle, Report())
