@@ -39,7 +39,8 @@ import exams
 from bench.exams_v1 import _burn
 from exams.extract import extract_files
 from exams.gotest import estimate
-from exams.gotest.exam import SOLUTION_FILE, TEST_MODULE, GoTask, share, with_package
+from exams.gotest.exam import TEST_MODULE, GoTask, share, with_package
+from exams.gotest.guard import SOLUTION_FILE, TEST_DIR, test_files
 from exams.gotest.runner import run_tests
 from exams.gotest.task import DIFFICULTIES, Task
 from exams.registry import QualificationCase, get_exam, job_exams
@@ -59,13 +60,11 @@ def _repeat_runs(task: GoTask, response: str, runs: int) -> list[tuple[float, tu
     (Go's cache); what could flip between repeats is a test's verdict."""
     source = task.normalize_response(response)
     extraction = extract_files(source, task.expected_files)
-    files = {
-        SOLUTION_FILE: with_package(extraction.files[task.task.file_name], task.task.package),
-        "task_test.go": task.task.test_source(),
-    }
+    solution = with_package(extraction.files[task.task.file_name], task.task.package)
+    files = test_files(task.task.package, solution, task.task.test_source(), TEST_MODULE)
     outcomes = []
     with Workspace() as ws:
-        built = ws.build_test(task.task.package, files, module=TEST_MODULE, race=task.task.race)
+        built = ws.build_test(TEST_DIR, files, module=TEST_MODULE, race=task.task.race)
         binary = built.binary
         assert binary is not None, built.reason
         for _ in range(runs):

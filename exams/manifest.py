@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from exams.types import ExamError
+from exams.types import ExamError, Verdict
 
 MANIFEST_FILE = "exam.toml"
 REQUIRED_FILES = ("README.md", "VALIDATION.md")
@@ -40,11 +40,76 @@ KEYS = {
     "known_bad",
     "limits",
     "sets",
+    "hostile",
 }
+HOSTILE_KEYS = {"file", "item", "verdict", "score", "max_score", "why"}
 
 
 class ManifestError(ExamError):
     """An exam folder's manifest or files are malformed: names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class HostileAnswer:
+    """A `[[hostile]]` entry: a raw response that attacks the grader, and the grade it must get.
+
+    `verdicts`: the verdict values it may get (one, or several where the kernel decides, as for a
+    fork loop); `score`: its exact score, or None when `max_score` bounds it instead.
+    """
+
+    file: Path
+    item: str | None  # the item it answers (gotest exams), None for a one-item exam
+    verdicts: tuple[str, ...]
+    score: float | None
+    max_score: float
+    why: str
+
+
+def _hostile(
+    folder: Path, data: dict[str, Any], items: tuple[str, ...], where: str
+) -> tuple[HostileAnswer, ...]:
+    raw = data.get("hostile", [])
+    if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
+        raise ManifestError(f"{where}: `hostile` must be a list of [[hostile]] tables")
+    known = {v.value for v in Verdict}
+    answers = []
+    for i, entry in enumerate(raw):
+        at = f"{where}: hostile[{i}]"
+        unknown = sorted(set(entry) - HOSTILE_KEYS)
+        if unknown:
+            raise ManifestError(
+                f"{at}: unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(HOSTILE_KEYS))}"
+            )
+        file = _text(entry, "file", at)
+        if not (folder / file).is_file():
+            raise ManifestError(f"{at}: file {file} does not exist in {folder}")
+        item = entry.get("item")
+        if item is not None and item not in items:
+            raise ManifestError(f"{at}: item {item!r} is not one of the exam's items")
+        verdict = entry.get("verdict")
+        verdicts = tuple(verdict) if isinstance(verdict, list) else (verdict,)
+        if not verdicts or not all(isinstance(v, str) and v in known for v in verdicts):
+            raise ManifestError(
+                f"{at}: `verdict` must be one of {', '.join(sorted(known))} (or a list of them)"
+            )
+        score, bound = entry.get("score"), entry.get("max_score")
+        if (score is None) == (bound is None) or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in (score, bound) if v is not None
+        ):
+            raise ManifestError(
+                f"{at}: give a number as exactly one of `score` (exact) and `max_score` (a bound)"
+            )
+        answers.append(
+            HostileAnswer(
+                file=folder / file,
+                item=item,
+                verdicts=verdicts,
+                score=None if score is None else float(score),
+                max_score=float(score if score is not None else bound),
+                why=_text(entry, "why", at),
+            )
+        )
+    return tuple(answers)
 
 
 @dataclass(frozen=True)
@@ -62,6 +127,7 @@ class Manifest:
     items: tuple[str, ...] = ()
     limits: Mapping[str, float] = field(default_factory=dict)
     sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    hostile: tuple[HostileAnswer, ...] = ()  # known-hostile answers, with the grade each must get
 
     @property
     def path(self) -> Path:
@@ -151,4 +217,5 @@ def load_manifest(folder: Path) -> Manifest:
         items=items,
         limits={k: float(v) for k, v in limits.items()},
         sets={k: tuple(v) for k, v in sets.items()},
+        hostile=_hostile(folder, data, items, where),
     )

@@ -53,6 +53,30 @@ class QualificationCase:
     expected_verdict: Verdict
     expected_checks: dict[str, bool] = field(default_factory=dict)  # check name -> passed; all listed
     why: str = ""  # what the case is wrong about, in a few words
+    # A hostile answer may be bounded rather than exact: any of these verdicts, a score up to this.
+    allowed_verdicts: tuple[Verdict, ...] = ()
+    max_expected_score: float | None = None
+
+
+def hostile_cases(manifest: Manifest, item: str | None = None) -> list[QualificationCase]:
+    """The manifest's `[[hostile]]` answers for `item` (None: a one-item exam) as qualification cases."""
+    cases = []
+    for answer in manifest.hostile:
+        if answer.item != item:
+            continue
+        verdicts = tuple(Verdict(v) for v in answer.verdicts)
+        cases.append(
+            QualificationCase(
+                "hostile:" + answer.file.stem,
+                answer.file.read_text(),
+                answer.max_score,
+                verdicts[0],
+                why=answer.why,
+                allowed_verdicts=verdicts,
+                max_expected_score=None if answer.score is not None else answer.max_score,
+            )
+        )
+    return cases
 
 
 @runtime_checkable

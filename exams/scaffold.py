@@ -1,8 +1,11 @@
 """`exams new NAME`: lay out a new exam folder that passes the qualification gate as it is.
 
 The layout is a `gotest` exam with one example task (exams/gotest/template): a manifest, the
-prompt template, README.md, VALIDATION.md and tasks/sum with its hidden tests, reference and
-two known-bad solutions. Edit it into your own tasks; `exams verify --exam NAME` checks them.
+prompt template, README.md, VALIDATION.md, tasks/sum with its hidden tests, reference and
+two known-bad solutions, and hostile/ with known-hostile answers to sum (fake pass lines, an exit
+in init, its own TestMain, reads outside its run dir, writes in world-writable places, huge
+output), each with the grade it must get in exam.toml's [[hostile]]. Edit it into your own tasks;
+`exams verify --exam NAME` checks them.
 """
 
 from __future__ import annotations

@@ -26,11 +26,15 @@ class CaseResult:
         """Why this case fails the gate (empty when it passes)."""
         found: list[str] = []
         for i, grade in enumerate(self.grades, 1):
-            if grade.score != self.case.expected_score:
+            bound = self.case.max_expected_score
+            if bound is not None and grade.score > bound:
+                found.append(f"repeat {i}: score {grade.score:g}, expected at most {bound:g}")
+            elif bound is None and grade.score != self.case.expected_score:
                 found.append(f"repeat {i}: score {grade.score:g}, expected {self.case.expected_score:g}")
-            if grade.verdict != self.case.expected_verdict:
+            allowed = self.case.allowed_verdicts or (self.case.expected_verdict,)
+            if grade.verdict not in allowed:
                 found.append(
-                    f"repeat {i}: verdict {grade.verdict.value}, expected {self.case.expected_verdict.value}"
+                    f"repeat {i}: verdict {grade.verdict.value}, expected {' or '.join(v.value for v in allowed)}"
                 )
             got = {c.name: c.passed for c in grade.checks}
             for name, passed in self.case.expected_checks.items():
@@ -39,7 +43,7 @@ class CaseResult:
         outcomes = {
             (g.score, g.verdict, tuple((c.name, c.passed, c.points) for c in g.checks)) for g in self.grades
         }
-        if len(outcomes) > 1:
+        if len(outcomes) > 1 and self.case.max_expected_score is None:
             found.append(f"outcome flipped between repeats ({len(outcomes)} distinct results)")
         return found
 

@@ -21,16 +21,22 @@ from pathlib import Path
 
 from exams.extract import Extraction
 from exams.gotest.estimate import QUICK_SET, quick_set
+from exams.gotest.guard import GUARD_FILES, TEST_DIR, test_files
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
 from exams.gotest.task import DIFFICULTIES, TEST_FILE, TOPICS, KnownBad, Task, load_task
 from exams.manifest import Manifest, ManifestError
-from exams.registry import QualificationCase, grader_version_of
+from exams.registry import QualificationCase, grader_version_of, hostile_cases
 from exams.sandbox import BUILD_LIMITS, Workspace
 from exams.types import Check, Grade, GraderFault, Verdict
 
 HERE = Path(__file__).parent
-GRADER_FILES = ("exam.py", "runner.py", "task.py", "toolchain.py")  # not template/: `exams new` copies it
-SOLUTION_FILE = "solution.go"
+GRADER_FILES = (
+    "exam.py",
+    "guard.py",
+    "runner.py",
+    "task.py",
+    "toolchain.py",
+)  # not template/: `exams new` copies it
 TEST_MODULE = "gotasks"  # the hidden tests import gotasks/<package>
 MAX_LOG_CHARS = 8000
 LIMIT_NAMES = ("build_s", "test_timeout_s")  # the [limits] of a gotest manifest, seconds
@@ -72,7 +78,7 @@ class GoTask:
         and second solutions, titles and topics are left out, and so are the other tasks and the
         rest of exam.toml: adding a task, a topic or a second solution keeps stored grades current."""
         suite, task = self.suite, self.task
-        code = [HERE / f for f in GRADER_FILES]
+        code = [*(HERE / f for f in GRADER_FILES), *GUARD_FILES]
         files = grader_version_of(task.folder / TEST_FILE, suite.template_path, *code)
         fields = f"{task.package}\0{task.race}\0{suite.build_limits.wall_s}\0{suite.test_timeout_s}"
         return f"{suite.name}-" + hashlib.sha256(f"{files}\0{fields}".encode()).hexdigest()[:12]
@@ -94,10 +100,10 @@ class GoTask:
         if source is None:
             reason = extraction.problems.get(task.file_name, "not found in the response")
             return self._failed(Verdict.EXTRACT_FAIL, f"not extracted: {reason}", "")
-        files = {SOLUTION_FILE: with_package(source, task.package), "task_test.go": task.test_source()}
+        files = test_files(task.package, with_package(source, task.package), task.test_source(), TEST_MODULE)
         with Workspace() as ws:
             built = ws.build_test(
-                task.package, files, module=TEST_MODULE, race=task.race, limits=self.suite.build_limits
+                TEST_DIR, files, module=TEST_MODULE, race=task.race, limits=self.suite.build_limits
             )
             if built.fault is not None:
                 raise GraderFault(f"go test -c: {built.fault}")
@@ -138,7 +144,7 @@ class GoTask:
             self._correct_case(f"alt/{alt.file.name}", alt.file.read_text(), alt.why) for alt in self.task.alt
         ]
         cases += [self._bad_case(bad) for bad in self.task.bad]
-        return cases
+        return cases + hostile_cases(self.suite.manifest, self.task.name)
 
     def _correct_case(self, name: str, source: str, why: str) -> QualificationCase:
         checks = dict.fromkeys(self.task.test_names, True)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from exams.gotest.guard import Report, new_tokens, read_report, write_tokens
 from exams.gotest.toolchain import test2json_events
 from exams.sandbox import RUN_LIMITS, Limits, RunResult, Workspace
 
@@ -24,6 +25,7 @@ DEFAULT_TEST_TIMEOUT_S = 20.0  # -test.timeout of one run: far above a correct s
 SANDBOX_MARGIN_S = 25.0  # our wall-clock limit is this much above -test.timeout, so Go's fires first
 MAX_HUNG_RUNS = 2  # after this many runs ended by -test.timeout, the unjudged tests fail unrun
 DETAIL_CHARS = 300
+INIT_HANG_CPU_S = 2.0  # CPU seconds of package init, before any test started, that make a hang
 
 
 def run_limits(test_timeout_s: float, *, race: bool) -> Limits:
@@ -33,6 +35,8 @@ def run_limits(test_timeout_s: float, *, race: bool) -> Limits:
         wall_s=test_timeout_s + SANDBOX_MARGIN_S,
         cpu_s=int(2 * test_timeout_s) + 20,
         max_output_bytes=4 * 1024 * 1024,
+        kill_past_output_cap=False,  # the verdicts do not come from the output: keep what fits, judge
+        cpu_charge_s=test_timeout_s,  # CPU a hung run had: what -test.timeout gives a test on an idle machine
     )
     return limits.with_(memory_bytes=None) if race else limits
 
@@ -75,27 +79,50 @@ def _crash_reason(result: RunResult) -> str:
     return f"the test binary ended ({result.describe()}) while this test ran"
 
 
-def _judge(events: list[dict[str, object]], names: Sequence[str], run: TestRun) -> list[str]:
-    """Record the verdicts of one run's events; return the tests that started but never finished."""
+def _details(events: list[dict[str, object]], names: Sequence[str]) -> dict[str, str]:
+    """Each failed test's own output lines, for the reader only: text the answer prints can land
+    here, and nothing here decides a verdict."""
     outputs: dict[str, list[str]] = {}
-    started: list[str] = []
     for event in events:
         test = event.get("Test")
-        if not isinstance(test, str):
+        if isinstance(test, str) and event.get("Action") == "output" and test.split("/", 1)[0] in names:
+            outputs.setdefault(test.split("/", 1)[0], []).append(str(event.get("Output", "")))
+    return {name: _failure_detail(lines) for name, lines in outputs.items()}
+
+
+def _hang_reason(result: RunResult) -> str:
+    return (
+        f"the test binary hung and was {result.describe()}, its own code running all that time "
+        "(a loop in package init, which -test.timeout does not cover, or in a test)"
+    )
+
+
+def _init_hang(result: RunResult, report: Report) -> bool:
+    """A run we killed before any test started, after package init had INIT_HANG_CPU_S of CPU: the
+    answer's init (ours ends in microseconds) looping, however busy the machine was."""
+    return result.timed_out and not report.started and (result.cpu_run_s or 0.0) >= INIT_HANG_CPU_S
+
+
+def _judge(result: RunResult, report: Report, names: Sequence[str], run: TestRun) -> bool:
+    """Record one run's verdicts from the guard's report; True when the run judged some test."""
+    details = _details(test2json_events(result.stdout), names)
+    reason = _hang_reason(result) if result.timed_out else _crash_reason(result)
+    before = len(run.outcomes)
+    for name in names:
+        if name in run.outcomes:
             continue
-        top = test.split("/", 1)[0]
-        if top not in names or top in run.outcomes:
-            continue
-        action = event.get("Action")
-        if action == "output":
-            outputs.setdefault(top, []).append(str(event.get("Output", "")))
-        elif action == "run" and test == top:
-            started.append(top)
-        elif action in ("pass", "skip") and test == top:
-            run.outcomes[top] = TestOutcome(True, "passed" if action == "pass" else "skipped")
-        elif action == "fail" and test == top:
-            run.outcomes[top] = TestOutcome(False, _failure_detail(outputs.get(top, [])))
-    return [name for name in started if name not in run.outcomes]
+        if name in report.passed:
+            run.outcomes[name] = TestOutcome(True, "passed")
+        elif name in report.failed:
+            run.outcomes[name] = TestOutcome(False, details.get(name, "failed"))
+        elif name in report.started:  # began and never ended: the crash, exit or hang was in it
+            run.outcomes[name] = TestOutcome(False, reason)
+    if len(run.outcomes) > before:
+        return True
+    # The binary ended before any test ended (init panic or hang, os.Exit before the tests).
+    for name in names:
+        run.outcomes.setdefault(name, TestOutcome(False, "not run: " + reason))
+    return False
 
 
 def run_tests(
@@ -120,24 +147,22 @@ def run_tests(
         judged = [n for n in names if n in run.outcomes]
         if judged:
             argv += ["-test.skip", _skip_pattern(judged)]
-        result = ws.run(argv, limits=limits)
+        tokens = new_tokens([n for n in names if n not in run.outcomes])
+        run_dirs: list[Path] = []
+
+        def setup(run_dir: Path, tokens: dict[str, str] = tokens, run_dirs: list[Path] = run_dirs) -> None:
+            run_dirs.append(run_dir)
+            write_tokens(run_dir, tokens)
+
+        result = ws.run(argv, limits=limits, setup=setup)
         run.runs += 1
-        fault = result.grader_fault() or ("output over our cap" if result.output_capped else None)
-        if fault is not None or result.timed_out:
-            # -test.timeout fires well before our wall-clock limit: a run we killed is ours to redo.
-            run.fault = f"test binary run {run.runs}: {fault or result.describe()}"
+        report = read_report(run_dirs[0], tokens)
+        fault = None if _init_hang(result, report) else result.grader_fault()
+        if fault is not None:
+            run.fault = f"test binary run {run.runs}: {fault}"
             return run
-        before = len(run.outcomes)
-        unfinished = _judge(test2json_events(result.stdout), names, run)
-        reason = _crash_reason(result)
-        timed_out = "test timed out" in reason
-        for name in unfinished:
-            run.outcomes[name] = TestOutcome(False, reason)
-        if len(run.outcomes) == before:
-            # The binary ended before judging any test (init panic, exit in TestMain-like code).
-            for name in names:
-                run.outcomes.setdefault(name, TestOutcome(False, "not run: " + reason))
-        hung += timed_out
+        _judge(result, report, names, run)
+        hung += result.timed_out or "test timed out" in _crash_reason(result)
         if hung >= MAX_HUNG_RUNS:
             for name in names:
                 run.outcomes.setdefault(name, TestOutcome(False, f"not run: the tests hung {hung} times"))

@@ -21,6 +21,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from exams.gotest.guard import TEST_FUNC
 from exams.manifest import ManifestError
 
 TEST_FILE = "task_test.go"
@@ -111,6 +112,29 @@ def _solution_file(folder: Path, raw: dict[str, object], at: str) -> Path:
     return file
 
 
+def _test_names(folder: Path, package: str) -> tuple[str, ...]:
+    """The hidden tests' top-level test names, after checking the file's shape."""
+    tests = (folder / TEST_FILE).read_text()
+    if not re.search(rf"^package {package}_test$", tests, re.MULTILINE):
+        raise ManifestError(
+            f"{folder / TEST_FILE}: must be `package {package}_test` (hidden tests use the API only)"
+        )
+    names = tuple(_TEST_FUNC.findall(tests))
+    if not names:
+        raise ManifestError(f"{folder / TEST_FILE}: no `func TestX(t *testing.T)` found")
+    if re.search(r"^func TestMain\(", tests, re.MULTILINE):
+        raise ManifestError(
+            f"{folder / TEST_FILE}: defines TestMain; the grader's own TestMain reports the results"
+        )
+    untracked = sorted(set(names) - {m.group(2) for m in TEST_FUNC.finditer(tests)})
+    if untracked:
+        raise ManifestError(
+            f"{folder / TEST_FILE}: write `func {untracked[0]}(t *testing.T) {{` on one line, as gofmt does "
+            "(the grader adds its result tracking on that line)"
+        )
+    return names
+
+
 def load_task(folder: Path) -> Task:
     """Read and check one task folder."""
     where = str(folder / "task.toml")
@@ -129,14 +153,7 @@ def load_task(folder: Path) -> Task:
     difficulty = str(_field(data, "difficulty", str, where))
     if difficulty not in DIFFICULTIES:
         raise ManifestError(f"{where}: difficulty {difficulty!r} must be one of {', '.join(DIFFICULTIES)}")
-    tests = (folder / TEST_FILE).read_text()
-    if not re.search(rf"^package {package}_test$", tests, re.MULTILINE):
-        raise ManifestError(
-            f"{folder / TEST_FILE}: must be `package {package}_test` (hidden tests use the API only)"
-        )
-    names = tuple(_TEST_FUNC.findall(tests))
-    if not names:
-        raise ManifestError(f"{folder / TEST_FILE}: no `func TestX(t *testing.T)` found")
+    names = _test_names(folder, package)
     bads = []
     raw_bads = data.get("bad", [])
     if not isinstance(raw_bads, list) or len(raw_bads) < 2:

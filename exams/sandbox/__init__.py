@@ -23,9 +23,11 @@ differs from a plain `go build file.go` is tabled in `exams.sandbox.workspace`; 
 process's ending is, in `exams.sandbox.limits`.
 The shared GOCACHE is QUANTSWEEP_GOCACHE or <user cache dir>/quantsweep/go-build.
 
-Isolation (see `exams.sandbox.jail`): network/PID/mount namespaces with only
-loopback, a fresh unprivileged uid per untrusted run, rlimits, private tmpfs
-/tmp, and a SIGKILL of the whole namespace at the wall-clock limit. Where
+Isolation (see `exams.sandbox.jail`): network/PID/IPC/mount namespaces with only
+loopback, a fresh unprivileged uid per untrusted run (its run dir 0700, its own),
+rlimits, private tmpfs for every world-writable directory, exam data and home
+directories hidden, a workspace that is a size-capped tmpfs (a grade's whole disk
+use), and a SIGKILL of the whole namespace at the wall-clock limit. Where
 namespaces are unavailable a warning is logged and `RunResult.isolated` is
 False. `isolation_available()` tells which mode is in force.
 

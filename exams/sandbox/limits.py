@@ -14,6 +14,8 @@ scored: the exam reports verdict grader_error with the cause):
   worth of time off the CPU run queue. A run's wall-clock limit is extended by the time its
   threads waited for a CPU (Linux schedstat `run_delay`, the longest-waiting thread), up to
   `Limits.starved_extension` times the limit; a run still starved at that point is ours.
+  Except when its own threads had run `Limits.cpu_charge_s` CPU seconds by then (schedstat
+  `sum_exec_runtime`): a loop that got that much CPU is the program's however busy the machine.
   A program that loops or sleeps forever on a quiet grader is the program's failure.
 """
 
@@ -46,6 +48,12 @@ class Limits:
     processes: int = 128  # RLIMIT_NPROC for its own uid (threads count too)
     tmpfs_bytes: int = 64 * MIB  # size of the private /tmp, /var/tmp, /dev/shm it sees
     starved_extension: float = 0.0  # wall_s is extended by CPU-wait time, up to this many times wall_s
+    # Past max_output_bytes: kill the process (True), or keep reading and drop the rest (False: the
+    # verdict does not come from the output, so a flood costs the answer only its own time limit).
+    kill_past_output_cap: bool = True
+    # A run killed at wall_s whose threads ran this many CPU seconds is the program's failure however
+    # long it waited for a CPU (None: only the run-queue rule below decides).
+    cpu_charge_s: float | None = None
 
     def with_(self, **changes: object) -> Limits:
         """A copy with some fields changed."""
@@ -65,7 +73,7 @@ class RunResult:
     stderr: bytes
     duration_s: float
     timed_out: bool = False  # killed at Limits.wall_s
-    output_capped: bool = False  # wrote more than Limits.max_output_bytes; killed
+    output_capped: bool = False  # wrote more than Limits.max_output_bytes: killed, or the rest dropped
     signal: int | None = None  # the signal that ended it, if any
     isolated: bool = True  # ran inside the network/pid/mount namespaces
     wall_limit_s: float = 0.0  # the wall-clock limit it ran under
@@ -74,18 +82,21 @@ class RunResult:
     cpu_wait_s: float | None = (
         None  # when killed at the limit: seconds its longest-waiting thread waited for a CPU
     )
+    cpu_run_s: float | None = None  # when killed at the limit: CPU seconds its live threads had run
+    cpu_charge_s: float | None = None  # Limits.cpu_charge_s it ran under
     sandbox_error: str | None = None  # the jail could not be set up: the command never ran
 
     @property
     def ok(self) -> bool:
-        """Exited 0 on its own, within its limits."""
-        return self.exit_code == 0 and not self.timed_out and not self.output_capped
+        """Exited 0 on its own, within its limits (a run killed at the output cap has no exit code;
+        one whose output past the cap was dropped has its own)."""
+        return self.exit_code == 0 and not self.timed_out
 
     def describe(self) -> str:
         """A short human reason for how it ended."""
         if self.timed_out:
             return f"killed after the {self.duration_s:.1f}s wall-clock limit"
-        if self.output_capped:
+        if self.output_capped and self.exit_code is None and self.signal is None:
             return "killed: output over the cap"
         if self.cpu_limit_exceeded:
             return f"killed at its {self.cpu_limit_s} s CPU-time limit"
@@ -108,7 +119,8 @@ class RunResult:
                 f"{MODEL_TIMEOUT_MIN_S:g} s a run gets before a timeout counts against the program"
             )
         ran_s = self.duration_s - (self.cpu_wait_s or 0.0)
-        if self.timed_out and ran_s < (1 - STARVED_TOLERANCE) * self.wall_limit_s:
+        burnt = self.cpu_charge_s is not None and (self.cpu_run_s or 0.0) >= self.cpu_charge_s
+        if self.timed_out and not burnt and ran_s < (1 - STARVED_TOLERANCE) * self.wall_limit_s:
             return (
                 f"killed after {self.duration_s:.1f} s, {self.cpu_wait_s or 0:.1f} s of them waiting for a CPU, "
                 f"before it had our {self.wall_limit_s:g} s time limit off the run queue: the grading machine was overloaded"

@@ -55,6 +55,19 @@ def cpu_wait_s(pid: int) -> float | None:
     return None if longest_ns is None else longest_ns / 1e9
 
 
+def cpu_run_s(pid: int) -> float | None:
+    """CPU seconds the live threads of `pid` and its descendants have run (field 1 of
+    /proc/PID/task/TID/schedstat, nanoseconds, summed); None where the kernel keeps no schedstat."""
+    total_ns: int | None = None
+    for process in _descendants(pid):
+        with contextlib.suppress(OSError):
+            for task in os.listdir(f"/proc/{process}/task"):
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    ran = int(Path(f"/proc/{process}/task/{task}/schedstat").read_text().split()[0])
+                    total_ns = (total_ns or 0) + ran
+    return None if total_ns is None else total_ns / 1e9
+
+
 def _reap(proc: subprocess.Popen[bytes], timeout_s: float | None) -> float | None:
     """Wait up to `timeout_s` (None: for ever) for `proc` to end and set its returncode.
 
@@ -105,6 +118,11 @@ def _extended(proc: subprocess.Popen[bytes], deadline: float, latest: float, now
     when that moves it by less than EXTEND_MIN_S."""
     extended = min(latest, deadline + (cpu_wait_s(proc.pid) or 0.0))
     return extended if extended > now + EXTEND_MIN_S else now
+
+
+def _burnt(proc: subprocess.Popen[bytes], limits: Limits) -> bool:
+    """True when the run has had `limits.cpu_charge_s` of CPU: waiting longer changes nothing."""
+    return limits.cpu_charge_s is not None and (cpu_run_s(proc.pid) or 0.0) >= limits.cpu_charge_s
 
 
 def _end(proc: subprocess.Popen[bytes], isolated: bool) -> float | None:
@@ -176,7 +194,7 @@ def execute(
             now = time.monotonic()
             if exited_at is None and (cpu_used := _reap(proc, 0)) is not None:
                 exited_at = now
-            if now >= deadline and exited_at is None and now < latest:
+            if now >= deadline and exited_at is None and now < latest and not _burnt(proc, limits):
                 deadline = _extended(proc, started + limits.wall_s, latest, now)
             if now >= deadline:
                 timed_out = exited_at is None
@@ -185,9 +203,10 @@ def execute(
                 break  # a leftover child holds the pipes open; it is killed below
             for key, _ in sel.select(timeout=min(0.1, deadline - now)):
                 capped = _read(sel, int(key.fd), kept[int(key.fd)], limits.max_output_bytes) or capped
-            if capped:
+            if capped and limits.kill_past_output_cap:
                 break
     waited = cpu_wait_s(proc.pid) if timed_out else None
+    ran_cpu = cpu_run_s(proc.pid) if timed_out else None
     if proc.returncode is None:
         cpu_used = _end(proc, isolated)
     _kill_group(proc)  # what is left of the run's process group
@@ -196,7 +215,7 @@ def execute(
     code = proc.returncode
     # unshare re-raises its child's fatal signal, so a negative code is the program's signal.
     sig = -code if code < 0 else (code - 128 if isolated and 128 < code < 160 else None)
-    killed = timed_out or capped
+    killed = timed_out or (capped and limits.kill_past_output_cap)
     stderr = bytes(kept[err_fd])
     return RunResult(
         exit_code=None if killed or code < 0 else code,
@@ -211,5 +230,7 @@ def execute(
         cpu_limit_s=limits.cpu_s,
         cpu_s=cpu_used,
         cpu_wait_s=waited,
+        cpu_run_s=ran_cpu,
+        cpu_charge_s=limits.cpu_charge_s,
         sandbox_error=_jail_failure(stderr, token) if isolated and code == JAIL_FAILED_EXIT else None,
     )

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,9 +33,11 @@ from pathlib import Path
 from typing import Self
 
 from exams.golang import GoToolchain, find_go, gocache_dir
-from exams.sandbox.jail import is_root, pick_uid, untrusted_prefix, wrap
-from exams.sandbox.limits import BUILD_LIMITS, RUN_LIMITS, BuildResult, Limits, ProgramBuild, RunResult
+from exams.sandbox.jail import is_root, isolation_available, pick_uid, untrusted_prefix, wrap
+from exams.sandbox.limits import BUILD_LIMITS, MIB, RUN_LIMITS, BuildResult, Limits, ProgramBuild, RunResult
 from exams.sandbox.process import execute
+
+log = logging.getLogger(__name__)
 
 MODULE = "sandbox"
 SYSTEM_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -41,6 +45,8 @@ UNTRUSTED_PREFIX_ENV = (
     "QUANTSWEEP_UNTRUSTED_PREFIX"  # JSON argv prefix a trusted harness puts before untrusted commands
 )
 MAX_PARALLEL_BUILDS = 4
+WORKSPACE_BYTES = 1024 * MIB  # a grade's whole disk use: sources, test binaries, every run's files
+MOUNT_TIMEOUT_S = 15.0
 
 RUN_DIR = "{run_dir}"  # placeholder in Workspace.run argv for the fresh run dir
 Programs = Mapping[
@@ -110,11 +116,37 @@ def _is_program(path: Path) -> bool:
         return False
 
 
-class Workspace:
-    """A temp dir owned by one grading; builds and runs happen inside it; deleted on close."""
+def _mount_tmpfs(root: Path, size_bytes: int) -> bool:
+    """Mount a size-capped tmpfs on `root` (root and namespaces only); False where it cannot."""
+    if not (is_root() and isolation_available()):
+        return False
+    options = f"size={size_bytes},mode=0711,nosuid,nodev"
+    try:
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", options, "qs-workspace", str(root)],
+            capture_output=True,
+            timeout=MOUNT_TIMEOUT_S,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        log.warning("workspace without a disk cap: mount failed (%s)", exc)
+        return False
+    if done.returncode != 0:
+        log.warning("workspace without a disk cap: %s", done.stderr.decode(errors="replace").strip()[:200])
+        return False
+    return True
 
-    def __init__(self, base_dir: Path | None = None) -> None:
+
+class Workspace:
+    """A temp dir owned by one grading; builds and runs happen inside it; deleted on close.
+
+    Where isolation is in force the dir is a tmpfs of `disk_bytes`: everything a grade writes
+    (sources, binaries, every run's files) shares that cap, and a write past it fails (ENOSPC).
+    """
+
+    def __init__(self, base_dir: Path | None = None, disk_bytes: int = WORKSPACE_BYTES) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="qs-", dir=base_dir))
+        self._mounted = _mount_tmpfs(self.root, disk_bytes)
         self.root.chmod(0o711)  # untrusted uids may traverse to their run dir, not list siblings
         self._runs = itertools.count(1)  # run dir numbers; next() is atomic, so runs may be parallel
 
@@ -126,6 +158,14 @@ class Workspace:
 
     def close(self) -> None:
         """Delete everything the workspace holds."""
+        if self._mounted:
+            subprocess.run(
+                ["umount", "--lazy", str(self.root)],
+                capture_output=True,
+                timeout=MOUNT_TIMEOUT_S,
+                check=False,
+            )
+            self._mounted = False
         shutil.rmtree(self.root, ignore_errors=True)
 
     def build(self, programs: Programs, *, race: bool = False, limits: Limits = BUILD_LIMITS) -> BuildResult:
@@ -144,7 +184,7 @@ class Workspace:
         toolchain = find_go()
         kind = "race" if race else "plain"
         src, bin_dir = self.root / f"src-{kind}", self.root / f"bin-{kind}"
-        src.mkdir(exist_ok=True)
+        src.mkdir(mode=0o700, exist_ok=True)  # readable by us alone
         bin_dir.mkdir(exist_ok=True)
         (src / "go.mod").write_text(go_mod(toolchain))
         files: dict[str, dict[str, str]] = {}
@@ -201,40 +241,44 @@ class Workspace:
 
     def build_test(
         self,
-        package: str,
+        target: str,
         files: Mapping[str, str],
         *,
         module: str = MODULE,
         race: bool = False,
         limits: Limits = BUILD_LIMITS,
     ) -> ProgramBuild:
-        """Compile a package's tests into one binary (`go test -c -vet=off`); nothing of it runs here.
+        """Compile the tests of the package in directory `target` into one binary (`go test -c
+        -vet=off`); nothing of it runs here.
 
-        `files` maps file names to sources, the package's and its `_test.go` files, in the module
-        `module` (external tests import `<module>/<package>`). As for `build`, a failure of ours is
-        `fault`.
+        `files` maps paths in the module `module` (e.g. `reverse/solution.go`) to sources; tests
+        import its packages as `<module>/<dir>`. The sources are readable by us alone and the binary
+        is execute-only for others, so an untrusted run of it cannot read either from disk. As for
+        `build`, a failure of ours is `fault`.
         """
         toolchain = find_go()
         kind = "race" if race else "plain"
         src, bin_dir = self.root / f"test-src-{kind}", self.root / f"test-bin-{kind}"
-        (src / package).mkdir(parents=True, exist_ok=True)
+        src.mkdir(mode=0o700, exist_ok=True)
         bin_dir.mkdir(exist_ok=True)
         (src / "go.mod").write_text(go_mod(toolchain, module))
-        for file_name, source in files.items():
-            (src / package / file_name).write_text(source)
-        binary = bin_dir / f"{package}.test"
+        for rel, source in files.items():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            (src / rel).write_text(source)
+        binary = bin_dir / f"{Path(target).name}.test"
         argv = [str(toolchain.go), "test", "-c", "-vet=off", "-trimpath", "-o", str(binary)]
-        argv += [*(["-race"] if race else []), f"./{package}"]
+        argv += [*(["-race"] if race else []), f"./{target}"]
         wrapped, isolated = wrap(argv, src, limits, keep=self.root, untrusted=False, uid=None, mask_tmp=False)
         result = execute(
             wrapped, cwd=src, env=self._go_env(src, toolchain, race=race), limits=limits, isolated=isolated
         )
-        bin_dir.chmod(0o755)
+        bin_dir.chmod(0o711)
         log = (result.stdout + result.stderr).decode(errors="replace")
         if (fault := _build_fault(result, log)) is not None:
             return ProgramBuild(None, log, reason=fault, fault=fault)
         if result.exit_code != 0 or not _is_program(binary):
             return ProgramBuild(None, log, reason=_first_error(log))
+        binary.chmod(0o711)  # the binary holds the hidden tests' expected values
         return ProgramBuild(binary, log)
 
     def _go_env(self, src: Path, toolchain: GoToolchain, *, race: bool) -> dict[str, str]:
@@ -277,7 +321,9 @@ class Workspace:
             setup(run_dir)
         uid = pick_uid() if is_root() else None
         if uid is not None:
-            os.chown(run_dir, uid, uid)
+            for path in [run_dir, *run_dir.rglob("*")]:
+                os.chown(path, uid, uid, follow_symlinks=False)
+            run_dir.chmod(0o700)  # no other run's uid may read what this one holds
         stdin_path = None
         if stdin is not None:
             stdin_path = self.root / f"stdin-{number}"
@@ -286,8 +332,18 @@ class Workspace:
         command = [str(part).replace(RUN_DIR, str(run_dir)) for part in argv]
         if trusted:
             full_env[UNTRUSTED_PREFIX_ENV] = json.dumps(untrusted_prefix(limits, uid))
-        # A trusted harness may live under /tmp (a checkout or venv there): keep its files visible.
-        own_files = (Path(command[0]).parent, Path(sys.prefix)) if trusted else ()
+        # A trusted harness may live where untrusted runs see nothing (/tmp, /root, a checkout, a
+        # venv): keep its files visible, read-only.
+        own_files = (
+            (
+                Path(command[0]).parent,
+                Path(command[0]).resolve().parent,
+                Path(sys.prefix),
+                Path(sys.base_prefix),
+            )
+            if trusted
+            else ()
+        )
         wrapped, isolated = wrap(
             command,
             run_dir,

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from exams.extract import Extraction
-from exams.registry import QualificationCase, grader_version_of
+from exams.manifest import load_manifest
+from exams.registry import QualificationCase, grader_version_of, hostile_cases
 from exams.sandbox import BUILD_LIMITS, RUN_DIR, RUN_LIMITS, RunResult, Workspace
 from exams.types import Check, Grade, GraderFault, Verdict
 from exams.v1 import scoring
@@ -18,7 +19,12 @@ from exams.v1.inputs import TREE_ROOT, make_tree, wordfreq_input
 HERE = Path(__file__).parent
 PROGRAMS = ("factorial", "wordfreq", "filetreewalk")
 BUILD_POINTS, RUN_POINTS, OUTPUT_POINTS = 1, 1, 3
-PROGRAM_LIMITS = RUN_LIMITS.with_(wall_s=5.0, cpu_s=5, max_output_bytes=256 * 1024)
+# A program's output past the cap is dropped and what was kept is judged (a flood on stderr costs
+# a right stdout nothing); a run killed at the wall-clock limit after 2 s of its own CPU is its hang,
+# however busy the machine (a right program needs milliseconds).
+PROGRAM_LIMITS = RUN_LIMITS.with_(
+    wall_s=5.0, cpu_s=5, max_output_bytes=256 * 1024, kill_past_output_cap=False, cpu_charge_s=2.0
+)
 PROGRAM_BUILD_LIMITS = BUILD_LIMITS
 MAX_LOG_CHARS_PER_PROGRAM = 4000
 
@@ -120,7 +126,7 @@ class V1Exam:
         """The reference solution and the known-bad ones (exams/v1/qualification.py)."""
         from exams.v1.qualification import build_cases
 
-        return build_cases()
+        return build_cases() + hostile_cases(load_manifest(HERE))
 
 
 def _scored(
@@ -130,7 +136,7 @@ def _scored(
     run_detail = "exit 0" if ran else result.describe()
     if result.stderr:
         logs.append(f"== {name} stderr\n{result.stderr.decode(errors='replace')[:MAX_LOG_CHARS_PER_PROGRAM]}")
-    if result.output_capped or result.timed_out:
+    if result.timed_out:
         points, detail = 0, f"no output judged: {result.describe()}"
     else:
         points, detail = scorer(result.stdout.decode(errors="replace"))

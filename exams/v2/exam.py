@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from exams.extract import Extraction
-from exams.registry import QualificationCase, grader_version_of
+from exams.manifest import load_manifest
+from exams.registry import QualificationCase, grader_version_of, hostile_cases
 from exams.sandbox import BUILD_LIMITS, RUN_LIMITS, BuildResult, Workspace
 from exams.types import Check, Grade, GraderFault, Verdict
 from exams.v2.harness import TEST_NAMES, HarnessFailure, Report, harness_binary, parse_report
@@ -137,7 +138,7 @@ class V2Exam:
         """The reference solution and the known-bad ones (exams/v2/qualification.py)."""
         from exams.v2.qualification import build_cases
 
-        return build_cases()
+        return build_cases() + hostile_cases(load_manifest(HERE))
 
 
 __all__ = ["FILE_NAME", "V2Exam"]

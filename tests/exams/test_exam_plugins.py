@@ -110,8 +110,11 @@ def test_new_lays_out_an_exam_that_list_finds_and_the_gate_passes(
     code, out = run("list")
     assert any(line.startswith("my-go\tmax 1\t1 items\t") for line in out.splitlines()), out
     code, out = run("verify", "--exam", "my-go")
-    assert code == 0 and out.splitlines()[-1] == "4/4 cases as expected over 1 repeat(s)", out
+    # the reference, its second solution, two known-bad solutions and six hostile answers
+    # (exams/gotest/template/hostile)
+    assert code == 0 and out.splitlines()[-1] == "10/10 cases as expected over 1 repeat(s)", out
     assert any(line.split()[1:2] == ["alt/recursive.go"] for line in out.splitlines()), out
+    assert sum("hostile:" in line for line in out.splitlines()) == 6, out
     grade = exams.grade("my-go/sum", "```go\npackage sum\nfunc Sum(xs []int) int { return 0 }\n```\n")
     assert (grade.score, grade.verdict) == (0.5, Verdict.TEST_FAIL)
 

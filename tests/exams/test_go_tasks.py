@@ -99,11 +99,14 @@ def test_no_code_is_extract_fail() -> None:
 @pytest.mark.timeout(1800)
 def test_the_gate_passes_for_every_go_task(go_toolchain: GoToolchain) -> None:
     code, out = run_exams("verify", "--exam", "go-tasks")
-    cases = sum(
-        1 + len(task(t.partition("/")[2]).task.alt) + len(task(t.partition("/")[2]).task.bad) for t in TASKS
+    hostile = len(get_manifest("go-tasks").hostile)
+    cases = (
+        sum(1 + len(task(t.partition("/")[2]).task.alt) + len(task(t.partition("/")[2]).task.bad) for t in TASKS)
+        + hostile
     )
     assert code == 0, out
     assert out.splitlines()[-1] == f"{cases}/{cases} cases as expected over 1 repeat(s)"
+    assert sum(" hostile:" in line for line in out.splitlines()) == hostile >= 13
 
 
 def test_every_task_folder_is_an_item(tmp_path: Path) -> None:

@@ -143,7 +143,7 @@ def _needs_isolation() -> None:
 
 def test_a_jail_that_cannot_be_set_up_is_a_sandbox_failure(tmp_path: Path) -> None:
     _needs_isolation()
-    argv = jail_argv(tmp_path, "-", tmp_path / "missing", "", ["true"])
+    argv = jail_argv(tmp_path, "-", tmp_path / "missing", "", "", ["true"])
     result = execute(argv, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, limits=RUN_LIMITS, isolated=True)
     assert result.sandbox_error is not None and "cannot enter" in result.sandbox_error
     assert "sandbox failure" in (result.grader_fault() or "") and "sandbox failure" in (
@@ -154,6 +154,6 @@ def test_a_jail_that_cannot_be_set_up_is_a_sandbox_failure(tmp_path: Path) -> No
 def test_a_program_cannot_fake_a_sandbox_failure(tmp_path: Path) -> None:
     _needs_isolation()
     script = 'echo "$QUANTSWEEP_JAIL_TOKEN: cannot enter /x" >&2; echo ": cannot enter /x" >&2; exit 125'
-    argv = jail_argv(tmp_path, "-", tmp_path, "", ["sh", "-c", script])
+    argv = jail_argv(tmp_path, "-", tmp_path, "", "", ["sh", "-c", script])
     result = execute(argv, cwd=tmp_path, env={"PATH": "/usr/bin:/bin"}, limits=RUN_LIMITS, isolated=True)
     assert result.exit_code == 125 and result.sandbox_error is None and result.grader_fault() is None

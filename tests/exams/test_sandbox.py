@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from exams.golang import GoToolchain, find_go
-from exams.sandbox import RUN_LIMITS, Limits, Workspace, isolation_available
+from exams.sandbox import RUN_LIMITS, Limits, Workspace, isolation_available, jail
 from exams.sandbox.limits import MIB
 
 TOKEN = f"qs-hostile-{os.getpid()}"
@@ -283,6 +283,7 @@ def test_a_missing_go_toolchain_is_a_grader_error_not_a_score(monkeypatch: pytes
         grade = exams.grade("v1", "#START factorial.go#\npackage main\nfunc main() {}\n#END factorial.go#\n")
     finally:
         find_go.cache_clear()
+        jail.isolation_available.cache_clear()  # probed with this PATH, where unshare is not found
     assert grade.verdict == exams.Verdict.GRADER_ERROR and grade.score == 0
     assert "Go toolchain not found" in grade.log
 
@@ -310,6 +311,57 @@ def test_a_trusted_harness_under_tmp_stays_visible_and_read_only(
         import shutil
 
         shutil.rmtree(home)
+
+
+def _isolated_as_root() -> None:
+    if os.geteuid() != 0 or not isolation_available():
+        pytest.skip("the masks and hidden directories need root and namespaces")
+
+
+def test_the_untrusted_uid_can_write_only_its_run_dir_and_private_tmpfs() -> None:
+    """Walk every directory and file the untrusted uid sees (but /proc and /sys, the kernel's own
+    views) and list what it may write: exactly its run dir and the per-run tmpfs masks."""
+    _isolated_as_root()
+    script = (
+        "find / \\( -path /proc -o -path /sys \\) -prune -o -writable \\( -type d -o -type f \\) -print 2>/dev/null;"
+        " echo probe > /run/lock/qs-probe && cat /run/lock/qs-probe"
+    )
+    with Workspace() as ws:
+        result = ws.run(["sh", "-c", script], limits=RUN_LIMITS.with_(wall_s=120, cpu_s=120))
+        run_dir = str(next(ws.root.glob("run-*")))
+    assert result.exit_code == 0, result
+    lines = result.stdout.decode().split("\n")
+    assert lines[-2] == "probe"  # a write in a masked directory works, and stays in the run
+    private = [d for d in jail.MASKED_DIRS if Path(d).is_dir() and not Path(d).is_symlink()]
+    roots = sorted({line for line in lines[:-2] if line} - {run_dir, *private})
+    outside = [p for p in roots if not any(p.startswith(d + "/") for d in (run_dir, *private))]
+    assert outside == [], outside
+    # The run dir is not listed: the workspace above it is traversable but not readable by the uid.
+    assert {"/tmp", "/var/tmp"} <= set(lines)
+    assert not Path("/run/lock/qs-probe").exists()
+
+
+def test_hidden_sources_references_and_binaries_are_unreadable_by_the_untrusted_uid(
+    go_toolchain: GoToolchain,
+) -> None:
+    _isolated_as_root()
+    repo_file = Path(__file__).resolve().parents[2] / "exams/go-tasks/tasks/reverse/task_test.go"
+    assert repo_file.is_file()
+    with Workspace() as ws:
+        built = ws.build_test("pkg", {"pkg/p.go": "package pkg\n", "pkg/p_test.go": "package pkg\n"})
+        assert built.binary is not None, built.log
+        source = ws.root / "test-src-plain" / "pkg" / "p_test.go"
+        targets = [repo_file, source, built.binary, Path(sys.prefix) / "pyvenv.cfg"]
+        result = ws.run(
+            [
+                "sh",
+                "-c",
+                'for f in "$@"; do cat "$f" >/dev/null 2>&1 && echo "read $f"; done; echo done',
+                "sh",
+                *map(str, targets),
+            ]
+        )
+    assert result.stdout.decode().split("\n")[-2:] == ["done", ""], result.stdout
 
 
 def test_ci_as_root_grades_with_full_isolation() -> None:

@@ -11,6 +11,7 @@ from exams.types import Verdict
 from exams.v1.inputs import TREE_FILES, WORD_READINGS, count_words, expected_top_words, wordfreq_input
 from exams.v1.qualification import DEFECTS, apply_defect, reference_sources
 from exams.v1.scoring import score_factorial, score_filetreewalk, score_wordfreq
+from exams.verify import CaseResult
 
 TOP = "".join(f"{w}: {c}\n" for w, c in expected_top_words())
 ROOT = "/tmp/qs-abc/run-3/tree"
@@ -110,10 +111,8 @@ def test_qualification_case_gets_exactly_its_expected_grade(
     go_toolchain: GoToolchain, case: QualificationCase
 ) -> None:
     grade = exams.grade("v1", case.response_text)
-    assert (grade.score, grade.verdict) == (case.expected_score, case.expected_verdict), grade.checks
-    got = {c.name: c.passed for c in grade.checks}
-    for name, passed in case.expected_checks.items():
-        assert got.get(name, False) == passed, (name, grade.checks)
+    # the gate's own rule: exact score, verdict and checks, or a hostile answer's bound
+    assert CaseResult("v1", case, [grade]).problems == [], grade.checks
 
 
 def test_a_length_cut_response_is_truncated_not_a_model_failure(go_toolchain: GoToolchain) -> None:
