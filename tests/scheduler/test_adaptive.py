@@ -43,9 +43,10 @@ def test_only_cells_of_undecided_comparisons_get_another_seed() -> None:
 
 
 def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() -> None:
-    # 4 seeds: b is better, by a margin more seeds could still wash out; 8 seeds like them: settled.
+    # 4 seeds: b is better, by paired differences of 3, 2, 2, 1 that more seeds could still wash
+    # out; 8 seeds like them: settled.
     rules = AdaptiveRules(max_seeds=10)
-    shaky = plan_round({"a": _cell(1, 1, 1, 1), "b": _cell(3, 3, 6, 6)}, [("a", "b")], rules)
+    shaky = plan_round({"a": _cell(0, 1, 4, 5), "b": _cell(3, 3, 6, 6)}, [("a", "b")], rules)
     assert shaky.verdicts[("a", "b")] is Verdict.B_BETTER
     assert set(shaky.open_cells) == {"a", "b"}
     assert (
@@ -53,7 +54,7 @@ def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() 
         in shaky.open_cells["a"]
     )
     firm = plan_round(
-        {"a": _cell(1, 1, 1, 1, 1, 1, 1, 1), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules
+        {"a": _cell(0, 1, 4, 5, 0, 1, 4, 5), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules
     )
     assert firm.verdicts[("a", "b")] is Verdict.B_BETTER and not firm.open_cells
 
