@@ -28,16 +28,19 @@ import argparse
 import itertools
 import sys
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import special
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import scheduler.adaptive
 from bench import stats_before
-from scheduler.adaptive import Cell, plan_round
+from scheduler.adaptive import FUTILITY, KEEP, Cell, plan_round
 from scheduler.catalog import AdaptiveRules
 from scheduler.reports.health import cost_of_decision, split_half
 from scheduler.reports.stats import (
@@ -49,7 +52,7 @@ from scheduler.reports.stats import (
     shrunk_estimate,
     task_means,
 )
-from scheduler.reports.verdicts import Verdict, compare
+from scheduler.reports.verdicts import Comparison, Verdict, compare
 
 SIGMA_RUN = 1.0  # sd of a run's luck (logit scale)
 TAU = 0.3  # share of a run's luck that comes from its seed
@@ -167,7 +170,12 @@ WOBBLY = [(0.995, 0.995, (0.99, 0.99, 0.99)), (0.95, 0.99, (0.99, 0.99, 0.05)), 
 # Coverage families: the models of one exam in one sweep (each model's scoring rate is smoothed
 # toward the others').
 COVERAGE = {
-    "v1": [Model("v1 steady", v1_exam(STEADY), 0.0), Model("v1 wobbly", v1_exam(WOBBLY), 0.0)],
+    "v1": [
+        Model("v1 steady", v1_exam(STEADY), 0.0),
+        Model("v1 wobbly", v1_exam(WOBBLY), 0.0),
+        Model("v1 steady +0.5", v1_exam(STEADY), 0.5),
+        Model("v1 wobbly -0.5", v1_exam(WOBBLY), -0.5),
+    ],
     "v2": [
         Model("v2 compiles 1/3", v2_exam(1 / 3), 0.0),
         Model("v2 compiles 2/3", v2_exam(2 / 3), 0.0),
@@ -341,7 +349,7 @@ def health(sweeps: int) -> None:
         "v1": (v1_exam(WOBBLY), 1),
         "v2 (2/3)": (v2_exam(2 / 3), 1),
     }
-    abilities = np.linspace(-0.9, 0.9, 7)
+    abilities = np.linspace(-0.3, 0.3, 7)  # seven models a few points apart, as the article's
     for name, (exam, jobs_per_seed) in exams.items():
         for n in (3, 5, 10):
             rhos, lows, highs, floors, cost5, cost10 = [], [], [], [], [], []
@@ -406,40 +414,109 @@ HELD_OUT = {
 }
 
 
+GRID = tuple(itertools.product((0.9, 0.95, 0.99), (0.1, 0.22, 0.35, 0.5)))  # (KEEP, FUTILITY)
+
+
+@dataclass
+class Simulated:
+    """One simulated sweep of a family: its models' runs and true means."""
+
+    data: list[list[RunPoints]]
+    truths: list[float]
+
+
+def simulate(
+    families: dict[str, list[Model]], sweeps: int, rng: np.random.Generator
+) -> dict[str, list[Simulated]]:
+    out: dict[str, list[Simulated]] = {}
+    for family, cells in families.items():
+        out[family] = []
+        for _ in range(sweeps):
+            draws, data = draw_family(rng, cells, MAX_SEEDS)
+            out[family].append(Simulated(data, [m.truth(d) for m, d in zip(cells, draws, strict=True)]))
+    return out
+
+
+_compared: dict[tuple[int, int, int, int], Comparison] = {}
+
+
+def cached_compare(
+    a: Sequence[RunPoints], b: Sequence[RunPoints], marks: Mapping[str, float], **kwargs: Any
+) -> Comparison:
+    """`verdicts.compare`, made once per pair of run prefixes of one simulated sweep (the rounds
+    and the grid of thresholds look at the same prefixes again and again)."""
+    key = (id(a[0]) if a else 0, len(a), id(b[0]) if b else 0, len(b))
+    if key not in _compared:
+        _compared[key] = compare(a, b, marks, **kwargs)
+    return _compared[key]
+
+
+scheduler.adaptive.compare = cached_compare  # type: ignore[attr-defined]
+
+
+def adaptive_rows(
+    families: dict[str, list[Model]], sims: dict[str, list[Simulated]], rules: AdaptiveRules
+) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    totals = dict.fromkeys(("pairs", "agree", "fixed", "adaptive", "outside", "eq"), 0)
+    for family, cells in families.items():
+        row = dict.fromkeys(totals, 0)
+        index = list(itertools.combinations(range(len(cells)), 2))
+        marks = cells[0].exam.marks
+        for sim in sims[family]:
+            fixed = {
+                p: cached_compare(sim.data[p[0]], sim.data[p[1]], marks, margin=MARGIN).verdict for p in index
+            }
+            seeds, verdicts = run_adaptive(cells, sim.data, index, rules)
+            row["pairs"] += len(index)
+            row["agree"] += sum(fixed[p] == verdicts[p] for p in index)
+            row["fixed"] += MAX_SEEDS * len(cells)
+            row["adaptive"] += sum(seeds)
+            for p in index:
+                if abs(sim.truths[p[1]] - sim.truths[p[0]]) > MARGIN:
+                    row["outside"] += 1
+                    row["eq"] += verdicts[p] is Verdict.EQUIVALENT
+        rows[family] = row
+        for key in totals:
+            totals[key] += row[key]
+    rows["all"] = totals
+    return rows
+
+
 def adaptive(sweeps: int) -> None:
     rules = AdaptiveRules(max_seeds=MAX_SEEDS, margin=MARGIN, confidence=0.95, prune_after_compile_zero=4)
+    rng = np.random.default_rng(2)
+    tuning = simulate(TUNING, sweeps, rng)
     print(
-        f"\n(4) adaptive sweep against a fixed {MAX_SEEDS}-seed sweep, {sweeps} simulated sweeps per family "
-        f"(margin ±{MARGIN:g}, prune_after_compile_zero: 4)"
+        f"\n(4a) adaptive sweep against a fixed {MAX_SEEDS}-seed sweep on the tuning families, {sweeps} simulated "
+        f"sweeps each (margin ±{MARGIN:g}, prune_after_compile_zero: 4), per (KEEP, FUTILITY)"
     )
+    print(f"{'KEEP':>5} {'FUTILITY':>8} {'agree':>6} {'saved':>6}")
+    scores = {}
+    for keep, futility in GRID:
+        scheduler.adaptive.KEEP, scheduler.adaptive.FUTILITY = keep, futility
+        row = adaptive_rows(TUNING, tuning, rules)["all"]
+        agree, saved = row["agree"] / row["pairs"], 1 - row["adaptive"] / row["fixed"]
+        scores[(keep, futility)] = (agree, saved)
+        print(f"{keep:5.2f} {futility:8.2f} {agree:6.3f} {saved:6.1%}", flush=True)
+    good = [k for k, (agree, _) in scores.items() if agree >= 0.95]
+    chosen = max(good, key=lambda k: scores[k][1]) if good else max(scores, key=lambda k: scores[k][0])
+    print(
+        f"chosen: KEEP {chosen[0]:g}, FUTILITY {chosen[1]:g} (the most jobs saved at >= 95% agreement, else the "
+        f"best agreement); scheduler.adaptive has KEEP {KEEP:g}, FUTILITY {FUTILITY:g}"
+    )
+    scheduler.adaptive.KEEP, scheduler.adaptive.FUTILITY = KEEP, FUTILITY
+    print(f"\n(4b) with scheduler.adaptive's thresholds, {sweeps} simulated sweeps per family")
     print(
         f"{'family':34} {'pairs':>6} {'agree':>6} {'jobs fixed':>10} {'adaptive':>9} {'saved':>6} {'eq wrong':>9}"
     )
-    rng = np.random.default_rng(2)
-    for title, families in (("tuning families", TUNING), ("held-out families", HELD_OUT)):
+    for title, families, sims in (
+        ("tuning families", TUNING, tuning),
+        ("held-out families", HELD_OUT, simulate(HELD_OUT, sweeps, rng)),
+    ):
         print(f"-- {title}")
-        totals = dict.fromkeys(("pairs", "agree", "fixed", "adaptive", "outside", "eq"), 0)
-        for family, cells in families.items():
-            row = dict.fromkeys(totals, 0)
-            index = list(itertools.combinations(range(len(cells)), 2))
-            for _ in range(sweeps):
-                draws, data = draw_family(rng, cells, MAX_SEEDS)
-                truths = [m.truth(d) for m, d in zip(cells, draws, strict=True)]
-                marks = cells[0].exam.marks
-                fixed = {p: compare(data[p[0]], data[p[1]], marks, margin=MARGIN).verdict for p in index}
-                seeds, verdicts = run_adaptive(cells, data, index, rules)
-                row["pairs"] += len(index)
-                row["agree"] += sum(fixed[p] == verdicts[p] for p in index)
-                row["fixed"] += MAX_SEEDS * len(cells)
-                row["adaptive"] += sum(seeds)
-                for p in index:
-                    if abs(truths[p[1]] - truths[p[0]]) > MARGIN:
-                        row["outside"] += 1
-                        row["eq"] += verdicts[p] is Verdict.EQUIVALENT
-            for key in totals:
-                totals[key] += row[key]
+        for family, row in adaptive_rows(families, sims, rules).items():
             _adaptive_row(family, row)
-        _adaptive_row("all", totals)
 
 
 def _adaptive_row(name: str, row: dict[str, int]) -> None:

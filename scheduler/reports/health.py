@@ -20,10 +20,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
+
+from scheduler.reports.stats import task_means
+from scheduler.reports.summary import ModelExamStats
+from scheduler.reports.tables import DASH, Table, exam_title
+from scheduler.reports.verdicts import compare
 
 SPLITS = 200
 DECISION_POINTS = (5, 10)  # percentage points of full marks
@@ -50,16 +56,16 @@ def cost_of_decision(
     full_marks: float,
     seeds: int,
     jobs_per_seed: int,
-    seconds_per_job: float | None = None,
+    seconds_per_seed: float | None = None,
 ) -> Cost:
     """The noise floor at `seeds` and the cost of separating two models by each of DECISION_POINTS;
     `sd_one_seed` is the standard deviation of one seed's paired difference (points), a seed of one
-    model is `jobs_per_seed` generations of `seconds_per_job` each."""
+    model is `jobs_per_seed` generations taking `seconds_per_seed` GPU seconds in all."""
     z = _z()
     floor = z * sd_one_seed / math.sqrt(max(seeds, 1))
     needed = {d: max(2, math.ceil((z * sd_one_seed / (d / 100 * full_marks)) ** 2)) for d in DECISION_POINTS}
     generations = {d: 2 * n * jobs_per_seed for d, n in needed.items()}
-    gpu = {d: None if seconds_per_job is None else g * seconds_per_job for d, g in generations.items()}
+    gpu = {d: None if seconds_per_seed is None else 2 * n * seconds_per_seed for d, n in needed.items()}
     return Cost(floor, needed, generations, gpu)
 
 
@@ -112,7 +118,76 @@ def task_health(rates: dict[str, dict[str, float]]) -> list[TaskHealth]:
     return sorted(out, key=lambda t: (-t.discrimination, t.task))
 
 
-def median_pair_sd(sds: Sequence[float | None]) -> float | None:
-    """The median of the pairs' one-seed standard deviations that are known."""
-    known = [s for s in sds if s is not None]
-    return float(np.median(known)) if known else None
+def health_tables(stats: Sequence[ModelExamStats], margin: float) -> list[Table]:
+    """Per exam with at least two scored models: a summary (split-half stability, noise floor, cost
+    of a decision) and its tasks' (checks') discrimination, most discriminating first."""
+    tables = []
+    for exam in sorted({s.exam for s in stats}):
+        models = [s for s in stats if s.exam == exam and s.runs and s.marks]
+        if len(models) < 2:
+            continue
+        names = sorted({n for s in models for n in s.marks})
+        marks = {n: max(s.marks.get(n, 0.0) for s in models) for n in names}
+        table = np.array([task_means(s.runs, marks) / np.array([marks[n] for n in names]) for s in models])
+        tasks = task_health(
+            {n: {s.label: float(table[i, j]) for i, s in enumerate(models)} for j, n in enumerate(names)}
+        )
+        median, low, high = split_half(table * np.array([marks[n] for n in names]))
+        sds = [compare(a.runs, b.runs, marks, margin=margin).sd_one_seed for a, b in combinations(models, 2)]
+        known = [x for x in sds if x is not None]
+        seeds = int(np.median([s.scores.n for s in models]))
+        walls = [s.wall_s for s in models if s.wall_s is not None]
+        jobs = len(names) if all(s.items for s in models) else 1
+        full = max(float(sum(s.marks.values())) for s in models)  # full marks, whatever the checks are named
+        rows = [
+            ["Models, median seeds", f"{len(models)}, {seeds}"],
+            [
+                "Split-half rank stability (Spearman, median and 5-95%)",
+                DASH if math.isnan(median) else f"{median:.2f} ({low:.2f} to {high:.2f})",
+            ],
+            ["Dead tasks (checks)", f"{sum(t.dead is not None for t in tasks)} of {len(tasks)}"],
+        ]
+        notes = [
+            (
+                "Split-half: the models ranked on two random halves of the tasks (checks), 200 splits. Noise floor: "
+                "the smallest difference the sweep's seeds detect with 80% power at 5%, from the median spread of a "
+                "seed's paired difference over all pairs of models. Cost: shared seeds, generations (two models) and "
+                "GPU seconds to separate two models by 5 and 10 points of 100. See scheduler/reports/health.py."
+            )
+        ]
+        if known:
+            cost = cost_of_decision(
+                float(np.median(known)), full, seeds, jobs, float(np.mean(walls)) if walls else None
+            )
+            rows.append(["Noise floor at the sweep's seeds", f"{cost.noise_floor:.1f} of {full:g} points"])
+            for d in DECISION_POINTS:
+                gpu = cost.gpu_seconds[d]
+                rows.append(
+                    [
+                        f"To separate two models by {d} points of 100",
+                        f"{cost.seeds[d]} seeds, {cost.generations[d]} generations"
+                        + ("" if gpu is None else f", {gpu / 3600:.2f} GPU hours"),
+                    ]
+                )
+        tables.append(
+            Table(
+                f"health-{exam}", f"{exam_title(exam)}: the exam's health", ["Measure", "Value"], rows, notes
+            )
+        )
+        tables.append(
+            Table(
+                f"health-tasks-{exam}",
+                f"{exam_title(exam)}: discrimination per task (check)",
+                ["Task", "Discrimination (sd of pass rates)", "Pass rate range", "Dead"],
+                [
+                    [
+                        t.task,
+                        f"{t.discrimination:.2f}",
+                        f"{min(t.rates.values()):.0%} to {max(t.rates.values()):.0%}",
+                        t.dead or "",
+                    ]
+                    for t in tasks
+                ],
+            )
+        )
+    return tables

@@ -82,3 +82,50 @@ def test_a_seed_with_an_ungraded_task_has_no_whole_exam_score_yet(task_sweep: Se
         )
     s = stats_by(report_json(task_sweep, "t"))[("m", "go-tasks")]
     assert s["scores_by_seed"] == {"1": 1.5}
+
+
+@pytest.fixture
+def health_sweep(settings: Settings) -> Settings:
+    """Four models on six go-tasks over three seeds: `easy` every model passes, `hard` none does,
+    the others passed more often the better the model (m3 best)."""
+    models = ["m0", "m1", "m2", "m3"]
+    with connect(settings) as conn, conn.transaction():
+        add_sweep(conn, "h", {"models": models}, [Model(m, m.upper(), "f", "Q4", 1) for m in models])
+        for level, model in enumerate(models):
+            for seed in (1, 2, 3):
+                for rank, task in enumerate(("easy", "a", "b", "c", "d", "hard")):
+                    passed = task == "easy" or (task != "hard" and (rank + seed) % 4 < level + 1)
+                    generation = {
+                        "outcome": "ok",
+                        "finish_reason": "stop",
+                        "completion_tokens": 100,
+                        "wall_s": 4,
+                    }
+                    graded = {
+                        "grader_version": "go-tasks-x",
+                        "score": float(passed),
+                        "max_score": 1,
+                        "verdict": "ok" if passed else "test_fail",
+                        "compiled": True,
+                        "checks": [
+                            {"name": "TestA", "passed": passed, "points": int(passed), "max_points": 1}
+                        ],
+                    }
+                    add_run(conn, "h", model, f"go-tasks/{task}", seed, generation, graded)
+    return settings
+
+
+def test_the_health_of_an_exam_of_items(health_sweep: Settings) -> None:
+    tables = {t["id"]: t for t in report_json(health_sweep, "h")["tables"]}
+    summary = dict(tables["health-go-tasks"]["rows"])
+    assert summary["Models, median seeds"] == "4, 3" and summary["Dead tasks (checks)"] == "2 of 6"
+    rho = summary["Split-half rank stability (Spearman, median and 5-95%)"]
+    assert float(rho.split()[0]) > 0.5  # the models' order holds on either half of the tasks
+    # A seed of one model is six generations of 4 s each: the cost counts both.
+    ten = summary["To separate two models by 10 points of 100"]
+    seeds, generations = int(ten.split()[0]), int(ten.split(", ")[1].split()[0])
+    assert generations == 2 * 6 * seeds and f"{2 * seeds * 24 / 3600:.2f} GPU hours" in ten
+    rows = tables["health-tasks-go-tasks"]["rows"]
+    dead = {r[0]: r[3] for r in rows if r[3]}
+    assert dead == {"easy": "every model passes", "hard": "every model fails"}
+    assert [r[0] for r in rows][-2:] in (["easy", "hard"], ["hard", "easy"])  # no discrimination at all
