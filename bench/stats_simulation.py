@@ -1,7 +1,7 @@
 """Simulated sweeps with a known truth: do the report's intervals and verdicts hold, and what does a
 decision cost?
 
-    nice python bench/stats_simulation.py [--sweeps 1000] [--only coverage|pairs|health|adaptive]
+    nice python bench/stats_simulation.py [--sweeps 200] [--only coverage|pairs|health|adaptive]
 
 The truths come from an item-response model of task difficulty, not from the method under test:
 a check (a v1 program's build, run and output points; a v2 test behind the build hurdle; a go-tasks
@@ -550,7 +550,7 @@ def run_adaptive(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--sweeps", type=int, default=1000, help="simulated sweeps per row (default 1000)")
+    parser.add_argument("--sweeps", type=int, default=200, help="simulated sweeps per row (default 200)")
     parser.add_argument("--only", choices=("coverage", "pairs", "health", "adaptive"), help="one part only")
     args = parser.parse_args()
     start = time.monotonic()

@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from scheduler.reports.stats import task_means
+from scheduler.reports.stats import OTHER, task_means
 from scheduler.reports.summary import ModelExamStats
 from scheduler.reports.tables import DASH, Table, exam_title
 from scheduler.reports.verdicts import compare
@@ -126,7 +126,7 @@ def health_tables(stats: Sequence[ModelExamStats], margin: float) -> list[Table]
         models = [s for s in stats if s.exam == exam and s.runs and s.marks]
         if len(models) < 2:
             continue
-        names = sorted({n for s in models for n in s.marks})
+        names = sorted({n for s in models for n in s.marks} - {OTHER})  # points no check accounts for: no task
         marks = {n: max(s.marks.get(n, 0.0) for s in models) for n in names}
         table = np.array([task_means(s.runs, marks) / np.array([marks[n] for n in names]) for s in models])
         tasks = task_health(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
+from exams.registry import get_exam, job_exams
 from scheduler.catalog import Model
 from scheduler.db import connect
 from scheduler.settings import Settings
@@ -129,3 +131,47 @@ def test_the_health_of_an_exam_of_items(health_sweep: Settings) -> None:
     dead = {r[0]: r[3] for r in rows if r[3]}
     assert dead == {"easy": "every model passes", "hard": "every model fails"}
     assert [r[0] for r in rows][-2:] in (["easy", "hard"], ["hard", "easy"])  # no discrimination at all
+
+
+def recorded_go_tasks(conn: Any, sweep: str, levels: dict[str, float], seeds: tuple[int, ...]) -> None:
+    """A go-tasks sweep of recorded answers: each model answers each of the 27 tasks, per seed, with
+    the task's reference or one of its known-bad solutions (the exam's qualification cases), and
+    gets the grade those cases are known to earn. A model of level L passes a task of rank r (0
+    easiest) with probability L + 0.5 - r / 26, drawn once per (model, task, seed)."""
+    rng = random.Random(28)
+    tasks = job_exams("go-tasks")
+    add_sweep(conn, sweep, {"models": list(levels)}, [Model(m, m, "f", m, 1) for m in levels])
+    for model, level in levels.items():
+        for rank, task in enumerate(tasks):
+            exam = get_exam(task)
+            cases = exam.qualification_cases()
+            reference = next(c for c in cases if c.name == "reference")
+            bad = [c for c in cases if c.name != "reference"]
+            for seed in seeds:
+                case = reference if rng.random() < level + 0.5 - rank / 26 else rng.choice(bad)
+                checks = [
+                    {"name": n, "passed": ok, "points": int(ok), "max_points": 1}
+                    for n, ok in case.expected_checks.items()
+                ]
+                graded = {
+                    "grader_version": "recorded",
+                    "score": case.expected_score,
+                    "max_score": exam.max_score,
+                    "verdict": str(case.expected_verdict),
+                    "compiled": case.expected_verdict in ("ok", "test_fail"),
+                    "checks": checks,
+                }
+                generation = {"outcome": "ok", "finish_reason": "stop", "completion_tokens": 300, "wall_s": 6}
+                add_run(conn, sweep, model, task, seed, generation, graded)
+
+
+def test_the_health_of_a_go_tasks_sweep_of_recorded_answers(settings: Settings) -> None:
+    with connect(settings) as conn, conn.transaction():
+        recorded_go_tasks(conn, "rec", {"weak": 0.1, "mid": 0.3, "good": 0.5, "strong": 0.7}, (1, 2, 3))
+    tables = {t["id"]: t for t in report_json(settings, "rec")["tables"]}
+    summary = dict(tables["health-go-tasks"]["rows"])
+    assert summary["Models, median seeds"] == "4, 3"
+    median = float(summary["Split-half rank stability (Spearman, median and 5-95%)"].split()[0])
+    assert 0.0 < median <= 1.0
+    rows = tables["health-tasks-go-tasks"]["rows"]
+    assert len(rows) == 27 and all(r[3] in ("", "every model passes", "every model fails") for r in rows)
