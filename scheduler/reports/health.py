@@ -126,7 +126,9 @@ def health_tables(stats: Sequence[ModelExamStats], margin: float) -> list[Table]
         models = [s for s in stats if s.exam == exam and s.runs and s.marks]
         if len(models) < 2:
             continue
-        names = sorted({n for s in models for n in s.marks} - {OTHER})  # points no check accounts for: no task
+        names = sorted(
+            {n for s in models for n in s.marks} - {OTHER}
+        )  # points no check accounts for: no task
         marks = {n: max(s.marks.get(n, 0.0) for s in models) for n in names}
         table = np.array([task_means(s.runs, marks) / np.array([marks[n] for n in names]) for s in models])
         tasks = task_health(
