@@ -5,22 +5,21 @@ A grade is a list of checks worth points (v1: 3 programs x build, run, output; v
 go-tasks: one check per task; any exam whose grade is a list of checks), and a run's score is their
 sum. Over the seeds of one model on one exam, the mean score M has two estimands:
 
-- **on these tasks** (`summarize`, `mean_interval`): the exam's checks are fixed, only the seeds are a
-  sample. The run scores x_1..x_n get the normal model with a conjugate scaled-inverse-chi-square
-  prior on their variance (Gelman et al., "Bayesian Data Analysis", 3rd ed., section 3.3): worth
-  NU0 runs, at the variance the checks themselves imply, so that three equal scores do not make a
-  zero-width interval. The posterior of M is Student's t with NU0 + n - 1 degrees of freedom,
-  centred on the sample mean, with scale^2 = (NU0 s0^2 + (n - 1) s^2) / (NU0 + n - 1) / n, cut to
-  [0, full marks]. The prior variance s0^2 is that of a hurdle model (Mullahy 1986, "Specification
-  and testing of some modified count data models", Journal of Econometrics 33): a run scores
-  anything (builds) with probability c, and then each check j, worth m_j, passes at rate p_j
-  independently: s0^2 = c (1 - c) S^2 + c sum_j m_j^2 p_j (1 - p_j), S the mean score of the runs
-  that score. Each p_j is Jeffreys-smoothed, (passed + 1/2) / (runs + 1) (Brown, Cai & DasGupta
-  2001, "Interval estimation for a binomial proportion", Statistical Science 16); c is smoothed
-  toward the scoring rate of the exam's other models in the sweep (`Pool`), worth POOL_RUNS runs, or
-  Jeffreys' when there are none: an empirical-Bayes prior (Efron & Morris 1975, "Data analysis using
-  Stein's estimator and its generalizations", JASA 70), so that an exam whose runs rarely score
-  nothing (v1) is not given the hurdle's spread of one that often does (v2).
+- **on these tasks** (`score_posterior`, `summarize`): the exam's checks are fixed, only the seeds
+  are a sample. M = c * S, a hurdle model (Mullahy 1986, "Specification and testing of some
+  modified count data models", Journal of Econometrics 33): c is the share of runs that score
+  anything (a run that does not build scores nothing), S the mean score of the runs that score.
+  c ~ Beta(k + a, n - k + b) for k scoring runs of n, whose prior Beta(a, b) is the scoring rate of
+  the exam's other models in the sweep (`Pool`), worth POOL_RUNS runs, or Jeffreys' (1/2, 1/2)
+  when there are none: an empirical-Bayes prior (Efron & Morris 1975, "Data analysis using Stein's
+  estimator and its generalizations", JASA 70), so that an exam whose runs rarely score nothing
+  (v1) does not get the hurdle's spread of one whose runs often do (v2). S gets the normal model
+  with a conjugate scaled-inverse-chi-square prior on the run-to-run variance (Gelman et al.,
+  "Bayesian Data Analysis", 3rd ed., section 3.3), worth NU0 runs, at the variance the checks
+  themselves imply (`grouped_variance`, each check's rate Jeffreys-smoothed: Brown, Cai & DasGupta
+  2001, "Interval estimation for a binomial proportion", Statistical Science 16), so that three
+  equal scores do not make a zero-width interval: S's posterior is Student's t with NU0 + k - 1
+  degrees of freedom, cut to [0, full marks].
 - **on tasks like these** (`items_interval`, exams of items only): the tasks too are a sample of the
   tasks the exam stands for. M = sum_t xbar_t over the T tasks' mean points, with the item-clustered
   standard error sqrt(T) sd(xbar_t) and T - 1 degrees of freedom (Miller 2024, "Adding Error Bars to
@@ -143,7 +142,7 @@ def prior_variance(runs: Sequence[RunPoints], marks: Mapping[str, float], pool: 
     a, b = _rate_prior(pool)
     c = (k + a) / (n + a + b)
     level = float(scores[scores > 0].mean()) if k else float(weights.sum()) / 2.0
-    return c * (1.0 - c) * level**2 + c * independent_variance(scoring.sum(axis=0), k, weights)
+    return c * (1.0 - c) * level**2 + c * grouped_variance(scoring.sum(axis=0), k, weights, sorted(marks))
 
 
 def _rate_prior(pool: Pool | None) -> tuple[float, float]:
@@ -154,12 +153,22 @@ def _rate_prior(pool: Pool | None) -> tuple[float, float]:
     return POOL_RUNS * rate, POOL_RUNS * (1.0 - rate)
 
 
-def independent_variance(passed: FloatArray, runs: int, marks: FloatArray) -> float:
-    """The variance of a sum of independent checks worth `marks`, each passing at its
+def grouped_variance(passed: FloatArray, runs: int, marks: FloatArray, names: Sequence[str]) -> float:
+    """The variance of a sum of checks worth `marks` (named `names`), each passing at its
     Jeffreys-smoothed rate (passed + 1/2) / (runs + 1); `passed` counts passes (fractional for
-    partial points)."""
+    partial points). Checks of one group (one program's `program.stage` checks, which fail together
+    when the program does not build) pass and fail together, the largest variance those rates
+    allow (comonotonic: Dhaene et al. 2002, "The concept of comonotonicity in actuarial science
+    and finance: theory", Insurance: Mathematics and Economics 31); groups are independent."""
     rate = (passed + JEFFREYS) / (runs + 1.0)
-    return float(np.sum(marks**2 * rate * (1.0 - rate)))
+    groups = np.array([n.split(".", 1)[0] for n in names])
+    total = 0.0
+    for g in set(groups.tolist()):
+        sel = groups == g
+        r, m = rate[sel], marks[sel]
+        joint = np.minimum.outer(r, r) - np.outer(r, r)
+        total += float(m @ joint @ m)
+    return total
 
 
 @dataclass(frozen=True)
@@ -232,7 +241,7 @@ def score_posterior(
         positive = scoring @ weights
         df = NU0 + k - 1
         spread = float(positive.var(ddof=1)) if k > 1 else 0.0
-        prior = independent_variance(scoring.sum(axis=0), k, weights)
+        prior = grouped_variance(scoring.sum(axis=0), k, weights, sorted(marks))
         scale = max(float(np.sqrt((NU0 * prior + (k - 1) * spread) / df / k)), 1e-9)
         s_dist = stats.t(df, float(positive.mean()), scale)
         s_low, s_high = (float(np.clip(x, 0.0, full)) for x in s_dist.ppf([TAIL, 1.0 - TAIL]))
