@@ -81,6 +81,7 @@ class Exam:
     parents: tuple[int | None, ...]
     spread: float  # sd of each check's easiness around `easiness`, drawn per simulated sweep
     items: bool = False  # each check is a task of its own job: a run's luck is per task
+    names: tuple[str, ...] = ()  # the checks' names (default c0, c1, ...)
 
     @property
     def scored(self) -> list[int]:
@@ -88,7 +89,7 @@ class Exam:
 
     @property
     def marks(self) -> dict[str, float]:
-        return {f"c{j}": self.points[j] for j in self.scored}
+        return {(self.names[j] if self.names else f"c{j}"): self.points[j] for j in self.scored}
 
     def draw(self, rng: np.random.Generator) -> np.ndarray:
         return np.array(self.easiness) + self.spread * rng.standard_normal(len(self.easiness))
@@ -135,7 +136,11 @@ def v1_exam(programs: list[tuple[float, float, tuple[float, float, float]]]) -> 
     points: list[float] = []
     easiness: list[float] = []
     parents: list[int | None] = []
-    for build, run, outputs in programs:
+    names: list[str] = []
+    for program, (build, run, outputs) in zip(
+        ("factorial", "wordfreq", "filetreewalk"), programs, strict=True
+    ):
+        names += [f"{program}.build", f"{program}.run", *(f"{program}.output{i}" for i in range(3))]
         b = len(points)
         points += [1.0, 1.0]
         easiness += [logit(build), logit(run)]
@@ -144,7 +149,7 @@ def v1_exam(programs: list[tuple[float, float, tuple[float, float, float]]]) -> 
             points.append(1.0)
             easiness.append(logit(o))
             parents.append(b + 1)
-    return Exam("v1", tuple(points), tuple(easiness), tuple(parents), SPREAD)
+    return Exam("v1", tuple(points), tuple(easiness), tuple(parents), SPREAD, names=tuple(names))
 
 
 def v2_exam(build: float, shift: float = 0.0) -> Exam:
