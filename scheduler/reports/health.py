@@ -18,6 +18,7 @@ and what a decision costs.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -83,7 +84,9 @@ def split_half(
     for _ in range(splits):
         order = rng.permutation(tasks)
         first, second = table[:, order[: tasks // 2]].sum(axis=1), table[:, order[tasks // 2 :]].sum(axis=1)
-        rho = stats.spearmanr(first, second).statistic
+        with warnings.catch_warnings():  # a half that ranks every model the same: NaN, skipped
+            warnings.simplefilter("ignore", stats.ConstantInputWarning)
+            rho = stats.spearmanr(first, second).statistic
         if not math.isnan(rho):
             rhos.append(float(rho))
     if not rhos:
@@ -131,6 +134,9 @@ def health_tables(stats: Sequence[ModelExamStats], margin: float) -> list[Table]
         )  # points no check accounts for: no task
         marks = {n: max(s.marks.get(n, 0.0) for s in models) for n in names}
         table = np.array([task_means(s.runs, marks) / np.array([marks[n] for n in names]) for s in models])
+        judged = ~np.isnan(table).any(axis=0)  # a task some model never judged (infra every seed): out
+        jobs = len(names) if all(s.items for s in models) else 1
+        names, table = [n for n, j in zip(names, judged, strict=True) if j], table[:, judged]
         tasks = task_health(
             {n: {s.label: float(table[i, j]) for i, s in enumerate(models)} for j, n in enumerate(names)}
         )
@@ -139,7 +145,6 @@ def health_tables(stats: Sequence[ModelExamStats], margin: float) -> list[Table]
         known = [x for x in sds if x is not None]
         seeds = int(np.median([s.scores.n for s in models]))
         walls = [s.wall_s for s in models if s.wall_s is not None]
-        jobs = len(names) if all(s.items for s in models) else 1
         full = max(float(sum(s.marks.values())) for s in models)  # full marks, whatever the checks are named
         rows = [
             ["Models, median seeds", f"{len(models)}, {seeds}"],

@@ -232,3 +232,26 @@ def test_the_health_of_a_go_tasks_sweep_of_recorded_answers(settings: Settings) 
     assert len(rows) == len(job_exams("go-tasks")) and all(
         r[3] in ("", "every model passes", "every model fails") for r in rows
     )
+
+
+def test_a_task_one_model_never_judged_is_left_out_of_the_exam_health(settings: Settings) -> None:
+    """Three models on 27 tasks over two seeds; C's task t13 ends in grader_error in both seeds.
+    t13 says nothing of C, so the health ranks the 26 other tasks, with no NaN rates, and C's mean
+    and its comparisons stand on the tasks C was judged on."""
+    models = [Model(m, m.upper(), "f", q, 1) for m, q in (("a", "Q8"), ("b", "Q6"), ("c", "Q4"))]
+    with connect(settings) as conn, conn.transaction():
+        add_sweep(conn, "q", {"models": ["a", "b", "c"]}, models)
+        for seed in (1, 2):
+            for k, item in enumerate(ITEMS):
+                _item_run(conn, "a", seed, item, passed=k < 20)
+                _item_run(conn, "b", seed, item, passed=k < 14 + seed)
+                infra = "grader_error" if item == "t13" else None
+                _item_run(conn, "c", seed, item, passed=k < 10, verdict=infra)
+    report = report_json(settings, "q")
+    tables = {t["id"]: t for t in report["tables"]}
+    rows = tables["health-tasks-go-tasks"]["rows"]
+    assert len(rows) == 26 and "t13" not in {r[0] for r in rows}
+    assert not any("nan" in str(cell) for row in rows for cell in row)
+    c = stats_by(report)[("c", "go-tasks")]
+    assert c["scores_by_seed"] == {"1": round(10 * 27 / 26, 4), "2": round(10 * 27 / 26, 4)}
+    assert all(x["checks_compared"] in (27 * 2, 26 * 2) for x in report["comparisons"])
