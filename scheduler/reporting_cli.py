@@ -59,7 +59,31 @@ def import_article_command(directory: Path, sweep_name: str, replace: bool) -> N
         click.echo(line)
 
 
-for _command in (report_command, import_article_command):
+@click.command("health")
+@click.option("--sweep", "sweep_name", required=True, help="The sweep's name in the database.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "json"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+def health_command(sweep_name: str, fmt: str) -> None:
+    """The exam's own health on a sweep: task discrimination, dead tasks, split-half rank stability,
+    the noise floor and the cost of a decision (the report's health section alone)."""
+    from dataclasses import replace
+
+    from scheduler.db import connect
+    from scheduler.reports import GradeChoice, ReportFormat, build_report, render, write_report
+
+    with connect(get_settings()) as conn:
+        report = build_report(conn, sweep_name, GradeChoice.AUTO)
+    health = replace(report, tables=[t for t in report.tables if t.id.startswith("health-")])
+    write_report(render(health, ReportFormat(fmt)), None)
+
+
+for _command in (report_command, import_article_command, health_command):
     register(_command)
 
 

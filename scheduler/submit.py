@@ -22,7 +22,7 @@ Jobs being generated or graded right now (a live lease) are never enqueued again
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,25 +94,61 @@ def submit(
     longest jobs first, so the short ones fill the gaps at the end of a sweep across machines.
     """
     exam_rank = {exam: i for i, exam in enumerate(exam_order or sweep.exams)}
-    keys = _job_keys(sweep.name, specs)
     with connect(settings) as conn, conn.transaction():
         upsert_models(conn, [catalog[m] for m in sweep.models])
         upsert_sweep(conn, sweep.name, _definition(sweep))
-        inserted = insert_jobs(conn, keys, [_params_json(s) for s in specs])
-        rows = enqueue_jobs(conn, keys, rerun=rerun, requeue=requeue)
-        rows.sort(key=lambda r: (sweep.models.index(r["model"]), exam_rank[r["exam"]], r["seed"]))
-        publish_generate(settings, [(r["id"], r["model"]) for r in rows])
-        regraded = [] if rerun else regrade_jobs(conn, keys)
-        if regraded:
-            publish_grade(settings, regraded)
-        resent = _resend_unheld(settings, conn, keys) if requeue else []
-        states = job_states(conn, keys)
+        return _record_and_enqueue(
+            settings,
+            conn,
+            sweep.name,
+            specs,
+            lambda r: (sweep.models.index(r["model"]), exam_rank[r["exam"]], r["seed"]),
+            rerun=rerun,
+            requeue=requeue,
+        )
+
+
+def add_jobs(settings: Settings, sweep: str, specs: Sequence[JobSpec]) -> SubmitResult:
+    """Record and enqueue more jobs of a sweep already submitted (an adaptive sweep's next seeds),
+    in one transaction, leaving its stored definition and models as they are; a grader_error job
+    among them is graded again, as by `submit`."""
+    with connect(settings) as conn, conn.transaction():
+        return _record_and_enqueue(
+            settings,
+            conn,
+            sweep,
+            specs,
+            lambda r: (r["model"], r["exam"], r["seed"]),
+            rerun=False,
+            requeue=False,
+        )
+
+
+def _record_and_enqueue(
+    settings: Settings,
+    conn: Any,
+    sweep: str,
+    specs: Sequence[JobSpec],
+    order: Callable[[dict[str, Any]], tuple[Any, ...]],
+    *,
+    rerun: bool,
+    requeue: bool,
+) -> SubmitResult:
+    keys = _job_keys(sweep, specs)
+    inserted = insert_jobs(conn, keys, [_params_json(s) for s in specs])
+    rows = enqueue_jobs(conn, keys, rerun=rerun, requeue=requeue)
+    rows.sort(key=order)
+    publish_generate(settings, [(r["id"], r["model"]) for r in rows])
+    regraded = [] if rerun else regrade_jobs(conn, keys)
+    if regraded:
+        publish_grade(settings, regraded)
+    resent = _resend_unheld(settings, conn, keys) if requeue else []
     return SubmitResult(
-        sweep=sweep.name,
+        sweep=sweep,
         jobs=len(specs),
         new=inserted,
         enqueued=len(rows) + len(regraded) + len(resent),
-        states=states,
+        states=job_states(conn, keys),
         enqueued_job_ids=[r["id"] for r in rows] + regraded + resent,
     )
 

@@ -90,6 +90,17 @@ def delete_sweep(conn: Any, name: str) -> None:
     conn.execute("DELETE FROM sweeps WHERE name = %s", (name,))
 
 
+def cell_templates(conn: Any, sweep: str) -> dict[tuple[str, str], tuple[str, dict[str, Any]]]:
+    """Per (model, exam) of the sweep, the params_hash and params of its latest job: what a new
+    seed of that cell runs with."""
+    rows = conn.execute(
+        "SELECT DISTINCT ON (model, exam) model, exam, params_hash, params FROM jobs"
+        " WHERE sweep = %s ORDER BY model, exam, id DESC",
+        (sweep,),
+    ).fetchall()
+    return {(r["model"], r["exam"]): (r["params_hash"], dict(r["params"] or {})) for r in rows}
+
+
 def insert_jobs(conn: Any, keys: JobKeys, params_json: list[str]) -> int:
     """Insert the jobs not known yet (`params_json[i]` is job i's params as JSON); return how many."""
     return int(

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scheduler.reports.compare import comparison_tables
+from scheduler.reports.health import health_tables
 from scheduler.reports.items import combine_items
 from scheduler.reports.runs import GradeChoice, SweepRuns, load_runs
 from scheduler.reports.summary import ModelExamStats, exam_max_scores, summarize_sweep
@@ -73,6 +74,7 @@ def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) 
         *pareto_tables(stats),
         outcome_table(stats),
         *check_tables(stats),
+        *health_tables(stats, runs.margin or DEFAULT_MARGIN),
         speed_table(stats),
         *comparison_tables(runs),
     ]

@@ -1,36 +1,39 @@
-"""Statistics for reports: the posterior of a model's mean score from its runs' checks, and intervals
-for proportions. Numerical routines are scipy.stats'.
+"""Statistics for reports: intervals for a model's mean score from its runs' checks, and for
+proportions. Distributions are scipy.stats'.
 
-A grade is a list of checks worth points (v1: 3 programs x build, run, output; v2: 10 tests; any
-exam whose grade is a list of checks), and a run's score is their sum. Over the seeds of one model
-on one exam, the mean score M = c * S, with
+A grade is a list of checks worth points (v1: 3 programs x build, run, output; v2: 10 tests;
+go-tasks: one check per task; any exam whose grade is a list of checks), and a run's score is their
+sum. Over the seeds of one model on one exam, the mean score M has two estimands:
 
-- c, the share of runs that score anything (a run that does not build scores nothing): a hurdle
-  model (Mullahy 1986, "Specification and testing of some modified count data models", Journal of
-  Econometrics 33). c gets Jeffreys' prior, so its posterior is Beta(k + 1/2, n - k + 1/2) for k
-  scoring runs of n (Brown, Cai & DasGupta 2001, "Interval estimation for a binomial proportion",
-  Statistical Science 16);
-- S, the mean score of the runs that score: a normal model with a flat prior on the mean and a
-  conjugate scaled-inverse-chi-square prior on the run-to-run variance (Gelman et al., "Bayesian
-  Data Analysis", 3rd ed., section 3.3), worth NU0 = 1 run, whose scale is the largest variance the
-  checks allow: the variance of the sum of the checks when they pass and fail together
-  (comonotonic), at each check's pass rate smoothed as Jeffreys' (passed + 1/2) / (runs + 1). A
-  comonotonic sum has the largest variance of all sums with those marginals (Dhaene et al. 2002,
-  "The concept of comonotonicity in actuarial science and finance: theory", Insurance:
-  Mathematics and Economics 31). So three equal scores do not make a zero-width interval, and the
-  checks' own spread bounds how wide it is. The posterior of S is Student's t with
-  NU0 + k - 1 degrees of freedom, cut to [0, full marks].
+- **on these tasks** (`score_posterior`, `summarize`): the exam's checks are fixed, only the seeds
+  are a sample. M = c * S, a hurdle model (Mullahy 1986, "Specification and testing of some
+  modified count data models", Journal of Econometrics 33): c is the share of runs that score
+  anything (a run that does not build scores nothing), S the mean score of the runs that score.
+  c ~ Beta(k + a, n - k + b) for k scoring runs of n, whose prior Beta(a, b) is the scoring rate of
+  the exam's other models in the sweep (`Pool`), worth POOL_RUNS runs, or Jeffreys' (1/2, 1/2)
+  when there are none: an empirical-Bayes prior (Efron & Morris 1975, "Data analysis using Stein's
+  estimator and its generalizations", JASA 70), so that an exam whose runs rarely score nothing
+  (v1) does not get the hurdle's spread of one whose runs often do (v2). S gets the normal model
+  with a conjugate scaled-inverse-chi-square prior on the run-to-run variance (Gelman et al.,
+  "Bayesian Data Analysis", 3rd ed., section 3.3), worth NU0 runs, at the variance the checks
+  themselves imply (`grouped_variance`, each check's rate Jeffreys-smoothed: Brown, Cai & DasGupta
+  2001, "Interval estimation for a binomial proportion", Statistical Science 16), so that three
+  equal scores do not make a zero-width interval: S's posterior is Student's t with NU0 + k - 1
+  degrees of freedom, cut to [0, full marks].
+- **on tasks like these** (`items_interval`, exams of items only): the tasks too are a sample of the
+  tasks the exam stands for. M = sum_t xbar_t over the T tasks' mean points, with the item-clustered
+  standard error sqrt(T) sd(xbar_t) and T - 1 degrees of freedom (Miller 2024, "Adding Error Bars to
+  Evals: A Statistical Approach to Language Model Evaluations", arXiv:2411.00640, section 2.2).
 
-The posterior of M is tabulated on STEPS bins over [0, full marks] (a mixture over S, in S_BINS bins,
-of scaled Beta distributions, computed exactly: the same runs always give the same interval). The bench
-`bench/stats_simulation.py` measures the intervals' coverage on simulated sweeps.
+The bench `bench/stats_simulation.py` measures both intervals' coverage on simulated sweeps whose
+truths are drawn from an item-response model of task difficulty.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,8 +41,10 @@ from scipy import stats
 
 CONFIDENCE = 0.95
 NU0 = 1.0  # runs' worth of the prior on the run-to-run variance
-STEPS = 300  # bins of the tabulated posterior over [0, full marks]
-S_BINS = 100  # bins of the scoring runs' mean over [0, full marks]
+POOL_RUNS = 2.0  # runs' worth of the exam's other models in the prior of the scoring rate
+STEPS = 300  # bins of the tabulated posterior
+S_BINS = 100  # bins of the scoring runs' mean
+TAIL = 1e-5  # posterior mass left out of the tabulated range, each side
 JEFFREYS = 0.5
 OTHER = "(other points)"  # points of a score no check accounts for
 
@@ -105,9 +110,74 @@ def _number(value: object) -> float:
 
 
 @dataclass(frozen=True)
+class Pool:
+    """The runs of an exam's other models: how many scored anything, of how many."""
+
+    scoring: int
+    runs: int
+
+
+def pool_of(runs: Sequence[RunPoints]) -> Pool:
+    """The Pool of `runs`: those that scored above zero, of all."""
+    return Pool(sum(r.score > 0 for r in runs), len(runs))
+
+
+def _shares(runs: Sequence[RunPoints], marks: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
+    """(weights, shares): each check's max points, and each run's share of them (runs x checks, in
+    [0, 1]); ValueError when the checks are worth nothing."""
+    names = sorted(marks)
+    weights = np.array([marks[n] for n in names], dtype=float)
+    if weights.sum() <= 0:
+        raise ValueError("an exam needs at least one check worth a point")
+    shares = np.array(
+        [[min(max(r.points.get(n, 0.0) / marks[n], 0.0), 1.0) for n in names] for r in runs], dtype=float
+    ).reshape(len(runs), len(names))
+    return weights, shares
+
+
+def prior_variance(runs: Sequence[RunPoints], marks: Mapping[str, float], pool: Pool | None = None) -> float:
+    """The hurdle model's variance of one run's score (points^2), from the runs' checks: see the
+    module. `pool` is the exam's other models' runs (None: Jeffreys' prior on the scoring rate)."""
+    weights, shares = _shares(runs, marks)
+    scores = shares @ weights
+    scoring = shares[scores > 0]
+    n, k = len(runs), int(scoring.shape[0])
+    a, b = _rate_prior(pool)
+    c = (k + a) / (n + a + b)
+    level = float(scores[scores > 0].mean()) if k else float(weights.sum()) / 2.0
+    return c * (1.0 - c) * level**2 + c * grouped_variance(scoring.sum(axis=0), k, weights, sorted(marks))
+
+
+def _rate_prior(pool: Pool | None) -> tuple[float, float]:
+    """The Beta prior of the scoring rate: the pool's rate worth POOL_RUNS runs, else Jeffreys'."""
+    if pool is None or pool.runs == 0:
+        return JEFFREYS, JEFFREYS
+    rate = (pool.scoring + JEFFREYS) / (pool.runs + 1.0)
+    return POOL_RUNS * rate, POOL_RUNS * (1.0 - rate)
+
+
+def grouped_variance(passed: FloatArray, runs: int, marks: FloatArray, names: Sequence[str]) -> float:
+    """The variance of a sum of checks worth `marks` (named `names`), each passing at its
+    Jeffreys-smoothed rate (passed + 1/2) / (runs + 1); `passed` counts passes (fractional for
+    partial points). Checks of one group (one program's `program.stage` checks, which fail together
+    when the program does not build) pass and fail together, the largest variance those rates
+    allow (comonotonic: Dhaene et al. 2002, "The concept of comonotonicity in actuarial science
+    and finance: theory", Insurance: Mathematics and Economics 31); groups are independent."""
+    rate = (passed + JEFFREYS) / (runs + 1.0)
+    groups = np.array([n.split(".", 1)[0] for n in names])
+    total = 0.0
+    for g in set(groups.tolist()):
+        sel = groups == g
+        r, m = rate[sel], marks[sel]
+        joint = np.minimum.outer(r, r) - np.outer(r, r)
+        total += float(m @ joint @ m)
+    return total
+
+
+@dataclass(frozen=True)
 class ScorePosterior:
     """The posterior of one model's mean score on one exam; `pmf[i]` is the probability that the
-    mean lies in the bin of width full_marks / STEPS centred on `grid[i]` (points)."""
+    mean lies in the bin centred on `grid[i]` (points; evenly spaced)."""
 
     full_marks: float
     n: int  # runs
@@ -153,80 +223,152 @@ def quantiles(grid: FloatArray, pmf: FloatArray, confidence: float) -> tuple[flo
     return float(low), float(high)
 
 
-def comonotonic_variance(passed: FloatArray, runs: int, marks: FloatArray) -> float:
-    """The variance of a sum of checks worth `marks` that pass and fail together, each passing at
-    its Jeffreys-smoothed rate (passed + 1/2) / (runs + 1); `passed` counts passes (fractional
-    for partial points)."""
-    rate = (passed + JEFFREYS) / (runs + 1.0)
-    joint = np.minimum.outer(rate, rate) - np.outer(rate, rate)
-    return float(marks @ joint @ marks)
-
-
-@cache
-def _scaled_rate_cdf(n: int, k: int, full: float) -> FloatArray:
-    """P(c * S <= x) for c ~ Beta(k + 1/2, n - k + 1/2), one row per S bin, one column per x edge."""
-    edges = np.linspace(0.0, full, STEPS + 1)
-    s_grid = (np.arange(S_BINS) + 0.5) * full / S_BINS
-    rate = stats.beta(k + JEFFREYS, n - k + JEFFREYS)
-    table: FloatArray = rate.cdf(np.minimum(edges[None, :] / s_grid[:, None], 1.0))
-    return table
-
-
-def score_posterior(runs: Sequence[RunPoints], marks: Mapping[str, float]) -> ScorePosterior:
-    """The posterior of the mean score of `runs`, whose checks are worth `marks` (full marks = their
-    sum). Raises ValueError when the checks are worth nothing."""
-    names = sorted(marks)
-    weights = np.array([marks[n] for n in names], dtype=float)
+def score_posterior(
+    runs: Sequence[RunPoints], marks: Mapping[str, float], pool: Pool | None = None
+) -> ScorePosterior:
+    """The posterior of the mean score of `runs` on these tasks (see the module), whose checks are
+    worth `marks` (full marks = their sum); `pool`: the exam's other models' runs. It is tabulated
+    on STEPS bins over the range holding all but TAIL of it (a mixture over S, on S_BINS bins, of
+    scaled Beta distributions, computed exactly: the same runs always give the same interval).
+    Raises ValueError when the checks are worth nothing."""
+    weights, shares = _shares(runs, marks)
     full = float(weights.sum())
-    if full <= 0:
-        raise ValueError("an exam needs at least one check worth a point")
-    shares = np.array(
-        [[min(max(r.points.get(n, 0.0) / marks[n], 0.0), 1.0) for n in names] for r in runs], dtype=float
-    ).reshape(len(runs), len(names))
+    a, b = _rate_prior(pool)
     scores = shares @ weights
     scoring = shares[scores > 0]
     n, k = len(runs), int(scoring.shape[0])
-    edges = np.linspace(0.0, full, STEPS + 1)
-    centres = (edges[:-1] + edges[1:]) / 2.0
-    s_grid = (np.arange(S_BINS) + 0.5) * full / S_BINS
-    if k == 0:
-        density = np.ones(S_BINS)  # nothing is known of what a scoring run would score
+    rate = stats.beta(k + a, n - k + b)
+    if k == 0:  # nothing is known of what a scoring run would score
+        s_low, s_high, density = 0.0, full, np.ones(S_BINS)
     else:
         positive = scoring @ weights
         df = NU0 + k - 1
         spread = float(positive.var(ddof=1)) if k > 1 else 0.0
-        prior = comonotonic_variance(scoring.sum(axis=0), k, weights)
-        scale = np.sqrt((NU0 * prior + (k - 1) * spread) / df / k)
-        density = stats.t.pdf((s_grid - positive.mean()) / max(scale, 1e-9), df)
-    density /= density.sum()
-    cdf = density @ _scaled_rate_cdf(n, k, full)
+        prior = grouped_variance(scoring.sum(axis=0), k, weights, sorted(marks))
+        scale = max(float(np.sqrt((NU0 * prior + (k - 1) * spread) / df / k)), 1e-9)
+        s_dist = stats.t(df, float(positive.mean()), scale)
+        s_low, s_high = (float(np.clip(x, 0.0, full)) for x in s_dist.ppf([TAIL, 1.0 - TAIL]))
+        s_high = max(s_high, s_low + 1e-6)
+        density = s_dist.pdf(s_low + (np.arange(S_BINS) + 0.5) * (s_high - s_low) / S_BINS)
+    density = density / density.sum()
+    s_grid = s_low + (np.arange(S_BINS) + 0.5) * (s_high - s_low) / S_BINS
+    m_low = float(rate.ppf(TAIL)) * s_low
+    edges = np.linspace(m_low, s_high, STEPS + 1)
+    cdf = density @ rate.cdf(np.minimum(edges[None, :] / s_grid[:, None], 1.0))
     pmf = np.clip(np.diff(cdf), 0.0, None)
     pmf /= pmf.sum()
+    centres = (edges[:-1] + edges[1:]) / 2.0
     return ScorePosterior(
         full, n, k, int(np.sum(scores >= full - 1e-9)), float(scores.mean()) if n else None, centres, pmf
     )
 
 
 @dataclass(frozen=True)
+class Estimate:
+    """Student's t for a mean (a posterior, or a sampling distribution): `centre` and `scale` in
+    points, `df` degrees of freedom; its intervals are cut to [low_bound, high_bound]."""
+
+    centre: float
+    scale: float
+    df: float
+    low_bound: float = -math.inf
+    high_bound: float = math.inf
+
+    def interval(self, confidence: float = CONFIDENCE) -> tuple[float, float]:
+        """The equal-tailed interval at `confidence`, in points (ValueError outside (0, 1))."""
+        if not 0.0 < confidence < 1.0:
+            raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        if self.scale <= 0.0:
+            low = high = self.centre
+        else:
+            low, high = (float(x) for x in stats.t.interval(confidence, self.df, self.centre, self.scale))
+        return max(low, self.low_bound), min(high, self.high_bound)
+
+
+def shrunk_estimate(values: FloatArray, prior: float, low_bound: float, high_bound: float) -> Estimate:
+    """The mean of `values` (one a seed) under the normal model whose variance has a conjugate
+    prior worth NU0 values at `prior` (points^2): see the module. ValueError when there are none."""
+    n = values.size
+    if n == 0:
+        raise ValueError("no runs to estimate a mean from")
+    spread = float(values.var(ddof=1)) if n > 1 else 0.0
+    variance = (NU0 * prior + (n - 1) * spread) / (NU0 + n - 1)
+    return Estimate(float(values.mean()), math.sqrt(variance / n), NU0 + n - 1, low_bound, high_bound)
+
+
+def task_means(runs: Sequence[RunPoints], marks: Mapping[str, float]) -> FloatArray:
+    """Per task (check, in sorted order), its mean points over `runs`. When some runs left tasks
+    out (`RunPoints.judged`), each task's mean is over the runs that judged it (NaN when none did)
+    and OTHER, the left-out tasks' share of a score, is no task and is left out of the array."""
+    weights, shares = _shares(runs, marks)
+    if all(r.judged is None for r in runs):
+        means: FloatArray = shares.mean(axis=0) * weights
+        return means
+    names = sorted(marks)
+    tasks = np.array([n != OTHER for n in names], dtype=bool)
+    judged = np.array([[r.judged is None or n in r.judged for n in names] for r in runs], dtype=bool).reshape(
+        len(runs), len(names)
+    )
+    counts = judged.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_task: FloatArray = (shares * judged).sum(axis=0) / counts * weights
+    judged_tasks: FloatArray = per_task[tasks]
+    return judged_tasks
+
+
+def clustered_estimate(per_task: FloatArray, low_bound: float, high_bound: float) -> Estimate | None:
+    """The sum over the T tasks of `per_task` with tasks as a sample: T times the mean of the tasks
+    known (NaN: a task not judged, taken as one of the others), with the item-clustered standard
+    error, sqrt(T) sd when all are known, on (tasks known - 1) degrees of freedom (Miller 2024, see
+    the module); None under two tasks known."""
+    tasks = per_task.size
+    known = per_task[~np.isnan(per_task)]
+    if known.size < 2:
+        return None
+    scale = tasks * float(known.std(ddof=1)) / math.sqrt(known.size)
+    return Estimate(tasks * float(known.mean()), scale, known.size - 1, low_bound, high_bound)
+
+
+def items_interval(runs: Sequence[RunPoints], marks: Mapping[str, float]) -> Estimate | None:
+    """The mean score on tasks like these (the module's second estimand); None without runs or with
+    fewer than two tasks."""
+    if not runs:
+        return None
+    return clustered_estimate(task_means(runs, marks), 0.0, float(sum(marks.values())))
+
+
+@dataclass(frozen=True)
 class Summary:
-    """Mean, spread and the credible interval of one model's scores on one exam."""
+    """Mean, spread and the intervals of one model's scores on one exam."""
 
     n: int
     mean: float | None
     minimum: float | None
     maximum: float | None
     stdev: float | None  # sample standard deviation (n - 1)
-    ci_low: float | None
+    ci_low: float | None  # on these tasks
     ci_high: float | None
+    items_low: float | None = None  # on tasks like these (exams of items only)
+    items_high: float | None = None
 
 
 def summarize(
-    runs: Sequence[RunPoints], marks: Mapping[str, float], confidence: float = CONFIDENCE
+    runs: Sequence[RunPoints],
+    marks: Mapping[str, float],
+    confidence: float = CONFIDENCE,
+    *,
+    pool: Pool | None = None,
+    items: bool = False,
 ) -> Summary:
-    """Summarize the runs' scores; the interval is the posterior's (see the module), None when n is 0."""
+    """Summarize the runs' scores with the module's intervals (the second only when `items`); the
+    intervals are None when n is 0."""
     scores = [r.score for r in runs]
     if not scores:
         return Summary(0, None, None, None, None, None, None)
-    low, high = score_posterior(runs, marks).interval(confidence) if marks else (None, None)
+    low, high = score_posterior(runs, marks, pool).interval(confidence) if marks else (None, None)
+    clustered = items_interval(runs, marks) if items and marks else None
+    items_low, items_high = clustered.interval(confidence) if clustered else (None, None)
     stdev = float(np.std(scores, ddof=1)) if len(scores) > 1 else None
-    return Summary(len(scores), float(np.mean(scores)), min(scores), max(scores), stdev, low, high)
+    return Summary(
+        len(scores), float(np.mean(scores)), min(scores), max(scores), stdev, low, high, items_low, items_high
+    )

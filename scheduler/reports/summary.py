@@ -10,7 +10,7 @@ from typing import Any
 
 from scheduler.db.vocabulary import MODEL_VERDICTS, Verdict
 from scheduler.reports.runs import ALL_VERDICTS, NOT_GRADED, GradeChoice, Run, SweepRuns
-from scheduler.reports.stats import RunPoints, Summary, runs_from_grades, summarize
+from scheduler.reports.stats import Pool, RunPoints, Summary, pool_of, runs_from_grades, summarize
 
 
 @dataclass
@@ -44,7 +44,8 @@ class ModelExamStats:
     draft_tokens: tuple[int, int] | None = None  # (accepted, drafted) over runs with a draft model
     runs: list[RunPoints] = field(default_factory=list)  # runs with a model verdict, points per check
     marks: dict[str, float] = field(default_factory=dict)  # check -> max points
-    items: tuple[int, int] | None = None  # an exam of items: (judged, in all) over the judged seeds
+    items: bool = False  # an exam of items (go-tasks): its checks are tasks
+    item_counts: tuple[int, int] | None = None  # an exam of items: (judged, in all) over the judged seeds
     infra_items: list[str] = field(default_factory=list)  # `seed S item: verdict`, left out of a seed
 
     def to_json(self) -> dict[str, Any]:
@@ -64,6 +65,8 @@ class ModelExamStats:
             "stdev": self.scores.stdev,
             "ci95_low": self.scores.ci_low,
             "ci95_high": self.scores.ci_high,
+            "items_ci95_low": self.scores.items_low,
+            "items_ci95_high": self.scores.items_high,
             "scores_by_seed": {str(k): v for k, v in sorted(self.scores_by_seed.items())},
             "mean_all_runs": self.mean_all_runs,
             "n_graded": self.n_graded,
@@ -80,8 +83,8 @@ class ModelExamStats:
             "from_reasoning": self.from_reasoning,
             "draft_accepted": None if self.draft_tokens is None else self.draft_tokens[0],
             "draft_n": None if self.draft_tokens is None else self.draft_tokens[1],
-            "items_judged": None if self.items is None else self.items[0],
-            "items": None if self.items is None else self.items[1],
+            "items_judged": None if self.item_counts is None else self.item_counts[0],
+            "items": None if self.item_counts is None else self.item_counts[1],
             "infra_items": self.infra_items,
         }
 
@@ -117,8 +120,24 @@ def check_counts(runs: Iterable[Run], choice: GradeChoice) -> dict[str, tuple[in
     return {name: (passed[name], present[name]) for name in present}
 
 
-def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) -> ModelExamStats:
-    """The stats of one model's runs on one exam."""
+def scored_points(
+    runs: list[Run], choice: GradeChoice, exam_max: float
+) -> tuple[list[RunPoints], dict[str, float]]:
+    """The runs with a model verdict as RunPoints, and the checks' max points; a seed of an exam of
+    items with infra items left out is judged on its checks (`RunPoints.judged`)."""
+    scored = [(r, g) for r in runs if (g := r.grade(choice)) is not None and g.verdict in MODEL_VERDICTS]
+    points, marks = runs_from_grades([(r.seed, g.score, g.checks) for r, g in scored], exam_max)
+    points = [
+        replace(p, judged=frozenset(str(c.get("name")) for c in g.checks)) if g.infra_items else p
+        for p, (_, g) in zip(points, scored, strict=True)
+    ]
+    return points, marks
+
+
+def summarize_model_exam(
+    runs: list[Run], choice: GradeChoice, exam_max: float, pool: Pool | None = None
+) -> ModelExamStats:
+    """The stats of one model's runs on one exam; `pool`: the exam's other models' runs."""
     first = runs[0]
     graded = [(r, g) for r in runs if (g := r.grade(choice)) is not None]
     scored = [(r, g) for r, g in graded if g.verdict in MODEL_VERDICTS]
@@ -128,11 +147,8 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
     verdicts = Counter(v for r in runs if (v := r.verdict(choice)) is not None)
     verdicts[NOT_GRADED] = sum(1 for r in runs if r.verdict(choice) is None)
     generated = [r for r in runs if r.outcome is not None]
-    points, marks = runs_from_grades([(r.seed, g.score, g.checks) for r, g in scored], exam_max)
-    points = [
-        replace(p, judged=frozenset(str(c.get("name")) for c in g.checks)) if g.infra_items else p
-        for p, (_, g) in zip(points, scored, strict=True)
-    ]
+    points, marks = scored_points(runs, choice, exam_max)
+    items = bool(first.extra.get("items"))
     item_grades = [g for _, g in scored if g.items is not None]
     return ModelExamStats(
         model=first.model,
@@ -142,7 +158,7 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         size_gb=first.size_gb,
         exam=first.exam,
         n_jobs=len(runs),
-        scores=summarize(points, marks),
+        scores=summarize(points, marks, pool=pool, items=items),
         scores_by_seed={r.seed: g.score for r, g in scored},
         mean_all_runs=mean_of(g.score for _, g in graded),
         n_graded=len(graded),
@@ -162,7 +178,8 @@ def summarize_model_exam(runs: list[Run], choice: GradeChoice, exam_max: float) 
         draft_tokens=draft_tokens(generated),
         runs=points,
         marks=marks,
-        items=(
+        items=items,
+        item_counts=(
             (sum(g.items_judged or 0 for g in item_grades), sum(g.items or 0 for g in item_grades))
             if item_grades
             else None
@@ -187,4 +204,13 @@ def summarize_sweep(sweep_runs: SweepRuns, choice: GradeChoice) -> list[ModelExa
         groups.setdefault((run.model, run.exam), []).append(run)
     order = {m: i for i, m in enumerate(sweep_runs.model_order)}
     keys = sorted(groups, key=lambda k: (k[1], order.get(k[0], len(order)), k[0]))
-    return [summarize_model_exam(groups[k], choice, maxima.get(k[1], 0.0)) for k in keys]
+    points = {k: scored_points(groups[k], choice, maxima.get(k[1], 0.0))[0] for k in keys}
+    return [
+        summarize_model_exam(
+            groups[k],
+            choice,
+            maxima.get(k[1], 0.0),
+            pool_of([r for o in keys if o[1] == k[1] and o != k for r in points[o]]),
+        )
+        for k in keys
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 from typing import Any
 
@@ -118,12 +118,12 @@ def exam_tables(stats: Sequence[ModelExamStats], maxima: dict[str, float]) -> li
                     f"{s.label}: {left_out} run(s) left out of the mean "
                     f"({_infra_text(s)}); counting them as scored gives {fmt_number(s.mean_all_runs)}."
                 )
-            if s.items is not None and s.items[0] < s.items[1]:
+            if s.item_counts is not None and s.item_counts[0] < s.item_counts[1]:
                 shown = ", ".join(s.infra_items[:MAX_LISTED]) + (
                     ", ..." if len(s.infra_items) > MAX_LISTED else ""
                 )
                 notes.append(
-                    f"{s.label}: the mean rests on {s.items[0]} of {s.items[1]} items judged; each seed's "
+                    f"{s.label}: the mean rests on {s.item_counts[0]} of {s.item_counts[1]} items judged; each seed's "
                     f"score is its judged items' share of full marks; left out as infrastructure: {shown}."
                 )
             if s.short_max:
@@ -196,7 +196,8 @@ def paired_comparisons(
                     continue
                 marks = {n: max(sa.marks.get(n, 0.0), sb.marks.get(n, 0.0)) for n in {*sa.marks, *sb.marks}}
                 if marks:
-                    out.append((family, sa, sb, compare(sa.runs, sb.runs, marks, margin=margin)))
+                    c = compare(sa.runs, sb.runs, marks, margin=margin, items=sa.items and sb.items)
+                    out.append((family, sa, sb, c))
     return out
 
 
@@ -217,11 +218,25 @@ def verdict_text(sa: ModelExamStats, sb: ModelExamStats, c: Comparison) -> str:
     )
 
 
+def _ci(low: float | None, high: float | None) -> str:
+    return DASH if low is None or high is None else f"{low:+.1f} to {high:+.1f}"
+
+
+def items_verdict_text(sa: ModelExamStats, sb: ModelExamStats, c: Comparison) -> str:
+    """The verdict on tasks like these, with its interval; DASH for an exam that is not of items."""
+    if c.items_verdict is None:
+        return DASH
+    same = replace(c, verdict=c.items_verdict, seeds_needed=None)
+    text = verdict_text(sa, sb, same) if c.items_verdict is not Verdict.UNDECIDED else "undecided"
+    return f"{_ci(c.items_low, c.items_high)}: {text}"
+
+
 def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGIN) -> list[Table]:
-    """Quant against quant within a family, over the seeds both scored, with a verdict."""
+    """Quant against quant within a family, over the seeds (and tasks) both scored, with a verdict
+    under each estimand."""
     rows = []
     for family, sa, sb, c in paired_comparisons(stats, margin):
-        ci = DASH if c.ci_low is None or c.ci_high is None else f"{c.ci_low:+.1f} to {c.ci_high:+.1f}"
+        ci = _ci(c.ci_low, c.ci_high)
         rows.append(
             [
                 family,
@@ -232,6 +247,7 @@ def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGI
                 ci,
                 f"{c.b_only}/{c.a_only}",
                 verdict_text(sa, sb, c),
+                items_verdict_text(sa, sb, c),
             ]
         )
     if not rows:
@@ -239,13 +255,25 @@ def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGI
     return [
         Table(
             "paired",
-            "Quant comparisons, paired over the same seeds",
-            ["Family", "Exam", "A → B", "Seeds", "Mean B−A", "95% CI", "Checks B only/A only", "Verdict"],
+            "Quant comparisons, paired over the same seeds (and tasks)",
+            [
+                "Family",
+                "Exam",
+                "A → B",
+                "Seeds",
+                "Mean B−A",
+                "95% CI",
+                "Checks B only/A only",
+                "Verdict on these tasks",
+                "On tasks like these",
+            ],
             rows,
             [
                 (
-                    "95% CI: the credible interval of B−A from the two models' posteriors over their shared seeds "
-                    "(for an exam of items, over the items both judged in each seed, on the whole exam's scale). "
+                    "95% CI: the interval of B−A from the per-seed differences over the shared seeds, on these "
+                    "tasks (only the seeds are a sample; for an exam of items, over the items both judged in each "
+                    "seed, on the whole exam's scale). On tasks like these (exams of items): the paired, "
+                    "task-clustered interval and verdict, the tasks too taken as a sample (Miller 2024). "
                     "Checks B only/A only: (seed, check) pairs only B passed / only A passed. Verdict: equivalent "
                     f"when the 90% interval lies within ±{margin:g} point(s) (two one-sided tests, Schuirmann 1987); "
                     "better when the 95% interval excludes 0; otherwise undecided, with the shared seeds that would "

@@ -1,35 +1,56 @@
 """Two models on the same exam and seeds: which is better, whether they are equivalent, or how many
-seeds would tell.
+seeds would tell, under both estimands of `stats`.
 
-The difference D = mean(B) - mean(A) is taken over the seeds both models were scored on, check by
-check (the per-check differences, paired per seed and check, add up to it). Its posterior is the
-difference of the two models' posteriors (`stats.score_posterior`, each from the shared seeds),
-tabulated exactly by convolution. The verdict, at `confidence` (say 0.95, alpha = 0.05):
+The comparison is paired: B - A is taken seed by seed over the seeds both models were scored on
+(and, for an exam of items, task by task), so what the two share (the seed, the task's difficulty)
+cancels out of its spread. On an exam of items, each seed's pair rests on the tasks both judged
+there (an infra item on either side is left out of both, `RunPoints.judged`), the scores scaled
+to the whole exam; `checks_compared` counts the (seed, check) pairs compared.
 
-- `equivalent`: the 1 - 2 alpha interval of D lies inside (-margin, +margin): the two one-sided
-  tests (TOST) of Schuirmann 1987 ("A comparison of the two one-sided tests procedure and the power
-  approach for assessing the equivalence of average bioavailability", J. Pharmacokinetics and
-  Biopharmaceutics 15), each at level alpha;
-- `A better` / `B better`: the 1 - alpha interval of D excludes 0;
-- otherwise `undecided`, with the seeds that would settle it: the normal-approximation sample size
-  for a two-sided test of a difference of D-hat, or for TOST with a margin of margin - |D-hat|, at
-  80% power (Chow, Shao & Wang, "Sample Size Calculations in Clinical Research", 2nd ed., sections
-  3.2.1 and 3.2.3), from the posterior's standard deviation scaled to one seed, whichever needs
-  fewer seeds.
+- **On these tasks**: the per-seed differences d_s = score_B(s) - score_A(s) get the normal model of
+  `stats.shrunk_estimate`, whose variance prior is the sum of the two models' hurdle variances
+  (`stats.prior_variance`, each model's scoring rate smoothed toward the other's), worth NU0 seeds.
+- **On tasks like these** (exams of items): the per-task differences of the mean points over the
+  shared seeds, summed, with the item-clustered standard error (`stats.clustered_estimate`): the
+  paired, clustered difference of Miller 2024 ("Adding Error Bars to Evals", arXiv:2411.00640,
+  sections 2.2 and 4).
+
+Each estimand gets a verdict, at `confidence` (say 0.95, alpha = 0.05):
+
+- `equivalent`: the 1 - 2 alpha interval of the difference lies inside (-margin, +margin): the two
+  one-sided tests (TOST) of Schuirmann 1987 ("A comparison of the two one-sided tests procedure and
+  the power approach for assessing the equivalence of average bioavailability", J.
+  Pharmacokinetics and Biopharmaceutics 15), each at level alpha;
+- `A better` / `B better`: the 1 - alpha interval excludes 0;
+- otherwise `undecided`, with the seeds that would settle it (on these tasks): the
+  normal-approximation sample size for a two-sided test of a difference of D-hat, or for TOST with
+  a margin of margin - |D-hat|, at 80% power (Chow, Shao & Wang, "Sample Size Calculations in
+  Clinical Research", 2nd ed., sections 3.2.1 and 3.2.3), from the posterior's variance of one
+  seed's difference, whichever needs fewer seeds.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
 from scipy import stats
 
 from scheduler.catalog import AdaptiveRules
-from scheduler.reports.stats import CONFIDENCE, OTHER, RunPoints, quantiles, score_posterior
+from scheduler.reports.stats import (
+    CONFIDENCE,
+    OTHER,
+    Estimate,
+    RunPoints,
+    clustered_estimate,
+    pool_of,
+    prior_variance,
+    shrunk_estimate,
+    task_means,
+)
 
 POWER = 0.8
 DEFAULT_MARGIN = AdaptiveRules().margin  # points, when the sweep file sets none
@@ -46,19 +67,23 @@ class Verdict(StrEnum):
 
 @dataclass(frozen=True)
 class Comparison:
-    """B against A over their shared seeds."""
+    """B against A over their shared seeds (and tasks)."""
 
     seeds: int  # shared seeds
     mean_diff: float | None  # observed mean of B - A (points)
-    ci_low: float | None  # the 1 - alpha credible interval of the difference
+    ci_low: float | None  # the 1 - alpha interval of the difference on these tasks
     ci_high: float | None
-    verdict: Verdict
+    verdict: Verdict  # on these tasks
     margin: float
     seeds_needed: int | None  # for an undecided pair: shared seeds that would settle it (80% power)
-    sd_one_seed: float | None  # the posterior's standard deviation of the difference, scaled to one seed
+    sd_one_seed: float | None  # the standard deviation of one seed's difference (posterior, points)
     b_only: int  # (seed, check) pairs B passed and A did not
     a_only: int  # (seed, check) pairs A passed and B did not
     checks_compared: int = 0  # (seed, check) pairs both judged: what the comparison rests on
+    tasks: int = 0  # tasks of an exam of items (0: not one)
+    items_low: float | None = None  # the 1 - alpha interval on tasks like these
+    items_high: float | None = None
+    items_verdict: Verdict | None = None  # on tasks like these
 
     def to_json(self) -> dict[str, object]:
         """Plain values for the JSON report."""
@@ -73,6 +98,10 @@ class Comparison:
             "b_only": self.b_only,
             "a_only": self.a_only,
             "checks_compared": self.checks_compared,
+            "tasks": self.tasks,
+            "items_ci_low": self.items_low,
+            "items_ci_high": self.items_high,
+            "items_verdict": None if self.items_verdict is None else self.items_verdict.value,
         }
 
 
@@ -80,11 +109,11 @@ def _shared(runs: Sequence[RunPoints], seeds: set[int]) -> list[RunPoints]:
     return sorted((r for r in runs if r.seed in seeds), key=lambda r: r.seed)
 
 
-def _paired_on_items(
+def _judged_by_both(
     ra: list[RunPoints], rb: list[RunPoints], marks: Mapping[str, float]
 ) -> tuple[list[RunPoints], list[RunPoints]]:
-    """The shared seeds' runs, each pair restricted to the checks both judged (an exam of items
-    with infra items left out on either side), their points scaled to the exam's checks."""
+    """The shared seeds' runs, each pair marked as judged on the checks both judged (an exam of
+    items with infra items left out on either side), their points as graded."""
     names = frozenset(marks) - {OTHER}
     pa, pb = [], []
     for x, y in zip(ra, rb, strict=True):
@@ -93,10 +122,37 @@ def _paired_on_items(
             pb.append(y)
             continue
         common = (x.judged or names) & (y.judged or names)
-        scale = len(names) / len(common) if common else 0.0
-        pa.append(RunPoints(x.seed, {n: x.points.get(n, 0.0) * scale for n in common}, common))
-        pb.append(RunPoints(y.seed, {n: y.points.get(n, 0.0) * scale for n in common}, common))
+        pa.append(replace(x, judged=common))
+        pb.append(replace(y, judged=common))
     return pa, pb
+
+
+def _scaled_to_judged(runs: list[RunPoints], marks: Mapping[str, float]) -> list[RunPoints]:
+    """`_judged_by_both`'s runs restricted to the checks they were judged on, their points scaled to
+    the exam's checks (a run judged on every check as it is)."""
+    names = frozenset(marks) - {OTHER}
+    out = []
+    for r in runs:
+        scale = len(names) / len(r.judged) if r.judged else 0.0
+        out.append(
+            r
+            if r.judged is None
+            else RunPoints(r.seed, {n: r.points.get(n, 0.0) * scale for n in r.judged}, r.judged)
+        )
+    return out
+
+
+def decide(estimate: Estimate, margin: float, confidence: float = CONFIDENCE) -> Verdict:
+    """The verdict of the module's rules on a difference's distribution."""
+    low, high = estimate.interval(confidence)
+    low_eq, high_eq = estimate.interval(1.0 - 2.0 * (1.0 - confidence))
+    if -margin < low_eq and high_eq < margin:
+        return Verdict.EQUIVALENT
+    if low > 0:
+        return Verdict.B_BETTER
+    if high < 0:
+        return Verdict.A_BETTER
+    return Verdict.UNDECIDED
 
 
 def compare(
@@ -106,10 +162,13 @@ def compare(
     *,
     margin: float = DEFAULT_MARGIN,
     confidence: float = CONFIDENCE,
+    items: bool = False,
 ) -> Comparison:
-    """Compare the runs of B against those of A on one exam whose checks are worth `marks`."""
+    """Compare the runs of B against those of A on one exam whose checks are worth `marks`; `items`:
+    the checks are the tasks of an exam of items, and the second estimand is given too."""
     seeds = {r.seed for r in a} & {r.seed for r in b}
-    ra, rb = _paired_on_items(_shared(a, seeds), _shared(b, seeds), marks)
+    ja, jb = _judged_by_both(_shared(a, seeds), _shared(b, seeds), marks)
+    ra, rb = _scaled_to_judged(ja, marks), _scaled_to_judged(jb, marks)
     names = frozenset(marks) - {OTHER}
     b_only = a_only = 0
     for x, y in zip(ra, rb, strict=True):
@@ -120,27 +179,38 @@ def compare(
             a_only += passed_a and not passed_b
     if not seeds:
         return Comparison(0, None, None, None, Verdict.UNDECIDED, margin, None, None, 0, 0)
-    pa, pb = score_posterior(ra, marks), score_posterior(rb, marks)
-    pmf = np.convolve(pb.pmf, pa.pmf[::-1])
-    step = pa.grid[1] - pa.grid[0]
-    grid = (np.arange(pmf.size) - (pa.pmf.size - 1)) * step
-    low, high = quantiles(grid, pmf, confidence)
-    low_eq, high_eq = quantiles(grid, pmf, 1.0 - 2.0 * (1.0 - confidence))
-    diff = float(np.mean([y.score - x.score for x, y in zip(ra, rb, strict=True)]))
-    if -margin < low_eq and high_eq < margin:
-        verdict = Verdict.EQUIVALENT
-    elif low > 0:
-        verdict = Verdict.B_BETTER
-    elif high < 0:
-        verdict = Verdict.A_BETTER
-    else:
-        verdict = Verdict.UNDECIDED
-    sd = float(np.sqrt(max(float(np.dot(grid**2, pmf)) - float(np.dot(grid, pmf)) ** 2, 0.0)))
-    one_seed = sd * math.sqrt(len(seeds))
-    needed = seeds_to_settle(diff, one_seed, margin, confidence) if verdict is Verdict.UNDECIDED else None
-    compared = sum(len(x.judged) if x.judged is not None else len(names) for x in ra)
+    full = float(sum(marks.values()))
+    prior = prior_variance(ra, marks, pool_of(rb)) + prior_variance(rb, marks, pool_of(ra))
+    diffs = np.array([y.score - x.score for x, y in zip(ra, rb, strict=True)])
+    estimate = shrunk_estimate(diffs, prior, -full, full)
+    low, high = estimate.interval(confidence)
+    verdict = decide(estimate, margin, confidence)
+    one_seed = estimate.scale * math.sqrt(len(seeds))
+    needed = (
+        seeds_to_settle(estimate.centre, one_seed, margin, confidence)
+        if verdict is Verdict.UNDECIDED
+        else None
+    )
+    clustered = (
+        clustered_estimate(task_means(jb, marks) - task_means(ja, marks), -full, full) if items else None
+    )
+    items_low, items_high = clustered.interval(confidence) if clustered else (None, None)
     return Comparison(
-        len(seeds), diff, low, high, verdict, margin, needed, one_seed, b_only, a_only, compared
+        len(seeds),
+        estimate.centre,
+        low,
+        high,
+        verdict,
+        margin,
+        needed,
+        one_seed,
+        b_only,
+        a_only,
+        sum(len(x.judged) if x.judged is not None else len(names) for x in ra),
+        len(names) if clustered else 0,
+        items_low,
+        items_high,
+        decide(clustered, margin, confidence) if clustered else None,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from psycopg.types.json import Jsonb
 from scheduler.adaptive import SEED_SEQUENCE, Cell, advance, next_seed, plan_round
 from scheduler.catalog import AdaptiveRules
 from scheduler.db import connect
+from scheduler.db.sweeps import sweep_definition
 from scheduler.reports.stats import RunPoints
 from scheduler.reports.verdicts import Verdict
 from scheduler.settings import Settings
@@ -41,9 +43,10 @@ def test_only_cells_of_undecided_comparisons_get_another_seed() -> None:
 
 
 def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() -> None:
-    # 4 seeds: b is better, by a margin more seeds could still wash out; 8 seeds like them: settled.
+    # 4 seeds: b is better, by paired differences of 3, 2, 2, 1 that more seeds could still wash
+    # out; 8 seeds like them: settled.
     rules = AdaptiveRules(max_seeds=10)
-    shaky = plan_round({"a": _cell(1, 1, 1, 1), "b": _cell(3, 3, 6, 6)}, [("a", "b")], rules)
+    shaky = plan_round({"a": _cell(0, 1, 4, 5), "b": _cell(3, 3, 6, 6)}, [("a", "b")], rules)
     assert shaky.verdicts[("a", "b")] is Verdict.B_BETTER
     assert set(shaky.open_cells) == {"a", "b"}
     assert (
@@ -51,7 +54,7 @@ def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() 
         in shaky.open_cells["a"]
     )
     firm = plan_round(
-        {"a": _cell(1, 1, 1, 1, 1, 1, 1, 1), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules
+        {"a": _cell(0, 1, 4, 5, 0, 1, 4, 5), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules
     )
     assert firm.verdicts[("a", "b")] is Verdict.B_BETTER and not firm.open_cells
 
@@ -261,3 +264,27 @@ def test_the_leading_reconciler_advances_adaptive_sweeps_without_an_operator(
         "gemma4-26b-q4km": [42, 123, 456, 789],
         "gemma4-26b-q5km": [42, 123, 456, 789],
     }
+
+
+def test_the_duty_reads_the_stored_sweep_not_the_workers_sweep_files(
+    adaptive_sweep: Settings, tmp_path: Path
+) -> None:
+    # A leading worker whose SWEEPS_DIR has no such sweep (and whose catalog is empty) still
+    # advances it from what Postgres holds, and leaves the stored definition as it was.
+    empty = tmp_path / "elsewhere"
+    empty.mkdir()
+    (empty / "models.yaml").write_text("models: []\n")
+    worker = replace(adaptive_sweep, sweeps_dir=empty)
+    with connect(worker) as conn:
+        before = sweep_definition(conn, "ad")
+        params = conn.execute("SELECT DISTINCT params_hash FROM jobs WHERE sweep = 'ad'").fetchall()
+    (summary,) = advance(worker)
+    assert summary.added == {"gemma4-26b-q4km/v2": 789, "gemma4-26b-q5km/v2": 789}
+    with connect(worker) as conn:
+        after = sweep_definition(conn, "ad")
+        new = conn.execute("SELECT params_hash FROM jobs WHERE sweep = 'ad' AND seed = 789").fetchall()
+    assert (
+        after is not None
+        and after == before
+        and {r["params_hash"] for r in new} <= {r["params_hash"] for r in params}
+    )

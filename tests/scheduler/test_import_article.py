@@ -211,3 +211,20 @@ def test_report_json_of_the_article_lists_every_table(
     ids = [t["id"] for t in json.loads(out)["tables"]]
     assert ids[:2] == ["exam-v1", "exam-v2"]
     assert {"quant-gemma4-26b", "quant-qwen35-35b", "paired", "outcomes", "checks-v2", "speed"} <= set(ids)
+
+
+def test_health_of_the_articles_exams(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    # The article's data: both exams get a health summary and a per-check discrimination table, in
+    # the report and alone from `scheduler health`.
+    load_article(settings)
+    status, out, _ = run_cli(["health", "--sweep", "article", "--format", "json"], capsys)
+    assert status == 0
+    tables = {t["id"]: t for t in json.loads(out)["tables"]}
+    assert set(tables) == {"health-v1", "health-tasks-v1", "health-v2", "health-tasks-v2"}
+    summary = dict(tables["health-v2"]["rows"])
+    assert summary["To separate two models by 10 points of 100"].endswith("GPU hours")
+    assert "of 10 points" in summary["Noise floor at the sweep's seeds"]
+    rates = [float(r[1]) for r in tables["health-tasks-v2"]["rows"]]
+    assert rates == sorted(rates, reverse=True) and rates[0] > 0
+    status, out, _ = run_cli(["report", "--sweep", "article", "--format", "json"], capsys)
+    assert {"health-v1", "health-v2"} <= {t["id"] for t in json.loads(out)["tables"]}

@@ -13,7 +13,7 @@ import pytest
 
 from scheduler.catalog import Model
 from scheduler.db import connect
-from scheduler.reports.stats import RunPoints, proportion_interval, score_posterior, summarize
+from scheduler.reports.stats import RunPoints, items_interval, proportion_interval, score_posterior, summarize
 from scheduler.reports.tables import pareto_front
 from scheduler.reports.verdicts import Verdict, compare, seeds_to_settle
 from scheduler.settings import Settings
@@ -166,7 +166,8 @@ def test_paired_quant_comparison_pairs_seeds_both_scored(mixed_sweep: Settings) 
     (row,) = tables["paired"]["rows"]
     # a scored seeds 1, 2; b scored seeds 1, 2 (3 is server_error, 4 grader_error): b - a = +1, -8.
     assert row[:5] == ["fam", "v2", "Q4 → Q8", "2", "-3.5"]
-    assert row[-1].startswith("undecided; about ") and "more) would settle it" in row[-1]
+    assert row[-2].startswith("undecided; about ") and "more) would settle it" in row[-2]
+    assert row[-1] == "–"  # v2 is not an exam of items: no verdict on tasks like these
 
 
 def test_the_json_report_carries_verdicts_and_frontiers_as_fields(mixed_sweep: Settings) -> None:
@@ -267,3 +268,49 @@ def test_an_exam_with_no_run_judged_on_its_code_shows_no_compile_rate(settings: 
     assert quant_rows["Q4"][-1] == "–" and quant_rows["Q8"][-1] == "0/2"
     outcome_rows = {row[0]: row for row in tables["outcomes"]["rows"]}
     assert outcome_rows["A"][-3:] == ["–", "–", "–"]
+
+
+def _item_runs(rng: random.Random, rates: list[float], seeds: int) -> list[RunPoints]:
+    return [
+        RunPoints(s, {f"t{j}": float(rng.random() < p) for j, p in enumerate(rates)}) for s in range(seeds)
+    ]
+
+
+def test_pairing_by_task_narrows_the_interval_on_tasks_like_these() -> None:
+    # Two models on 20 tasks of very different difficulty, B a little better on each: unpaired, the
+    # tasks' spread swamps the difference; paired by task it cancels out.
+    rng = random.Random(3)
+    rates = [0.05 + 0.9 * j / 19 for j in range(20)]
+    a = _item_runs(rng, rates, 5)
+    b = _item_runs(rng, [min(r + 0.1, 1.0) for r in rates], 5)
+    marks = {f"t{j}": 1.0 for j in range(20)}
+    c = compare(a, b, marks, items=True)
+    assert c.items_low is not None and c.items_high is not None and c.tasks == 20
+    ia, ib = items_interval(a, marks), items_interval(b, marks)
+    assert ia is not None and ib is not None
+    unpaired = 2 * 2.09 * (ia.scale**2 + ib.scale**2) ** 0.5
+    assert c.items_high - c.items_low < unpaired / 1.5
+    assert compare(a, b, marks).items_verdict is None  # not an exam of items: one estimand
+
+
+def test_two_identical_quants_reach_equivalence() -> None:
+    # The same model twice (a run's score 13 to 15): within ±1 point after a few dozen shared seeds.
+    rng = random.Random(5)
+    marks = {f"c{j}": 1.0 for j in range(15)}
+    a = [RunPoints(s, {f"c{j}": 1.0 for j in range(rng.choice([13, 14, 14, 15]))}) for s in range(40)]
+    b = [RunPoints(s, {f"c{j}": 1.0 for j in range(rng.choice([13, 14, 14, 15]))}) for s in range(40)]
+    assert compare(a[:3], b[:3], marks).verdict is Verdict.UNDECIDED
+    assert compare(a, b, marks).verdict is Verdict.EQUIVALENT
+
+
+def test_intervals_cover_a_simulated_truth_about_95_percent_of_the_time() -> None:
+    # 300 simulated 5-seed sweeps of 10 independent checks at known rates: the mean's truth is the
+    # sum of the rates; a calibrated 95% interval covers it 90-99% of the time.
+    rng = random.Random(11)
+    rates = [0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97]
+    marks = {f"t{j}": 1.0 for j in range(10)}
+    hits = 0
+    for _ in range(300):
+        low, high = score_posterior(_item_runs(rng, rates, 5), marks).interval(0.95)
+        hits += low <= sum(rates) <= high
+    assert 0.90 <= hits / 300 <= 0.99
