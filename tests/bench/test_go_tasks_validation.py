@@ -25,6 +25,8 @@ def runs_of(name: str, flip_bad: bool) -> list[CaseRuns]:
     first known-bad fails its tests, and (flip_bad) once passes everything instead."""
     cases: list[CaseRuns] = []
     for case in get_exam(name).qualification_cases():
+        if case.allowed_verdicts:  # hostile answers stay out of the gate under load
+            continue
         expected = (case.expected_score, tuple(case.expected_checks.items()))
         outcomes = [expected, expected, expected]
         if flip_bad and case.expected_score < 1 and not any(c.task == name and c.off for c in cases):
