@@ -1,6 +1,7 @@
 """Go coding exams and their graders; `grade(exam, response_text)` is the API the worker calls.
 
     grade("v1", text, finish_reason="stop") -> Grade
+    grade("go-tasks/lru", continuation, prompt_style="completion") -> Grade   (the file start + text)
 
 Never raises for a grader failure: a crash, a missing Go toolchain, a
 `GraderFault` (a build or run ended by our time limit, a kill or a sandbox
@@ -19,8 +20,8 @@ import traceback
 
 from exams.extract import Extraction, extract_files
 from exams.golang import GoToolchainError
-from exams.registry import Exam, NormalizesResponse, get_exam, list_exams
-from exams.types import Check, ExamError, Grade, GraderFault, UnknownExamError, Verdict
+from exams.registry import CompletesFile, Exam, NormalizesResponse, get_exam, list_exams
+from exams.types import Check, ExamError, Grade, GraderFault, PromptStyle, UnknownExamError, Verdict
 
 __all__ = [
     "Check",
@@ -29,6 +30,7 @@ __all__ = [
     "Extraction",
     "Grade",
     "GraderFault",
+    "PromptStyle",
     "UnknownExamError",
     "Verdict",
     "extract_files",
@@ -55,13 +57,33 @@ def _failed(exam: Exam, verdict: Verdict, started: float, detail: str, version: 
     )
 
 
-def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Grade:
-    """Grade one raw model response for `exam`; grader faults become verdict grader_error."""
+def grade(
+    exam: str,
+    response_text: str,
+    finish_reason: str | None = None,
+    prompt_style: PromptStyle | str = PromptStyle.CHAT,
+) -> Grade:
+    """Grade one raw model response for `exam`; grader faults become verdict grader_error.
+
+    With `prompt_style` completion the response is the continuation of the exam's file start
+    (`CompletesFile`): the answer file graded is that start followed by the response, as it is; a
+    continuation cut at max_tokens (finish_reason "length") is `truncated`."""
     started = time.monotonic()
     spec = get_exam(exam)
     version = "unknown"
     try:
         version = spec.grader_version
+        if PromptStyle(prompt_style) is PromptStyle.COMPLETION:
+            if not isinstance(spec, CompletesFile):
+                raise GraderFault(
+                    f"exam {exam} has no file start to complete, but the job was asked as a completion"
+                )
+            if finish_reason == "length":
+                detail = "finish_reason=length: the continuation of the file was cut off at max_tokens"
+                return _failed(spec, Verdict.TRUNCATED, started, detail, version)
+            start = spec.file_start()
+            result = spec.grade_files(Extraction(files={start.file_name: start.text + response_text}))
+            return _finished(result, started, version)
         text = (
             spec.normalize_response(response_text) if isinstance(spec, NormalizesResponse) else response_text
         )
@@ -76,6 +98,10 @@ def grade(exam: str, response_text: str, finish_reason: str | None = None) -> Gr
     except Exception:
         log.exception("grader_error for exam %s", exam)
         return _failed(spec, Verdict.GRADER_ERROR, started, traceback.format_exc(), version)
+    return _finished(result, started, version)
+
+
+def _finished(result: Grade, started: float, version: str) -> Grade:
     result.duration_s = time.monotonic() - started
     result.grader_version = version
     result.log = result.log[-MAX_LOG_CHARS:]

@@ -72,6 +72,7 @@ class StoredGeneration:
     error: str | None
     reasoning_text: str = ""
     answer_source: str = AnswerSource.CONTENT
+    prompt_style: str = "chat"  # the job's (jobs.params.prompt_style; chat for jobs from before styles)
 
     @property
     def answer_text(self) -> str:
@@ -390,7 +391,7 @@ def job_model(job_id: int) -> str | None:
 def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> StoredGeneration | None:
     query = (
         "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error,"
-        " g.reasoning_text, g.answer_source"
+        " g.reasoning_text, g.answer_source, COALESCE(j.params->>'prompt_style', 'chat') AS prompt_style"
         " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
     )
     if generation_id is None:

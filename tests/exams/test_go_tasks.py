@@ -10,8 +10,8 @@ import pytest
 import exams
 from exams.golang import GoToolchain
 from exams.gotest.exam import GoTask
-from exams.registry import get_exam, get_manifest, job_exams
-from exams.types import Verdict
+from exams.registry import exam_prompt, get_exam, get_manifest, job_exams
+from exams.types import PromptStyle, Verdict
 from tests.support.exams_cli import run_exams
 
 TASKS = job_exams("go-tasks")
@@ -104,3 +104,58 @@ def test_every_task_folder_is_an_item(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(
         t.partition("/")[2] for t in TASKS
     )
+
+
+def after_package_clause(source: str) -> str:
+    """What a model continuing the file start writes: the file after its package clause."""
+    return source.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize("name", [t.partition("/")[2] for t in TASKS])
+def test_each_tasks_completion_prompt_is_its_api_as_a_doc_comment_before_its_package_clause(
+    name: str,
+) -> None:
+    t = task(name)
+    prompt = exam_prompt(t.name, PromptStyle.COMPLETION)
+    assert prompt.style is PromptStyle.COMPLETION and prompt.stop and "\npackage " in prompt.stop
+    lines = prompt.text.rstrip("\n").splitlines()
+    assert lines[-1] == f"package {t.task.package}" and prompt.text.endswith("\n\n")
+    assert all(line.startswith("//") for line in lines[:-1])  # only comments before the clause
+    signatures = re.findall(r"^func .*$", t.task.prompt(), flags=re.MULTILINE)
+    assert signatures and all(f"//\t{signature}" in lines for signature in signatures)
+    assert exam_prompt(t.name, PromptStyle.CHAT).text == t.prompt()
+
+
+def test_a_completion_is_graded_as_the_file_start_followed_by_the_continuation(
+    go_toolchain: GoToolchain,
+) -> None:
+    reverse = task("reverse").task
+    right = exams.grade("go-tasks/reverse", after_package_clause(reverse.reference()), "stop", "completion")
+    assert (right.verdict, right.score) == (Verdict.OK, 1.0)
+    bad = next(b for b in reverse.bad if b.file.name == "keeps_punctuation.go")
+    wrong = exams.grade("go-tasks/reverse", after_package_clause(bad.file.read_text()), "stop", "completion")
+    assert wrong.verdict == Verdict.TEST_FAIL
+    assert {c.name for c in wrong.checks if not c.passed} == set(bad.fails)
+    # Read as a chat answer the same text holds no file: the style decides what is graded.
+    assert (
+        exams.grade("go-tasks/reverse", after_package_clause(reverse.reference())).verdict
+        == Verdict.EXTRACT_FAIL
+    )
+    unfinished = exams.grade(
+        "go-tasks/reverse", "func Reverse(s string) string {\n\treturn s\n", "stop", "completion"
+    )
+    assert unfinished.verdict == Verdict.COMPILE_FAIL and "syntax error: unexpected EOF" in unfinished.log
+    cut = exams.grade("go-tasks/reverse", after_package_clause(reverse.reference()), "length", "completion")
+    assert cut.verdict == Verdict.TRUNCATED and not cut.verdict.is_model_outcome
+
+
+def test_a_tasks_own_start_file_replaces_the_derived_file_start(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    folder = tmp_path / "reverse"
+    folder.mkdir()
+    (folder / "prompt.md").write_text(task("reverse").task.prompt())
+    derived = replace(task("reverse").task, folder=folder)
+    assert derived.file_start().startswith("// Package reverse: ")
+    (folder / "start.go").write_text('package reverse\n\nimport "unicode"\n\n')
+    assert derived.file_start() == 'package reverse\n\nimport "unicode"\n\n'
