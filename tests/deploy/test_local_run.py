@@ -227,3 +227,21 @@ def test_a_missing_or_unreadable_model_file_is_one_line_and_exit_2(
         lines = done.stdout.strip().splitlines()
         assert done.returncode == 2 and len(lines) == 1, done.stdout + done.stderr
         assert lines[0].startswith(f"local run failed: MODEL={path}") and why in lines[0]
+
+
+def test_the_demo_ends_in_one_line_once_llama_server_stops_answering(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    local_processes = local_processes_module(monkeypatch)
+    import run_local
+
+    silent = f"http://127.0.0.1:{local_processes.free_port()}"  # nothing listens there
+    watch = run_local.ServerWatch(silent, local_processes.Children(tmp_path))
+    watch.check()  # within SERVER_SILENT_S of its last answer (here: its start) it is given time
+    monkeypatch.setattr(run_local, "SERVER_SILENT_S", 0.0)
+    monkeypatch.setattr(run_local, "HEALTH_EVERY_S", 0.0)
+    with pytest.raises(local_processes.Missing) as stopped:
+        watch.check()
+    message = str(stopped.value)
+    assert message.startswith(f"llama-server at {silent} stopped answering /health") and "\n" not in message
+    assert f"{tmp_path}/llama-server.log" in message
