@@ -15,6 +15,7 @@ folders with a manifest, found by `exams.registry`.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import traceback
 
@@ -66,24 +67,15 @@ def grade(
     """Grade one raw model response for `exam`; grader faults become verdict grader_error.
 
     With `prompt_style` completion the response is the continuation of the exam's file start
-    (`CompletesFile`): the answer file graded is that start followed by the response, as it is; a
-    continuation cut at max_tokens (finish_reason "length") is `truncated`."""
+    (`CompletesFile`): the answer file graded is that start followed by the response, as it is (cut
+    at max_tokens: see `_grade_completion`)."""
     started = time.monotonic()
     spec = get_exam(exam)
     version = "unknown"
     try:
         version = spec.grader_version
         if PromptStyle(prompt_style) is PromptStyle.COMPLETION:
-            if not isinstance(spec, CompletesFile):
-                raise GraderFault(
-                    f"exam {exam} has no file start to complete, but the job was asked as a completion"
-                )
-            if finish_reason == "length":
-                detail = "finish_reason=length: the continuation of the file was cut off at max_tokens"
-                return _failed(spec, Verdict.TRUNCATED, started, detail, version)
-            start = spec.file_start()
-            result = spec.grade_files(Extraction(files={start.file_name: start.text + response_text}))
-            return _finished(result, started, version)
+            return _grade_completion(spec, response_text, finish_reason, started, version)
         text = (
             spec.normalize_response(response_text) if isinstance(spec, NormalizesResponse) else response_text
         )
@@ -98,6 +90,39 @@ def grade(
     except Exception:
         log.exception("grader_error for exam %s", exam)
         return _failed(spec, Verdict.GRADER_ERROR, started, traceback.format_exc(), version)
+    return _finished(result, started, version)
+
+
+# A line that closes a top-level declaration: `}` or `)` alone at column 0 (Go, like the C family).
+_DECLARATION_END = re.compile(r"^[})][ \t]*$", re.MULTILINE)
+
+
+def _grade_completion(
+    spec: Exam, continuation: str, finish_reason: str | None, started: float, version: str
+) -> Grade:
+    """Grade the exam's file start followed by `continuation`. A continuation cut at max_tokens is
+    graded up to its last whole top-level declaration, as a base model keeps writing past the API it
+    was given; when that does not build either, the cut spoiled the code: `truncated` (infra)."""
+    if not isinstance(spec, CompletesFile):
+        raise GraderFault(
+            f"exam {spec.name} has no file start to complete, but the job was asked as a completion"
+        )
+    start = spec.file_start()
+    if finish_reason != "length":
+        result = spec.grade_files(Extraction(files={start.file_name: start.text + continuation}))
+        return _finished(result, started, version)
+    ends = list(_DECLARATION_END.finditer(continuation))
+    cut_note = "finish_reason=length: the continuation was cut off at max_tokens"
+    if not ends:
+        return _failed(spec, Verdict.TRUNCATED, started, f"{cut_note}, before any whole declaration", version)
+    whole = continuation[: ends[-1].end()] + "\n"
+    result = spec.grade_files(Extraction(files={start.file_name: start.text + whole}))
+    if result.verdict not in (Verdict.OK, Verdict.TEST_FAIL):
+        detail = f"{cut_note}; up to its last whole declaration it does not build:\n{result.log}"
+        return _failed(spec, Verdict.TRUNCATED, started, detail, version)
+    result.log = (
+        f"{cut_note}; graded up to its last whole declaration (line {whole.count(chr(10))})\n{result.log}"
+    )
     return _finished(result, started, version)
 
 

@@ -33,8 +33,9 @@ TEST_MODULE = "gotasks"  # the hidden tests import gotasks/<package>
 MAX_LOG_CHARS = 8000
 LIMIT_NAMES = ("build_s", "test_timeout_s")  # the [limits] of a gotest manifest, seconds
 # Where a base model's continuation of a Go file ends: a fence or a second file (it left the file),
-# an example or a main function (not part of a library file), its own tests, an answer marker.
-COMPLETION_STOP = ("\n```", "\npackage ", "\n// Example", "\nfunc main(", "\nfunc Test", "#END")
+# an example or a main function (not part of a library file), its own tests, an answer marker, two
+# blank lines in a row (gofmt never leaves them: what follows is no longer the file).
+COMPLETION_STOP = ("\n```", "\npackage ", "\n// Example", "\nfunc main(", "\nfunc Test", "#END", "\n\n\n")
 _PACKAGE_CLAUSE = re.compile(r"^[ \t]*package[ \t]+\w+", re.MULTILINE)
 
 

@@ -68,7 +68,7 @@ def run_demo(
 def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grades(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    demo_binary_and_model(monkeypatch)
+    binary, _ = demo_binary_and_model(monkeypatch)
     env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
     done = subprocess.run(
         [sys.executable, str(REPO_ROOT / "ops/run_local.py"), "--timeout-s", "1300"],
@@ -122,6 +122,17 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
         assert g["completion_tokens"] and g["completion_tokens"] == g["server_n"], g
         assert g["decode_tps"] and g["decode_tps"] == g["server_tps"], g
         assert g["server_info"].get("build_info"), g
+    # The base model is asked as a completion of each task's file (its catalog entry): every answer
+    # that ended by itself reached the graders as a file, so it was built (a model verdict, never
+    # extract_fail); the server's build and binary are recorded with each generation.
+    styles = query(settings.database_url, "SELECT DISTINCT params->>'prompt_style' AS style FROM jobs")
+    assert [s["style"] for s in styles] == ["completion"]
+    stopped = query(
+        settings.database_url,
+        "SELECT j.verdict FROM jobs j JOIN generations g ON g.job_id = j.id WHERE g.finish_reason = 'stop'",
+    )
+    assert all(j["verdict"] in ("ok", "test_fail", "compile_fail") for j in stopped), stopped
+    assert all(g["server_info"].get("binary") == str(binary) for g in finished), finished
     grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
     assert len(grades) == len(jobs)
     assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}

@@ -145,8 +145,24 @@ def test_a_completion_is_graded_as_the_file_start_followed_by_the_continuation(
         "go-tasks/reverse", "func Reverse(s string) string {\n\treturn s\n", "stop", "completion"
     )
     assert unfinished.verdict == Verdict.COMPILE_FAIL and "syntax error: unexpected EOF" in unfinished.log
-    cut = exams.grade("go-tasks/reverse", after_package_clause(reverse.reference()), "length", "completion")
+    # Cut at max_tokens: graded up to its last whole declaration, as a base model writes on past
+    # the API; when what is whole does not build, the cut spoiled it and it is truncated (infra).
+    rambling = (
+        after_package_clause(reverse.reference()) + "\n// Reverse2 reverses twice.\nfunc Reverse2(s string"
+    )
+    kept = exams.grade("go-tasks/reverse", rambling, "length", "completion")
+    assert (kept.verdict, kept.score) == (
+        Verdict.OK,
+        1.0,
+    ) and "graded up to its last whole declaration" in kept.log
+    first_half = (
+        after_package_clause(reverse.reference()).split("func IsPalindrome")[0] + "func IsPalindrome("
+    )
+    cut = exams.grade("go-tasks/reverse", first_half, "length", "completion")
     assert cut.verdict == Verdict.TRUNCATED and not cut.verdict.is_model_outcome
+    assert "up to its last whole declaration it does not build" in cut.log
+    nothing_whole = exams.grade("go-tasks/reverse", 'import (\n\t"unicode"', "length", "completion")
+    assert nothing_whole.verdict == Verdict.TRUNCATED
 
 
 def test_a_tasks_own_start_file_replaces_the_derived_file_start(tmp_path: Path) -> None:
