@@ -95,6 +95,10 @@ def grade(
 
 # A line that closes a top-level declaration: `}` or `)` alone at column 0 (Go, like the C family).
 _DECLARATION_END = re.compile(r"^[})][ \t]*$", re.MULTILINE)
+# Where the Go toolchain places an error: a parse error ("syntax error", or go list's "[setup
+# failed]" for a malformed import block) at that line was there before any cut that came later.
+_ERROR_AT = re.compile(r"\.go:(\d+):\d+: ")
+_PARSE_STAGE = ("syntax error", "[setup failed]")
 
 
 def _grade_completion(
@@ -102,7 +106,8 @@ def _grade_completion(
 ) -> Grade:
     """Grade the exam's file start followed by `continuation`. A continuation cut at max_tokens is
     graded up to its last whole top-level declaration, as a base model keeps writing past the API it
-    was given; when that does not build either, the cut spoiled the code: `truncated` (infra)."""
+    was given; when that does not build, a syntax error the compiler finds before the cut's last
+    lines is the model's (compile_fail), else the cut spoiled the code: `truncated` (infra)."""
     if not isinstance(spec, CompletesFile):
         raise GraderFault(
             f"exam {spec.name} has no file start to complete, but the job was asked as a completion"
@@ -111,19 +116,29 @@ def _grade_completion(
     if finish_reason != "length":
         result = spec.grade_files(Extraction(files={start.file_name: start.text + continuation}))
         return _finished(result, started, version)
-    ends = list(_DECLARATION_END.finditer(continuation))
     cut_note = "finish_reason=length: the continuation was cut off at max_tokens"
-    if not ends:
-        return _failed(spec, Verdict.TRUNCATED, started, f"{cut_note}, before any whole declaration", version)
-    whole = continuation[: ends[-1].end()] + "\n"
-    result = spec.grade_files(Extraction(files={start.file_name: start.text + whole}))
-    if result.verdict not in (Verdict.OK, Verdict.TEST_FAIL):
-        detail = f"{cut_note}; up to its last whole declaration it does not build:\n{result.log}"
-        return _failed(spec, Verdict.TRUNCATED, started, detail, version)
-    result.log = (
-        f"{cut_note}; graded up to its last whole declaration (line {whole.count(chr(10))})\n{result.log}"
-    )
-    return _finished(result, started, version)
+    ends = list(_DECLARATION_END.finditer(continuation))
+    if ends:
+        whole = continuation[: ends[-1].end()] + "\n"
+        result = spec.grade_files(Extraction(files={start.file_name: start.text + whole}))
+        if result.verdict in (Verdict.OK, Verdict.TEST_FAIL):
+            result.log = f"{cut_note}; graded up to its last whole declaration\n{result.log}"
+            return _finished(result, started, version)
+    # Nothing whole builds. A syntax error before the last lines was the model's before the cut.
+    text = start.text + continuation
+    result = spec.grade_files(Extraction(files={start.file_name: text}))
+    first = _ERROR_AT.search(result.log)
+    parse_error = any(stage in result.log for stage in _PARSE_STAGE)
+    if (
+        result.verdict is Verdict.COMPILE_FAIL
+        and parse_error
+        and first
+        and int(first.group(1)) < text.count("\n") - 1
+    ):
+        result.log = f"{cut_note}; a syntax error before the cut is the model's\n{result.log}"
+        return _finished(result, started, version)
+    detail = f"{cut_note}, which spoiled the code (nothing whole builds, no syntax error before the cut)"
+    return _failed(spec, Verdict.TRUNCATED, started, f"{detail}:\n{result.log}", version)
 
 
 def _finished(result: Grade, started: float, version: str) -> Grade:

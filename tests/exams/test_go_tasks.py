@@ -160,7 +160,12 @@ def test_a_completion_is_graded_as_the_file_start_followed_by_the_continuation(
     )
     cut = exams.grade("go-tasks/reverse", first_half, "length", "completion")
     assert cut.verdict == Verdict.TRUNCATED and not cut.verdict.is_model_outcome
-    assert "up to its last whole declaration it does not build" in cut.log
+    assert "which spoiled the code" in cut.log
+    # A syntax error well before the cut (a base model looping inside its imports) is the model's.
+    looping = 'import (\n\t"fmt"\n\n\tapp, err := fmt.Sprint(\n' + '\t\tapp.log("error"),\n' * 40
+    broken = exams.grade("go-tasks/reverse", looping, "length", "completion")
+    assert broken.verdict == Verdict.COMPILE_FAIL and "syntax error" in broken.log
+    assert "a syntax error before the cut is the model's" in broken.log
     nothing_whole = exams.grade("go-tasks/reverse", 'import (\n\t"unicode"', "length", "completion")
     assert nothing_whole.verdict == Verdict.TRUNCATED
 
