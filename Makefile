@@ -24,7 +24,7 @@ check: install
 	$(BIN)/lint-imports
 
 demo: install
-	$(BIN)/python ops/run_local.py
+	$(BIN)/python ops/run_local.py $(if $(MODEL),--model "$(MODEL)")
 
 # The operator's guide run for real: its own dockerd, a head and a GPU machine in containers, a sweep
 # through them with a drained GPU worker and a killed CPU worker, security and teardown

@@ -12,6 +12,7 @@ items (go-tasks) an `ExamSuite` whose items are Exams named `<exam>/<item>`, one
     exam_sets("go-tasks") -> {...}     its named sets: the manifest's [sets] and those its grader
                                        derives from its items (go-tasks: by difficulty and topic)
     get_manifest("v1") -> Manifest     ManifestError for a malformed folder
+    exam_prompt("go-tasks/lru", style) -> ExamPrompt   what a job of that prompt style sends
     grader_version_of(*paths)          a short hash of grader files: bump-free versioning
     file_apis(exam) -> {file: FileApi}  what each expected file declares (package, identifiers):
                                        the exam's own `api` (DeclaresApi), else read from its
@@ -33,7 +34,7 @@ from typing import Protocol, cast, runtime_checkable
 from exams.extract import Extraction, FileApi, extract_files
 from exams.gosource import scan
 from exams.manifest import MANIFEST_FILE, Manifest, ManifestError, load_manifest
-from exams.types import Grade, UnknownExamError, Verdict
+from exams.types import Grade, PromptStyle, UnknownExamError, Verdict
 
 PACKAGED_DIR = Path(__file__).parent
 EXAMS_DIR_ENV = "EXAMS_DIR"
@@ -113,6 +114,37 @@ class NormalizesResponse(Protocol):
     def normalize_response(self, response_text: str) -> str:
         """The response as the extractor should read it."""
         ...
+
+
+@dataclass(frozen=True)
+class FileStart:
+    """A completion prompt: the first lines of an exam's one answer file, for a base model to continue.
+
+    Base models are evaluated this way in HumanEval, MultiPL-E and bigcode's evaluation harness:
+    the prompt is the start of the source file (signatures and doc comments), the model writes
+    the rest, and the answer graded is the prompt followed by the model's continuation."""
+
+    file_name: str  # the answer file, e.g. `lru.go`
+    text: str  # its first lines: the prompt of /v1/completions, graded with the continuation after it
+    stop: tuple[str, ...]  # strings that end the continuation (the server's `stop`; not part of the file)
+
+
+@runtime_checkable
+class CompletesFile(Protocol):
+    """An exam a base model can take as a plain completion (a catalog entry's `prompt_style: completion`)."""
+
+    def file_start(self) -> FileStart:
+        """The start of the answer file and where the model's continuation stops."""
+        ...
+
+
+@dataclass(frozen=True)
+class ExamPrompt:
+    """What a job of one exam sends: completion only where the exam declares a file start, else chat."""
+
+    style: PromptStyle
+    text: str  # the user turn (chat) or the start of the answer file (completion)
+    stop: tuple[str, ...] = ()
 
 
 @runtime_checkable
@@ -290,6 +322,16 @@ def job_exams(entry: str) -> list[str]:
         return [entry]
     manifest = get_manifest(entry)
     return [f"{entry}{ITEM_SEPARATOR}{i}" for i in manifest.items] if manifest.items else [entry]
+
+
+def exam_prompt(name: str, style: PromptStyle | str) -> ExamPrompt:
+    """The prompt a model of `style` is given for exam `name`: its file start for `completion` when
+    the exam declares one (CompletesFile), else its chat prompt (the style then recorded is chat)."""
+    exam = get_exam(name)
+    if PromptStyle(style) is PromptStyle.COMPLETION and isinstance(exam, CompletesFile):
+        start = exam.file_start()
+        return ExamPrompt(PromptStyle.COMPLETION, start.text, start.stop)
+    return ExamPrompt(PromptStyle.CHAT, exam.prompt())
 
 
 def exam_of(job_exam: str) -> str:

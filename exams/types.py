@@ -17,6 +17,13 @@ from typing import Any
 from exams.console import OperatorError
 
 
+class PromptStyle(StrEnum):
+    """How a model is asked (a catalog entry's `prompt_style`): a job's identity includes it."""
+
+    CHAT = "chat"  # the prompt as a user turn of the model's chat template (/v1/chat/completions)
+    COMPLETION = "completion"  # the start of the answer file, continued as plain text (/v1/completions)
+
+
 class Verdict(StrEnum):
     """The one outcome of a graded job; infra and grader outcomes never count against a model."""
 

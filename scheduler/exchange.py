@@ -109,6 +109,7 @@ def export_lines(conn: Any, sweep: str) -> Iterator[dict[str, Any]]:
             "seed": job["seed"],
             "params_hash": job["params_hash"],
             "params": job["params"],
+            "prompt_style": run.prompt_style,
             "state": job["state"],
             "job_verdict": job["verdict"],
             "score": grade.score if grade else None,

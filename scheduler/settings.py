@@ -45,6 +45,7 @@ class Settings:
     generation_backoff_s: int = 5  # first pause between those tries, doubled each time
     max_attempts: int = 3  # attempts a job gets (worker deaths included) before it is recorded as failed
     reconcile_interval_s: int = 20  # seconds between the reconciler's passes (scheduler/reconcile.py)
+    llama_server: str = ""  # the llama-server binary behind LLAMA_SWAP_URL, where known (the local run)
 
     def __repr__(self) -> str:
         shown = []
@@ -72,6 +73,7 @@ class Settings:
             generation_backoff_s=_integer(env, "GENERATION_BACKOFF_S", cls.generation_backoff_s, minimum=0),
             max_attempts=_integer(env, "MAX_ATTEMPTS", cls.max_attempts, minimum=1),
             reconcile_interval_s=_integer(env, "RECONCILE_INTERVAL_S", cls.reconcile_interval_s, minimum=1),
+            llama_server=env.get("LLAMA_SERVER", ""),
         )
 
 

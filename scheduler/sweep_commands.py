@@ -63,5 +63,5 @@ def submit_sweep(settings: Settings, name: str, *, rerun: bool, requeue: bool) -
     sweep, catalog, specs = load(settings, name)
     # An answer that rewrites a given program (v2) is longer than one written from a short prompt
     # (v1): the prompt's length orders exams by expected generation time, longest first.
-    longest_first = sorted(expand_exams(sweep.exams), key=lambda exam: -len(prompt_text(exam)))
+    longest_first = sorted(expand_exams(sweep.exams), key=lambda exam: -len(prompt_text(exam).text))
     return submit(settings, sweep, catalog, specs, rerun=rerun, requeue=requeue, exam_order=longest_first)

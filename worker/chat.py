@@ -1,4 +1,5 @@
-"""What one chat completion is: the request sent to `POST /v1/chat/completions` and its result."""
+"""What one generation is: the request (`POST /v1/chat/completions`, or `POST /v1/completions` for
+a completion-style job) and its result."""
 
 from __future__ import annotations
 
@@ -6,10 +7,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from exams.types import PromptStyle
+
+CHAT_PATH = "/v1/chat/completions"
+COMPLETION_PATH = "/v1/completions"
+
 
 @dataclass(frozen=True)
 class ChatRequest:
-    """One generation: the model id, the exam prompt and the sweep's sampling settings."""
+    """One generation: the model id, the exam prompt and the sweep's sampling settings.
+
+    With `style` completion the prompt is the start of the answer file, sent as the plain `prompt`
+    of `/v1/completions` (OpenAI's completions API, streamed like chat: chunks carry
+    `choices[].text`) with the exam's `stop` strings; the server's end of sequence also stops it."""
 
     model: str
     prompt: str
@@ -18,12 +28,24 @@ class ChatRequest:
     max_tokens: int
     timeout_s: float
     options: Mapping[str, Any] = field(default_factory=dict)
+    style: PromptStyle = PromptStyle.CHAT
+    stop: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The endpoint the request goes to."""
+        return COMPLETION_PATH if self.style is PromptStyle.COMPLETION else CHAT_PATH
 
     def body(self) -> dict[str, Any]:
-        """The JSON body of `POST /v1/chat/completions`."""
-        body: dict[str, Any] = {
-            "model": self.model,
-            "messages": [{"role": "user", "content": self.prompt}],
+        """The JSON body of the request to `path`."""
+        body: dict[str, Any] = {"model": self.model}
+        if self.style is PromptStyle.COMPLETION:
+            body["prompt"] = self.prompt
+        else:
+            body["messages"] = [{"role": "user", "content": self.prompt}]
+        if self.stop:
+            body["stop"] = list(self.stop)
+        body |= {
             "seed": self.seed,
             "temperature": self.temperature,
             "max_tokens": self.max_tokens,
@@ -31,6 +53,8 @@ class ChatRequest:
             "stream_options": {"include_usage": True},
             "cache_prompt": False,
         }
+        if self.style is PromptStyle.COMPLETION:
+            return body  # no chat template is applied: its variables mean nothing here
         kwargs = dict(self.options.get("chat_template_kwargs") or {})
         if self.options.get("reasoning") is False:
             kwargs["enable_thinking"] = False

@@ -1,5 +1,9 @@
 """An OpenAI-compatible chat client on httpx for llama-swap and plain llama-server.
 
+Chat jobs go to `/v1/chat/completions`; completion-style jobs (a base model continuing the start
+of the answer file) to `/v1/completions`, whose stream has the same framing with `choices[].text`
+in place of `choices[].delta.content` and the same final `usage` and `timings`.
+
 One request per generation, streamed (`stream: true`, so a 10-minute generation never sits on an
 idle connection), with `stream_options.include_usage` so the server sends token counts, and
 `cache_prompt: false` so a seed reproduces (llama-server's prompt cache can change logits).
@@ -66,7 +70,7 @@ class ChatClient:
             read_timeout = httpx.Timeout(min(request.timeout_s, STALL_TIMEOUT_S), connect=CONNECT_TIMEOUT_S)
             with self._client().stream(
                 "POST",
-                "/v1/chat/completions",
+                request.path,
                 json=request.body(),
                 timeout=read_timeout,
                 headers={"Accept": "text/event-stream"},
@@ -151,10 +155,10 @@ class ChatClient:
 
 
 def _absorb(result: ChatResult, payload: dict[str, Any], started: float) -> None:
-    """Fold one chunk into the result."""
+    """Fold one chunk into the result (a chat chunk's `delta`, or a completion chunk's `text`)."""
     for choice in payload.get("choices") or []:
         delta = choice.get("delta") or {}
-        content = delta.get("content") or ""
+        content = delta.get("content") or choice.get("text") or ""
         reasoning = delta.get("reasoning_content") or ""
         if (content or reasoning) and result.first_token_s is None:
             result.first_token_s = time.monotonic() - started

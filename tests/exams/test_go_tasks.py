@@ -13,8 +13,8 @@ import exams
 from exams.golang import GoToolchain
 from exams.gotest import estimate
 from exams.gotest.exam import GoTask
-from exams.registry import exam_sets, get_exam, get_manifest, job_exams
-from exams.types import Verdict
+from exams.registry import exam_prompt, exam_sets, get_exam, get_manifest, job_exams
+from exams.types import PromptStyle, Verdict
 from tests.support.exams_cli import run_exams
 
 TASKS = job_exams("go-tasks")
@@ -101,7 +101,10 @@ def test_the_gate_passes_for_every_go_task(go_toolchain: GoToolchain) -> None:
     code, out = run_exams("verify", "--exam", "go-tasks")
     hostile = len(get_manifest("go-tasks").hostile)
     cases = (
-        sum(1 + len(task(t.partition("/")[2]).task.alt) + len(task(t.partition("/")[2]).task.bad) for t in TASKS)
+        sum(
+            1 + len(task(t.partition("/")[2]).task.alt) + len(task(t.partition("/")[2]).task.bad)
+            for t in TASKS
+        )
         + hostile
     )
     assert code == 0, out
@@ -147,3 +150,79 @@ def test_quick_is_the_most_tasks_that_fit_the_hour_balanced_across_difficulty() 
     for difficulty in ("easy", "medium", "hard"):
         share = sum(t.difficulty == difficulty for t in tasks) / len(tasks)
         assert abs(sum(t.difficulty == difficulty for t in chosen) - share * len(chosen)) <= 1, difficulty
+
+
+def after_package_clause(source: str) -> str:
+    """What a model continuing the file start writes: the file after its package clause."""
+    return source.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize("name", [t.partition("/")[2] for t in TASKS])
+def test_each_tasks_completion_prompt_is_its_api_as_a_doc_comment_before_its_package_clause(
+    name: str,
+) -> None:
+    t = task(name)
+    prompt = exam_prompt(t.name, PromptStyle.COMPLETION)
+    assert prompt.style is PromptStyle.COMPLETION and prompt.stop and "\npackage " in prompt.stop
+    lines = prompt.text.rstrip("\n").splitlines()
+    assert lines[-1] == f"package {t.task.package}" and prompt.text.endswith("\n\n")
+    assert all(line.startswith("//") for line in lines[:-1])  # only comments before the clause
+    signatures = re.findall(r"^func .*$", t.task.prompt(), flags=re.MULTILINE)
+    assert signatures and all(f"//\t{signature}" in lines for signature in signatures)
+    assert exam_prompt(t.name, PromptStyle.CHAT).text == t.prompt()
+
+
+def test_a_completion_is_graded_as_the_file_start_followed_by_the_continuation(
+    go_toolchain: GoToolchain,
+) -> None:
+    reverse = task("reverse").task
+    right = exams.grade("go-tasks/reverse", after_package_clause(reverse.reference()), "stop", "completion")
+    assert (right.verdict, right.score) == (Verdict.OK, 1.0)
+    bad = next(b for b in reverse.bad if b.file.name == "keeps_punctuation.go")
+    wrong = exams.grade("go-tasks/reverse", after_package_clause(bad.file.read_text()), "stop", "completion")
+    assert wrong.verdict == Verdict.TEST_FAIL
+    assert {c.name for c in wrong.checks if not c.passed} == set(bad.fails)
+    # Read as a chat answer the same text holds no file: the style decides what is graded.
+    assert (
+        exams.grade("go-tasks/reverse", after_package_clause(reverse.reference())).verdict
+        == Verdict.EXTRACT_FAIL
+    )
+    unfinished = exams.grade(
+        "go-tasks/reverse", "func Reverse(s string) string {\n\treturn s\n", "stop", "completion"
+    )
+    assert unfinished.verdict == Verdict.COMPILE_FAIL and "syntax error: unexpected EOF" in unfinished.log
+    # Cut at max_tokens: graded up to its last whole declaration, as a base model writes on past
+    # the API; when what is whole does not build, the cut spoiled it and it is truncated (infra).
+    rambling = (
+        after_package_clause(reverse.reference()) + "\n// Reverse2 reverses twice.\nfunc Reverse2(s string"
+    )
+    kept = exams.grade("go-tasks/reverse", rambling, "length", "completion")
+    assert (kept.verdict, kept.score) == (
+        Verdict.OK,
+        1.0,
+    ) and "graded up to its last whole declaration" in kept.log
+    first_half = (
+        after_package_clause(reverse.reference()).split("func IsPalindrome")[0] + "func IsPalindrome("
+    )
+    cut = exams.grade("go-tasks/reverse", first_half, "length", "completion")
+    assert cut.verdict == Verdict.TRUNCATED and not cut.verdict.is_model_outcome
+    assert "which spoiled the code" in cut.log
+    # A syntax error well before the cut (a base model looping inside its imports) is the model's.
+    looping = 'import (\n\t"fmt"\n\n\tapp, err := fmt.Sprint(\n' + '\t\tapp.log("error"),\n' * 40
+    broken = exams.grade("go-tasks/reverse", looping, "length", "completion")
+    assert broken.verdict == Verdict.COMPILE_FAIL and "syntax error" in broken.log
+    assert "a syntax error before the cut is the model's" in broken.log
+    nothing_whole = exams.grade("go-tasks/reverse", 'import (\n\t"unicode"', "length", "completion")
+    assert nothing_whole.verdict == Verdict.TRUNCATED
+
+
+def test_a_tasks_own_start_file_replaces_the_derived_file_start(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    folder = tmp_path / "reverse"
+    folder.mkdir()
+    (folder / "prompt.md").write_text(task("reverse").task.prompt())
+    derived = replace(task("reverse").task, folder=folder)
+    assert derived.file_start().startswith("// Package reverse: ")
+    (folder / "start.go").write_text('package reverse\n\nimport "unicode"\n\n')
+    assert derived.file_start() == 'package reverse\n\nimport "unicode"\n\n'

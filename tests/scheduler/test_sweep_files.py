@@ -25,6 +25,17 @@ ARTICLE_MODELS = {
 }
 
 
+def sweeps_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **sweep_files: str) -> Path:
+    """A copy of the packaged sweeps folder with the given `<name>.yaml` files, as SWEEPS_DIR."""
+    sweeps = tmp_path / "sweeps"
+    shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
+    for name, text in sweep_files.items():
+        (sweeps / f"{name}.yaml").write_text(text)
+    monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
+    get_settings.cache_clear()
+    return sweeps
+
+
 def test_the_catalog_holds_the_articles_sixteen_models_with_their_sizes() -> None:
     catalog = load_catalog(PACKAGED_SWEEPS_DIR)
     article = [m for m in catalog.values() if m.family != "gemma3-270m"]
@@ -152,13 +163,11 @@ def test_an_exam_of_items_gives_one_job_per_task_and_a_set_names_a_few(
 
     from exams.registry import job_exams
 
-    sweeps = tmp_path / "sweeps"
-    shutil.copytree(PACKAGED_SWEEPS_DIR, sweeps)
-    (sweeps / "tasks.yaml").write_text(
-        "models: [gpt-oss-20b]\nexams: [go-tasks, v1, go-tasks:demo]\nseeds: [1, 2]\n"
+    sweeps = sweeps_with(
+        tmp_path,
+        monkeypatch,
+        tasks="models: [gpt-oss-20b]\nexams: [go-tasks, v1, go-tasks:demo]\nseeds: [1, 2]\n",
     )
-    monkeypatch.setenv("SWEEPS_DIR", str(sweeps))
-    get_settings.cache_clear()
     tasks = job_exams("go-tasks")
     code, out, _ = run_cli(["submit", "--sweep", "tasks", "--dry-run", "--json"], capsys)
     jobs = json.loads(out)
@@ -172,3 +181,42 @@ def test_an_exam_of_items_gives_one_job_per_task_and_a_set_names_a_few(
     (sweeps / "tasks.yaml").write_text("models: [gpt-oss-20b]\nexams: [go-tasks:nope]\nseeds: [1]\n")
     code, _, err = run_cli(["submit", "--sweep", "tasks", "--dry-run"], capsys)
     assert code == 1 and err.startswith("scheduler: error: sweep file tasks.yaml: exams[0] 'go-tasks:nope'")
+
+
+def test_a_models_prompt_style_is_part_of_its_jobs_identity_where_the_exam_declares_a_file_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    import yaml
+
+    sweeps = sweeps_with(
+        tmp_path,
+        monkeypatch,
+        styles="models: [gemma3-270m-q4km]\nexams: [go-tasks/reverse, v1]\nseeds: [1]\n",
+    )
+
+    def dry_run() -> dict[str, dict[str, object]]:
+        code, out, err = run_cli(["submit", "--sweep", "styles", "--dry-run", "--json"], capsys)
+        assert code == 0, err
+        return {job["exam"]: job for job in json.loads(out)}
+
+    completion = dry_run()
+    assert completion["go-tasks/reverse"]["params"]["prompt_style"] == "completion"  # type: ignore[index]
+    assert completion["v1"]["params"]["prompt_style"] == "chat"  # type: ignore[index]  # v1 declares no file start
+    catalog_file = sweeps / "models.yaml"
+    catalog = yaml.safe_load(catalog_file.read_text())
+    del catalog["models"]["gemma3-270m-q4km"]["prompt_style"]
+    catalog_file.write_text(yaml.safe_dump(catalog))
+    chat = dry_run()
+    assert chat["go-tasks/reverse"]["params_hash"] != completion["go-tasks/reverse"]["params_hash"]
+    assert chat["v1"]["params_hash"] == completion["v1"]["params_hash"]
+    # A chat job's hash is the one it had before prompt styles: prompt_style is left out of it.
+    from scheduler.expansion import params_hash
+
+    params = dict(chat["v1"]["params"])  # type: ignore[call-overload]
+    assert params_hash({k: v for k, v in params.items() if k != "prompt_style"}) == chat["v1"]["params_hash"]
+    catalog["models"]["gemma3-270m-q4km"]["prompt_style"] = "base"
+    catalog_file.write_text(yaml.safe_dump(catalog))
+    code, _, err = run_cli(["submit", "--sweep", "styles", "--dry-run"], capsys)
+    assert code == 1 and "models.gemma3-270m-q4km.prompt_style must be chat or completion" in err

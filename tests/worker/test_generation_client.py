@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from exams.types import PromptStyle
 from scheduler.db.vocabulary import Outcome
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from worker.client import ChatClient, ChatRequest
@@ -109,3 +110,29 @@ def test_served_models_come_from_v1_models(client: ChatClient) -> None:
 def test_a_server_that_does_not_answer_yet_names_the_variable() -> None:
     with pytest.raises(ServerNotReady, match="LLAMA_SWAP_URL=http://127.0.0.1:9"):
         ChatClient("http://127.0.0.1:9").served_models()
+
+
+def test_a_completion_style_request_streams_from_v1_completions_with_its_stop_strings(
+    client: ChatClient, fake: FakeLlamaSwapProcess
+) -> None:
+    completion = ChatRequest(
+        MODEL, V1_PROMPT, 42, 1.0, 100_000, 30, options={"reasoning": False},
+        style=PromptStyle.COMPLETION, stop=("\npackage ",),
+    )  # fmt: skip
+    body = completion.body()
+    assert completion.path == "/v1/completions"
+    assert body["prompt"] == V1_PROMPT and "messages" not in body
+    assert body["stop"] == ["\npackage "] and "chat_template_kwargs" not in body
+    chat = client.complete(request())
+    result = client.complete(completion)
+    # The same recording, streamed as completion chunks (choices[].text), with usage and timings.
+    assert result.text == chat.text and result.finish_reason == "stop"
+    assert result.completion_tokens == chat.completion_tokens and result.decode_tps
+    log = fake.stats()["requests"]
+    assert [entry["stream"] for entry in log] == [True, True]
+
+
+def test_the_servers_build_comes_from_props(client: ChatClient) -> None:
+    info = client.server_info(MODEL)
+    assert info["build_info"] == "b0000-fakeswap"
+    assert info["model_path"].endswith(f"{MODEL}.gguf") and info["total_slots"] == 1
