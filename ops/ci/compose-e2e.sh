@@ -279,7 +279,14 @@ docker compose up -d --wait redis postgres migrate flower cpu-worker
 docker compose ps
 docker compose logs migrate | grep -E "applied|schema at version" \
     || die "migrate did not report its schema version"
-docker compose logs cpu-worker | grep sandbox || die "cpu-worker did not report its grading sandbox"
+sandbox_reported() {  # the CPU worker logs its grading sandbox once its probe ran (it may lag the healthcheck)
+    for _ in $(seq 40); do
+        docker compose logs cpu-worker | grep sandbox && return 0
+        sleep 3
+    done
+    return 1
+}
+sandbox_reported || die "cpu-worker did not report its grading sandbox within 120 s"
 status_lists() {  # NAME: `scheduler status` (through the head) lists the worker NAME; 90 s at most
     for _ in $(seq 30); do
         docker compose run --rm -T scheduler status >"$RUN/status.txt" 2>&1 || true
