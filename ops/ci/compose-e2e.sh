@@ -372,9 +372,22 @@ for try in 1 2 3; do
     docker update --cpu-period 1000000 --cpu-quota 1000 "$cpu_container" >/dev/null
     job=$(job_in grading "${caught:-0}")
     echo "job $job is grading (cpu-worker held to $(docker inspect -f '{{.HostConfig.CpuQuota}}/{{.HostConfig.CpuPeriod}}' "$cpu_container") µs of CPU): docker compose kill cpu-worker, then up again"
-    docker compose kill cpu-worker
+    # SIGKILL is sent at once, but the container's processes (the worker and a grade's sandboxed
+    # run) need CPU to exit: at 0.1% of a CPU dockerd may stop waiting for the exit first. Then the
+    # hold is lifted and the container is waited for.
+    killed_in_time=1
+    docker compose kill cpu-worker || killed_in_time=""
     state=$(head_sql "SELECT state FROM jobs WHERE id = $job")
-    docker update --cpu-quota -1 "$cpu_container" >/dev/null
+    docker update --cpu-quota -1 "$cpu_container" >/dev/null 2>&1 || true
+    if [ -z "$killed_in_time" ]; then
+        for _ in $(seq 60); do
+            [ "$(docker inspect -f '{{.State.Running}}' "$cpu_container")" = false ] && break
+            sleep 1
+        done
+        [ "$(docker inspect -f '{{.State.Running}}' "$cpu_container")" = false ] \
+            || die "cpu-worker did not exit within 60 s of docker compose kill"
+        echo "cpu-worker exited once its CPU hold was lifted"
+    fi
     docker compose up -d --wait --no-deps cpu-worker
     if [ "$state" = grading ]; then caught=$job; break; fi
     echo "job $job was $state by the time of the kill: the fault came too late to test anything (try $try of 3)"
