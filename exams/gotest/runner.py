@@ -106,7 +106,8 @@ def _init_hang(result: RunResult, report: Report) -> bool:
 def _judge(result: RunResult, report: Report, names: Sequence[str], run: TestRun) -> bool:
     """Record one run's verdicts from the guard's report; True when the run judged some test."""
     details = _details(test2json_events(result.stdout), names)
-    reason = _hang_reason(result) if result.timed_out else _crash_reason(result)
+    hung = result.timed_out or result.cpu_limit_exceeded  # wall clock or CPU: whichever came first
+    reason = _hang_reason(result) if hung else _crash_reason(result)
     before = len(run.outcomes)
     for name in names:
         if name in run.outcomes:

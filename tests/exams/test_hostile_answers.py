@@ -21,6 +21,7 @@ from exams.manifest import ManifestError
 from exams.registry import get_exam
 from exams.sandbox import RunResult, isolation_available
 from exams.types import Verdict
+from tests.support.availability import require_service
 
 CASES = Path(__file__).parent / "data" / "field-cases"
 
@@ -55,7 +56,7 @@ def test_case_22_output_past_the_cap_is_cut_and_judged(go_toolchain: GoToolchain
 
 def test_case_31_a_write_to_run_lock_does_not_outlive_the_run(go_toolchain: GoToolchain) -> None:
     if not isolation_available():
-        pytest.skip("private world-writable directories need namespaces")
+        require_service("namespaces (private world-writable directories)", PermissionError("no isolation"))
     left = Path("/run/lock/qs-left-behind")
     left.unlink(missing_ok=True)
     result = grade("reverse", (CASES / "31-write-outside-workdir.txt").read_text())
@@ -183,7 +184,7 @@ def test_no_host_file_is_left_by_the_hostile_corpus() -> None:
 def test_a_grades_disk_use_is_capped_and_freed() -> None:
     """Files of 1 MB each until the disk refuses: a workspace of 8 MiB takes fewer than 8."""
     if os.geteuid() != 0 or not isolation_available():
-        pytest.skip("the workspace tmpfs needs root and namespaces")
+        require_service("root with namespaces (the workspace tmpfs)", PermissionError("no isolation"))
     script = "i=0; while head -c 1000000 /dev/zero > f$i 2>/dev/null; do i=$((i+1)); [ $i -gt 40 ] && break; done; echo $i"
     with exams.sandbox.Workspace(disk_bytes=8 << 20) as ws:
         written = int(ws.run(["sh", "-c", script]).stdout)

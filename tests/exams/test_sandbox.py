@@ -13,6 +13,7 @@ import pytest
 from exams.golang import GoToolchain, find_go
 from exams.sandbox import RUN_LIMITS, Limits, Workspace, isolation_available, jail
 from exams.sandbox.limits import MIB
+from tests.support.availability import require_service
 
 TOKEN = f"qs-hostile-{os.getpid()}"
 
@@ -315,7 +316,9 @@ def test_a_trusted_harness_under_tmp_stays_visible_and_read_only(
 
 def _isolated_as_root() -> None:
     if os.geteuid() != 0 or not isolation_available():
-        pytest.skip("the masks and hidden directories need root and namespaces")
+        require_service(
+            "root with namespaces (the masks and hidden directories)", PermissionError("no isolation")
+        )
 
 
 def test_the_untrusted_uid_can_write_only_its_run_dir_and_private_tmpfs() -> None:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
-
+from tests.support.availability import require_service
 from tests.support.paths import REPO_ROOT
 
 FIELD_CASES = Path(
@@ -19,8 +18,5 @@ def field_case(name: str) -> str:
     """The case's text; missing, a failure in CI and a skip elsewhere."""
     path = FIELD_CASES / name
     if not path.is_file():
-        message = f"field case {path} not found (set QUANTSWEEP_FIELD_CASES)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        require_service(f"field case {path}", FileNotFoundError("set QUANTSWEEP_FIELD_CASES"))
     return path.read_text(encoding="utf-8")
