@@ -28,9 +28,29 @@ def cli() -> None:
     """Go coding exams: prompts, grading and the grader qualification gate."""
 
 
+COMMANDS_GROUP = "quantsweep.exams"  # entry points: commands of `exams` defined in another package
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
-    console_main(cli, "exams", argv)
+    console_main(cli, "exams", argv, before=load_commands)
+
+
+def load_commands() -> None:
+    """Add the commands other installed packages register under the entry-point group COMMANDS_GROUP
+    (`exams health`, from the scheduler, which `exams` itself never imports); one whose package
+    cannot be imported here is left out."""
+    from importlib.metadata import entry_points
+
+    for point in entry_points(group=COMMANDS_GROUP):
+        if point.name in cli.commands:
+            continue
+        try:
+            command = point.load()
+        except ModuleNotFoundError:
+            continue
+        if isinstance(command, click.Command):
+            cli.add_command(command, point.name)
 
 
 @cli.command("list")

@@ -228,3 +228,21 @@ def test_health_of_the_articles_exams(settings: Settings, capsys: pytest.Capture
     assert rates == sorted(rates, reverse=True) and rates[0] > 0
     status, out, _ = run_cli(["report", "--sweep", "article", "--format", "json"], capsys)
     assert {"health-v1", "health-v2"} <= {t["id"] for t in json.loads(out)["tables"]}
+
+
+def test_exams_health_is_the_schedulers(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    # `exams health --sweep NAME` is the scheduler's command, registered as an entry point of the
+    # `exams` script (which imports no scheduler code): the same tables, and its error for a sweep
+    # the database does not hold.
+    from exams.cli import main as exams_main
+
+    load_article(settings)
+    _, scheduler_out, _ = run_cli(["health", "--sweep", "article", "--format", "json"], capsys)
+    with pytest.raises(SystemExit) as done:
+        exams_main(["health", "--sweep", "article", "--format", "json"])
+    assert done.value.code == 0
+    assert json.loads(capsys.readouterr().out)["tables"] == json.loads(scheduler_out)["tables"]
+    with pytest.raises(SystemExit) as done:
+        exams_main(["health", "--sweep", "no-such-sweep"])
+    err = capsys.readouterr().err
+    assert done.value.code == 1 and err.startswith("exams: error:") and "no-such-sweep" in err
