@@ -1,4 +1,4 @@
-"""The report's statistics before issue 28, frozen for the simulation bench's before/after columns:
+"""The report's first statistics, frozen for the simulation bench's before/after columns:
 a hurdle posterior with Jeffreys' prior on the scoring rate and a comonotonic variance prior,
 and the comparison as the difference of the two models' independent posteriors."""
 

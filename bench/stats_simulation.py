@@ -13,8 +13,8 @@ from N(mu, TASK_SPREAD^2) for go-tasks' 27 tasks, mu set for a mean pass rate of
 truth on these tasks is the exact expected score given the drawn easiness (Gauss-Hermite
 quadrature over theta); on tasks like these (go-tasks), its expectation over the easiness too.
 
-It prints (1) the 95% intervals' coverage and width at 3, 5 and 10 seeds, ours beside the report's
-before issue 28 (`bench/stats_before.py`); (2) paired against unpaired interval widths of the same
+It prints (1) the 95% intervals' coverage and width at 3, 5 and 10 seeds, ours beside
+the report's first method (`bench/stats_before.py`); (2) paired against unpaired interval widths of the same
 simulated comparisons, and the shared seeds that two identical quants need to be called equivalent
 within the margin, before and after; (3) the exam's health on a simulated 7-model go-tasks sweep:
 split-half rank stability, the noise floor and the cost of a decision; (4) the adaptive sweep of
@@ -47,6 +47,7 @@ from scheduler.reports.stats import (
     RunPoints,
     items_interval,
     pool_of,
+    pool_of_models,
     prior_variance,
     score_posterior,
     shrunk_estimate,
@@ -229,8 +230,11 @@ def coverage(sweeps: int) -> None:
                 for i, m in enumerate(family):
                     truth = m.truth(draws[i])
                     truths[i] += truth / sweeps
-                    others = [r for j, d in enumerate(data) if j != i for r in d]
-                    low, high = score_posterior(data[i], m.exam.marks, pool_of(others)).interval(0.95)
+                    low, high = score_posterior(
+                        data[i],
+                        m.exam.marks,
+                        pool_of_models([d for j, d in enumerate(data) if j != i], m.exam.marks),
+                    ).interval(0.95)
                     old_low, old_high = stats_before.interval(data[i], m.exam.marks)
                     hits[i, :2] += (low <= truth <= high, old_low <= truth <= old_high)
                     widths[i, :2] += (high - low, old_high - old_low)

@@ -11,15 +11,14 @@ sum. Over the seeds of one model on one exam, the mean score M has two estimands
   anything (a run that does not build scores nothing), S the mean score of the runs that score.
   c ~ Beta(k + a, n - k + b) for k scoring runs of n, whose prior Beta(a, b) is the scoring rate of
   the exam's other models in the sweep (`Pool`), worth POOL_RUNS runs, or Jeffreys' (1/2, 1/2)
-  when there are none: an empirical-Bayes prior (Efron & Morris 1975, "Data analysis using Stein's
-  estimator and its generalizations", JASA 70), so that an exam whose runs rarely score nothing
-  (v1) does not get the hurdle's spread of one whose runs often do (v2). S gets the normal model
-  with a conjugate scaled-inverse-chi-square prior on the run-to-run variance (Gelman et al.,
-  "Bayesian Data Analysis", 3rd ed., section 3.3), worth NU0 runs, at the variance the checks
-  themselves imply (`grouped_variance`, each check's rate Jeffreys-smoothed: Brown, Cai & DasGupta
-  2001, "Interval estimation for a binomial proportion", Statistical Science 16), so that three
-  equal scores do not make a zero-width interval: S's posterior is Student's t with NU0 + k - 1
-  degrees of freedom, cut to [0, full marks].
+  when there are none (an empirical-Bayes prior: Efron & Morris 1975, "Data analysis using Stein's
+  estimator and its generalizations", JASA 70). S = sum_j w_j q_j over the checks' pass rates
+  among scoring runs, each q_j ~ Beta with a prior worth CHECK_PRIOR_RUNS runs at the check's
+  difficulty as the exam's other models see it, moved to the model's own level (`_check_prior`);
+  the checks of one group (`program.stage`) fail together, groups apart, and the spread is scaled
+  by the design effect the sweep's runs show (`_scoring_mean_draws`). The posterior is drawn by
+  Monte Carlo (DRAWS draws of a fixed stream): a rate with no failure seen keeps the long tail
+  toward the failures three runs may not have shown, so the interval is skewed where the truth is.
 - **on tasks like these** (`items_interval`, exams of items only): the tasks too are a sample of the
   tasks the exam stands for. M = sum_t xbar_t over the T tasks' mean points, with the item-clustered
   standard error sqrt(T) sd(xbar_t) and T - 1 degrees of freedom (Miller 2024, "Adding Error Bars to
@@ -33,18 +32,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
+from scipy import optimize, special, stats
 
 CONFIDENCE = 0.95
 NU0 = 1.0  # runs' worth of the prior on the run-to-run variance
 POOL_RUNS = 2.0  # runs' worth of the exam's other models in the prior of the scoring rate
 STEPS = 300  # bins of the tabulated posterior
-S_BINS = 100  # bins of the scoring runs' mean
-TAIL = 1e-5  # posterior mass left out of the tabulated range, each side
+DRAWS = 4000  # Monte Carlo draws of the posterior of a mean score
+CHECK_PRIOR_RUNS = 2.0  # runs' worth of the prior on a check's pass rate (`_check_prior`)
 JEFFREYS = 0.5
 OTHER = "(other points)"  # points of a score no check accounts for
 
@@ -109,17 +108,71 @@ def _number(value: object) -> float:
     return float(value) if isinstance(value, int | float) else 0.0
 
 
+def design_effect_terms(
+    scoring: FloatArray, weights: FloatArray, names: Sequence[str]
+) -> tuple[float, float, int]:
+    """(observed, implied, k - 1) for the design effect of one model's scoring runs (runs x checks, shares):
+    (k - 1) times the sample variance of their scores, and (k - 1) times the variance its checks'
+    observed rates imply when a group's checks fail together and groups apart, made unbiased by
+    k / (k - 1); (0, 0, 0) under two runs."""
+    k = scoring.shape[0]
+    if k < 2:
+        return 0.0, 0.0, 0
+    rate = scoring.mean(axis=0)
+    groups = np.array([n.split(".", 1)[0] for n in names])
+    implied = 0.0
+    for g in set(groups.tolist()):
+        sel = groups == g
+        r, m = rate[sel], weights[sel]
+        implied += float(m @ (np.minimum.outer(r, r) - np.outer(r, r)) @ m)
+    return float((k - 1) * (scoring @ weights).var(ddof=1)), k * implied, k - 1
+
+
 @dataclass(frozen=True)
 class Pool:
-    """The runs of an exam's other models: how many scored anything, of how many."""
+    """The runs of an exam's other models: how many scored anything, of how many, and per check
+    the points its scoring runs got (in units of the check's max points when `pool_of` is given
+    the marks; a check missing: none passed)."""
 
     scoring: int
     runs: int
+    passed: Mapping[str, float] = field(default_factory=dict)
+    observed: float = 0.0  # design-effect terms summed over the models (`design_effect_terms`)
+    implied: float = 0.0
+    dof: int = 0
+
+    @property
+    def runs_scoring(self) -> int:
+        """The scoring runs the per-check passes are counted over."""
+        return self.scoring
 
 
-def pool_of(runs: Sequence[RunPoints]) -> Pool:
-    """The Pool of `runs`: those that scored above zero, of all."""
-    return Pool(sum(r.score > 0 for r in runs), len(runs))
+def pool_of(runs: Sequence[RunPoints], marks: Mapping[str, float] | None = None) -> Pool:
+    """The Pool of `runs` (one model's, or several models' taken as one): those that scored above
+    zero, of all, and (given the checks' `marks`) each check's passes over the scoring runs (partial
+    points count as a share) and the runs' design-effect terms."""
+    return pool_of_models([runs], marks)
+
+
+def pool_of_models(models: Sequence[Sequence[RunPoints]], marks: Mapping[str, float] | None = None) -> Pool:
+    """The Pool of the runs of several models of one exam: `pool_of` over all their runs, the
+    design-effect terms summed model by model (each model about its own mean)."""
+    runs = [r for m in models for r in m]
+    scoring = [r for r in runs if r.score > 0]
+    names = sorted(n for n, most in (marks or {}).items() if most > 0)
+    passed: dict[str, float] = {}
+    observed = implied = 0.0
+    dof = 0
+    if names:
+        weights = np.array([(marks or {})[n] for n in names], dtype=float)
+        for model in models:
+            _, shares = _shares(model, {n: (marks or {})[n] for n in names})
+            mine = shares[shares @ weights > 0]
+            for j, n in enumerate(names):
+                passed[n] = passed.get(n, 0.0) + float(mine[:, j].sum())
+            o, i, d = design_effect_terms(mine, weights, names)
+            observed, implied, dof = observed + o, implied + i, dof + d
+    return Pool(len(scoring), len(runs), passed, observed, implied, dof)
 
 
 def _shares(runs: Sequence[RunPoints], marks: Mapping[str, float]) -> tuple[FloatArray, FloatArray]:
@@ -228,39 +281,103 @@ def score_posterior(
 ) -> ScorePosterior:
     """The posterior of the mean score of `runs` on these tasks (see the module), whose checks are
     worth `marks` (full marks = their sum); `pool`: the exam's other models' runs. It is tabulated
-    on STEPS bins over the range holding all but TAIL of it (a mixture over S, on S_BINS bins, of
-    scaled Beta distributions, computed exactly: the same runs always give the same interval).
-    Raises ValueError when the checks are worth nothing."""
+    on STEPS bins from DRAWS Monte Carlo draws of a fixed random stream (the same runs always give
+    the same interval). Raises ValueError when the checks are worth nothing."""
     weights, shares = _shares(runs, marks)
     full = float(weights.sum())
     a, b = _rate_prior(pool)
     scores = shares @ weights
     scoring = shares[scores > 0]
     n, k = len(runs), int(scoring.shape[0])
-    rate = stats.beta(k + a, n - k + b)
+    rng = np.random.default_rng(0)
+    rate = rng.beta(k + a, n - k + b, DRAWS)
     if k == 0:  # nothing is known of what a scoring run would score
-        s_low, s_high, density = 0.0, full, np.ones(S_BINS)
+        s_draws = rng.uniform(0.0, full, DRAWS)
     else:
-        positive = scoring @ weights
-        df = NU0 + k - 1
-        spread = float(positive.var(ddof=1)) if k > 1 else 0.0
-        prior = grouped_variance(scoring.sum(axis=0), k, weights, sorted(marks))
-        scale = max(float(np.sqrt((NU0 * prior + (k - 1) * spread) / df / k)), 1e-9)
-        s_dist = stats.t(df, float(positive.mean()), scale)
-        s_low, s_high = (float(np.clip(x, 0.0, full)) for x in s_dist.ppf([TAIL, 1.0 - TAIL]))
-        s_high = max(s_high, s_low + 1e-6)
-        density = s_dist.pdf(s_low + (np.arange(S_BINS) + 0.5) * (s_high - s_low) / S_BINS)
-    density = density / density.sum()
-    s_grid = s_low + (np.arange(S_BINS) + 0.5) * (s_high - s_low) / S_BINS
-    m_low = float(rate.ppf(TAIL)) * s_low
-    edges = np.linspace(m_low, s_high, STEPS + 1)
-    cdf = density @ rate.cdf(np.minimum(edges[None, :] / s_grid[:, None], 1.0))
-    pmf = np.clip(np.diff(cdf), 0.0, None)
+        s_draws = _scoring_mean_draws(
+            scoring, weights, sorted(marks), _check_prior(scoring, marks, pool), pool, rng
+        )
+    m_draws = rate * s_draws
+    edges = np.linspace(
+        float(m_draws.min()), max(float(m_draws.max()), float(m_draws.min()) + 1e-6), STEPS + 1
+    )
+    pmf = np.histogram(m_draws, edges)[0].astype(float)
     pmf /= pmf.sum()
     centres = (edges[:-1] + edges[1:]) / 2.0
     return ScorePosterior(
         full, n, k, int(np.sum(scores >= full - 1e-9)), float(scores.mean()) if n else None, centres, pmf
     )
+
+
+def _check_prior(scoring: FloatArray, marks: Mapping[str, float], pool: Pool | None) -> FloatArray:
+    """Each check's prior pass rate for a model whose scoring runs passed `scoring` (runs x checks,
+    shares): the pass rates of the exam's other models on the check (Jeffreys-smoothed; 1/2 without
+    a pool), shifted on the logit scale by one amount so that their mean is the model's own mean
+    rate: the checks' difficulty from the other models, the model's level from its own runs (the
+    Rasch model's split of the two: Rasch 1960, "Probabilistic Models for Some Intelligence and
+    Attainment Tests")."""
+    names = sorted(marks)
+    if pool is None or pool.runs_scoring == 0:
+        base = np.full(len(names), 0.5)
+    else:
+        base = np.array(
+            [(pool.passed.get(n, 0.0) + JEFFREYS) / (pool.runs_scoring + 1.0) for n in names], dtype=float
+        )
+    own = (float(scoring.sum()) + JEFFREYS) / (scoring.size + 1.0)
+    logits = special.logit(np.clip(base, 1e-6, 1 - 1e-6))
+
+    def gap(shift: float) -> float:
+        return float(special.expit(logits + shift).mean()) - own
+
+    shift = optimize.brentq(gap, -40.0, 40.0)
+    prior: FloatArray = special.expit(logits + shift)
+    return prior
+
+
+def _scoring_mean_draws(
+    scoring: FloatArray,
+    weights: FloatArray,
+    names: Sequence[str],
+    prior: FloatArray,
+    pool: Pool | None,
+    rng: np.random.Generator,
+) -> FloatArray:
+    """DRAWS draws of the mean score of a scoring run: each check's pass rate Beta(passes +
+    CHECK_PRIOR_RUNS * prior, fails + CHECK_PRIOR_RUNS * (1 - prior)), the checks of one group
+    (`program.stage`) coupled comonotonically (the same rank in every check's draws: they pass and
+    fail together), groups independent; the draws' spread around their mean is then scaled by the
+    square root of the design effect (Kish 1965, "Survey Sampling", section 8.2): the observed
+    variance of a run's score over the variance its checks' rates imply under that coupling, pooled
+    over the model's and the exam's other models' runs (`design_effect_terms`, `Pool`) and shrunk
+    toward 1 by NU0 runs, so that checks the exam shows failing together across groups (a run's
+    luck) widen it, and checks that fail apart narrow it. The effect is known from that many runs
+    only: each draw takes its own from the scaled inverse chi-square with NU0 + (runs - 1)
+    degrees of freedom around the estimate (Gelman et al., "Bayesian Data Analysis", 3rd ed.,
+    section 3.2), which gives the draws Student's tails when the sweep has few runs."""
+    k = scoring.shape[0]
+    passed = scoring.sum(axis=0)
+    draws = np.sort(
+        rng.beta(
+            passed + CHECK_PRIOR_RUNS * prior,
+            k - passed + CHECK_PRIOR_RUNS * (1.0 - prior),
+            (DRAWS, passed.size),
+        ),
+        axis=0,
+    )
+    groups = np.array([n.split(".", 1)[0] for n in names])
+    coupled = np.empty_like(draws)
+    for g in sorted(set(groups.tolist())):
+        sel = groups == g
+        coupled[:, sel] = draws[rng.permutation(DRAWS)][:, sel]
+    s_draws: FloatArray = coupled @ weights
+    observed, implied, dof = design_effect_terms(scoring, weights, names)
+    if pool is not None:
+        observed, implied, dof = observed + pool.observed, implied + pool.implied, dof + pool.dof
+    effect = (NU0 + dof * observed / implied) / (NU0 + dof) if implied > 0 else 1.0
+    spread = effect * (NU0 + dof) / rng.chisquare(NU0 + dof, DRAWS)  # unknown: scaled inverse chi-square
+    centre = float(s_draws.mean())
+    scaled: FloatArray = np.clip(centre + (s_draws - centre) * np.sqrt(spread), 0.0, float(weights.sum()))
+    return scaled
 
 
 @dataclass(frozen=True)

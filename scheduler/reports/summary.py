@@ -10,7 +10,7 @@ from typing import Any
 
 from scheduler.db.vocabulary import MODEL_VERDICTS, Verdict
 from scheduler.reports.runs import ALL_VERDICTS, NOT_GRADED, GradeChoice, Run, SweepRuns
-from scheduler.reports.stats import Pool, RunPoints, Summary, pool_of, runs_from_grades, summarize
+from scheduler.reports.stats import Pool, RunPoints, Summary, pool_of_models, runs_from_grades, summarize
 
 
 @dataclass
@@ -204,13 +204,13 @@ def summarize_sweep(sweep_runs: SweepRuns, choice: GradeChoice) -> list[ModelExa
         groups.setdefault((run.model, run.exam), []).append(run)
     order = {m: i for i, m in enumerate(sweep_runs.model_order)}
     keys = sorted(groups, key=lambda k: (k[1], order.get(k[0], len(order)), k[0]))
-    points = {k: scored_points(groups[k], choice, maxima.get(k[1], 0.0))[0] for k in keys}
+    scored = {k: scored_points(groups[k], choice, maxima.get(k[1], 0.0)) for k in keys}
     return [
         summarize_model_exam(
             groups[k],
             choice,
             maxima.get(k[1], 0.0),
-            pool_of([r for o in keys if o[1] == k[1] and o != k for r in points[o]]),
+            pool_of_models([scored[o][0] for o in keys if o[1] == k[1] and o != k], scored[k][1]),
         )
         for k in keys
     ]

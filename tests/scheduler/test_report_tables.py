@@ -13,7 +13,14 @@ import pytest
 
 from scheduler.catalog import Model
 from scheduler.db import connect
-from scheduler.reports.stats import RunPoints, items_interval, proportion_interval, score_posterior, summarize
+from scheduler.reports.stats import (
+    RunPoints,
+    items_interval,
+    pool_of_models,
+    proportion_interval,
+    score_posterior,
+    summarize,
+)
 from scheduler.reports.tables import pareto_front
 from scheduler.reports.verdicts import Verdict, compare, seeds_to_settle
 from scheduler.settings import Settings
@@ -205,7 +212,7 @@ def test_markdown_report_shows_the_article_columns(
     assert "| Model | Mean | Range | n | 95% CI | Compiles | Tok/s |" in out
     row = next(line for line in out.splitlines() if line.startswith("| A | 7.0 | 6–8 | 2 | "))
     low, high = (float(x) for x in row.split(" | ")[4].split(" to "))
-    assert 0.0 < low < 6.0 and 8.0 < high < 10.0
+    assert 0.0 < low < 6.0 and 7.0 < high < 10.0
     assert "| 2/3 (21–94%) | 22.0 |" in row
     assert "1 truncated" in out
 
@@ -314,3 +321,32 @@ def test_intervals_cover_a_simulated_truth_about_95_percent_of_the_time() -> Non
         low, high = score_posterior(_item_runs(rng, rates, 5), marks).interval(0.95)
         hits += low <= sum(rates) <= high
     assert 0.90 <= hits / 300 <= 0.99
+
+
+def _program_runs(rng: random.Random, build: float, seeds: int, start: int = 0) -> list[RunPoints]:
+    """Runs of three programs of five one-point checks each (`p.build` gates `p.c1` to `p.c4`)."""
+    runs = []
+    for s in range(start, start + seeds):
+        points = {}
+        for p in ("a", "b", "c"):
+            built = rng.random() < build
+            points[f"{p}.build"] = float(built)
+            points.update({f"{p}.c{j}": float(built) for j in range(1, 5)})
+        runs.append(RunPoints(s, points))
+    return runs
+
+
+PROGRAM_MARKS = {f"{p}.{c}": 1.0 for p in ("a", "b", "c") for c in ("build", "c1", "c2", "c3", "c4")}
+
+
+def test_the_design_effect_is_pooled_model_by_model() -> None:
+    # Two models far apart pooled as one would look like one model of huge spread; the design-effect
+    # terms are each model's about its own mean, so the pool of both is the sum of each alone.
+    rng = random.Random(6)
+    weak, strong = _program_runs(rng, 0.3, 8), _program_runs(rng, 0.95, 8, 50)
+    both = pool_of_models([weak, strong], PROGRAM_MARKS)
+    alone = [pool_of_models([m], PROGRAM_MARKS) for m in (weak, strong)]
+    assert both.observed == pytest.approx(sum(p.observed for p in alone))
+    assert both.implied == pytest.approx(sum(p.implied for p in alone))
+    assert both.dof == sum(p.dof for p in alone) > 0
+    assert pool_of_models([weak + strong], PROGRAM_MARKS).observed > 2 * both.observed
