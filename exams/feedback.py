@@ -8,10 +8,11 @@ After a turn whose grade judged the answer and did not pass everything (`compile
 message. What it holds, by verdict:
 
 - `compile_fail`: the compiler's error lines, each naming the model's own file by the name it was
-  asked for (the grader's internal path is not shown); a line about a file the model did not write
+  asked for (the grader's internal path is not shown; line numbers are those of the file as
+  extracted from the answer); a line about a file the model did not write
   (the hidden tests) is shown as `hidden test: <the compiler's message>`, its path left out;
-- `test_fail`: how many tests fail, then each failing test's name and the lines `go test` printed
-  for it (its `t.Errorf` messages, a panic), as the grader recorded them;
+- `test_fail`: how many tests fail and their names, then each failing test's name and the lines
+  `go test` printed for it (its `t.Errorf` messages, a panic), as the grader recorded them;
 - `extract_fail`: that no file was found, why, and the file and markers the answer must use.
 
 It never holds the hidden test source or an expected value `go test` did not print: everything
@@ -70,7 +71,8 @@ def feedback_message(grade: Grade, expected_files: Sequence[str]) -> str | None:
         body = f"Your file does not compile together with the tests. The compiler said:\n{shown}{more}"
     else:
         failing = [c for c in grade.checks if not c.passed]
-        head = f"Your file compiles, but {len(failing)} of {len(grade.checks)} tests fail."
+        names = ", ".join(c.name for c in failing)
+        head = f"Your file compiles, but {len(failing)} of {len(grade.checks)} tests fail: {names}."
         parts = [f"- {c.name}: {_cap(c.detail or 'failed', MAX_TEST_CHARS)}" for c in failing]
         body = head + "\n" + "\n".join(parts)
     room = MAX_FEEDBACK_CHARS - len(closing)
@@ -96,5 +98,37 @@ def compiler_lines(log: str, expected_files: Sequence[str]) -> list[str]:
     return seen
 
 
+_CUT = " ... (cut short)"
+
+
 def _cap(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(0, limit - 15)] + " ... (cut short)"
+    return text if len(text) <= limit else text[: max(0, limit - len(_CUT))] + _CUT
+
+
+_GO_STRING = re.compile(r'"(?:[^"\\\n]|\\.){3,}"|`[^`]{3,}`')
+
+
+def feedback_problems(
+    feedback: str | None, grade: Grade, expected_failing: Sequence[str], hidden_source: str
+) -> list[str]:
+    """What is wrong with the feedback written for a known-bad answer (the qualification gate,
+    exams.verify): it must exist, name every test the answer is known to fail (for a `test_fail`),
+    and hold no line or string literal of the hidden tests that the grade's own output (what the
+    toolchain printed: the checks' details and the log) does not hold."""
+    if feedback is None:
+        return [f"no feedback written for a {grade.verdict.value} answer"]
+    found = []
+    if grade.verdict == Verdict.TEST_FAIL:
+        found += [
+            f"feedback does not name the failing test {name}"
+            for name in expected_failing
+            if name not in feedback
+        ]
+    printed = "\n".join([grade.log or "", *(c.detail for c in grade.checks)])
+    for line in {ln.strip() for ln in hidden_source.splitlines()}:
+        if len(line) >= 12 and not line.startswith("//") and line in feedback and line not in printed:
+            found.append(f"feedback shows a hidden test line go test did not print: {line[:80]!r}")
+    for literal in set(_GO_STRING.findall(hidden_source)):
+        if literal in feedback and literal not in printed:
+            found.append(f"feedback shows the hidden tests' value {literal[:80]} that go test did not print")
+    return found

@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 
-import exams
-from exams.feedback import FEEDBACK_FORMAT
 from scheduler.queues import GRADING_QUEUE, generation_queue
 from scheduler.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
@@ -28,20 +26,11 @@ from testkit.workers import (
     run_jobs,
     wait_for,
 )
+from tests.support.turns import EXAM, TWO_TURN_PARAMS, recorded_answer
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 MODEL = "qwen3-coder"
-EXAM = "go-tasks/reverse"
-PARAMS = {
-    "temperature": 1.0,
-    "context": 16384,
-    "max_tokens": 16384,
-    "timeout_s": 60,
-    "options": {},
-    "turns": 2,
-    "feedback": FEEDBACK_FORMAT,
-}
 ENV = {"GENERATION_BACKOFF_S": "0", "GENERATION_RETRIES": "3", "WORKER_HOST": "replay", "DISPATCH": "all"}
 SERVER_ERROR = Reply(
     b'{"error": {"code": 500, "message": "boom", "type": "server_error"}}', 500, "application/json"
@@ -50,8 +39,7 @@ SERVER_ERROR = Reply(
 
 def answer(case: str) -> Reply:
     """A recorded answer: the task's qualification case `case` (its reference or a known-bad file)."""
-    cases = {c.name: c for c in exams.get_exam(EXAM).qualification_cases()}
-    return Reply(content_stream(cases[case].response_text))
+    return Reply(content_stream(recorded_answer(case)))
 
 
 @pytest.fixture
@@ -86,7 +74,7 @@ def test_two_turn_conversations_are_generated_and_graded_once_per_turn(
     }
     for seed, turns in conversations.items():
         server.queue_turns(seed, turns)
-    job_ids = insert_jobs(settings.database_url, MODEL, [EXAM], list(conversations), PARAMS)
+    job_ids = insert_jobs(settings.database_url, MODEL, [EXAM], list(conversations), TWO_TURN_PARAMS)
     run_jobs(
         settings.database_url,
         settings.redis_url,
@@ -128,7 +116,7 @@ def test_a_worker_killed_between_turns_leaves_the_next_turn_to_another(
     settings: Settings, server: RecordedServer, tmp_path: Path
 ) -> None:
     server.queue_turns(7, {1: [answer("bytes")], 2: [answer("reference")]})
-    (job_id,) = insert_jobs(settings.database_url, MODEL, [EXAM], [7], PARAMS)
+    (job_id,) = insert_jobs(settings.database_url, MODEL, [EXAM], [7], TWO_TURN_PARAMS)
     producer = Producer(settings.redis_url)
     database_url = settings.database_url
     try:
