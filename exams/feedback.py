@@ -32,7 +32,7 @@ import re
 from collections.abc import Sequence
 
 from exams.registry import get_manifest
-from exams.types import Grade, Verdict
+from exams.types import Grade, PromptStyle, Verdict
 
 FEEDBACK_FORMAT = "checks-1"  # the layout below; part of job identity
 MAX_FEEDBACK_CHARS = 4000
@@ -51,15 +51,22 @@ def allowed_turns(exam: str) -> int:
     return get_manifest(exam.split("/", 1)[0]).turns
 
 
-def feedback_message(grade: Grade, expected_files: Sequence[str]) -> str | None:
+def feedback_message(
+    grade: Grade, expected_files: Sequence[str], style: PromptStyle | str = PromptStyle.CHAT
+) -> str | None:
     """The message for the model's next turn after `grade`, or None when there is none to write
-    (the answer passed everything, or the grade is an infrastructure verdict: never the model's)."""
+    (the answer passed everything, or the grade is an infrastructure verdict: never the model's).
+    A chat model is asked to answer again with the whole file between markers; for a completion
+    style job (a base model continuing a file) the request is left out: the next turn's prompt is
+    the file start again, with the earlier answer and this message as comments above it."""
     if grade.verdict not in REPAIR_VERDICTS:
         return None
     files = ", ".join(expected_files) or "the file"
     closing = (
         f"\n\nFix {files} and answer with the whole file again, between the same "
         f"#START {expected_files[0] if expected_files else 'name'}# / #END# markers as before."
+        if PromptStyle(style) is PromptStyle.CHAT
+        else ""
     )
     if grade.verdict == Verdict.EXTRACT_FAIL:
         why = (grade.log or "").strip().splitlines()[:1] or ["no file found"]

@@ -14,8 +14,9 @@ change what a run produces.
 A sweep with `turns: N` above 1 gives each job a conversation of at most N turns (exams.feedback):
 its params hold `turns` and `feedback` (the feedback layout, `exams.feedback.FEEDBACK_FORMAT`), both
 hashed, so changing either makes new jobs; a one-turn job's params and hash leave both out, as
-before turns existed. An exam whose manifest allows fewer turns, or a completion-style model (a
-file start has no conversation to continue), is refused with one line saying what to change.
+before turns existed. An exam whose manifest allows fewer turns is refused with one line saying
+what to change. A completion-style job's later turns fold the conversation into comments above
+the file start (worker/turns.py).
 """
 
 from __future__ import annotations
@@ -107,7 +108,7 @@ def expand(
                 "prompt_style": prompt.style.value,
             }
             if sweep.turns > 1:
-                _check_turns(sweep, exam, turns_of(exam), prompt.style)
+                _check_turns(sweep, exam, turns_of(exam))
                 params |= {"turns": sweep.turns, "feedback": FEEDBACK_FORMAT}
             digest = params_hash(params)
             for seed in sweep.seeds:
@@ -115,15 +116,10 @@ def expand(
     return jobs
 
 
-def _check_turns(sweep: Sweep, exam: str, allowed: int, style: PromptStyle) -> None:
+def _check_turns(sweep: Sweep, exam: str, allowed: int) -> None:
     where = f"sweep file {sweep.path.name}"
     if sweep.turns > allowed:
         raise SweepFileError(
             f"{where}: turns is {sweep.turns} but exam {exam} allows {allowed} (its exam.toml `turns`);"
             " lower turns or move the exam to a sweep of its own"
-        )
-    if style is PromptStyle.COMPLETION:
-        raise SweepFileError(
-            f"{where}: turns is {sweep.turns} but a completion-style model has no conversation to"
-            " continue; use turns: 1 for it or a chat model"
         )

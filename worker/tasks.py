@@ -60,7 +60,7 @@ from worker.client import ChatClient, ChatRequest
 from worker.generation import RetryPolicy, generate_with_retries
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
-from worker.turns import conversation_of, repair_feedback, send_next_turn
+from worker.turns import conversation_of, repair_feedback, send_next_turn, turn_prompt
 
 log = logging.getLogger(__name__)
 
@@ -143,9 +143,10 @@ def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
     settings = get_settings()
     params = claim.params
     prompt = exam_prompt(claim.exam, params.get("prompt_style") or PromptStyle.CHAT)
+    text, history = turn_prompt(prompt, conversation_of(claim))
     request = ChatRequest(
         model=claim.model,
-        prompt=prompt.text,
+        prompt=text,
         seed=claim.seed,
         temperature=float(params["temperature"]),
         max_tokens=int(params["max_tokens"]),
@@ -153,7 +154,7 @@ def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
         options=dict(params.get("options") or {}),
         style=prompt.style,
         stop=prompt.stop,
-        history=conversation_of(claim),
+        history=history,
     )
     client = _chat_client(settings.llama_swap_url)
     policy = RetryPolicy(retries=settings.generation_retries, backoff_s=settings.generation_backoff_s)

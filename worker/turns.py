@@ -20,7 +20,8 @@ from celery import current_app
 
 import exams
 from exams.feedback import feedback_message
-from exams.types import Grade
+from exams.registry import ExamPrompt
+from exams.types import Grade, PromptStyle
 from scheduler.db import DATABASE_ERRORS, turns
 from scheduler.db.lifecycle import GenerationClaim, StoredGeneration
 from scheduler.db.vocabulary import Outcome
@@ -47,7 +48,31 @@ def repair_feedback(generation: StoredGeneration, grade: Grade) -> str | None:
     left, everything passed, an infrastructure verdict, or a generation that did not end normally."""
     if generation.turn >= generation.turns or generation.outcome != Outcome.OK:
         return None
-    return feedback_message(grade, exams.get_exam(generation.exam).expected_files)
+    return feedback_message(grade, exams.get_exam(generation.exam).expected_files, generation.prompt_style)
+
+
+def turn_prompt(
+    prompt: ExamPrompt, history: tuple[tuple[str, str], ...]
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(prompt text, chat history) of a turn: a chat turn sends the history as messages; a
+    completion-style turn folds it into the text (`completion_prompt`) and sends none."""
+    if prompt.style is PromptStyle.COMPLETION and history:
+        return completion_prompt(prompt.text, history), ()
+    return prompt.text, history
+
+
+def completion_prompt(file_start: str, history: tuple[tuple[str, str], ...]) -> str:
+    """A completion-style turn's prompt: each earlier answer and the feedback it got as `//` comments,
+    then the file start again (a base model has no conversation; it continues a file)."""
+    lines: list[str] = []
+    for number, (answer, feedback) in enumerate(history, 1):
+        lines.append(f"Attempt {number} continued this file with:")
+        lines += answer.rstrip().splitlines()
+        lines.append(f"It was graded; feedback on attempt {number}:")
+        lines += feedback.rstrip().splitlines()
+    lines.append("Write the file again below, fixing what the feedback says.")
+    header = "".join(f"// {line}".rstrip() + "\n" for line in lines)
+    return header + file_start
 
 
 def send_next_turn(job_id: int) -> bool:
