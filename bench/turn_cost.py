@@ -14,7 +14,8 @@ its feedback, and compares, side by side in one run:
 A sweep's added generation is then the share of jobs failing turn 1 times one more answer's
 completion tokens, plus that prompt growth at the server's prompt rate (far faster than decoding).
 
-Run: ``python -m bench.turn_cost [--exam go-tasks:demo]`` (default: every task of go-tasks).
+Run: ``python -m bench.turn_cost [--exam go-tasks:demo]`` (default: every task of go-tasks); figures in
+bench/turn_cost.md.
 """
 
 from __future__ import annotations
