@@ -25,7 +25,7 @@ from scheduler.reports.tables import (
     speed_table,
 )
 from scheduler.reports.turn_tables import turn_tables
-from scheduler.reports.turns import Conversation, load_conversations
+from scheduler.reports.turns import Conversation, load_conversations, turn_figures
 from scheduler.reports.verdicts import DEFAULT_MARGIN
 
 
@@ -61,6 +61,7 @@ class Report:
                 if (scored := [s for s in self.stats if s.exam == exam and s.scores.mean is not None])
             },
             "tables": [t.to_json() for t in self.tables],
+            "turns": [f.to_json() for f in turn_figures(self.conversations)],
             "conversations": [c.to_json() for c in self.conversations],
         }
 

@@ -82,8 +82,13 @@ def test_the_report_gives_pass_rates_after_each_turn_fixes_and_regressions(
     # seed 2 fixes Punctuation and regresses Multibyte and Unicode.
     assert (q8["Tests fixed"], q8["Tests regressed"]) == ("3", "0")
     assert (q4["Tests fixed"], q4["Tests regressed"]) == ("3", "2")
-    figures = {c["model"]: c for c in report.to_json()["conversations"]}
-    assert figures  # one entry per job
+    as_json = report.to_json()
+    assert len(as_json["conversations"]) == 6  # one per job
+    figures = {f["model"]: f for f in as_json["turns"]}
+    assert (figures["fam-q8"]["pass_rate_1"], figures["fam-q8"]["pass_rate_last"]) == (1 / 3, 1.0)
+    assert figures["fam-q4"]["tests_regressed"] == 2
+    low, high = figures["fam-q4"]["pass_rate_last_ci"]
+    assert low < 1 / 3 < high
     paired = next(t for t in report.tables if t.id == "turns-paired")
     assert [r[3] for r in paired.rows] == ["1", "2"] and all(r[4] == "3" for r in paired.rows)
     tokens_q8 = sum(len(recorded_answer(c)) // 4 for answers in RECORDED["fam-q8"].values() for c in answers)
