@@ -149,7 +149,8 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
     assert [s["style"] for s in styles] == ["completion"]
     stopped = query(
         settings.database_url,
-        "SELECT j.verdict FROM jobs j JOIN generations g ON g.job_id = j.id WHERE g.finish_reason = 'stop'",
+        # each generation's own grade: with two turns a job's verdict is its last turn's
+        "SELECT r.verdict FROM generations g JOIN grades r ON r.generation_id = g.id WHERE g.finish_reason = 'stop'",
     )
     assert all(j["verdict"] in ("ok", "test_fail", "compile_fail") for j in stopped), stopped
     assert all(g["server_info"].get("binary") == str(binary) for g in finished), finished
