@@ -9,6 +9,9 @@
     items = ["lru", "roman"]          # optional: independent items, one job each (`<name>/<item>`)
     reference = ["reference/x.go"]    # reference solution file(s) or folder(s)
     known_bad = ["qualification.py"]  # known-bad solutions (or the module defining them)
+    turns = 3                         # optional: the most turns a job may have (repair turns: after a
+                                      # grade that did not pass, the exam's feedback and another try;
+                                      # exams.feedback); default 1, at most MAX_TURNS
     [limits]                          # optional: the grader's time limits, seconds
     [sets]                            # optional: named subsets of items, e.g. demo = ["roman"]
 
@@ -41,7 +44,9 @@ KEYS = {
     "limits",
     "sets",
     "hostile",
+    "turns",
 }
+MAX_TURNS = 5  # the most repair turns any manifest may allow
 HOSTILE_KEYS = {"file", "item", "verdict", "score", "max_score", "why"}
 
 
@@ -125,6 +130,7 @@ class Manifest:
     reference: tuple[str, ...]
     known_bad: tuple[str, ...]
     items: tuple[str, ...] = ()
+    turns: int = 1  # the most turns a job of this exam may have (1: one generation, graded once)
     limits: Mapping[str, float] = field(default_factory=dict)
     sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     hostile: tuple[HostileAnswer, ...] = ()  # known-hostile answers, with the grade each must get
@@ -157,6 +163,13 @@ def _existing(folder: Path, paths: tuple[str, ...], key: str, where: str) -> Non
     for rel in paths:
         if not (folder / rel).exists():
             raise ManifestError(f"{where}: `{key}` names {rel}, which does not exist in {folder}")
+
+
+def _turns(data: Mapping[str, Any], where: str) -> int:
+    turns = data.get("turns", 1)
+    if isinstance(turns, bool) or not isinstance(turns, int) or not 1 <= turns <= MAX_TURNS:
+        raise ManifestError(f"{where}: `turns` must be an integer from 1 to {MAX_TURNS}, got {turns!r}")
+    return turns
 
 
 def load_manifest(folder: Path) -> Manifest:
@@ -207,6 +220,7 @@ def load_manifest(folder: Path) -> Manifest:
             raise ManifestError(f"{where}: set {set_name!r} names unknown item(s) {', '.join(missing)}")
     return Manifest(
         folder=folder,
+        turns=_turns(data, where),
         name=name,
         title=_text(data, "title", where),
         grader=_text(data, "grader", where),

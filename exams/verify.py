@@ -1,7 +1,10 @@
 """The qualification gate: grade every reference and known-bad case N times and compare.
 
 A case fails when its score, verdict or any check's pass/fail differs from what
-the case expects, or when repeats of the same case disagree (flakiness).
+the case expects, or when repeats of the same case disagree (flakiness). For an exam that allows
+repair turns (its manifest's `turns` above 1), a known-bad case also fails when the feedback its
+grade writes does not name the tests it fails or shows the hidden tests beyond what `go test`
+printed (exams.feedback.feedback_problems).
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from exams.feedback import allowed_turns, feedback_message, feedback_problems
 from exams.registry import QualificationCase, get_exam
-from exams.types import Grade
+from exams.types import Grade, Verdict
 
 
 @dataclass
@@ -20,6 +24,7 @@ class CaseResult:
     exam: str
     case: QualificationCase
     grades: list[Grade] = field(default_factory=list)
+    feedback_problems: list[str] = field(default_factory=list)  # repair-turn feedback (first repeat)
 
     @property
     def problems(self) -> list[str]:
@@ -45,7 +50,7 @@ class CaseResult:
         }
         if len(outcomes) > 1 and self.case.max_expected_score is None:
             found.append(f"outcome flipped between repeats ({len(outcomes)} distinct results)")
-        return found
+        return found + self.feedback_problems
 
     @property
     def passed(self) -> bool:
@@ -65,7 +70,23 @@ def verify_exam(
         result = CaseResult(exam, case)
         for _ in range(repeat):
             result.grades.append(grade(exam, case.response_text))
+        if allowed_turns(exam) > 1:
+            result.feedback_problems = _feedback_problems(spec, case, result.grades[0])
         results.append(result)
         if on_result is not None:
             on_result(result)
     return results
+
+
+def _feedback_problems(spec: object, case: QualificationCase, graded: Grade) -> list[str]:
+    """A known-bad case's feedback checked (a case expected to pass everything writes none)."""
+    if case.expected_verdict not in (Verdict.TEST_FAIL, Verdict.COMPILE_FAIL) or graded.verdict not in (
+        Verdict.TEST_FAIL,
+        Verdict.COMPILE_FAIL,
+    ):
+        return []
+    files = tuple(getattr(spec, "expected_files", ()))
+    hidden = getattr(spec, "hidden_source", None)
+    failing = [name for name, passed in case.expected_checks.items() if not passed]
+    message = feedback_message(graded, files)
+    return feedback_problems(message, graded, failing, hidden() if callable(hidden) else "")

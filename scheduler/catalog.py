@@ -20,7 +20,8 @@ from scheduler.errors import SweepFileError, UnknownSweepError
 CATALOG_FILE = "models.yaml"
 MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation", "prompt_style"}
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
-SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires"}
+SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires", "turns"}
+MAX_SWEEP_TURNS = 5  # exams.manifest.MAX_TURNS: each exam's own `turns` bounds it further
 TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s", "pause"}
 TRIPWIRE_COUNTS = {"infra_first_jobs", "suspect_check_models", "identical_latencies"}  # whole numbers
 ADAPTIVE_KEYS = {"max_seeds", "margin", "confidence", "prune_after_compile_zero"}
@@ -86,6 +87,7 @@ class Sweep:
     path: Path
     adaptive: AdaptiveRules | None = None
     tripwires: Mapping[str, float | bool] = field(default_factory=dict)  # overrides, see scheduler.tripwires
+    turns: int = 1  # repair turns per job (1: one generation graded once); see exams.feedback
 
 
 def load_catalog(directory: Path) -> dict[str, Model]:
@@ -181,7 +183,14 @@ def load_sweep(directory: Path, name: str, catalog: Mapping[str, Model], known_e
         path=path,
         adaptive=_adaptive(data.get("adaptive"), where, len(seeds)),
         tripwires=_tripwires(data.get("tripwires"), where),
+        turns=_turns(data.get("turns", 1), where),
     )
+
+
+def _turns(raw: Any, where: str) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 1 <= raw <= MAX_SWEEP_TURNS:
+        raise SweepFileError(f"{where}: turns must be an integer from 1 to {MAX_SWEEP_TURNS}, got {raw!r}")
+    return raw
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

@@ -83,6 +83,9 @@ class ChaosRig:
     gpu: WorkerProcess
     cpu: WorkerProcess
     interrupted: list[int] = field(default_factory=list)  # jobs a killed worker left claimed
+    replay: Path | None = None  # what the model server replays (None: testkit/fakes/own_recordings.py)
+    exam: str = "v1"  # the exam of the jobs `submit` records
+    params: dict[str, Any] = field(default_factory=lambda: dict(PARAMS))  # and their params
 
     def claimed_by_nobody(self, job_ids: list[int], state: str) -> None:
         """Note the jobs a killed worker left in `state` (proves the kill hit a running task)."""
@@ -99,8 +102,9 @@ class ChaosRig:
         return Settings(database_url=self.database_url, redis_url=self.redis_url)
 
     def submit(self, sweep: str, seeds: list[int]) -> list[int]:
-        """Record queued jobs of one sweep (v1, one per seed) and send their messages, as `submit` does."""
-        ids = insert_jobs(self.database_url, MODEL, ["v1"], seeds, PARAMS, sweep=sweep)
+        """Record queued jobs of one sweep (the rig's exam, one per seed) and send their messages, as
+        `submit` does."""
+        ids = insert_jobs(self.database_url, MODEL, [self.exam], seeds, self.params, sweep=sweep)
         publish_generate(self.settings, [(job_id, MODEL) for job_id in ids])
         return ids
 
@@ -123,7 +127,7 @@ class ChaosRig:
     def restart_fake(self) -> None:
         """Start the model server again on the same port."""
         self.fake = start_fake_llama_swap(
-            [MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=self.fake_port
+            [MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=self.fake_port, replay=self.replay
         )
 
     def outcome(self, fault: str, job_ids: list[int], fault_end: float, bound_s: float = BOUND_S) -> Outcome:
@@ -159,8 +163,9 @@ def _create_database(postgres: PostgresServer) -> str:
 
 
 @contextmanager
-def chaos_rig(root: Path, **env: str) -> Iterator[ChaosRig]:
-    """Servers, model server and workers of their own, stopped at the end."""
+def chaos_rig(root: Path, replay: Path | None = None, **env: str) -> Iterator[ChaosRig]:
+    """Servers, model server (replaying `replay`, by default our own recordings) and workers of
+    their own, stopped at the end."""
     postgres, redis_server = PostgresServer(root / "postgres", durable=True), RedisServer(root / "redis")
     fake_port = free_port()
     fake: FakeLlamaSwapProcess | None = None
@@ -170,7 +175,9 @@ def chaos_rig(root: Path, **env: str) -> Iterator[ChaosRig]:
         redis_server.start()
         database_url = _create_database(postgres)
         redis_url = f"{redis_server.url}/0"
-        fake = start_fake_llama_swap([MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=fake_port)
+        fake = start_fake_llama_swap(
+            [MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=fake_port, replay=replay
+        )
         worker_env = {**CHAOS_ENV, "LLAMA_SWAP_URL": fake.url, **env}
         worker_env.pop("VISIBILITY_TIMEOUT_S", None)
         (root / "logs").mkdir(exist_ok=True)
@@ -179,8 +186,9 @@ def chaos_rig(root: Path, **env: str) -> Iterator[ChaosRig]:
             gpu = workers.start("gpu", GPU, WORKER_HOST="chaos")
             cpu = workers.start("cpu", CPU, "--concurrency", "2")
             rig = ChaosRig(
-                root, postgres, redis_server, database_url, redis_url, fake, fake_port, workers, gpu, cpu
-            )
+                root, postgres, redis_server, database_url, redis_url, fake, fake_port, workers, gpu, cpu,
+                replay=replay,
+            )  # fmt: skip
             try:
                 yield rig
             finally:
@@ -241,6 +249,28 @@ def kill_model_server(rig: ChaosRig, job_ids: list[int]) -> None:
     rig.restart_fake()
 
 
+def kill_gpu_worker_between_turns(rig: ChaosRig, job_ids: list[int]) -> None:
+    """The GPU worker SIGKILLed once a job's first turn is graded and its second is queued or being
+    generated (a conversation whose next turn its machine was to take), then started again."""
+    wait_for(
+        lambda: query(
+            rig.database_url,
+            "SELECT 1 FROM jobs WHERE id = ANY(%s) AND turn = 2 AND state IN ('queued', 'generating')",
+            (job_ids,),
+        ),
+        120,
+        lambda: rig.describe(job_ids),
+        interval_s=0.05,
+    )
+    rig.gpu.kill()
+    rig.interrupted = [
+        r["id"]
+        for r in query(rig.database_url, "SELECT id FROM jobs WHERE id = ANY(%s) AND turn = 2 AND state <> 'done'",
+                       (job_ids,))
+    ]  # fmt: skip
+    rig.gpu = rig.workers.start("gpu", GPU, WORKER_HOST="chaos")
+
+
 def no_fault(rig: ChaosRig, job_ids: list[int]) -> None:
     """The baseline: nothing happens once a job generates (the time the remaining work takes)."""
     rig.wait_state(job_ids, "generating")
@@ -254,11 +284,15 @@ FAULTS: dict[str, Callable[[ChaosRig, list[int]], None]] = {
     "cpu worker SIGKILL mid-grade, restarted": kill_cpu_worker,
     "model server SIGKILL mid-stream, restarted": kill_model_server,
 }
+# Faults that need jobs with repair turns (a rig whose exam and params ask for two turns or more).
+TURN_FAULTS: dict[str, Callable[[ChaosRig, list[int]], None]] = {
+    "gpu worker SIGKILL between turns, restarted": kill_gpu_worker_between_turns,
+}
 
 
 def run_fault(rig: ChaosRig, name: str, sweep: str, seeds: list[int]) -> Outcome:
     """Submit a sweep, inject the fault mid-sweep, and count what became of its jobs."""
     job_ids = rig.submit(sweep, seeds)
     rig.interrupted = []
-    (no_fault if name == BASELINE else FAULTS[name])(rig, job_ids)
+    (no_fault if name == BASELINE else {**FAULTS, **TURN_FAULTS}[name])(rig, job_ids)
     return rig.outcome(name, job_ids, time.monotonic())

@@ -30,6 +30,9 @@ class ChatRequest:
     options: Mapping[str, Any] = field(default_factory=dict)
     style: PromptStyle = PromptStyle.CHAT
     stop: tuple[str, ...] = ()
+    # Repair turns: the earlier turns as (answer, feedback) pairs, sent before `prompt` is answered
+    # again as assistant and user messages (scheduler/db/turns.py); empty for a first turn.
+    history: tuple[tuple[str, str], ...] = ()
 
     @property
     def path(self) -> str:
@@ -43,6 +46,11 @@ class ChatRequest:
             body["prompt"] = self.prompt
         else:
             body["messages"] = [{"role": "user", "content": self.prompt}]
+            for answer, feedback in self.history:
+                body["messages"] += [
+                    {"role": "assistant", "content": answer},
+                    {"role": "user", "content": feedback},
+                ]
         if self.stop:
             body["stop"] = list(self.stop)
         body |= {

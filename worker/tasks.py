@@ -60,6 +60,7 @@ from worker.client import ChatClient, ChatRequest
 from worker.generation import RetryPolicy, generate_with_retries
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
+from worker.turns import conversation_of, repair_feedback, send_next_turn, turn_prompt
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def generate(self: Any, job_id: int) -> str:
             send_grade(job_id)  # the worker that stored it may have died before sending this
         return _refused(self, job_id, claim)
     with LeaseKeeper(job_id, claim.lease_owner, settings.job_lease_s) as keeper:
-        if claim.attempt_number > settings.max_attempts:
+        if claim.turn_attempt > settings.max_attempts:
             error = f"gave up after {settings.max_attempts} attempts: the workers running it were lost"
             record = GenerationRecord(outcome=Outcome.SERVER_ERROR, error=error)
         else:
@@ -142,9 +143,10 @@ def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
     settings = get_settings()
     params = claim.params
     prompt = exam_prompt(claim.exam, params.get("prompt_style") or PromptStyle.CHAT)
+    text, history = turn_prompt(prompt, conversation_of(claim))
     request = ChatRequest(
         model=claim.model,
-        prompt=prompt.text,
+        prompt=text,
         seed=claim.seed,
         temperature=float(params["temperature"]),
         max_tokens=int(params["max_tokens"]),
@@ -152,6 +154,7 @@ def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
         options=dict(params.get("options") or {}),
         style=prompt.style,
         stop=prompt.stop,
+        history=history,
     )
     client = _chat_client(settings.llama_swap_url)
     policy = RetryPolicy(retries=settings.generation_retries, backoff_s=settings.generation_backoff_s)
@@ -255,11 +258,16 @@ def grade(
                     _give_back(job_id, lambda: lifecycle.release_grading(claim))
                     raise self.retry(countdown=GRADER_ERROR_RETRY_S, max_retries=None)
                 result.log = f"graded {claim.claims} times, each a grader_error; the last:\n{result.log}"
-        _store_grade(self, claim, result, grade_round, worker)
+        feedback = repair_feedback(claim.generation, result)
+        _store_grade(self, claim, result, grade_round, worker, feedback)
+    if feedback is not None:
+        send_next_turn(job_id)
     return str(result.verdict)
 
 
-def _store_grade(task: Any, claim: GradingClaim, result: Any, grade_round: int, worker: str) -> None:
+def _store_grade(
+    task: Any, claim: GradingClaim, result: Any, grade_round: int, worker: str, feedback: str | None
+) -> None:
     _store(
         task,
         claim.job_id,
@@ -271,6 +279,7 @@ def _store_grade(task: Any, claim: GradingClaim, result: Any, grade_round: int, 
             grade_round=grade_round,
             worker_name=worker,
             started_at=claim.claimed_at,
+            feedback=feedback,
         ),
     )
 

@@ -87,6 +87,11 @@ class GoTask:
         fields = f"{task.package}\0{task.race}\0{suite.build_limits.wall_s}\0{suite.test_timeout_s}"
         return f"{suite.name}-" + hashlib.sha256(f"{files}\0{fields}".encode()).hexdigest()[:12]
 
+    def hidden_source(self) -> str:
+        """The hidden tests' source (never shown to a model: the qualification gate checks that the
+        repair-turn feedback leaks none of it beyond what go test prints)."""
+        return self.task.test_source()
+
     def prompt(self) -> str:
         """The suite's template filled with this task."""
         return self.suite.template().format(

@@ -21,7 +21,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from scheduler.db import QUANTSWEEP_VERSION, transaction
+from scheduler.db import QUANTSWEEP_VERSION, transaction, turns
 from scheduler.db.text import answer_texts, storable, stored_answers
 from scheduler.db.vocabulary import AnswerSource, AttemptState, JobState, Outcome, sql_list
 
@@ -58,6 +58,8 @@ class GenerationClaim:
     lease_owner: str
     attempt_id: int
     attempt_number: int
+    turn: int = 1  # the turn of the job's conversation this generation answers (scheduler/db/turns.py)
+    turn_attempt: int = 1  # which attempt at this turn it is (attempt_number for a one-turn job)
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class StoredGeneration:
     reasoning_text: str = ""
     answer_source: str = AnswerSource.CONTENT
     prompt_style: str = "chat"  # the job's (jobs.params.prompt_style; chat for jobs from before styles)
+    turn: int = 1  # the turn it answers
+    turns: int = 1  # the job's turn budget (jobs.params.turns; 1 for a one-turn job)
 
     @property
     def answer_text(self) -> str:
@@ -147,7 +151,7 @@ def claim_generation(
             f" WHERE id = %(id)s AND (state IN ({sql_list(JobState.PENDING, JobState.QUEUED)})"
             f"   OR (state = '{JobState.GENERATING}' AND {_EXPIRED}))"
             f"   AND NOT EXISTS (SELECT 1 FROM model_pauses p WHERE p.model = jobs.model AND p.resumed_at IS NULL)"
-            " RETURNING id, model, exam, seed, params",
+            " RETURNING id, model, exam, seed, params, turn",
             args,
         ).fetchone()
         if row is None:
@@ -159,10 +163,11 @@ def claim_generation(
             (job_id,),
         )
         attempt = conn.execute(
-            "INSERT INTO attempts (job_id, number, worker_name, task_id)"
-            " SELECT %(id)s, coalesce(max(number), 0) + 1, %(worker)s, %(task)s FROM attempts WHERE job_id = %(id)s"
-            " RETURNING id, number",
-            {"id": job_id, "worker": worker_name, "task": task_id},
+            "INSERT INTO attempts (job_id, number, worker_name, task_id, turn)"
+            " SELECT %(id)s, coalesce(max(number), 0) + 1, %(worker)s, %(task)s, %(turn)s FROM attempts"
+            " WHERE job_id = %(id)s RETURNING id, number,"
+            " (SELECT count(*) FROM attempts WHERE job_id = %(id)s AND turn = %(turn)s) + 1 AS turn_attempt",
+            {"id": job_id, "worker": worker_name, "task": task_id, "turn": row["turn"]},
         ).fetchone()
         assert attempt is not None
     return GenerationClaim(
@@ -174,6 +179,8 @@ def claim_generation(
         lease_owner=owner,
         attempt_id=attempt["id"],
         attempt_number=attempt["number"],
+        turn=int(row["turn"]),
+        turn_attempt=int(attempt["turn_attempt"]),
     )
 
 
@@ -248,8 +255,8 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
         inserted = conn.execute(
             "INSERT INTO generations (job_id, attempt_id, outcome, response_text, reasoning_text, finish_reason,"
             "  prompt_tokens, completion_tokens, prompt_tps, decode_tps, timings, first_token_s, wall_s,"
-            "  server_info, error, quantsweep_version, answer_source, text_encoding)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "  server_info, error, quantsweep_version, answer_source, text_encoding, turn)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (attempt_id) DO NOTHING RETURNING id",
             (
                 claim.job_id,
@@ -270,6 +277,7 @@ def store_generation(claim: GenerationClaim, record: GenerationRecord) -> int | 
                 QUANTSWEEP_VERSION,
                 record.answer_source,
                 encoding,
+                claim.turn,
             ),
         ).fetchone()
         if inserted is None:
@@ -301,6 +309,7 @@ def store_grade(
     grade_round: int = 1,
     worker_name: str | None = None,
     started_at: datetime | None = None,
+    feedback: str | None = None,
 ) -> tuple[int, bool]:
     """Insert a grade once (ON CONFLICT) and finish the job; return (grade id, job finished now).
 
@@ -310,12 +319,16 @@ def store_grade(
     and only for the job's newest generation. Without one (a regrade) a finished job's verdict
     follows the newest grade, and a job still waiting for its grade (`generated`, no live
     claim) is finished by it, so nothing waits for a grade that already exists.
+
+    A grade stored with `feedback` (a repair turn's message, written only when the job has turns
+    left) moves the job on to its next turn instead of finishing it (`turns.next_turn`): finished
+    is then False and the job is `queued` for its model's queue.
     """
     with transaction() as conn:
         row = conn.execute(
             "INSERT INTO grades (generation_id, grader_version, round, score, max_score, verdict, compiled,"
-            "  checks, log, duration_s, worker_name, started_at, quantsweep_version)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            "  checks, log, duration_s, worker_name, started_at, quantsweep_version, feedback)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (generation_id, grader_version, round) DO NOTHING RETURNING id, verdict",
             (
                 generation_id,
@@ -331,6 +344,7 @@ def store_grade(
                 worker_name,
                 started_at,
                 QUANTSWEEP_VERSION,
+                storable(feedback),
             ),
         ).fetchone()
         if row is None:
@@ -353,6 +367,8 @@ def store_grade(
                 args,
             ).rowcount
             return int(row["id"]), finished == 1
+        if feedback is not None and turns.next_turn(conn, job_id, generation_id):
+            return int(row["id"]), False
         finished = conn.execute(
             f"UPDATE jobs SET state = '{JobState.DONE}', verdict = %(verdict)s, lease_owner = NULL,"
             "  lease_expires_at = NULL, finished_at = now(), updated_at = now()"
@@ -409,7 +425,8 @@ def _load_generation(conn: Any, job_id: int, generation_id: int | None) -> Store
     query = (
         "SELECT g.id, g.job_id, j.exam, g.outcome, g.response_text, g.finish_reason, g.error,"
         " g.reasoning_text, g.answer_source, g.text_encoding,"
-        " COALESCE(j.params->>'prompt_style', 'chat') AS prompt_style"
+        " COALESCE(j.params->>'prompt_style', 'chat') AS prompt_style,"
+        " g.turn, COALESCE((j.params->>'turns')::int, 1) AS turns"
         " FROM generations g JOIN jobs j ON j.id = g.job_id WHERE g.job_id = %s"
     )
     if generation_id is None:

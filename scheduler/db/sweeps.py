@@ -159,7 +159,9 @@ def enqueue_jobs(conn: Any, keys: JobKeys, *, rerun: bool, requeue: bool) -> lis
         conn.execute(
             f"UPDATE jobs SET state = '{JobState.QUEUED}', verdict = NULL, enqueued_at = now(), updated_at = now(),"
             "  finished_at = NULL, lease_owner = NULL, lease_expires_at = NULL"
-            " WHERE id IN (SELECT j.id"
+            # --rerun starts a conversation over; otherwise a job resumes at its turn (scheduler/db/turns.py)
+            + (", turn = 1, grading_claims = 0" if rerun else "")
+            + " WHERE id IN (SELECT j.id"
             + _KEYS_JOIN
             + " WHERE "
             + _runs_condition(rerun, requeue)

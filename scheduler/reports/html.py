@@ -17,6 +17,7 @@ import vl_convert
 from scheduler.cells import EMPTY
 from scheduler.reports.plots import Plot, exam_plots
 from scheduler.reports.report import Report
+from scheduler.reports.turn_tables import conversations_html
 
 STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem;color:#222;max-width:1200px}
@@ -98,6 +99,7 @@ def render_html(report: Report) -> str:
             body.append(
                 '<ul class="notes">' + "".join(f"<li>{escape(n)}</li>" for n in table.notes) + "</ul>"
             )
+    body += conversations_html(report.conversations)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>quantsweep: {escape(report.sweep)}</title><style>{STYLE}</style></head><body>\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +24,8 @@ from scheduler.reports.tables import (
     quant_tables,
     speed_table,
 )
+from scheduler.reports.turn_tables import turn_tables
+from scheduler.reports.turns import Conversation, load_conversations, turn_figures
 from scheduler.reports.verdicts import DEFAULT_MARGIN
 
 
@@ -38,6 +40,7 @@ class Report:
     stats: list[ModelExamStats]
     exam_max: dict[str, float]
     tables: list[Table]
+    conversations: list[Conversation] = field(default_factory=list)  # jobs with repair turns
 
     def to_json(self) -> dict[str, Any]:
         """The JSON report: tables as shown and the numbers behind them."""
@@ -58,6 +61,8 @@ class Report:
                 if (scored := [s for s in self.stats if s.exam == exam and s.scores.mean is not None])
             },
             "tables": [t.to_json() for t in self.tables],
+            "turns": [f.to_json() for f in turn_figures(self.conversations)],
+            "conversations": [c.to_json() for c in self.conversations],
         }
 
 
@@ -78,4 +83,6 @@ def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) 
         speed_table(stats),
         *comparison_tables(runs),
     ]
-    return Report(sweep, grades, datetime.now(UTC), runs, stats, maxima, tables)
+    conversations = load_conversations(conn, sweep)
+    tables += turn_tables(conversations, runs.margin or DEFAULT_MARGIN)
+    return Report(sweep, grades, datetime.now(UTC), runs, stats, maxima, tables, conversations)

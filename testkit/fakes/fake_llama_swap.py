@@ -16,7 +16,9 @@ models exist here, so this stand-in speaks the same protocol on stdlib asyncio:
 - One model loaded at a time, a configurable load time charged per swap, llama-swap's FIFO
   rules (see ``swap_scheduler``), tokens streamed at a configurable rate.
 - Text is replayed from recorded real responses (``--replay DIR``, the article's layout),
-  never invented; ``max_tokens`` cuts a replay short with ``finish_reason: length``.
+  never invented; ``max_tokens`` cuts a replay short with ``finish_reason: length``. A chat
+  request holding N assistant messages asks for turn N + 1 of a recorded conversation
+  (``turn<N>.txt`` beside ``response.txt``).
 - Test hooks under ``/fake/``: ``GET /fake/stats`` (loads per model, load events, request
   log), ``POST /fake/reset``, ``POST /fake/fail {"mode": "500"|"hang"|"drop", "count": N}``.
 
@@ -259,14 +261,16 @@ class FakeLlamaSwap:
                 str(m.get("content", "")) for m in body.get("messages", []) if isinstance(m, dict)
             )
         seed = body.get("seed") if isinstance(body.get("seed"), int) else None
-        recording = self.library.choose(model, prompt, seed)
+        messages = [] if completion else body.get("messages", [])
+        turn = 1 + sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
+        recording = self.library.choose(model, prompt, seed, turn)
         limit = max_tokens_of(body)
         pieces = recording.pieces if limit is None else recording.pieces[:limit]
         finish_reason = "length" if len(pieces) < len(recording.pieces) else "stop"
         prompt_n = max(1, len(prompt) // CHARS_PER_TOKEN)
         prompt_s = prompt_n / self.prompt_tps if self.prompt_tps > 0 else 0.0
         rate = self.decode_tps[model]
-        log.update(replayed=f"{recording.exam}/{recording.model}/seed{recording.seed}")
+        log.update(replayed=f"{recording.exam}/{recording.model}/seed{recording.seed}", turn=turn)
         stream = bool(body.get("stream"))
         meta = {"id": f"chatcmpl-{uuid.uuid4().hex[:24]}", "created": int(time.time()), "model": model}
         meta["object"] = "text_completion" if completion else "chat.completion.chunk"

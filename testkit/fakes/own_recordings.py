@@ -88,3 +88,24 @@ def own_recordings_dir() -> Path:
     root = Path(tempfile.mkdtemp(prefix="quantsweep-recordings-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     return write_recordings(root)
+
+
+# Recorded two-turn conversations (the repair-turn tests and the chaos suite with turns): the task,
+# then per seed the qualification case answered on each turn.
+TURN_TASK = "go-tasks/reverse"
+TURN_CONVERSATIONS: dict[int, tuple[str, ...]] = {
+    seed: ("bytes", "reference") if seed % 2 else ("keeps_punctuation", "bytes") for seed in range(1, 11)
+}
+
+
+def write_turn_recordings(root: Path, model: str) -> Path:
+    """Write the recorded conversations of `model` under `root` (one exam, `exam_go-tasks`, so every
+    request replays them); return `root`."""
+    cases = {c.name: c for c in exams.get_exam(TURN_TASK).qualification_cases()}
+    for seed, turns in TURN_CONVERSATIONS.items():
+        folder = root / "exam_go-tasks" / model / f"seed{seed}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for number, case_name in enumerate(turns, 1):
+            name = "response.txt" if number == 1 else f"turn{number}.txt"
+            (folder / name).write_text(cases[case_name].response_text, encoding="utf-8")
+    return root

@@ -2,7 +2,10 @@
 
 A replay directory has the article's published layout:
 ``exam_<exam>/<model>/seed<S>/response.txt`` with an optional ``result.json`` beside it
-whose ``tokens`` field is the completion token count the real server reported.
+whose ``tokens`` field is the completion token count the real server reported. A recorded
+multi-turn conversation adds ``turn<N>.txt`` beside it for its N-th answer (``response.txt`` is the
+first): a request is answered with the turn it asks for (one more than its assistant messages), or
+the last recorded one.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class RecordingLibrary:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._by_key: dict[tuple[str, str, int], Recording] = {}
+        self._later: dict[tuple[str, str, int, int], Recording] = {}  # (exam, model, seed, turn >= 2)
         for response in sorted(root.glob("exam_*/*/seed*/response.txt")):
             seed_dir = response.parent
             exam = seed_dir.parent.parent.name.removeprefix("exam_")
@@ -69,14 +73,20 @@ class RecordingLibrary:
                 n_tokens = int(json.loads(result.read_text()).get("tokens", n_tokens))
             pieces = split_into_tokens(text, n_tokens)
             self._by_key[(exam, model, seed)] = Recording(exam, model, seed, pieces)
+            for later in sorted(seed_dir.glob("turn*.txt")):
+                turn_text = later.read_text(encoding="utf-8")
+                turn_pieces = split_into_tokens(turn_text, max(1, len(turn_text) // CHARS_PER_TOKEN))
+                turn = int(later.stem.removeprefix("turn"))
+                self._later[(exam, model, seed, turn)] = Recording(exam, model, seed, turn_pieces)
         if not self._by_key:
             raise ValueError(f"replay dir {root}: no exam_*/<model>/seed*/response.txt found")
 
     def __len__(self) -> int:
         return len(self._by_key)
 
-    def choose(self, model: str, prompt: str, seed: int | None) -> Recording:
-        """The recording for this request: same exam, the model's own if recorded, the seed's if any."""
+    def choose(self, model: str, prompt: str, seed: int | None, turn: int = 1) -> Recording:
+        """The recording for this request: same exam, the model's own if recorded, the seed's if any;
+        for a later turn of a conversation, that turn's answer (or the last one recorded)."""
         exams = sorted({k[0] for k in self._by_key})
         exam = guess_exam(prompt, exams)
         models = sorted({k[1] for k in self._by_key if k[0] == exam})
@@ -84,6 +94,9 @@ class RecordingLibrary:
             model = models[stable_index(model, len(models))]
         seeds = sorted(k[2] for k in self._by_key if k[0] == exam and k[1] == model)
         chosen = seed if seed in seeds else seeds[stable_index(f"{seed}:{prompt}", len(seeds))]
+        later = [t for (e, m, s, t) in self._later if (e, m, s) == (exam, model, chosen) and t <= turn]
+        if later:
+            return self._later[(exam, model, chosen, max(later))]
         return self._by_key[(exam, model, chosen)]
 
 

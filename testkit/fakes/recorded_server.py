@@ -8,7 +8,10 @@ recorded body, byte for byte, so a real `worker gpu` meets it through its real c
   again once one is left), its body written in small pieces so the client parses a stream.
 - `GET /v1/models`: the next of `models_statuses` while any are left (e.g. 503 "Loading model"
   as llama-server answers while it loads), then 200 with the served models.
-- Every request is counted per path (and seed, for chat requests) in `requests`.
+- Every request is counted per path (and seed, for chat requests) in `requests`; chat request
+  bodies are kept in `bodies`, in order.
+- A recorded multi-turn conversation (`queue_turns`): a seed's reply chosen by the request's turn,
+  one more than the assistant messages it holds, so a turn asked again gets the same answer.
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ class RecordedServer:
         self.replies: dict[int, list[Reply]] = {}
         self.models_statuses = list(models_statuses or [])
         self.requests: Counter[str] = Counter()
+        self.bodies: list[dict[str, Any]] = []
+        self.turn_replies: dict[int, dict[int, list[Reply]]] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -102,8 +107,18 @@ class RecordedServer:
         with self._lock:
             self.replies.setdefault(seed, []).extend(replies)
 
-    def _next_reply(self, seed: int) -> Reply:
+    def queue_turns(self, seed: int, turns: dict[int, list[Reply]]) -> None:
+        """Answer turn t of the conversation with this seed with `turns[t]`, in order (the last one
+        again once one is left): e.g. a 500 then the answer, for an infra fault on that turn."""
         with self._lock:
+            self.turn_replies[seed] = {t: list(r) for t, r in turns.items()}
+
+    def _next_reply(self, seed: int, turn: int = 1) -> Reply:
+        with self._lock:
+            by_turn = self.turn_replies.get(seed)
+            if by_turn is not None:
+                replies = by_turn[turn]
+                return replies.pop(0) if len(replies) > 1 else replies[0]
             replies = self.replies[seed]
             return replies.pop(0) if len(replies) > 1 else replies[0]
 
@@ -148,8 +163,12 @@ class RecordedServer:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", "0"))))
+                turn = 1 + sum(1 for m in body.get("messages", []) if m.get("role") == "assistant")
                 server.requests[f"{self.path} seed={body.get('seed')}"] += 1
-                self._send(server._next_reply(int(body.get("seed", 0))))
+                server.requests[f"{self.path} seed={body.get('seed')} turn={turn}"] += 1
+                with server._lock:
+                    server.bodies.append(body)
+                self._send(server._next_reply(int(body.get("seed", 0)), turn))
 
             def _send(self, reply: Reply) -> None:
                 self.send_response(reply.status)

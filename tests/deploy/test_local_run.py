@@ -112,7 +112,27 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
         "SELECT outcome, completion_tokens, decode_tps, (timings->>'predicted_per_second')::float AS server_tps,"
         " (timings->>'predicted_n')::int AS server_n, server_info FROM generations",
     )
-    assert len(generations) == len(jobs)
+    # The demo has two turns: a job has a second generation (and grade) only when its first was graded
+    # as the model's failure; each turn is generated and graded once.
+    turns = query(
+        settings.database_url,
+        "SELECT g.job_id, g.turn, g.outcome, r.verdict, r.feedback FROM generations g"
+        " JOIN grades r ON r.generation_id = g.id ORDER BY g.job_id, g.turn",
+    )
+    by_job: dict[int, list[dict[str, object]]] = {}
+    for t in turns:
+        by_job.setdefault(int(t["job_id"]), []).append(t)
+    assert sorted(by_job) == sorted(j["id"] for j in jobs)
+    for job_turns in by_job.values():
+        assert [t["turn"] for t in job_turns] in ([1], [1, 2]), job_turns
+        first = job_turns[0]
+        repaired = first["outcome"] == "ok" and first["verdict"] in (
+            "test_fail",
+            "compile_fail",
+            "extract_fail",
+        )
+        assert (len(job_turns) == 2) == repaired and (first["feedback"] is not None) == repaired, job_turns
+    assert len(generations) == len(turns)
     # A generation that ran past the sweep's timeout (a machine busy with other work) is an infra
     # verdict without timings; every finished one carries llama-server's own numbers.
     finished = [g for g in generations if g["outcome"] in ("ok", "truncated")]
@@ -129,12 +149,13 @@ def test_the_local_run_takes_the_demo_sweep_through_llama_server_to_stored_grade
     assert [s["style"] for s in styles] == ["completion"]
     stopped = query(
         settings.database_url,
-        "SELECT j.verdict FROM jobs j JOIN generations g ON g.job_id = j.id WHERE g.finish_reason = 'stop'",
+        # each generation's own grade: with two turns a job's verdict is its last turn's
+        "SELECT r.verdict FROM generations g JOIN grades r ON r.generation_id = g.id WHERE g.finish_reason = 'stop'",
     )
     assert all(j["verdict"] in ("ok", "test_fail", "compile_fail") for j in stopped), stopped
     assert all(g["server_info"].get("binary") == str(binary) for g in finished), finished
     grades = query(settings.database_url, "SELECT verdict, max_score, grader_version FROM grades")
-    assert len(grades) == len(jobs)
+    assert len(grades) == len(turns)
     assert {g["max_score"] for g in grades} == {get_exam(e).max_score for e in tasks}
     workers = query(
         settings.database_url, "SELECT role, served_models, loaded_model FROM workers ORDER BY role"
