@@ -5,9 +5,11 @@ this machine's fleet record (``worker.dispatch.records``) and, when the queue it
 empty, takes the fleet lock (``scheduler.queues.FLEET_LOCK_KEY``), reads the backlogs, the live
 records and how long each claimant's running attempt has gone (Postgres), asks
 ``worker.dispatch.policy.choose_model`` and switches its consumer with Celery's remote control
-(``add_consumer`` / ``cancel_consumer`` addressed to itself). The worker starts consuming only its
-standby queue ``gpu.<host>``, so it takes no job before the first decision. It also re-queues the
-running job of a machine whose record expired (``worker.dispatch.requeue``), writes the model
+(``add_consumer`` / ``cancel_consumer`` addressed to itself). With N slots the worker runs N
+generations of one model at once; a switch to another model waits until all of them ended
+(``worker.slots.in_flight``), so llama-swap never unloads a model under a running generation.
+The worker starts consuming only its standby queue ``gpu.<host>``, so it takes no job before
+the first decision. It also re-queues the running job of a machine whose record expired (``worker.dispatch.requeue``), writes the model
 llama-swap has loaded to the ``workers`` table for ``scheduler status``, and leaves paused models
 out of every decision (``worker.dispatch.pauses``): a worker on a paused model's queue switches
 away at its next poll.
@@ -39,6 +41,7 @@ from worker.dispatch.records import (
 )
 from worker.dispatch.requeue import restore_unacked
 from worker.dispatch.settings import DispatchSettings
+from worker.slots import in_flight
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,8 @@ class FleetController:
         self.seen: dict[str, str] = {}  # host -> Celery node of every machine seen alive
         self.restored: list[str] = []  # task ids of dead machines' jobs this controller re-queued
         self.pauses = PauseReader(self.redis)  # paused models are left out of every decision
+        info = (getattr(app.conf, "quantsweep_worker", None) or {}).get("info") or {}
+        self.slots = int(info.get("slots") or 1)  # generations at once (worker.slots)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fleet-controller", daemon=True)
 
@@ -106,6 +111,8 @@ class FleetController:
             return None  # another machine is deciding; look again next tick
         try:
             decision = self._decide(locked=True)
+            if decision.model not in (self.current, None) and self._draining():
+                return None  # a swap waits until every slot of the loaded model is free
             if decision.model != self.current:
                 self._switch(decision.model)
                 self.decisions.append((time.time(), decision))
@@ -115,6 +122,13 @@ class FleetController:
         finally:
             if self.redis.get(FLEET_LOCK_KEY) in (self.host.encode(), self.host):
                 self.redis.delete(FLEET_LOCK_KEY)
+
+    def _draining(self) -> bool:
+        """True while this worker still runs generations: llama-swap would unload their model."""
+        running = in_flight()
+        if running:
+            log.info("dispatch: %s waits for %d running generation(s) before a swap", self.host, running)
+        return running > 0
 
     def _requeue_job_of_previous_process(self) -> None:
         """Put back the job this machine was running when its previous worker process died.
@@ -231,5 +245,6 @@ class FleetController:
             "current": self.current,
             "decode_tps": self.settings.decode_tps,
             "node": self.node_name,
+            "slots": self.slots,
         }
         publish_record(self.redis, self.host, record, self.settings.lease_s)
