@@ -45,6 +45,7 @@ CHAOS_ENV = {
     "DISPATCH_LEASE_S": "4",
     "GENERATION_RETRIES": "4",
     "GENERATION_BACKOFF_S": "1",
+    "SPEED_PROBE_TOKENS": "16",  # the probe runs too, before the first job (worker/speed_probe.py)
 }
 GPU, CPU = "gpu@chaos", "cpu@chaos"
 

@@ -11,17 +11,23 @@ loaded model is busy while its queue has jobs.
 
 `in_flight()` is the number of generate tasks this worker holds right now (received and not
 finished), read in the worker's main process: the dispatch switches models only when it is 0,
-so a swap waits for the slots to drain (`worker.dispatch.controller`).
+so a swap waits for the slots to drain (`worker.dispatch.controller`). `note_concurrency` stores,
+with each generation, how many ran at once beside it (`scheduler.db.speed`).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from scheduler.db import DATABASE_ERRORS
+from scheduler.db.speed import record_concurrency
 from scheduler.errors import SettingsError
 from worker.client import ChatClient
+
+log = logging.getLogger(__name__)
 
 SLOTS_ENV = "GPU_SLOTS"
 MAX_SLOTS = 256  # llama-server's own slots are bounded by memory long before this
@@ -62,6 +68,15 @@ def machine_slots(
         if isinstance(total, int) and 1 <= total <= MAX_SLOTS:
             return Slots(total, "/props total_slots")
     return Slots(1, "default")
+
+
+def note_concurrency(attempt_id: int) -> None:
+    """Store how many generations this machine ran at once during this attempt's
+    (`scheduler.db.speed.record_concurrency`); a database away leaves it unknown, never fails the job."""
+    try:
+        record_concurrency(attempt_id)
+    except DATABASE_ERRORS:
+        log.warning("attempt %s: its concurrency was not stored (database away)", attempt_id)
 
 
 def in_flight() -> int:

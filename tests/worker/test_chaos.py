@@ -90,9 +90,20 @@ def test_the_gpu_worker_fills_every_slot_of_its_server_and_never_more(rig: Chaos
     httpx.post(f"{rig.fake.url}/fake/reset", timeout=10).raise_for_status()
     jobs = rig.submit("slots", [11, 12, 13, 14, 15, 16])
     wait_for(lambda: rig.state_count(jobs, "done") == len(jobs), BOUND_S, lambda: rig.describe(jobs))
-    served = [r for r in rig.fake.stats()["requests"] if "started_at" in r]
+    seeds = {11, 12, 13, 14, 15, 16}
+    served = [r for r in rig.fake.stats()["requests"] if "started_at" in r and r["seed"] in seeds]
     assert len(served) == len(jobs)
     assert _most_at_once(served) == SLOTS, served
+    # each generation says how many ran at once beside it, counted from this worker's attempts
+    rows = query(rig.database_url, "SELECT concurrency, concurrency_source, decode_tps FROM generations g"
+                 " JOIN jobs j ON j.id = g.job_id WHERE j.sweep = 'slots'")  # fmt: skip
+    assert {r["concurrency_source"] for r in rows} == {"attempts"}
+    assert max(r["concurrency"] for r in rows) == SLOTS, rows
+    # the model's single-stream speed was probed alone before the worker first served it
+    probes = query(rig.database_url, "SELECT reason, decode_tps, provenance FROM speed_probes")
+    assert probes and probes[0]["reason"] == "load" and probes[0]["decode_tps"] > 0, probes
+    assert probes[0]["provenance"]["build_info"] and probes[0]["provenance"]["total_slots"] == SLOTS
+    assert probes[0]["provenance"]["cpu"], probes[0]["provenance"]
 
 
 def _most_at_once(requests: list[dict[str, object]]) -> int:

@@ -206,7 +206,9 @@ def test_a_machine_restarted_before_anyone_sees_it_dead_reruns_its_killed_job(
     # timeout far beyond the test's deadline: only the restarted worker itself can put back
     # the job its killed process was running.
     env = {"VISIBILITY_TIMEOUT_S": "3600", "DISPATCH_LEASE_S": "600"}
-    fake = machines.add("gpu-a", ["m-alpha"], decode_tps=300.0, **env)
+    fake = machines.add(
+        "gpu-a", ["m-alpha"], decode_tps=300.0, VISIBILITY_TIMEOUT_S="3600", DISPATCH_LEASE_S="600"
+    )
     job_ids = submit(settings, [("s1", "m-alpha")], seeds=(42, 123, 456))
     wait_for(lambda: any("started_at" in r and "finished_at" not in r for r in fake.stats()["requests"]), 60)
     machines.workers.workers[0].kill()
