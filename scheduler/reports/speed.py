@@ -110,21 +110,55 @@ def probe_table(figures: SpeedFigures) -> Table:
     )
 
 
-def throughput_table(figures: SpeedFigures) -> Table:
-    """Aggregate throughput of each machine on each model: all streams together."""
+@dataclass(frozen=True)
+class Throughput:
+    """One machine on one model, all its streams together."""
+
+    worker: str
+    model: str
+    generations: int
+    most_at_once: int
+    busy_s: float  # seconds at least one of its generations ran
+    tokens_per_s: float | None  # completion tokens of all streams per busy second
+    jobs_per_hour: float | None
+
+
+def throughputs(figures: SpeedFigures) -> list[Throughput]:
+    """Aggregate throughput per (worker, model), from the finished generations' attempts."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for g in figures.generations:
         if g["finished_at"] is not None:
             groups.setdefault((str(g["worker_name"]), g["model"]), []).append(g)
-    rows = []
+    result = []
     for (worker, model), gens in sorted(groups.items()):
         busy_s = busy_seconds((g["started_at"], g["finished_at"]) for g in gens)
         tokens = sum(g["completion_tokens"] or 0 for g in gens)
         most = max((g["concurrency"] or 1 for g in gens), default=1)
-        rows.append([
-            worker, model, str(len(gens)), str(most), fmt_number(busy_s, 0),
-            fmt_number(tokens / busy_s if busy_s else None), fmt_number(3600 * len(gens) / busy_s if busy_s else None),
-        ])  # fmt: skip
+        tps, jph = (tokens / busy_s, 3600 * len(gens) / busy_s) if busy_s else (None, None)
+        result.append(Throughput(worker, model, len(gens), most, busy_s, tps, jph))
+    return result
+
+
+def speed_status_lines(figures: SpeedFigures) -> list[str]:
+    """`scheduler status` lines: each machine's aggregate throughput, its single-stream figure apart."""
+    single = single_stream_tps(figures)
+    lines = []
+    for t in throughputs(figures):
+        alone = f"{single[t.model]:.1f} tok/s" if t.model in single else "not measured"
+        lines.append(
+            f"throughput {t.worker} {t.model}: {fmt_number(t.tokens_per_s)} tok/s over all streams,"
+            f" {fmt_number(t.jobs_per_hour)} jobs/h, up to {t.most_at_once} at once; single-stream {alone}"
+        )
+    return lines
+
+
+def throughput_table(figures: SpeedFigures) -> Table:
+    """Aggregate throughput of each machine on each model: all streams together."""
+    rows = [
+        [t.worker, t.model, str(t.generations), str(t.most_at_once), fmt_number(t.busy_s, 0),
+         fmt_number(t.tokens_per_s), fmt_number(t.jobs_per_hour)]
+        for t in throughputs(figures)
+    ]  # fmt: skip
     notes = [
         (
             "Aggregate tok/s: completion tokens of all the machine's generations of the model divided by "

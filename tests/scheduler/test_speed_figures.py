@@ -103,3 +103,23 @@ def test_busy_seconds_count_overlapping_spans_once() -> None:
     spans = [(t, t + timedelta(seconds=10)), (t + timedelta(seconds=5), t + timedelta(seconds=12)),
              (t + timedelta(seconds=20), t + timedelta(seconds=21))]  # fmt: skip
     assert busy_seconds(spans) == 13.0
+
+
+def test_status_shows_each_machines_aggregate_throughput_apart_from_its_single_stream_speed(
+    settings: Settings,
+) -> None:
+    import io
+
+    from scheduler.status import show
+
+    a, b = insert_jobs(settings.database_url, "m", ["v1"], [1, 2], PARAMS, sweep="s")
+    first, second = claim(a, "gpu@one"), claim(b, "gpu@one")
+    store(first, 10.0)
+    store(second, 12.0)
+    store_probe(model="m", worker_name="gpu@one", host="one", decode_runs=[40.0], prompt_tps=None, tokens=128,
+                provenance=PROVENANCE, reason=ProbeReason.LOAD)  # fmt: skip
+    out = io.StringIO()
+    show(settings, "s", out=out)
+    (line,) = [x for x in out.getvalue().splitlines() if x.startswith("throughput ")]
+    assert line.startswith("throughput gpu@one m: ") and "tok/s over all streams" in line, line
+    assert "up to 2 at once; single-stream 40.0 tok/s" in line, line
