@@ -92,13 +92,14 @@ def probes_of(conn: Any, models: Sequence[str]) -> list[dict[str, Any]]:
 
 def sweep_generations(conn: Any, sweep: str) -> list[dict[str, Any]]:
     """Every stored generation of `sweep` with its attempt's span: model, worker_name, concurrency,
-    concurrency_source, decode_tps, completion_tokens, outcome, server_info, started_at, finished_at."""
+    concurrency_source, decode_tps, completion_tokens, outcome, server_info, started_at, finished_at
+    (the attempt's columns None for an imported generation, which has no attempt)."""
     return list(
         conn.execute(
             "SELECT j.model, a.worker_name, g.concurrency, g.concurrency_source, g.decode_tps,"
             "  g.completion_tokens, g.outcome, g.server_info, a.started_at, a.finished_at"
-            " FROM generations g JOIN jobs j ON j.id = g.job_id JOIN attempts a ON a.id = g.attempt_id"
-            " WHERE j.sweep = %s ORDER BY a.started_at, g.id",
+            " FROM generations g JOIN jobs j ON j.id = g.job_id LEFT JOIN attempts a ON a.id = g.attempt_id"
+            " WHERE j.sweep = %s ORDER BY a.started_at NULLS FIRST, g.id",
             (sweep,),
         ).fetchall()
     )

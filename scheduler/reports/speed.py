@@ -3,7 +3,7 @@
 - Single-stream speed of a (model, machine): the median of its speed probes' figures (a fixed
   prompt decoded alone, worker/speed_probe.py). A model's `decode_tps` in every table and Pareto
   front is this figure; where a model has no probe, the mean decode rate of its generations that
-  ran alone (concurrency 1); otherwise none. A rate measured beside other generations is never
+  ran alone (concurrency 1, or unknown: stored before it was counted, or imported); otherwise none. A rate measured beside other generations is never
   averaged into it.
 - Aggregate throughput of a machine on a model: completion tokens of all its streams per busy
   second (the union of its attempts' spans), and jobs per busy hour.
@@ -61,7 +61,9 @@ def single_stream_tps(figures: SpeedFigures) -> dict[str, float]:
     speeds = {model: statistics.median(rates) for model, rates in by_model.items()}
     alone: dict[str, list[float]] = {}
     for g in figures.generations:
-        if g["model"] not in speeds and g["concurrency"] == 1 and g["decode_tps"]:
+        # concurrency unknown: stored before it was counted, or imported; both ran one at a time
+        # then (a GPU worker had one slot before migration 009, the article's runs used -np 1)
+        if g["model"] not in speeds and g["concurrency"] in (1, None) and g["decode_tps"]:
             alone.setdefault(g["model"], []).append(float(g["decode_tps"]))
     return speeds | {model: statistics.fmean(rates) for model, rates in alone.items()}
 
@@ -127,7 +129,7 @@ def throughputs(figures: SpeedFigures) -> list[Throughput]:
     """Aggregate throughput per (worker, model), from the finished generations' attempts."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for g in figures.generations:
-        if g["finished_at"] is not None:
+        if g["finished_at"] is not None and g["worker_name"] is not None:
             groups.setdefault((str(g["worker_name"]), g["model"]), []).append(g)
     result = []
     for (worker, model), gens in sorted(groups.items()):
@@ -177,7 +179,7 @@ def concurrency_table(figures: SpeedFigures) -> Table:
     sources = set()
     for g in figures.generations:
         if g["decode_tps"]:
-            key = (g["model"], str(g["worker_name"]), g["concurrency"])
+            key = (g["model"], str(g["worker_name"] or DASH), g["concurrency"])
             groups.setdefault(key, []).append(float(g["decode_tps"]))
             sources.add(g["concurrency_source"])
     rows = [

@@ -123,3 +123,24 @@ def test_status_shows_each_machines_aggregate_throughput_apart_from_its_single_s
     (line,) = [x for x in out.getvalue().splitlines() if x.startswith("throughput ")]
     assert line.startswith("throughput gpu@one m: ") and "tok/s over all streams" in line, line
     assert "up to 2 at once; single-stream 40.0 tok/s" in line, line
+
+
+def test_imported_generations_keep_their_rates_as_single_stream_figures(settings: Settings) -> None:
+    from scheduler.catalog import Model
+    from tests.support.runs import add_run, add_sweep
+
+    with connect(settings) as conn:
+        with conn.transaction():
+            add_sweep(conn, "imported", {"models": ["m"]}, [Model("m", "M", "f", None, None)])
+            for seed, rate in ((1, 20.0), (2, 30.0)):
+                add_run(
+                    conn,
+                    "imported",
+                    "m",
+                    "v1",
+                    seed,
+                    {"outcome": "ok", "finish_reason": "stop", "decode_tps": rate},
+                )
+        report = build_report(conn, "imported")
+    assert {s.decode_tps for s in report.stats} == {25.0}
+    assert [t for t in report.tables if t.id == "throughput"][0].rows == []
