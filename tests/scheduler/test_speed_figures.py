@@ -143,4 +143,4 @@ def test_imported_generations_keep_their_rates_as_single_stream_figures(settings
                 )
         report = build_report(conn, "imported")
     assert {s.decode_tps for s in report.stats} == {25.0}
-    assert [t for t in report.tables if t.id == "throughput"][0].rows == []
+    assert next(t for t in report.tables if t.id == "throughput").rows == []
