@@ -106,12 +106,6 @@ def gpu(name: str | None, loglevel: str) -> None:
         "slots_source": slots.source,
     }
     node = name or f"{WorkerRole.GPU}@{settings.worker_host}"
-    if strategy.name == "all":  # it consumes from its start: probe each model first, alone
-        from worker.speed_probe import SpeedProber
-
-        prober = SpeedProber(ChatClient(settings.llama_swap_url), node, settings.worker_host)
-        for model in served:
-            prober.before_serving(model)
     _start(WorkerRole.GPU, node, queues, slots.count, loglevel, served, info, strategy.configure)
 
 

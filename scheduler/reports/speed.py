@@ -69,9 +69,13 @@ def single_stream_tps(figures: SpeedFigures) -> dict[str, float]:
 
 
 def with_single_stream(stats: Sequence[ModelExamStats], figures: SpeedFigures) -> list[ModelExamStats]:
-    """The stats with `decode_tps` the model's single-stream figure (None where it has none)."""
+    """The stats with `decode_tps` the model's single-stream figure: its probes' where it has any;
+    for a model whose generations all ran alone, their own mean on the exam as before; otherwise
+    the mean of those that ran alone (None if none did)."""
     speeds = single_stream_tps(figures)
-    return [replace(s, decode_tps=speeds.get(s.model)) for s in stats]
+    probed = {p["model"] for p in figures.probes}
+    crowded = {g["model"] for g in figures.generations if (g["concurrency"] or 1) > 1}
+    return [replace(s, decode_tps=speeds.get(s.model)) if s.model in probed | crowded else s for s in stats]
 
 
 def probe_table(figures: SpeedFigures) -> Table:
