@@ -4,8 +4,8 @@ A real llama-server (LLAMA_SERVER) with the demo model and 2 slots; requests as 
 (`cache_prompt: false`, the job's seed, temperature 0.8). llama.cpp does not promise that a
 sequence's logits are bit-identical across batch sizes (its README on `cache_prompt`; issue 7052:
 several slots give different output even at temperature 0; GPU kernels may be chosen by batch
-size). On the CPU build here the text is the same alone and beside another: asserted, so a build
-that breaks it is noticed. Where it differs, each generation's `concurrency` (migration 009) says
+size). On the CPU build here the text is the same alone and beside one other at 2 slots:
+asserted, so a build that breaks it is noticed (at 4 slots it is not: bench/slots.md). Where it differs, each generation's `concurrency` (migration 009) says
 which texts were decoded beside others, and the report shows rates per concurrency apart.
 """
 
