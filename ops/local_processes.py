@@ -19,6 +19,9 @@ import httpx
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODEL_ID = "gemma3-270m-q4km"  # the catalog id the demo sweep names
 CONTEXT = 8192  # the demo sweep's context
+# Generations at once (llama-server -np): the worker takes the number from /props total_slots
+# (worker/slots.py). Each slot gets CONTEXT: llama-server splits --ctx-size between its slots.
+SLOTS = 2
 # The demo GGUF carries no chat template, and llama-server then falls back to ChatML, a format
 # Gemma was never trained on. `gemma` is llama.cpp's built-in template of Gemma's turns; it is a
 # built-in of the non-Jinja engine only: with Jinja on (llama-server's default), the name itself
@@ -226,7 +229,7 @@ def start_llama_server(
     port = free_port()
     cmd = [
         str(binary), "--model", str(model), "--alias", alias, "--host", "127.0.0.1", "--port", str(port),
-        "--ctx-size", str(CONTEXT), "--parallel", "1", "--threads", str(os.cpu_count() or 2),
+        "--ctx-size", str(CONTEXT * SLOTS), "--parallel", str(SLOTS), "--threads", str(os.cpu_count() or 2),
         *(["--no-jinja", "--chat-template", chat_template] if chat_template else ["--jinja"]),
     ]  # fmt: skip
     proc = children.start("llama-server", cmd, env)

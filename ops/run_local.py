@@ -93,7 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     binary, model = preflight(settings.redis_url, settings.database_url, own)
     children = Children(log_dir)
     # One machine, one model: the GPU worker consumes the model's queue from the start.
-    env = {"DISPATCH": "all", **os.environ, "PYTHONPATH": str(REPO_ROOT), "LLAMA_SERVER": str(binary)}
+    # A short speed probe: the demo's model on a CPU shared with the graders (worker/speed_probe.py).
+    probe = {"SPEED_PROBE_TOKENS": "32", "SPEED_PROBE_REPEATS": "2"}
+    env = {
+        "DISPATCH": "all",
+        **probe,
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT),
+        "LLAMA_SERVER": str(binary),
+    }
     sweep, model_id = SWEEP, MODEL_ID
     if own is not None:
         sweep, model_id, env["SWEEPS_DIR"] = own_model_sweep(own, settings.sweeps_dir, log_dir / "sweeps")

@@ -22,7 +22,14 @@ MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation", "prompt_style
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
 SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires", "turns"}
 MAX_SWEEP_TURNS = 5  # exams.manifest.MAX_TURNS: each exam's own `turns` bounds it further
-TRIPWIRE_KEYS = {"infra_first_jobs", "suspect_check_models", "identical_latencies", "tiny_latency_s", "pause"}
+TRIPWIRE_KEYS = {
+    "infra_first_jobs",
+    "suspect_check_models",
+    "identical_latencies",
+    "tiny_latency_s",
+    "draft_acceptance",
+    "pause",
+}
 TRIPWIRE_COUNTS = {"infra_first_jobs", "suspect_check_models", "identical_latencies"}  # whole numbers
 ADAPTIVE_KEYS = {"max_seeds", "margin", "confidence", "prune_after_compile_zero"}
 GENERATION_KEYS = {"temperature", "context", "max_tokens", "timeout_s"}

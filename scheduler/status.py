@@ -37,6 +37,7 @@ from scheduler.errors import UnknownSweepError
 from scheduler.pauses import resume_hint
 from scheduler.progress import HEARTBEAT_S, ProgressLines
 from scheduler.reports.runs import load_runs
+from scheduler.reports.speed import read_speed_figures, speed_alerts, speed_status_lines
 from scheduler.settings import Settings
 from scheduler.tripwires import tripped
 
@@ -281,8 +282,12 @@ def show(
     with connect(settings) as conn:
         snap = collect(conn, sweep)
         sweep_runs = load_runs(conn, sweep) if sweep else None
-    alerts = tripped(sweep_runs) if sweep_runs else []
-    adaptive = status_lines(sweep_runs) if sweep_runs else []
+        models = sorted({r.model for r in sweep_runs.runs}) if sweep_runs else []
+        figures = read_speed_figures(conn, sweep, models) if sweep else None
+    alerts = (tripped(sweep_runs) if sweep_runs else []) + (speed_alerts(figures) if figures else [])
+    adaptive = (status_lines(sweep_runs) if sweep_runs else []) + (
+        speed_status_lines(figures) if figures else []
+    )
     if as_json:
         out.write(json.dumps({**snap.to_json(), "tripwires": alerts, "adaptive": adaptive}, indent=2) + "\n")
     elif out.isatty():

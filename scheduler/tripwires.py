@@ -4,6 +4,9 @@
   article's Qwen3-Coder + draft gave empty results for a whole sweep before anyone noticed);
 - a check that failed in every compiled run of every model so far, with at least
   `suspect_check_models` models (the article's RaceDetector): suspect the grader;
+- a model run with a draft model (speculative decoding) whose generations drafted nothing, or
+  whose draft tokens were accepted under `draft_acceptance` of the time (a drafter costing more
+  than it saves; the article's sweep at 25 instead of 42 tok/s);
 - a model whose generations report a decode rate of zero, or `identical_latencies` or more
   generations with the same wall time under `tiny_latency_s` (a server answering from a cache or
   an error page, not generating).
@@ -32,6 +35,7 @@ DEFAULTS: dict[str, float] = {
     "suspect_check_models": 2,
     "identical_latencies": 3,
     "tiny_latency_s": 1.0,
+    "draft_acceptance": 0.10,
 }
 
 
@@ -73,6 +77,7 @@ def tripped(sweep_runs: SweepRuns) -> list[str]:
     for model, runs in by_model.items():
         lines += _infra_first(model, runs, limits["infra_first_jobs"])
         lines += _latencies(model, runs, limits["identical_latencies"], limits["tiny_latency_s"])
+        lines += _drafter(model, runs, limits["draft_acceptance"])
     lines += _suspect_checks(by_model, limits["suspect_check_models"])
     return lines
 
@@ -80,6 +85,22 @@ def tripped(sweep_runs: SweepRuns) -> list[str]:
 def _infra_first(model: str, runs: Sequence[Run], first: float | None) -> list[str]:
     cause = infra_cause(model, [v for r in runs if (v := r.verdict(GradeChoice.AUTO)) is not None], first)
     return [] if cause is None else [cause]
+
+
+def _drafter(model: str, runs: Sequence[Run], least: float | None) -> list[str]:
+    """Runs whose server timings carry draft counts (`timings.draft_n`): a drafter at work."""
+    drafting = [r for r in runs if r.draft_n is not None]
+    if least is None or not drafting:
+        return []
+    drafted = sum(r.draft_n or 0 for r in drafting)
+    accepted = sum(r.draft_n_accepted or 0 for r in drafting)
+    if drafted == 0:
+        return [(f"model {model}: its draft model drafted nothing in {len(drafting)} generation(s) "
+                "(speculative decoding off? llama-server --spec-type): its speed is without the drafter")]  # fmt: skip
+    if accepted / drafted < least:
+        return [(f"model {model}: {accepted}/{drafted} draft tokens accepted ({100 * accepted / drafted:.0f}%, "
+                f"under {100 * least:.0f}%): the drafter costs more than it saves")]  # fmt: skip
+    return []
 
 
 def _latencies(model: str, runs: Sequence[Run], identical: float | None, tiny_s: float | None) -> list[str]:

@@ -2,8 +2,9 @@
 
 `chaos_rig()` starts a PostgreSQL cluster and a redis-server of its own (testkit/services.py: other
 ports, other data folders, never the machine's), a FAKE llama-swap replaying recorded v1
-responses (testkit/fakes/own_recordings.py; the only stand-in: no GPU here), and real workers: one `worker gpu` (affinity
-dispatch) and one `worker cpu` grading with the real Go toolchain. The broker's visibility
+responses (testkit/fakes/own_recordings.py; the only stand-in: no GPU here) with `SLOTS` slots,
+and real workers: one `worker gpu` (affinity dispatch, as many generations at once as the fake
+reports slots at `/props`) and one `worker cpu` grading with the real Go toolchain. The broker's visibility
 timeout is the default (VISIBILITY_TIMEOUT_S unset: 2 hours); only the lease, the reconciler's
 and the dispatch's intervals are shortened (`CHAOS_ENV`), so recovery takes seconds, not minutes.
 
@@ -36,6 +37,7 @@ PARAMS = {"temperature": 1.0, "context": 16384, "max_tokens": 100_000, "timeout_
 BOUND_S = 180.0  # every job reaches its verdict within this long after the fault ended
 DECODE_TPS = 100.0  # a few seconds a recorded v1 response
 FAULT_GAP_S = 2.0  # how long a killed or stopped server stays down
+SLOTS = 2  # the fake server's slots (llama-server -np): the GPU worker runs this many at once
 CHAOS_ENV = {
     "JOB_LEASE_S": "4",
     "RECONCILE_INTERVAL_S": "2",
@@ -43,6 +45,7 @@ CHAOS_ENV = {
     "DISPATCH_LEASE_S": "4",
     "GENERATION_RETRIES": "4",
     "GENERATION_BACKOFF_S": "1",
+    "SPEED_PROBE_TOKENS": "16",  # the probe runs too, before the first job (worker/speed_probe.py)
 }
 GPU, CPU = "gpu@chaos", "cpu@chaos"
 
@@ -126,9 +129,7 @@ class ChaosRig:
 
     def restart_fake(self) -> None:
         """Start the model server again on the same port."""
-        self.fake = start_fake_llama_swap(
-            [MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=self.fake_port, replay=self.replay
-        )
+        self.fake = _start_fake(self.fake_port, self.replay)
 
     def outcome(self, fault: str, job_ids: list[int], fault_end: float, bound_s: float = BOUND_S) -> Outcome:
         """Wait until every job is done or the bound passes, then count."""
@@ -154,6 +155,13 @@ class ChaosRig:
         )
 
 
+def _start_fake(port: int, replay: Path | None) -> FakeLlamaSwapProcess:
+    extra = ("--parallel", str(SLOTS))
+    return start_fake_llama_swap(
+        [MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=port, extra_args=extra, replay=replay
+    )
+
+
 def _create_database(postgres: PostgresServer) -> str:
     with psycopg.connect(postgres.admin_url, autocommit=True) as admin:
         admin.execute("CREATE DATABASE quantsweep")
@@ -175,9 +183,7 @@ def chaos_rig(root: Path, replay: Path | None = None, **env: str) -> Iterator[Ch
         redis_server.start()
         database_url = _create_database(postgres)
         redis_url = f"{redis_server.url}/0"
-        fake = start_fake_llama_swap(
-            [MODEL], load_time_s=0.05, decode_tps=DECODE_TPS, port=fake_port, replay=replay
-        )
+        fake = _start_fake(fake_port, replay)
         worker_env = {**CHAOS_ENV, "LLAMA_SWAP_URL": fake.url, **env}
         worker_env.pop("VISIBILITY_TIMEOUT_S", None)
         (root / "logs").mkdir(exist_ok=True)

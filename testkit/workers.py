@@ -117,8 +117,12 @@ def _announced(database_url: str, name: str, process: subprocess.Popen[bytes]) -
 
 @contextmanager
 def fleet(database_url: str, redis_url: str, log_dir: Path, **env: str) -> Iterator[Fleet]:
-    """A Fleet whose workers see this test's database, Redis and extra settings."""
-    base = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONPATH": str(REPO_ROOT)}
+    """A Fleet whose workers see this test's database, Redis and extra settings.
+
+    Speed probes are off unless `env` turns them on (SPEED_PROBE_TOKENS): a test that watches the
+    server's requests for a job's would otherwise see the probe's first."""
+    base = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PYTHONPATH": str(REPO_ROOT),
+            "SPEED_PROBE_TOKENS": "0"}  # fmt: skip
     group = Fleet({**base, **env}, log_dir)
     try:
         yield group

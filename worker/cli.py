@@ -1,7 +1,8 @@
 """`worker gpu` and `worker cpu`: start the two kinds of worker with their queues, concurrency and prefetch.
 
-    worker gpu    one process next to this machine's llama-swap (LLAMA_SWAP_URL), concurrency 1,
-                  consuming gen.<model> for the models it serves; waits (with a log line) while
+    worker gpu    next to this machine's llama-swap (LLAMA_SWAP_URL), one process per server slot
+                  (GPU_SLOTS, or `/props` total_slots: worker/slots.py), consuming gen.<model>
+                  for the models it serves; waits (with a log line) while
                   that server is still starting or loading, exits when it is no model server
     worker cpu    the graders, on queue `cpu`, one process per core
 
@@ -72,10 +73,12 @@ def main(argv: list[str] | None = None) -> None:
 @click.option("--name", default=None, help="Celery node name (default gpu@WORKER_HOST).")
 @click.option("--loglevel", default="info", show_default=True)
 def gpu(name: str | None, loglevel: str) -> None:
-    """Generate: concurrency 1, next to LLAMA_SWAP_URL, on the queues of the models it serves."""
+    """Generate: one process per server slot, next to LLAMA_SWAP_URL, on the queues of the models it serves."""
     from worker.client import ChatClient
+    from worker.slots import configured_slots, machine_slots
 
     settings = get_settings()
+    configured_slots()  # a bad GPU_SLOTS stops the worker before it waits for its server
     check_broker(settings)
     # Started beside its server (compose), the worker usually comes first: a server that is
     # still starting or loading its model is waited for; only a wrong URL stops it.
@@ -94,9 +97,16 @@ def gpu(name: str | None, loglevel: str) -> None:
 
     strategy = strategy_for()
     queues = strategy.initial_queues(settings.worker_host, served)
-    info = {"llama_swap_url": mask_url(settings.llama_swap_url), "dispatch": strategy.name}
+    slots = machine_slots(ChatClient(settings.llama_swap_url), served)
+    click.echo(f"worker: {slots.count} slot(s) ({slots.source})", err=True)
+    info = {
+        "llama_swap_url": mask_url(settings.llama_swap_url),
+        "dispatch": strategy.name,
+        "slots": str(slots.count),
+        "slots_source": slots.source,
+    }
     node = name or f"{WorkerRole.GPU}@{settings.worker_host}"
-    _start(WorkerRole.GPU, node, queues, 1, loglevel, served, info, strategy.configure)
+    _start(WorkerRole.GPU, node, queues, slots.count, loglevel, served, info, strategy.configure)
 
 
 @cli.command()

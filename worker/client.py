@@ -133,8 +133,8 @@ class ChatClient:
                 sleep(pause_s)
                 pause_s = min(STARTUP_MAX_PAUSE_S, pause_s * 2)
 
-    def server_info(self, model: str) -> dict[str, Any]:
-        """Build info and model path from `GET /props?model=` ({} where the server has none)."""
+    def props(self, model: str) -> dict[str, Any]:
+        """llama-server's `GET /props?model=` as it answered ({} where the server has none)."""
         try:
             response = self._client().get("/props", params={"model": model})
             if response.status_code != 200:
@@ -142,8 +142,11 @@ class ChatClient:
             props = response.json()
         except (httpx.HTTPError, ValueError):
             return {}
-        if not isinstance(props, dict):
-            return {}
+        return props if isinstance(props, dict) else {}
+
+    def server_info(self, model: str) -> dict[str, Any]:
+        """Build info and model path from `GET /props?model=` ({} where the server has none)."""
+        props = self.props(model)
         settings = props.get("default_generation_settings") or {}
         info = {
             "build_info": props.get("build_info"),

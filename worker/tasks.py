@@ -60,6 +60,8 @@ from worker.client import ChatClient, ChatRequest
 from worker.generation import RetryPolicy, generate_with_retries
 from worker.grading import exam_prompt, grade_generation, infra_grade
 from worker.lease import LeaseKeeper
+from worker.provenance import provenance
+from worker.slots import note_concurrency
 from worker.turns import conversation_of, repair_feedback, send_next_turn, turn_prompt
 
 log = logging.getLogger(__name__)
@@ -118,6 +120,7 @@ def generate(self: Any, job_id: int) -> str:
             claim.attempt_number,
         )
         return "duplicate"
+    note_concurrency(claim.attempt_id)
     send_grade(job_id)
     return str(record.outcome)
 
@@ -159,8 +162,9 @@ def _generate(claim: GenerationClaim, keeper: LeaseKeeper) -> GenerationRecord:
     client = _chat_client(settings.llama_swap_url)
     policy = RetryPolicy(retries=settings.generation_retries, backoff_s=settings.generation_backoff_s)
     record = generate_with_retries(client, request, policy, stop=keeper.lost)
-    # Provenance: the server's build (`/props` build_info) and, where the worker knows it, its binary.
-    server = client.server_info(claim.model)
+    # Provenance (worker/provenance.py): server build and settings, model file, machine; and,
+    # where the worker knows it, the server's binary.
+    server = provenance(client, claim.model)
     if settings.llama_server:
         server["binary"] = settings.llama_server
     return replace(record, server_info={**server, **record.server_info})

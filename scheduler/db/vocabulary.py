@@ -119,3 +119,18 @@ RETRIED_VERDICTS = (*REGENERATED_VERDICTS, *REGRADED_VERDICTS)
 def sql_list(*members: StrEnum) -> str:
     """Members as an SQL list of literals for `IN (...)`, e.g. `'pending', 'queued'`."""
     return ", ".join(f"'{m.value}'" for m in members)
+
+
+class ConcurrencySource(StrEnum):
+    """`generations.concurrency_source`: how the generations at once on a machine were counted."""
+
+    # this worker's attempts whose run overlapped the generation's attempt, at their most
+    # (attempt start to its stored result: the prompt and retries included, not only the decode)
+    ATTEMPTS = "attempts"
+
+
+class ProbeReason(StrEnum):
+    """`speed_probes.reason`: why a machine measured its single-stream speed."""
+
+    LOAD = "load"  # it was about to serve a model it had not probed since it started
+    IDLE = "idle"  # its slots drained after a busy period

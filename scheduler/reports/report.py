@@ -10,6 +10,7 @@ from scheduler.reports.compare import comparison_tables
 from scheduler.reports.health import health_tables
 from scheduler.reports.items import combine_items
 from scheduler.reports.runs import GradeChoice, SweepRuns, load_runs
+from scheduler.reports.speed import read_speed_figures, speed_tables, with_single_stream
 from scheduler.reports.summary import ModelExamStats, exam_max_scores, summarize_sweep
 from scheduler.reports.tables import (
     PARETO_AXES,
@@ -70,7 +71,8 @@ def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) 
     """Read the sweep's runs and compute every table."""
     runs = load_runs(conn, sweep)
     per_exam = combine_items(runs)  # an exam of items (go-tasks) as one score per (model, seed)
-    stats = summarize_sweep(per_exam, grades)
+    figures = read_speed_figures(conn, sweep, sorted({r.model for r in runs.runs}))
+    stats = with_single_stream(summarize_sweep(per_exam, grades), figures)
     maxima = exam_max_scores(per_exam.runs, grades)
     tables = [
         *exam_tables(stats, maxima),
@@ -81,6 +83,7 @@ def build_report(conn: Any, sweep: str, grades: GradeChoice = GradeChoice.AUTO) 
         *check_tables(stats),
         *health_tables(stats, runs.margin or DEFAULT_MARGIN),
         speed_table(stats),
+        *speed_tables(figures),
         *comparison_tables(runs),
     ]
     conversations = load_conversations(conn, sweep)

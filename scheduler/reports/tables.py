@@ -462,9 +462,13 @@ def speed_table(stats: Sequence[ModelExamStats]) -> Table:
     ]
     notes = [
         (
+            "Decode tok/s: the model's single-stream speed (see Single-stream speed for how and under "
+            "which conditions it was measured); Prompt tok/s, tokens and wall time: means over generations."
+        ),
+        (
             "Draft accepted = draft tokens the model accepted / tokens the draft model proposed "
             "(llama-server timings draft_n_accepted / draft_n), for models run with a draft model."
-        )
+        ),
     ]
     return Table(
         "speed",

@@ -89,3 +89,30 @@ def test_the_sweep_file_turns_a_tripwire_off_or_moves_its_threshold(
     lines = _sweep(settings, override)
     assert not any(line.startswith("model a") for line in lines)
     assert any("RaceDetector" in line for line in lines)
+
+
+def _drafting(
+    settings: Settings, drafts: dict[str, tuple[int, int]], tripwires: dict[str, Any] | None = None
+) -> list[str]:
+    with connect(settings) as conn:
+        with conn.transaction():
+            definition = {"models": list(drafts), **({"tripwires": tripwires} if tripwires else {})}
+            add_sweep(conn, "s", definition, [Model(m, m.upper(), "f", None, None) for m in drafts])
+            for model, (drafted, accepted) in drafts.items():
+                for seed in (1, 2):
+                    timings = {"predicted_per_second": 20.0, "draft_n": drafted, "draft_n_accepted": accepted}
+                    generation = {"outcome": "ok", "finish_reason": "stop", "decode_tps": 20.0, "wall_s": 60.0 + seed,
+                                  "timings": timings}  # fmt: skip
+                    add_run(conn, "s", model, "v2", seed, generation)
+        return tripped(load_runs(conn, "s"))
+
+
+def test_a_drafter_that_drafts_nothing_or_is_rarely_accepted_is_flagged(settings: Settings) -> None:
+    lines = _drafting(settings, {"idle": (0, 0), "poor": (100, 5), "good": (100, 60)})
+    assert len(lines) == 2, lines
+    assert lines[0].startswith("model idle: its draft model drafted nothing in 2 generation(s)")
+    assert lines[1].startswith("model poor: 10/200 draft tokens accepted (5%, under 10%)")
+
+
+def test_the_sweep_file_moves_the_draft_acceptance_threshold(settings: Settings) -> None:
+    assert _drafting(settings, {"poor": (100, 5)}, {"draft_acceptance": 0.04}) == []

@@ -17,7 +17,7 @@ import pytest
 
 from scheduler.db import connect
 from scheduler.status import collect
-from testkit.chaos import BOUND_S, GPU, MODEL, ChaosRig, chaos_rig, run_fault
+from testkit.chaos import BOUND_S, GPU, MODEL, SLOTS, ChaosRig, chaos_rig, run_fault
 from testkit.services import ServiceUnavailable
 from testkit.workers import query, wait_for
 from tests.support.availability import require_service
@@ -84,6 +84,37 @@ def test_status_shows_the_model_the_gpu_machine_has_loaded_as_llama_swap_reports
     assert gpu.loaded_model == MODEL
     httpx.get(f"{rig.fake.url}/unload", timeout=10).raise_for_status()
     wait_for(lambda: _loaded(rig) is None, 30, lambda: rig.describe([job]))
+
+
+def test_the_gpu_worker_fills_every_slot_of_its_server_and_never_more(rig: ChaosRig) -> None:
+    httpx.post(f"{rig.fake.url}/fake/reset", timeout=10).raise_for_status()
+    jobs = rig.submit("slots", [11, 12, 13, 14, 15, 16])
+    wait_for(lambda: rig.state_count(jobs, "done") == len(jobs), BOUND_S, lambda: rig.describe(jobs))
+    seeds = {11, 12, 13, 14, 15, 16}
+    served = [r for r in rig.fake.stats()["requests"] if "started_at" in r and r["seed"] in seeds]
+    assert len(served) == len(jobs)
+    assert _most_at_once(served) == SLOTS, served
+    # each generation says how many ran at once beside it, counted from this worker's attempts
+    rows = query(rig.database_url, "SELECT concurrency, concurrency_source, decode_tps FROM generations g"
+                 " JOIN jobs j ON j.id = g.job_id WHERE j.sweep = 'slots'")  # fmt: skip
+    assert {r["concurrency_source"] for r in rows} == {"attempts"}
+    assert max(r["concurrency"] for r in rows) == SLOTS, rows
+    # the model's single-stream speed was probed alone before the worker first served it
+    probes = query(rig.database_url, "SELECT reason, decode_tps, provenance FROM speed_probes")
+    assert probes and probes[0]["reason"] == "load" and probes[0]["decode_tps"] > 0, probes
+    assert probes[0]["provenance"]["build_info"] and probes[0]["provenance"]["total_slots"] == SLOTS
+    assert probes[0]["provenance"]["cpu"], probes[0]["provenance"]
+
+
+def _most_at_once(requests: list[dict[str, object]]) -> int:
+    """The most requests the server was decoding at the same moment."""
+    edges = sorted([(float(r["started_at"]), 1) for r in requests]  # type: ignore[arg-type]
+                   + [(float(r["finished_at"]), -1) for r in requests])  # type: ignore[arg-type]  # fmt: skip
+    most = now = 0
+    for _, step in edges:
+        now += step
+        most = max(most, now)
+    return most
 
 
 def _loaded(rig: ChaosRig) -> str | None:

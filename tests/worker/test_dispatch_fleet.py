@@ -1,7 +1,7 @@
 """GPU affinity across a fleet: real `worker gpu` processes, real Redis and Postgres, FAKE llama-swaps.
 
 Each simulated machine is a fake llama-swap with its own model set plus one GPU worker
-(WORKER_HOST set, concurrency 1). Only the generation stage runs: grading is not under test
+(WORKER_HOST set, one generation per slot of its server: 1 unless a test gives it more). Only the generation stage runs: grading is not under test
 here, so each job ends `generated` with its grade message waiting on the `cpu` queue.
 """
 
@@ -39,9 +39,10 @@ class Machines:
         self.fakes: dict[str, FakeLlamaSwapProcess] = {}
 
     def add(
-        self, host: str, models: list[str], decode_tps: float = 700.0, **extra_env: str
+        self, host: str, models: list[str], decode_tps: float = 700.0, slots: int = 1, **extra_env: str
     ) -> FakeLlamaSwapProcess:
-        fake = start_fake_llama_swap(models, load_time_s=0.5, decode_tps=decode_tps)
+        extra = ("--parallel", str(slots))
+        fake = start_fake_llama_swap(models, load_time_s=0.5, decode_tps=decode_tps, extra_args=extra)
         self.fakes[host] = fake
         env = {"LLAMA_SWAP_URL": fake.url, "WORKER_HOST": host, "GPU_TOKENS_PER_S": str(decode_tps)}
         self.workers.start("gpu", f"gpu@{host}", **{**env, **extra_env})
@@ -142,6 +143,29 @@ def test_two_sweeps_at_once_share_a_machine_without_reloading_models(
     assert fake.loads() == {"m-alpha": 1, "m-beta": 1}
 
 
+def test_a_machine_with_two_slots_fills_both_from_one_model_and_swaps_only_once_they_drained(
+    settings: Settings, machines: Machines
+) -> None:
+    fake = machines.add("gpu-a", ["m-alpha", "m-beta"], decode_tps=150.0, slots=2)
+    job_ids = submit(settings, [("s1", "m-alpha"), ("s1", "m-beta")], seeds=(1, 2, 3))
+    result = wait_generated(settings, job_ids, machines)
+    assert all(len(g) == 1 and g[0]["outcome"] == "ok" for g in result.values())
+    assert fake.loads() == {"m-alpha": 1, "m-beta": 1}
+    served = sorted(fake.stats()["requests"], key=lambda r: r["received_at"])
+    for model, other in (("m-alpha", "m-beta"), ("m-beta", "m-alpha")):
+        spans = [(r["started_at"], r["finished_at"]) for r in served if r["model"] == model]
+        assert any(a[0] < b[1] and b[0] < a[1] for a, b in itertools.combinations(spans, 2)), (
+            f"{model}: never two generations at once on two slots"
+        )
+        # the worker sends no request for the next model while one of this model still runs:
+        # it would sit in llama-swap's queue and hold a slot of ours doing nothing
+        for r in served:
+            if r["model"] == other:
+                assert not any(s < r["received_at"] < f for s, f in spans), (
+                    f"{other} sent during {model}: {served}"
+                )
+
+
 def test_a_machine_joining_mid_sweep_takes_work(settings: Settings, machines: Machines) -> None:
     first = machines.add("gpu-a", ["m-alpha", "m-beta"], decode_tps=400.0)
     job_ids = submit(settings, [("s1", "m-alpha"), ("s1", "m-beta")], seeds=(42, 123, 456, 7))
@@ -182,7 +206,9 @@ def test_a_machine_restarted_before_anyone_sees_it_dead_reruns_its_killed_job(
     # timeout far beyond the test's deadline: only the restarted worker itself can put back
     # the job its killed process was running.
     env = {"VISIBILITY_TIMEOUT_S": "3600", "DISPATCH_LEASE_S": "600"}
-    fake = machines.add("gpu-a", ["m-alpha"], decode_tps=300.0, **env)
+    fake = machines.add(
+        "gpu-a", ["m-alpha"], decode_tps=300.0, VISIBILITY_TIMEOUT_S="3600", DISPATCH_LEASE_S="600"
+    )
     job_ids = submit(settings, [("s1", "m-alpha")], seeds=(42, 123, 456))
     wait_for(lambda: any("started_at" in r and "finished_at" not in r for r in fake.stats()["requests"]), 60)
     machines.workers.workers[0].kill()

@@ -5,9 +5,13 @@ this machine's fleet record (``worker.dispatch.records``) and, when the queue it
 empty, takes the fleet lock (``scheduler.queues.FLEET_LOCK_KEY``), reads the backlogs, the live
 records and how long each claimant's running attempt has gone (Postgres), asks
 ``worker.dispatch.policy.choose_model`` and switches its consumer with Celery's remote control
-(``add_consumer`` / ``cancel_consumer`` addressed to itself). The worker starts consuming only its
-standby queue ``gpu.<host>``, so it takes no job before the first decision. It also re-queues the
-running job of a machine whose record expired (``worker.dispatch.requeue``), writes the model
+(``add_consumer`` / ``cancel_consumer`` addressed to itself). With N slots the worker runs N
+generations of one model at once; a switch to another model waits until all of them ended
+(``worker.slots.in_flight``), so llama-swap never unloads a model under a running generation. Before it first consumes a
+model's queue it measures the model's single-stream speed alone (``worker.speed_probe``), and again
+when its slots drained after a long busy period.
+The worker starts consuming only its standby queue ``gpu.<host>``, so it takes no job before
+the first decision. It also re-queues the running job of a machine whose record expired (``worker.dispatch.requeue``), writes the model
 llama-swap has loaded to the ``workers`` table for ``scheduler status``, and leaves paused models
 out of every decision (``worker.dispatch.pauses``): a worker on a paused model's queue switches
 away at its next poll.
@@ -18,6 +22,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -27,6 +32,7 @@ from scheduler.db import DATABASE_ERRORS
 from scheduler.db.vocabulary import WorkerRole
 from scheduler.db.workers import record_loaded_model, running_attempts_elapsed_s, running_task_ids
 from scheduler.queues import FLEET_LOCK_KEY, generation_queue
+from worker.client import ChatClient
 from worker.dispatch.pauses import PauseReader
 from worker.dispatch.policy import Decision, FleetState, MachineState, Reason, choose_model
 from worker.dispatch.records import (
@@ -39,6 +45,8 @@ from worker.dispatch.records import (
 )
 from worker.dispatch.requeue import restore_unacked
 from worker.dispatch.settings import DispatchSettings
+from worker.slots import in_flight
+from worker.speed_probe import SpeedProber
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +72,11 @@ class FleetController:
         self.seen: dict[str, str] = {}  # host -> Celery node of every machine seen alive
         self.restored: list[str] = []  # task ids of dead machines' jobs this controller re-queued
         self.pauses = PauseReader(self.redis)  # paused models are left out of every decision
+        info = (getattr(app.conf, "quantsweep_worker", None) or {}).get("info") or {}
+        self.slots = int(info.get("slots") or 1)  # generations at once (worker.slots)
+        self.prober = SpeedProber(ChatClient(self.llama_swap_url), node_name, host)
+        self._probe: threading.Thread | None = None  # a speed probe running (worker.speed_probe)
+        self._consume_after_probe = False  # a `load` probe: the model's queue is consumed once it ends
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fleet-controller", daemon=True)
 
@@ -98,7 +111,22 @@ class FleetController:
         self._record_loaded_model()
         self._publish()
         self._requeue_dead_machines_jobs()
-        if self.current is not None and backlog_of(self.redis, [self.current])[self.current] > 0:
+        if self._probe is not None:
+            if self._probe.is_alive():
+                return (
+                    None  # a speed probe runs alone: no decision (and after a switch, no job) until it ends
+                )
+            self._probe = None
+            if self._consume_after_probe:
+                self._consume(self.current)
+        running = in_flight()
+        if running:
+            self.prober.note_busy(self.current)
+        backlog = backlog_of(self.redis, [self.current])[self.current] if self.current is not None else 0
+        if not running and not backlog and self.current == self.loaded and self.prober.idle_due(self.current):
+            self._start_probe(self.prober.when_drained, consume_after=False)
+            return None
+        if self.current is not None and backlog > 0:
             own = self._decide(locked=False)
             if own.reason is Reason.CONTINUE:
                 return None
@@ -106,6 +134,8 @@ class FleetController:
             return None  # another machine is deciding; look again next tick
         try:
             decision = self._decide(locked=True)
+            if decision.model not in (self.current, None) and self._draining():
+                return None  # a swap waits until every slot of the loaded model is free
             if decision.model != self.current:
                 self._switch(decision.model)
                 self.decisions.append((time.time(), decision))
@@ -115,6 +145,13 @@ class FleetController:
         finally:
             if self.redis.get(FLEET_LOCK_KEY) in (self.host.encode(), self.host):
                 self.redis.delete(FLEET_LOCK_KEY)
+
+    def _draining(self) -> bool:
+        """True while this worker still runs generations: llama-swap would unload their model."""
+        running = in_flight()
+        if running:
+            log.info("dispatch: %s waits for %d running generation(s) before a swap", self.host, running)
+        return running > 0
 
     def _requeue_job_of_previous_process(self) -> None:
         """Put back the job this machine was running when its previous worker process died.
@@ -189,13 +226,29 @@ class FleetController:
             return {}
 
     def _switch(self, model: str | None) -> None:
-        control = self.app.control
-        if model is not None:
-            control.add_consumer(generation_queue(model), destination=[self.node_name], reply=True, timeout=5)
+        """Stop consuming the current model's queue and start on `model`'s, after its speed probe
+        when this process has not probed it yet (in a thread: the record keeps being renewed while
+        the first request loads the model)."""
         if self.current is not None:
-            control.cancel_consumer(generation_queue(self.current), destination=[self.node_name], reply=True,
-                                    timeout=5)  # fmt: skip
+            self.app.control.cancel_consumer(generation_queue(self.current), destination=[self.node_name],
+                                             reply=True, timeout=5)  # fmt: skip
         self.current = model
+        if model is None:
+            return
+        if model not in self.prober.probed_at:
+            self._start_probe(self.prober.before_serving, consume_after=True)
+            return
+        self._consume(model)
+
+    def _start_probe(self, probe: Callable[[str], bool], *, consume_after: bool) -> None:
+        self._consume_after_probe = consume_after
+        self._probe = threading.Thread(target=probe, args=(self.current,), name="speed-probe", daemon=True)
+        self._probe.start()
+
+    def _consume(self, model: str | None) -> None:
+        if model is not None:
+            self.app.control.add_consumer(generation_queue(model), destination=[self.node_name], reply=True,
+                                          timeout=5)  # fmt: skip
 
     def _look_at_llama_swap(self) -> None:
         with httpx.Client(base_url=self.llama_swap_url, timeout=5) as client:
@@ -231,5 +284,6 @@ class FleetController:
             "current": self.current,
             "decode_tps": self.settings.decode_tps,
             "node": self.node_name,
+            "slots": self.slots,
         }
         publish_record(self.redis, self.host, record, self.settings.lease_s)

@@ -55,14 +55,16 @@ class PauseFollower:
     """DISPATCH=all: keep this worker's consumers on its served, unpaused model queues."""
 
     def __init__(
-        self, app: Any, node_name: str, served: Sequence[str], redis_url: str, poll_s: float
-    ) -> None:
+        self, app: Any, node_name: str, served: Sequence[str], redis_url: str, poll_s: float,
+        prober: Any = None,
+    ) -> None:  # fmt: skip
         self.app = app
         self.node_name = node_name
         self.served = sorted(set(served))
         self.poll_s = poll_s
         self.pauses = PauseReader(redis.Redis.from_url(redis_url))
         self.cancelled: set[str] | None = None  # models whose queue this worker stopped consuming
+        self.prober = prober  # worker.speed_probe.SpeedProber: each model probed before its queue is consumed
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pause-follower", daemon=True)
 
@@ -76,6 +78,12 @@ class PauseFollower:
         self._thread.join(timeout=10)
 
     def _run(self) -> None:
+        if self.prober is not None:  # alone: the worker consumes only its standby queue until the first step
+            try:
+                for model in sorted(set(self.served) - self.pauses.read()):
+                    self.prober.before_serving(model)
+            except Exception:  # Redis away: no probe this time, the work goes on
+                log.warning("speed probes skipped", exc_info=True)
         while not self._stop.is_set():
             try:
                 self.step()

@@ -2,7 +2,8 @@
 
     affinity   the real one: start on the standby queue ``gpu.<host>``; a ``FleetController``
                then consumes one model queue at a time (``worker.dispatch.controller``)
-    all        every served model's queue from the start (Celery round-robins between them);
+    all        every served model's queue (Celery round-robins between them), from when each
+               model's speed probe ran;
                the local run and tests, where one machine serves one or two small models
     shared     one queue for every GPU job (``scheduler.queues.SHARED_QUEUE``); a job for a
                model this machine does not serve is handed back. The naive baseline
@@ -23,16 +24,17 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-import redis
 from celery.exceptions import Ignore
 
 from scheduler.db.lifecycle import job_model
 from scheduler.errors import SettingsError
-from scheduler.queues import GENERATE_TASK, SHARED_QUEUE, generation_queue, standby_queue
-from scheduler.settings import Settings, get_settings
+from scheduler.queues import GENERATE_TASK, SHARED_QUEUE, standby_queue
+from scheduler.settings import Settings
+from worker.client import ChatClient
 from worker.dispatch.controller import FleetController
-from worker.dispatch.pauses import PauseFollower, PauseReader
+from worker.dispatch.pauses import PauseFollower
 from worker.dispatch.settings import DispatchSettings, positive_number
+from worker.speed_probe import SpeedProber
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +89,9 @@ class AllQueues:
     name = "all"
 
     def initial_queues(self, host: str, served: Sequence[str]) -> list[str]:
-        """Every served model's queue but those of paused models."""
-        with redis.Redis.from_url(get_settings().redis_url) as client:
-            paused = PauseReader(client).read()
-        return sorted(generation_queue(m) for m in set(served) - paused)
+        """Only the standby queue: the pause follower adds every unpaused served model's queue once
+        each model's speed probe ran alone (``worker.speed_probe``)."""
+        return [standby_queue(host)]
 
     def configure(self, app: Any) -> None:
         """Nothing to install on the tasks."""
@@ -98,7 +99,10 @@ class AllQueues:
     def follower(self, app: Any, node: str, settings: Settings) -> Follower | None:
         """The pause follower: consumers of paused models cancelled, added back on resume."""
         served = (getattr(app.conf, "quantsweep_worker", None) or {}).get("served_models") or []
-        return PauseFollower(app, node, served, settings.redis_url, DispatchSettings.from_env().poll_s)
+        prober = SpeedProber(ChatClient(settings.llama_swap_url), node, settings.worker_host)
+        return PauseFollower(
+            app, node, served, settings.redis_url, DispatchSettings.from_env().poll_s, prober
+        )
 
 
 class SharedQueue:

@@ -1,0 +1,90 @@
+"""A GPU machine's capacity: how many generations of its loaded model its worker runs at once.
+
+llama-server decodes up to `-np/--parallel N` requests together (continuous batching), one
+*slot* each; `GET /props` reports the number as `total_slots`. The GPU worker runs that many
+generate tasks at once (Celery prefork concurrency N, prefetch 1 each), so every slot of the
+loaded model is busy while its queue has jobs.
+
+    GPU_SLOTS    the slots of this machine's server [unset: `/props` `total_slots` of the first
+                 served model, else 1]. Set it behind llama-swap, where `/props?model=` would
+                 load a model: it must match the `--parallel` of the models in its config.
+
+`in_flight()` is the number of generate tasks this worker holds right now (received and not
+finished), read in the worker's main process: the dispatch switches models only when it is 0,
+so a swap waits for the slots to drain (`worker.dispatch.controller`). `note_concurrency` stores,
+with each generation, how many ran at once beside it (`scheduler.db.speed`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from scheduler.db import DATABASE_ERRORS
+from scheduler.db.speed import record_concurrency
+from scheduler.errors import SettingsError
+from worker.client import ChatClient
+
+log = logging.getLogger(__name__)
+
+SLOTS_ENV = "GPU_SLOTS"
+MAX_SLOTS = 256  # llama-server's own slots are bounded by memory long before this
+
+
+@dataclass(frozen=True)
+class Slots:
+    """How many generations run at once on this machine, and where the number came from."""
+
+    count: int
+    source: str  # "GPU_SLOTS", "/props total_slots" or "default"
+
+
+def configured_slots(environ: Mapping[str, str] | None = None) -> int | None:
+    """GPU_SLOTS as an integer in 1..MAX_SLOTS, None when unset; SettingsError naming it otherwise."""
+    env = os.environ if environ is None else environ
+    raw = env.get(SLOTS_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"invalid integer value for env var {SLOTS_ENV!r}: {raw!r}") from None
+    if not 1 <= value <= MAX_SLOTS:
+        raise SettingsError(f"env var {SLOTS_ENV!r} must be between 1 and {MAX_SLOTS}, got {raw!r}")
+    return value
+
+
+def machine_slots(
+    client: ChatClient, served: Sequence[str], environ: Mapping[str, str] | None = None
+) -> Slots:
+    """GPU_SLOTS if set, else the server's `/props` `total_slots` for the first served model, else 1."""
+    configured = configured_slots(environ)
+    if configured is not None:
+        return Slots(configured, SLOTS_ENV)
+    if served:
+        total = client.server_info(served[0]).get("total_slots")
+        if isinstance(total, int) and 1 <= total <= MAX_SLOTS:
+            return Slots(total, "/props total_slots")
+    return Slots(1, "default")
+
+
+def note_concurrency(attempt_id: int) -> None:
+    """Store how many generations this machine ran at once during this attempt's
+    (`scheduler.db.speed.record_concurrency`); a database away leaves it unknown, never fails the job."""
+    try:
+        record_concurrency(attempt_id)
+    except DATABASE_ERRORS:
+        log.warning("attempt %s: its concurrency was not stored (database away)", attempt_id)
+
+
+def in_flight() -> int:
+    """Generate tasks this worker process has received and not finished (Celery's worker state).
+
+    Meaningful in the worker's main process, where the consumer keeps `reserved_requests`
+    (a request enters when received, leaves when its task ends, whatever the pool).
+    """
+    from celery.worker import state  # the worker's own bookkeeping; empty outside a worker
+
+    return len(state.reserved_requests)

@@ -1,0 +1,130 @@
+"""The single-stream speed of a (model, machine): a fixed prompt decoded alone, repeated.
+
+A generation's decode rate depends on how many others the server decoded beside it, so reports
+take a model's tok/s from these probes instead (scheduler/reports/speed.py). A probe runs only
+when this worker has no generation in flight, so it is alone on its server:
+
+- `load`: before the worker first serves a model (the affinity dispatch, at the switch that
+  waited for the slots to drain; DISPATCH=all, before the worker starts consuming);
+- `idle`: when the slots drained after a busy period of `SPEED_PROBE_BUSY_S` since the last
+  probe (a warm GPU, a throttled one, a power profile changed meanwhile show up here).
+
+    SPEED_PROBE_TOKENS    tokens decoded per repeat; 0 turns probes off [128]
+    SPEED_PROBE_REPEATS   repeats; the figure is their median [3]
+    SPEED_PROBE_BUSY_S    busy seconds before an `idle` probe [1800]
+
+Each repeat is the same request (seed 0, temperature 0, no prompt cache), its rate the server's
+`timings.predicted_per_second`. A failed probe is logged and stores nothing: it never stops work.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from scheduler.db.speed import store_probe
+from scheduler.db.vocabulary import ProbeReason
+from scheduler.errors import SettingsError
+from worker.chat import ChatRequest
+from worker.client import ChatClient
+from worker.provenance import provenance
+
+log = logging.getLogger(__name__)
+
+PROBE_PROMPT = "Count from one to five hundred in words, one number per line, and nothing else."
+PROBE_TIMEOUT_S = 600.0
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    """SPEED_PROBE_*: how long and how often a machine measures its single-stream speed."""
+
+    tokens: int = 128
+    repeats: int = 3
+    busy_s: float = 1800.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ProbeSettings:
+        """Read SPEED_PROBE_*; SettingsError naming a bad one."""
+        env = os.environ if environ is None else environ
+        return cls(
+            tokens=_whole(env, "SPEED_PROBE_TOKENS", cls.tokens, minimum=0),
+            repeats=_whole(env, "SPEED_PROBE_REPEATS", cls.repeats, minimum=1),
+            busy_s=float(_whole(env, "SPEED_PROBE_BUSY_S", int(cls.busy_s), minimum=1)),
+        )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SettingsError(f"env var {name!r} must be a whole number of at least {minimum}, got {raw!r}")
+    return int(raw)
+
+
+@dataclass
+class SpeedProber:
+    """Runs and stores this machine's probes; remembers when each model was last probed."""
+
+    client: ChatClient
+    worker_name: str
+    host: str
+    settings: ProbeSettings = field(default_factory=ProbeSettings.from_env)
+    probed_at: dict[str, float] = field(default_factory=dict)  # model -> monotonic time of its last probe
+    busy_since_probe: dict[str, bool] = field(default_factory=dict)  # model -> generated since then
+
+    def before_serving(self, model: str) -> bool:
+        """A `load` probe of `model` unless this process probed it already; True if one was stored."""
+        if model in self.probed_at:
+            return False
+        return self.probe(model, ProbeReason.LOAD)
+
+    def note_busy(self, model: str | None) -> None:
+        """This worker is generating for `model` now."""
+        if model is not None:
+            self.busy_since_probe[model] = True
+
+    def idle_due(self, model: str | None) -> bool:
+        """Whether `model` was busy since its last probe, SPEED_PROBE_BUSY_S or more ago."""
+        if model is None or not self.busy_since_probe.get(model):
+            return False
+        return time.monotonic() - self.probed_at.get(model, 0.0) >= self.settings.busy_s
+
+    def when_drained(self, model: str) -> bool:
+        """An `idle` probe of `model` if one is due; True if one was stored."""
+        return self.idle_due(model) and self.probe(model, ProbeReason.IDLE)
+
+    def probe(self, model: str, reason: ProbeReason) -> bool:
+        """Decode the probe prompt `repeats` times and store the figure; False when off or failed."""
+        self.probed_at[model] = time.monotonic()
+        self.busy_since_probe[model] = False
+        if self.settings.tokens == 0:
+            return False
+        request = ChatRequest(model=model, prompt=PROBE_PROMPT, seed=0, temperature=0.0,
+                              max_tokens=self.settings.tokens, timeout_s=PROBE_TIMEOUT_S)  # fmt: skip
+        try:
+            results = [self.client.complete(request) for _ in range(self.settings.repeats)]
+            runs = [r.decode_tps for r in results if r.decode_tps]
+            if not runs:
+                log.warning("speed probe of %s: the server reported no decode rate", model)
+                return False
+            prompt = [r.prompt_tps for r in results if r.prompt_tps]
+            store_probe(
+                model=model,
+                worker_name=self.worker_name,
+                host=self.host,
+                decode_runs=runs,
+                prompt_tps=max(prompt) if prompt else None,
+                tokens=max(r.completion_tokens or 0 for r in results),
+                provenance=provenance(self.client, model),
+                reason=reason,
+            )
+        except Exception:  # the server or database away: the probe is skipped, work goes on
+            log.warning("speed probe of %s (%s) failed", model, reason, exc_info=True)
+            return False
+        log.info("speed probe of %s (%s): %s tok/s", model, reason, ", ".join(f"{r:.1f}" for r in runs))
+        return True
