@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from scheduler.core.settings import Settings
 from scheduler.db.migrate import upgrade
-from scheduler.settings import Settings
 from testkit.fakes.launcher import start_fake_llama_swap
 from testkit.services import fresh_redis_url, private_services, scratch_database
 from testkit.workers import Producer, fleet, insert_jobs, jobs_done, query, wait_for

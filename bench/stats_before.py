@@ -11,7 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from scheduler.reports.stats import RunPoints, quantiles
+from scheduler.stats.intervals import RunPoints, quantiles
 
 NU0 = 1.0
 STEPS = 300

@@ -18,7 +18,7 @@ the report's first method (`bench/stats_before.py`); (2) paired against unpaired
 simulated comparisons, and the shared seeds that two identical quants need to be called equivalent
 within the margin, before and after; (3) the exam's health on a simulated 7-model go-tasks sweep:
 split-half rank stability, the noise floor and the cost of a decision; (4) the adaptive sweep of
-`scheduler.adaptive` against a fixed 10-seed sweep, on the families its thresholds were tuned on
+`scheduler.fleet.adaptive` against a fixed 10-seed sweep, on the families its thresholds were tuned on
 and on held-out ones.
 """
 
@@ -38,12 +38,12 @@ from scipy import special
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import scheduler.adaptive
+import scheduler.fleet.adaptive
 from bench import stats_before
-from scheduler.adaptive import FUTILITY, KEEP, Cell, plan_round
-from scheduler.catalog import AdaptiveRules
+from scheduler.fleet.adaptive import FUTILITY, KEEP, Cell, plan_round
 from scheduler.reports.health import cost_of_decision, split_half
-from scheduler.reports.stats import (
+from scheduler.stats.comparisons import Comparison, Verdict, compare
+from scheduler.stats.intervals import (
     RunPoints,
     items_interval,
     pool_of,
@@ -53,7 +53,7 @@ from scheduler.reports.stats import (
     shrunk_estimate,
     task_means,
 )
-from scheduler.reports.verdicts import Comparison, Verdict, compare
+from scheduler.sweeps.catalog import AdaptiveRules
 
 SIGMA_RUN = 1.0  # sd of a run's luck (logit scale)
 TAU = 0.3  # share of a run's luck that comes from its seed
@@ -391,7 +391,7 @@ def health(sweeps: int) -> None:
             )
 
 
-# The adaptive sweep's thresholds (scheduler.adaptive) were chosen on TUNING; HELD_OUT is reported
+# The adaptive sweep's thresholds (scheduler.fleet.adaptive) were chosen on TUNING; HELD_OUT is reported
 # beside them and was not looked at while choosing.
 TUNING = {
     "v1: steady, steady, wobbly": [
@@ -460,7 +460,7 @@ def cached_compare(
     return _compared[key]
 
 
-scheduler.adaptive.compare = cached_compare  # type: ignore[attr-defined]
+scheduler.fleet.adaptive.compare = cached_compare  # type: ignore[attr-defined]
 
 
 def adaptive_rows(
@@ -503,7 +503,7 @@ def adaptive(sweeps: int) -> None:
     print(f"{'KEEP':>5} {'FUTILITY':>8} {'agree':>6} {'saved':>6}")
     scores = {}
     for keep, futility in GRID:
-        scheduler.adaptive.KEEP, scheduler.adaptive.FUTILITY = keep, futility
+        scheduler.fleet.adaptive.KEEP, scheduler.fleet.adaptive.FUTILITY = keep, futility
         row = adaptive_rows(TUNING, tuning, rules)["all"]
         agree, saved = row["agree"] / row["pairs"], 1 - row["adaptive"] / row["fixed"]
         scores[(keep, futility)] = (agree, saved)
@@ -512,10 +512,10 @@ def adaptive(sweeps: int) -> None:
     chosen = max(good, key=lambda k: scores[k][1]) if good else max(scores, key=lambda k: scores[k][0])
     print(
         f"chosen: KEEP {chosen[0]:g}, FUTILITY {chosen[1]:g} (the most jobs saved at >= 95% agreement, else the "
-        f"best agreement); scheduler.adaptive has KEEP {KEEP:g}, FUTILITY {FUTILITY:g}"
+        f"best agreement); scheduler.fleet.adaptive has KEEP {KEEP:g}, FUTILITY {FUTILITY:g}"
     )
-    scheduler.adaptive.KEEP, scheduler.adaptive.FUTILITY = KEEP, FUTILITY
-    print(f"\n(4b) with scheduler.adaptive's thresholds, {sweeps} simulated sweeps per family")
+    scheduler.fleet.adaptive.KEEP, scheduler.fleet.adaptive.FUTILITY = KEEP, FUTILITY
+    print(f"\n(4b) with scheduler.fleet.adaptive's thresholds, {sweeps} simulated sweeps per family")
     print(
         f"{'family':34} {'pairs':>6} {'agree':>6} {'jobs fixed':>10} {'adaptive':>9} {'saved':>6} {'eq wrong':>9}"
     )
@@ -539,7 +539,7 @@ def _adaptive_row(name: str, row: dict[str, int]) -> None:
 def run_adaptive(
     cells: list[Model], data: list[list[RunPoints]], index: list[tuple[int, int]], rules: AdaptiveRules
 ) -> tuple[list[int], dict[tuple[int, int], Verdict]]:
-    """Rounds of `scheduler.adaptive.plan_round` until no cell is open; the seeds each cell ran and
+    """Rounds of `scheduler.fleet.adaptive.plan_round` until no cell is open; the seeds each cell ran and
     the verdicts at the end."""
     seeds = [START_SEEDS] * len(cells)
     keys = [str(i) for i in range(len(cells))]

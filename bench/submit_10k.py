@@ -16,11 +16,11 @@ from pathlib import Path
 import redis
 import yaml
 
-from scheduler.catalog import load_catalog
+from scheduler.core.queues import generation_queue
+from scheduler.core.settings import PACKAGED_SWEEPS_DIR, Settings
 from scheduler.db.migrate import upgrade
-from scheduler.queues import generation_queue
-from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings
-from scheduler.sweep_commands import submit_sweep
+from scheduler.sweeps.catalog import load_catalog
+from scheduler.sweeps.commands import submit_sweep
 from testkit.services import fresh_redis_url, private_services, scratch_database
 
 SEEDS = 295

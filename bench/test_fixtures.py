@@ -18,8 +18,8 @@ from collections.abc import Callable
 
 import psycopg
 
+from scheduler.core.settings import Settings
 from scheduler.db.migrate import upgrade
-from scheduler.settings import Settings
 from testkit.services import empty_database, private_services, scratch_database
 from testkit.workers import insert_jobs
 

@@ -3,7 +3,7 @@ base class of every error an operator can cause.
 
     OperatorError                 a mistake or a missing service the operator can fix
     ├── exams.types.ExamError     (exams) an unknown exam, an unreadable response file
-    └── scheduler.errors.QuantsweepError   (scheduler, worker) settings, sweep files, services, ...
+    └── scheduler.core.errors.QuantsweepError   (scheduler, worker) settings, sweep files, services, ...
 
 `console_main(group, prog)` runs a click group and decides how a failure prints:
 

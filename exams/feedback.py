@@ -19,7 +19,7 @@ It never holds the hidden test source or an expected value `go test` did not pri
 after the fixed framing comes from the grade's checks and build log, which hold only what the
 toolchain printed. The message is capped at MAX_FEEDBACK_CHARS (failing tests first, each test's
 lines at MAX_TEST_CHARS). `FEEDBACK_FORMAT` names this layout: it is part of a job's identity
-(`scheduler/expansion.py`), so changing the layout means changing it, and that makes new jobs.
+(`scheduler/sweeps/expansion.py`), so changing the layout means changing it, and that makes new jobs.
 
 The bounded-retry design (one more try with the failing tests' output, pass rate reported after
 each try) follows Aider's polyglot benchmark (`pass_rate_1`, `pass_rate_2`,

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, help="a GGUF of your own to run the demo sweep on (chat style)")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    from scheduler.settings import get_settings
+    from scheduler.core.settings import get_settings
 
     settings = get_settings()
     log_dir = REPO_ROOT / "artifacts" / "local-run"
@@ -185,14 +185,14 @@ def watch(children: Children, deadline: float, sweep: str, model_id: str, server
     """Progress over the sweep's jobs until none is in flight; Missing with one line as soon as the
     sweep cannot finish: its model paused, the server silent, nothing moving, or the deadline.
 
-    A live bar in a terminal; plain lines otherwise (scheduler/progress.py), which a CI log or a
+    A live bar in a terminal; plain lines otherwise (scheduler/cli/progress.py), which a CI log or a
     file shows as they come instead of one bar drawn at the end. What the sweep's state is comes
-    from `scheduler status`'s own reading (`scheduler.status.collect`).
+    from `scheduler status`'s own reading (`scheduler.cli.status.collect`).
     """
+    from scheduler.cli.progress import ProgressLines
+    from scheduler.cli.status import collect
     from scheduler.db import connect
     from scheduler.db.vocabulary import JobState
-    from scheduler.progress import ProgressLines
-    from scheduler.status import collect
 
     lines = ProgressLines(sys.stdout)
     server = ServerWatch(server_url, children)
@@ -233,7 +233,7 @@ def watch(children: Children, deadline: float, sweep: str, model_id: str, server
 def stop_if_paused(paused: list[dict[str, str]], model_id: str, counts: dict[str, int]) -> None:
     """Missing when the infrastructure tripwire paused the demo's model: its jobs would wait forever."""
     from scheduler.db.vocabulary import JobState
-    from scheduler.pauses import resume_hint
+    from scheduler.fleet.pauses import resume_hint
 
     for pause in paused:
         if pause["model"] == model_id:
@@ -305,9 +305,9 @@ def own_model_sweep(model: Path, sweeps_dir: Path, folder: Path) -> tuple[str, s
 def print_results(sweep: str = SWEEP, model_id: str = MODEL_ID) -> None:
     """The sweep's latest generation and grade per job, the server's mean decode rate, and whether
     any answer reached a real grade (its Go code built, or failed to build, under the graders)."""
-    from scheduler import cells
     from scheduler.db import connect
     from scheduler.db.results import latest_results
+    from scheduler.reports import cells
 
     with connect() as conn:
         rows = [r for r in latest_results(conn, sweep) if r["model"] == model_id]

@@ -25,9 +25,9 @@ from typing import Any
 
 import psycopg
 
+from scheduler.core.messages import publish_generate
+from scheduler.core.settings import Settings
 from scheduler.db.migrate import upgrade
-from scheduler.publish import publish_generate
-from scheduler.settings import Settings
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from testkit.services import PostgresServer, RedisServer, free_port
 from testkit.workers import Fleet, WorkerProcess, fleet, insert_jobs, query, results_per_job, wait_for

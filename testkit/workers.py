@@ -24,13 +24,13 @@ import redis
 from celery import Celery
 from psycopg.rows import dict_row
 
-from scheduler.catalog import Model
+from scheduler.core.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY, generation_queue
 from scheduler.db import sweeps as db_sweeps
 from scheduler.db.catalog import upsert_models
 from scheduler.db.sweeps import JobKeys, enqueue_jobs, insert_sweep, sweep_definition
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerState
-from scheduler.expansion import params_hash
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY, generation_queue
+from scheduler.sweeps.catalog import Model
+from scheduler.sweeps.expansion import params_hash
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0

@@ -17,8 +17,8 @@ import hypothesis
 import pytest
 import redis
 
+from scheduler.core.settings import Settings, get_settings
 from scheduler.db import close_pool
-from scheduler.settings import Settings, get_settings
 from testkit.services import (
     Services,
     ServiceUnavailable,

@@ -15,9 +15,9 @@ from typing import Any
 
 from celery import signals
 
+from scheduler.core.settings import get_settings
 from scheduler.db.vocabulary import WorkerRole, WorkerState
 from scheduler.db.workers import announce_worker, mark_worker_seen
-from scheduler.settings import get_settings
 
 log = logging.getLogger(__name__)
 

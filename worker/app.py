@@ -44,9 +44,9 @@ from typing import Any
 from celery import Celery, signals
 
 from scheduler import db
+from scheduler.core.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY
+from scheduler.core.settings import Settings, get_settings
 from scheduler.db.vocabulary import WorkerRole
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY
-from scheduler.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # by default); scan on every tick, a tenth of the visibility timeout apart.
             "unacked_restore_interval": min(10, max(1, settings.visibility_timeout_s // 10)),
             "unacked_restore_throttle": 1,
-            # kombu's default, named where every reader of the hash finds it (scheduler/queues.py)
+            # kombu's default, named where every reader of the hash finds it (scheduler/core/queues.py)
             "unacked_key": UNACKED_KEY,
         },
         "broker_connection_retry_on_startup": True,

@@ -19,9 +19,9 @@ from typing import Any
 import click
 
 from exams.console import OperatorError, console_main
+from scheduler.core.queues import GRADING_QUEUE
+from scheduler.core.settings import get_settings, mask_url
 from scheduler.db.vocabulary import WorkerRole
-from scheduler.queues import GRADING_QUEUE
-from scheduler.settings import get_settings, mask_url
 from worker.errors import WorkerError, check_broker
 
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 
-from scheduler.settings import mask_url
+from scheduler.core.settings import mask_url
 from worker.chat import ChatRequest, ChatResult
 from worker.errors import GenerationTimeout, NotAModelServer, ServerError, ServerNotReady
 from worker.stream import ChatStream, status_error

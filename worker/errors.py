@@ -18,8 +18,8 @@ from typing import Any
 
 import redis
 
-from scheduler.errors import QuantsweepError
-from scheduler.settings import Settings, mask_url
+from scheduler.core.errors import QuantsweepError
+from scheduler.core.settings import Settings, mask_url
 from worker.chat import ChatResult
 
 

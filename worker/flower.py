@@ -21,7 +21,7 @@ from pathlib import Path
 
 import click
 
-from scheduler.settings import get_settings, mask_url
+from scheduler.core.settings import get_settings, mask_url
 from worker.errors import WorkerError, check_broker
 
 AUTH_ENV = "FLOWER_BASIC_AUTH"

@@ -1,4 +1,4 @@
-"""Every worker runs the reconciler (`scheduler/reconcile.py`) in a thread of its main process.
+"""Every worker runs the reconciler (`scheduler/fleet/reconcile.py`) in a thread of its main process.
 
 Started when the worker is ready, stopped (leadership given up) when it shuts down. Only one
 worker of the fleet leads at a time; the others try again every interval.
@@ -11,8 +11,8 @@ from typing import Any
 
 from celery import signals
 
-from scheduler.reconcile import Reconciler
-from scheduler.settings import get_settings
+from scheduler.core.settings import get_settings
+from scheduler.fleet.reconcile import Reconciler
 
 _running: list[tuple[Reconciler, threading.Event, threading.Thread]] = []
 

@@ -22,9 +22,9 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from scheduler.core.errors import SettingsError
 from scheduler.db import DATABASE_ERRORS
 from scheduler.db.speed import record_concurrency
-from scheduler.errors import SettingsError
 from worker.client import ChatClient
 
 log = logging.getLogger(__name__)

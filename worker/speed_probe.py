@@ -25,9 +25,9 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from scheduler.core.errors import SettingsError
 from scheduler.db.speed import store_probe
 from scheduler.db.vocabulary import ProbeReason
-from scheduler.errors import SettingsError
 from worker.chat import ChatRequest
 from worker.client import ChatClient
 from worker.provenance import provenance

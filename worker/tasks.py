@@ -7,7 +7,7 @@ once, and hands over to the next stage.
 A message received twice, late, or for a finished job does nothing harmful: the claim refuses
 it. A job held by a live worker (lease not expired) is retried after the lease's remaining time;
 a job whose worker died (lease expired) is taken over, as a new attempt. A generate message for
-a job whose model is paused (the infrastructure tripwire, `scheduler/pauses.py`) is put back at
+a job whose model is paused (the infrastructure tripwire, `scheduler/fleet/pauses.py`) is put back at
 the tail of its queue unclaimed: no attempt, no verdict.
 
 `grade(job_id, generation_id=G, regrade=True, grade_round=R)` grades a stored generation again
@@ -50,12 +50,12 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from exams.types import PromptStyle, Verdict
+from scheduler.core.messages import BROKER_ERRORS
+from scheduler.core.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
+from scheduler.core.settings import get_settings
 from scheduler.db import DATABASE_ERRORS, REFUSED_VALUE_ERRORS, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
 from scheduler.db.vocabulary import Outcome
-from scheduler.publish import BROKER_ERRORS
-from scheduler.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
-from scheduler.settings import get_settings
 from worker.client import ChatClient, ChatRequest
 from worker.generation import RetryPolicy, generate_with_retries
 from worker.grading import exam_prompt, grade_generation, infra_grade

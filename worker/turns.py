@@ -22,11 +22,11 @@ import exams
 from exams.feedback import feedback_message
 from exams.registry import ExamPrompt
 from exams.types import Grade, PromptStyle
+from scheduler.core.messages import BROKER_ERRORS
+from scheduler.core.queues import GENERATE_TASK, generation_queue
 from scheduler.db import DATABASE_ERRORS, turns
 from scheduler.db.lifecycle import GenerationClaim, StoredGeneration
 from scheduler.db.vocabulary import Outcome
-from scheduler.publish import BROKER_ERRORS
-from scheduler.queues import GENERATE_TASK, generation_queue
 
 log = logging.getLogger(__name__)
 

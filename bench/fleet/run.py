@@ -3,7 +3,7 @@
 Three simulated machines (``fleet_spec.FLEET``: a FAKE llama-swap each, with its own model
 set, decode rate and load time, time scaled ~50x down) and one real ``worker gpu`` next to
 each (WORKER_HOST set, concurrency 1), a private real Redis and a scratch Postgres database
-per run; the ``episode3`` sweep (66 jobs) is submitted through ``scheduler.sweep_commands``. Only
+per run; the ``episode3`` sweep (66 jobs) is submitted through ``scheduler.sweeps.commands``. Only
 generation runs (no CPU worker): the bench measures the GPU side.
 
 Runs, side by side:
@@ -64,18 +64,18 @@ from bench.fleet.fleet_spec import (
     minimum_loads,
     replay_dir,
 )
-from scheduler.db.migrate import upgrade
-from scheduler.db.vocabulary import AttemptState, Outcome, WorkerRole
-from scheduler.publish import producer_app
-from scheduler.queues import (
+from scheduler.core.messages import producer_app
+from scheduler.core.queues import (
     FLEET_MACHINE_KEY_PREFIX,
     GENERATE_TASK,
     SHARED_QUEUE,
     UNACKED_KEY,
     fleet_machine_key,
 )
-from scheduler.settings import Settings
-from scheduler.sweep_commands import submit_sweep
+from scheduler.core.settings import Settings
+from scheduler.db.migrate import upgrade
+from scheduler.db.vocabulary import AttemptState, Outcome, WorkerRole
+from scheduler.sweeps.commands import submit_sweep
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from testkit.services import ServiceUnavailable, private_services, scratch_database
 from testkit.workers import Fleet, fleet, query
@@ -251,7 +251,7 @@ def _submit(settings: Settings, shared: bool) -> list[int]:
     """Submit the sweep as `scheduler submit` does; `shared` sends every message to SHARED_QUEUE."""
     if not shared:
         return submit_sweep(settings, SWEEP, rerun=False, requeue=False).enqueued_job_ids
-    with mock.patch("scheduler.submit.publish_generate", _publish_shared):
+    with mock.patch("scheduler.sweeps.submit.publish_generate", _publish_shared):
         return submit_sweep(settings, SWEEP, rerun=False, requeue=False).enqueued_job_ids
 
 

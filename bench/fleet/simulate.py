@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from bench.fleet.best_schedule import best_schedule
 from bench.fleet.fleet_spec import FLEET, JOB_TOKENS, JobSpec, Machine, episode3_jobs, lower_bound_s
-from scheduler.exam_index import prompt_text
+from scheduler.sweeps.exam_index import prompt_text
 from worker.dispatch.policy import Claimant, FleetState, MachineState, choose_model
 
 POLL_S = 0.05  # an idle machine looks again this often

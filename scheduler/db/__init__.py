@@ -34,8 +34,8 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 from psycopg_pool import ConnectionPool
 
-from scheduler.errors import SchemaMissing, ServiceUnavailable
-from scheduler.settings import Settings, get_settings, mask_url
+from scheduler.core.errors import SchemaMissing, ServiceUnavailable
+from scheduler.core.settings import Settings, get_settings, mask_url
 
 __all__ = [
     "DATABASE_ERRORS",

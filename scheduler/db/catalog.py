@@ -13,7 +13,7 @@ from psycopg.types.json import Jsonb
 
 
 class ModelRow(Protocol):
-    """What a `models` row holds (`scheduler.catalog.Model` is one)."""
+    """What a `models` row holds (`scheduler.sweeps.catalog.Model` is one)."""
 
     @property
     def id(self) -> str: ...

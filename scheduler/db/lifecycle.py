@@ -34,7 +34,7 @@ class Refusal(StrEnum):
     GENERATED = "generated"  # generation already stored: only the grade message may be missing
     NOT_READY = "not_ready"  # a grade asked for before there is a generation to grade
     FINISHED = "finished"  # nothing left for this message to do
-    PAUSED = "paused"  # its model is paused (scheduler/pauses.py): the message goes back to its queue
+    PAUSED = "paused"  # its model is paused (scheduler/fleet/pauses.py): the message goes back to its queue
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from scheduler.core.settings import Settings
 from scheduler.db import connect
-from scheduler.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # Any constant unique to quantsweep: "qsweep" as ASCII bytes.

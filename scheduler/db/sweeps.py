@@ -1,7 +1,7 @@
 """Sweeps and their jobs as rows: what a submission records and enqueues, and what imports insert.
 
 Every function runs in the caller's connection (and transaction): a submission records its jobs,
-marks the ones to run `queued` and sends their messages before it commits (`scheduler/submit.py`).
+marks the ones to run `queued` and sends their messages before it commits (`scheduler/sweeps/submit.py`).
 
 A batch of jobs is named by four parallel arrays, `JobKeys` (`models`, `exams`, `seeds`, `hashes`)
 plus the sweep's name, and matched against `jobs` in one statement.

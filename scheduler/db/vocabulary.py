@@ -1,7 +1,7 @@
 """The words the database stores: job and attempt states, generation outcomes and sources, worker
 roles and verdicts, each defined once as a `str` Enum.
 
-The schema's CHECK lists name the same values (`scheduler/migrations/`); `tests/scheduler/test_vocabulary.py`
+The schema's CHECK lists name the same values (`scheduler/migrations/`); `tests/scheduler/db/test_vocabulary.py`
 reads them back from the live schema and fails when an enum and its column disagree. The exam
 verdicts are `exams.types.Verdict` (the graders return them, and `exams` imports nothing of the
 scheduler's); they are re-exported here so the DB layer's users find every stored word in one

@@ -11,9 +11,9 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from scheduler.core.settings import Settings, get_settings
 from scheduler.db import connect, get_pool, transaction
 from scheduler.db.vocabulary import AttemptState, WorkerState
-from scheduler.settings import Settings, get_settings
 
 
 def announce_worker(

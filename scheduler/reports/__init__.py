@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from scheduler.reports.render import ReportFormat, render, write_report
 from scheduler.reports.report import Report, build_report
-from scheduler.reports.runs import GradeChoice, UnknownReportSweep
+from scheduler.results.runs import GradeChoice, UnknownReportSweep
 
 __all__ = [
     "GradeChoice",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from scheduler.reports.runs import GradeChoice, GradeRow, Run, SweepRuns
-from scheduler.reports.summary import check_counts, mean_of
 from scheduler.reports.tables import DASH, Table, check_order, fmt_number, fmt_ratio, fmt_score
+from scheduler.results.runs import GradeChoice, GradeRow, Run, SweepRuns
+from scheduler.stats.summary import check_counts, mean_of
 
 
 def paired_runs(sweep_runs: SweepRuns) -> list[Run]:

@@ -27,10 +27,10 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
-from scheduler.reports.stats import OTHER, task_means
-from scheduler.reports.summary import ModelExamStats
 from scheduler.reports.tables import DASH, Table, exam_title
-from scheduler.reports.verdicts import compare
+from scheduler.stats.comparisons import compare
+from scheduler.stats.intervals import OTHER, task_means
+from scheduler.stats.summary import ModelExamStats
 
 SPLITS = 200
 DECISION_POINTS = (5, 10)  # percentage points of full marks

@@ -14,7 +14,7 @@ from html import escape
 import altair as alt
 import vl_convert
 
-from scheduler.cells import EMPTY
+from scheduler.reports.cells import EMPTY
 from scheduler.reports.plots import Plot, exam_plots
 from scheduler.reports.report import Report
 from scheduler.reports.turn_tables import conversations_html

@@ -9,7 +9,7 @@ others: the seed is judged on the tasks that have a model verdict (its verdict i
 one of them is, else test_fail, compile_fail or extract_fail), and its score is their share of
 points on the whole exam's scale (26 judged tasks scoring 13 give 13.5 of 27), so seeds compare.
 The tasks left out are named with their verdicts on the grade (`infra_items`), and comparisons
-pair the tasks both sides judged (scheduler/reports/verdicts.py). Only a seed whose every task
+pair the tasks both sides judged (scheduler/stats/comparisons.py). Only a seed whose every task
 ended in an infra verdict is set apart, with that verdict.
 """
 
@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from exams.registry import exam_of
 from scheduler.db.vocabulary import JobState, Verdict
-from scheduler.reports.runs import INFRA_VERDICTS, GradeChoice, GradeRow, Run, SweepRuns
+from scheduler.results.runs import INFRA_VERDICTS, GradeChoice, GradeRow, Run, SweepRuns
 
 
 def _combined_grade(items: Sequence[Run], choice: GradeChoice) -> GradeRow | None:

@@ -15,9 +15,8 @@ from typing import Any
 
 import altair as alt
 
-from scheduler.cells import number as fmt_number
-from scheduler.cells import points as fmt_points
-from scheduler.reports.summary import ModelExamStats
+from scheduler.reports.cells import number as fmt_number
+from scheduler.reports.cells import points as fmt_points
 from scheduler.reports.tables import (
     PARETO_AXES,
     families_with_quants,
@@ -26,6 +25,7 @@ from scheduler.reports.tables import (
     fmt_size,
     pareto_models,
 )
+from scheduler.stats.summary import ModelExamStats
 
 WIDTH, HEIGHT = 560, 320  # pixels of one plot's data area
 TOOLTIP = [

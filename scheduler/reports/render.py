@@ -10,7 +10,7 @@ import tempfile
 from enum import StrEnum
 from pathlib import Path
 
-from scheduler.errors import QuantsweepError
+from scheduler.core.errors import QuantsweepError
 from scheduler.reports.report import Report
 
 

@@ -9,9 +9,7 @@ from typing import Any
 from scheduler.reports.compare import comparison_tables
 from scheduler.reports.health import health_tables
 from scheduler.reports.items import combine_items
-from scheduler.reports.runs import GradeChoice, SweepRuns, load_runs
 from scheduler.reports.speed import read_speed_figures, speed_tables, with_single_stream
-from scheduler.reports.summary import ModelExamStats, exam_max_scores, summarize_sweep
 from scheduler.reports.tables import (
     PARETO_AXES,
     Table,
@@ -27,7 +25,9 @@ from scheduler.reports.tables import (
 )
 from scheduler.reports.turn_tables import turn_tables
 from scheduler.reports.turns import Conversation, load_conversations, turn_figures
-from scheduler.reports.verdicts import DEFAULT_MARGIN
+from scheduler.results.runs import GradeChoice, SweepRuns, load_runs
+from scheduler.stats.comparisons import DEFAULT_MARGIN
+from scheduler.stats.summary import ModelExamStats, exam_max_scores, summarize_sweep
 
 
 @dataclass

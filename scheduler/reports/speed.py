@@ -22,11 +22,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from scheduler.cells import EMPTY as DASH
-from scheduler.cells import number as fmt_number
 from scheduler.db.speed import CONDITION_KEYS, probes_of, sweep_generations
-from scheduler.reports.summary import ModelExamStats
+from scheduler.reports.cells import EMPTY as DASH
+from scheduler.reports.cells import number as fmt_number
 from scheduler.reports.tables import Table
+from scheduler.stats.summary import ModelExamStats
 
 
 @dataclass(frozen=True)

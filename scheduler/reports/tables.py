@@ -8,14 +8,14 @@ from itertools import combinations
 from typing import Any
 
 from exams.v2.harness import TEST_NAMES as V2_TESTS
-from scheduler.cells import EMPTY as DASH
-from scheduler.cells import number as fmt_number
-from scheduler.cells import points as fmt_score
-from scheduler.cells import ratio as fmt_ratio
-from scheduler.reports.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
-from scheduler.reports.stats import proportion_interval
-from scheduler.reports.summary import ModelExamStats
-from scheduler.reports.verdicts import DEFAULT_MARGIN, Comparison, Verdict, compare
+from scheduler.reports.cells import EMPTY as DASH
+from scheduler.reports.cells import number as fmt_number
+from scheduler.reports.cells import points as fmt_score
+from scheduler.reports.cells import ratio as fmt_ratio
+from scheduler.results.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
+from scheduler.stats.comparisons import DEFAULT_MARGIN, Comparison, Verdict, compare
+from scheduler.stats.intervals import proportion_interval
+from scheduler.stats.summary import ModelExamStats
 
 __all__ = ["DASH", "Table", "check_order", "fmt_number", "fmt_ratio", "fmt_score"]
 
@@ -76,7 +76,7 @@ INTERVAL_NOTE = (
     "score (Jeffreys' Beta(k+1/2, n-k+1/2); Mullahy 1986) times the mean of those that do (normal model with a "
     "conjugate variance prior worth one run, scaled to the largest variance the exam's checks allow at their "
     "Jeffreys-smoothed pass rates; Gelman et al., Bayesian Data Analysis 3rd ed. section 3.3). Compiles: "
-    "Wilson's 95% interval (Wilson 1927). See scheduler/reports/stats.py."
+    "Wilson's 95% interval (Wilson 1927). See scheduler/stats/intervals.py."
 )
 
 
@@ -278,7 +278,7 @@ def paired_tables(stats: Sequence[ModelExamStats], margin: float = DEFAULT_MARGI
                     f"when the 90% interval lies within ±{margin:g} point(s) (two one-sided tests, Schuirmann 1987); "
                     "better when the 95% interval excludes 0; otherwise undecided, with the shared seeds that would "
                     "settle it at 80% power (normal approximation from the posterior's spread; Chow, Shao & Wang "
-                    "2008, sections 3.2.1 and 3.2.3). See scheduler/reports/verdicts.py."
+                    "2008, sections 3.2.1 and 3.2.3). See scheduler/stats/comparisons.py."
                 )
             ],
         )

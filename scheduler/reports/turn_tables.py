@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from scheduler.reports.stats import proportion_interval
 from scheduler.reports.tables import Table, verdict_text
 from scheduler.reports.turns import DASH, Conversation, TurnFigures, turn_comparisons, turn_figures
-from scheduler.reports.verdicts import DEFAULT_MARGIN
+from scheduler.stats.comparisons import DEFAULT_MARGIN
+from scheduler.stats.intervals import proportion_interval
 
 ANSWER_CHARS = 6000  # an answer longer than this is cut in the HTML (the export holds it whole)
 
@@ -108,7 +108,7 @@ def turn_tables(conversations: Sequence[Conversation], margin: float = DEFAULT_M
                 [
                     (
                         "Mean B−A: tasks passed per seed, B minus A, after that turn; the interval and verdict are the "
-                        "paired comparison of the quant table (scheduler/reports/verdicts.py), each task a check "
+                        "paired comparison of the quant table (scheduler/stats/comparisons.py), each task a check "
                         "worth 1 point."
                     )
                 ],

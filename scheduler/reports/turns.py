@@ -15,7 +15,7 @@ such as go-tasks, as one exam over its tasks):
 A job's result "after turn t" is its latest turn up to t: a job that passed on turn 1 has its turn-1
 result after every later turn. Quants of a family are compared on the pass rate after turn 1 and
 after the last turn, paired over the seeds (and tasks) both judged, with the report's paired
-statistics (`scheduler.reports.verdicts.compare`: each task a check worth 1 point, passed or not).
+statistics (`scheduler.stats.comparisons.compare`: each task a check worth 1 point, passed or not).
 The HTML report lists each job's turns: its answer, the feedback it was sent, its checks.
 """
 
@@ -29,8 +29,8 @@ from typing import Any
 
 from exams.types import MODEL_VERDICTS, Verdict
 from scheduler.db.turns import turn_results
-from scheduler.reports.stats import RunPoints, proportion_interval
-from scheduler.reports.verdicts import DEFAULT_MARGIN, Comparison, compare
+from scheduler.stats.comparisons import DEFAULT_MARGIN, Comparison, compare
+from scheduler.stats.intervals import RunPoints, proportion_interval
 
 DASH = "—"
 

@@ -14,7 +14,7 @@ import click
 import pytest
 
 from exams.console import OperatorError, console_main
-from scheduler.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
+from scheduler.core.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
 from testkit.services import RedisServer, free_port
 from testkit.workers import REPO_ROOT
 from tests.support.scheduler_cli import job_count, queued_messages, run_cli

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 import yaml
 
-from scheduler.catalog import load_catalog, load_sweep, sweep_names
-from scheduler.exam_index import known_exams
-from scheduler.settings import PACKAGED_SWEEPS_DIR
+from scheduler.core.settings import PACKAGED_SWEEPS_DIR
+from scheduler.sweeps.catalog import load_catalog, load_sweep, sweep_names
+from scheduler.sweeps.exam_index import known_exams
 from tests.support.compose_files import REPO, effective, example_env
 
 CONFIG = REPO / "ops" / "llama-swap" / "config.yaml"

@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from exams.registry import get_exam, job_exams
-from scheduler.settings import Settings
+from scheduler.core.settings import Settings
 from testkit.workers import query
 from tests.support.availability import require_service
 from tests.support.paths import REPO_ROOT

@@ -6,11 +6,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from scheduler.article import import_article
-from scheduler.catalog import load_catalog
+from scheduler.core.settings import Settings
 from scheduler.db import connect
 from scheduler.reports import GradeChoice, build_report
-from scheduler.settings import Settings
+from scheduler.reports.article import import_article
+from scheduler.sweeps.catalog import load_catalog
 from testkit.fakes.own_recordings import own_recordings_dir
 from tests.support.availability import article_results_dir
 

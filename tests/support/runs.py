@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scheduler.catalog import Model
 from scheduler.db.catalog import upsert_models
 from scheduler.db.results import insert_generation, insert_grade
 from scheduler.db.sweeps import insert_finished_job, insert_sweep
 from scheduler.db.vocabulary import JobState
+from scheduler.sweeps.catalog import Model
 
 
 def add_sweep(conn: Any, name: str, definition: Mapping[str, Any], models: list[Model]) -> None:

@@ -10,8 +10,8 @@ import pytest
 import redis
 from psycopg.rows import dict_row
 
+from scheduler.core.queues import GENERATION_QUEUE_PREFIX
 from scheduler.db.progress import job_state_counts
-from scheduler.queues import GENERATION_QUEUE_PREFIX
 
 
 def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from scheduler.cli.status import collect
 from scheduler.db import connect
-from scheduler.status import collect
 from testkit.chaos import BOUND_S, GPU, MODEL, SLOTS, ChaosRig, chaos_rig, run_fault
 from testkit.services import ServiceUnavailable
 from testkit.workers import query, wait_for

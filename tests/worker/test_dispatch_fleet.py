@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from scheduler.queues import GENERATE_TASK, SHARED_QUEUE
-from scheduler.settings import Settings
+from scheduler.core.queues import GENERATE_TASK, SHARED_QUEUE
+from scheduler.core.settings import Settings
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from testkit.workers import QUICK_DISPATCH_ENV, Fleet, Producer, fleet, insert_jobs, query, wait_for
 

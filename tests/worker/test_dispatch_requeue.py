@@ -8,7 +8,7 @@ import pytest
 import redis
 from celery import Celery
 
-from scheduler.queues import GENERATE_TASK, UNACKED_KEY, generation_queue
+from scheduler.core.queues import GENERATE_TASK, UNACKED_KEY, generation_queue
 from worker.dispatch.requeue import restore_unacked
 
 QUEUE = generation_queue("m-alpha")

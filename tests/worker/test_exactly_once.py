@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.queues import GENERATE_TASK, GRADING_QUEUE, generation_queue
-from scheduler.settings import Settings
+from scheduler.core.queues import GENERATE_TASK, GRADING_QUEUE, generation_queue
+from scheduler.core.settings import Settings
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from testkit.workers import (
     Fleet,

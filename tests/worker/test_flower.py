@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from scheduler.queues import GRADING_QUEUE
-from scheduler.settings import Settings
+from scheduler.core.queues import GRADING_QUEUE
+from scheduler.core.settings import Settings
 from testkit.services import free_port
 from testkit.workers import REPO_ROOT, Producer, fleet, flower_process, query, wait_for
 from tests.support.reporting import load_recorded

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scheduler.settings import Settings
+from scheduler.core.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer
 from testkit.services import free_port
 from testkit.workers import REPO_ROOT, fleet

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from exams.scaffold import create_exam
-from scheduler.settings import Settings
+from scheduler.core.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
 from testkit.workers import insert_jobs, query, run_jobs
 

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.core.queues import GENERATE_TASK, SHARED_QUEUE
+from scheduler.core.settings import Settings
 from scheduler.db import close_pool
-from scheduler.pauses import resume
-from scheduler.queues import GENERATE_TASK, SHARED_QUEUE
-from scheduler.settings import Settings
+from scheduler.fleet.pauses import resume
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from testkit.workers import (
     QUICK_DISPATCH_ENV,

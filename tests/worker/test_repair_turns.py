@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from scheduler.queues import GRADING_QUEUE, generation_queue
-from scheduler.settings import Settings
+from scheduler.core.queues import GRADING_QUEUE, generation_queue
+from scheduler.core.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
 from testkit.workers import (
     Producer,

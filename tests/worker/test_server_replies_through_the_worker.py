@@ -11,8 +11,8 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from scheduler.core.settings import Settings
 from scheduler.reports.report import build_report
-from scheduler.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
 from testkit.workers import insert_jobs, query, run_jobs
 from tests.support.paths import STREAMS_DIR as STREAMS

@@ -9,7 +9,7 @@ import sys
 import httpx
 import pytest
 
-from scheduler.errors import SettingsError
+from scheduler.core.errors import SettingsError
 from testkit.workers import REPO_ROOT
 from worker.client import ChatClient
 from worker.slots import Slots, configured_slots, machine_slots

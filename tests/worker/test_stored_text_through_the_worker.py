@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.core.settings import Settings
 from scheduler.db import lifecycle
-from scheduler.settings import Settings
 from testkit.fakes.recorded_server import RecordedServer, Reply, content_stream
 from testkit.workers import insert_jobs, query, run_jobs
 from tests.support.field_cases import field_case

@@ -9,7 +9,7 @@
     strategies   the DISPATCH modes (affinity, and the baselines all and shared) behind one protocol
     signals      Celery wiring: a GPU worker's strategy started when ready, stopped at shutdown
 
-Queue names and Redis keys live in ``scheduler/queues.py``; the SQL the dispatch reads in
+Queue names and Redis keys live in ``scheduler/core/queues.py``; the SQL the dispatch reads in
 ``scheduler/db/workers.py``. Nothing is imported here, so the pure policy loads without Redis
 or Celery.
 """

@@ -2,7 +2,7 @@
 
 ``FleetController`` runs in the GPU worker's main process. Every ``DISPATCH_POLL_S`` it renews
 this machine's fleet record (``worker.dispatch.records``) and, when the queue it consumes is
-empty, takes the fleet lock (``scheduler.queues.FLEET_LOCK_KEY``), reads the backlogs, the live
+empty, takes the fleet lock (``scheduler.core.queues.FLEET_LOCK_KEY``), reads the backlogs, the live
 records and how long each claimant's running attempt has gone (Postgres), asks
 ``worker.dispatch.policy.choose_model`` and switches its consumer with Celery's remote control
 (``add_consumer`` / ``cancel_consumer`` addressed to itself). With N slots the worker runs N
@@ -28,10 +28,10 @@ from typing import Any
 import httpx
 import redis
 
+from scheduler.core.queues import FLEET_LOCK_KEY, generation_queue
 from scheduler.db import DATABASE_ERRORS
 from scheduler.db.vocabulary import WorkerRole
 from scheduler.db.workers import record_loaded_model, running_attempts_elapsed_s, running_task_ids
-from scheduler.queues import FLEET_LOCK_KEY, generation_queue
 from worker.client import ChatClient
 from worker.dispatch.pauses import PauseReader
 from worker.dispatch.policy import Decision, FleetState, MachineState, Reason, choose_model

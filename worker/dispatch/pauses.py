@@ -1,6 +1,6 @@
-"""Model pauses as the GPU dispatch honours them (the pauses themselves: ``scheduler/pauses.py``).
+"""Model pauses as the GPU dispatch honours them (the pauses themselves: ``scheduler/fleet/pauses.py``).
 
-The paused models are read from Redis (``scheduler.queues.PAUSED_MODELS_KEY``, rewritten from
+The paused models are read from Redis (``scheduler.core.queues.PAUSED_MODELS_KEY``, rewritten from
 Postgres by every reconciler pass), so following them needs no more than the dispatch already
 needs. A copy lost with Redis is back within a reconciler interval; meanwhile the claim, which
 checks Postgres, still refuses every paused model's job.
@@ -28,7 +28,7 @@ from typing import Any
 
 import redis
 
-from scheduler.queues import PAUSED_MODELS_KEY, generation_queue
+from scheduler.core.queues import PAUSED_MODELS_KEY, generation_queue
 
 log = logging.getLogger(__name__)
 

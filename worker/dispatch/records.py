@@ -1,6 +1,6 @@
 """The GPU fleet as Redis holds it: one record per machine, and the backlog of each model queue.
 
-Each GPU machine's controller publishes a record (``scheduler.queues.fleet_machine_key``) that
+Each GPU machine's controller publishes a record (``scheduler.core.queues.fleet_machine_key``) that
 expires after ``DISPATCH_LEASE_S`` unless renewed: a JSON object
 
     {"served": [model, ...], "loaded": model | null, "current": model | null,
@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from scheduler.queues import FLEET_MACHINE_KEY_PREFIX, fleet_machine_key, generation_queue, queue_lists
+from scheduler.core.queues import FLEET_MACHINE_KEY_PREFIX, fleet_machine_key, generation_queue, queue_lists
 from worker.dispatch.policy import Claimant
 
 

@@ -1,6 +1,6 @@
 """Putting a dead worker's delivered-but-unacknowledged generate messages back on their queues.
 
-kombu's Redis transport keeps a delivered message in the hash ``unacked`` (``scheduler.queues.
+kombu's Redis transport keeps a delivered message in the hash ``unacked`` (``scheduler.core.queues.
 UNACKED_KEY``) until the worker acknowledges it, and hands it out again only after the broker's
 visibility timeout (hours in production). A controller that sees a machine die restores that
 machine's message at once, as kombu itself does (``restore_by_tag``: one Redis transaction, so

@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from scheduler.errors import SettingsError
+from scheduler.core.errors import SettingsError
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from typing import Any
 
 from celery import signals
 
+from scheduler.core.settings import get_settings
 from scheduler.db.vocabulary import WorkerRole
-from scheduler.settings import get_settings
 from worker.dispatch.strategies import Follower, strategy_for
 
 _followers: list[Follower] = []

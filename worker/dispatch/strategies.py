@@ -5,7 +5,7 @@
     all        every served model's queue (Celery round-robins between them), from when each
                model's speed probe ran;
                the local run and tests, where one machine serves one or two small models
-    shared     one queue for every GPU job (``scheduler.queues.SHARED_QUEUE``); a job for a
+    shared     one queue for every GPU job (``scheduler.core.queues.SHARED_QUEUE``); a job for a
                model this machine does not serve is handed back. The naive baseline
                ``bench/fleet`` measures affinity against; never for real runs
 
@@ -26,10 +26,10 @@ from typing import Any, Protocol
 
 from celery.exceptions import Ignore
 
+from scheduler.core.errors import SettingsError
+from scheduler.core.queues import GENERATE_TASK, SHARED_QUEUE, standby_queue
+from scheduler.core.settings import Settings
 from scheduler.db.lifecycle import job_model
-from scheduler.errors import SettingsError
-from scheduler.queues import GENERATE_TASK, SHARED_QUEUE, standby_queue
-from scheduler.settings import Settings
 from worker.client import ChatClient
 from worker.dispatch.controller import FleetController
 from worker.dispatch.pauses import PauseFollower

@@ -1,0 +1,132 @@
+"""One typed settings object, read from the environment once, at the edge.
+
+Every variable is documented in the README's "Configuration" section. A bad value fails with the
+variable's name and what is expected; passwords in URLs are masked wherever settings are shown.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from scheduler.core.errors import SettingsError
+
+PACKAGED_SWEEPS_DIR = Path(__file__).parent.parent / "sweeps"
+
+
+def mask_url(url: str) -> str:
+    """Return `url` with any password replaced by `***`."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """quantsweep's configuration; build it with `Settings.from_env()`."""
+
+    redis_url: str = "redis://localhost:6379/0"
+    database_url: str = "postgresql:///quantsweep"
+    llama_swap_url: str = "http://127.0.0.1:8080"
+    worker_host: str = ""
+    sweeps_dir: Path = PACKAGED_SWEEPS_DIR
+    db_pool_max_size: int = 4
+    visibility_timeout_s: int = 7200
+    job_lease_s: int = 60  # a worker's claim on a job, renewed while it works; stale after this
+    generation_retries: int = 3  # tries after the first when the model server fails (5xx, connection)
+    generation_backoff_s: int = 5  # first pause between those tries, doubled each time
+    max_attempts: int = 3  # attempts a job gets (worker deaths included) before it is recorded as failed
+    reconcile_interval_s: int = 20  # seconds between the reconciler's passes (scheduler/fleet/reconcile.py)
+    llama_server: str = ""  # the llama-server binary behind LLAMA_SWAP_URL, where known (the local run)
+
+    def __repr__(self) -> str:
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_url"):
+                value = mask_url(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"Settings({', '.join(shown)})"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every variable; raise SettingsError naming the first bad one."""
+        env = os.environ if environ is None else environ
+        return cls(
+            redis_url=_url(env, "REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
+            database_url=_url(env, "DATABASE_URL", cls.database_url, ("postgresql", "postgres")),
+            llama_swap_url=_url(env, "LLAMA_SWAP_URL", cls.llama_swap_url, ("http", "https")),
+            worker_host=env.get("WORKER_HOST") or socket.gethostname(),
+            sweeps_dir=_directory(env, "SWEEPS_DIR", cls.sweeps_dir),
+            db_pool_max_size=_integer(env, "DB_POOL_MAX_SIZE", cls.db_pool_max_size, minimum=1),
+            visibility_timeout_s=_integer(env, "VISIBILITY_TIMEOUT_S", cls.visibility_timeout_s, minimum=10),
+            job_lease_s=_integer(env, "JOB_LEASE_S", cls.job_lease_s, minimum=2),
+            generation_retries=_integer(env, "GENERATION_RETRIES", cls.generation_retries, minimum=0),
+            generation_backoff_s=_integer(env, "GENERATION_BACKOFF_S", cls.generation_backoff_s, minimum=0),
+            max_attempts=_integer(env, "MAX_ATTEMPTS", cls.max_attempts, minimum=1),
+            reconcile_interval_s=_integer(env, "RECONCILE_INTERVAL_S", cls.reconcile_interval_s, minimum=1),
+            llama_server=env.get("LLAMA_SERVER", ""),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings.from_env()
+
+
+def _url(env: Mapping[str, str], name: str, default: str, schemes: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or default
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (parsing it is the check: a port that is not a number raises)
+    except ValueError as exc:
+        raise SettingsError(f"invalid URL in env var {name!r}: {_masked(value)!r} ({exc})") from None
+    if parts.scheme not in schemes:
+        wanted = " or ".join(f"{s}://" for s in schemes)
+        raise SettingsError(f"invalid URL in env var {name!r}: {_masked(value)!r} (expected {wanted}...)")
+    if parts.scheme in ("redis", "rediss") and parts.path.strip("/") and not parts.path.strip("/").isdigit():
+        raise SettingsError(
+            f"invalid URL in env var {name!r}: {_masked(value)!r} (the path is the Redis db number, e.g. /0)"
+        )
+    return value
+
+
+def _masked(url: str) -> str:
+    """`mask_url`, even for a URL too broken to parse (then everything between :// and @ is hidden)."""
+    try:
+        return mask_url(url)
+    except ValueError:
+        scheme, sep, rest = url.partition("://")
+        return f"{scheme}{sep}***@{rest.rsplit('@', 1)[1]}" if "@" in rest else url
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"invalid integer value for env var {name!r}: {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"env var {name!r} must be at least {minimum}, got {value}")
+    return value
+
+
+def _directory(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    path = Path(raw).expanduser()
+    if not path.is_dir():
+        raise SettingsError(f"env var {name!r} names {raw!r}, which is not a directory")
+    return path

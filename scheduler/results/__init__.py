@@ -1,0 +1,1 @@
+"""The runs of a sweep read back from Postgres, and grading them again."""

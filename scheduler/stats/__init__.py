@@ -1,0 +1,1 @@
+"""Statistics of runs: intervals, paired comparisons, per model-exam summaries. No rendering."""

@@ -1,0 +1,47 @@
+"""Settings: read once from the environment, bad values named, passwords never shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.core.errors import SettingsError
+from scheduler.core.settings import Settings
+
+
+def test_defaults_follow_the_design_contract() -> None:
+    settings = Settings.from_env({"WORKER_HOST": "gpu1"})
+    assert settings.redis_url == "redis://localhost:6379/0"
+    assert settings.database_url == "postgresql:///quantsweep"
+    assert settings.llama_swap_url == "http://127.0.0.1:8080"
+    assert settings.worker_host == "gpu1"
+
+
+def test_worker_host_defaults_to_the_hostname() -> None:
+    import socket
+
+    assert Settings.from_env({}).worker_host == socket.gethostname()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("REDIS_URL", "http://localhost:6379", "REDIS_URL"),
+        ("DATABASE_URL", "mysql://x", "DATABASE_URL"),
+        ("LLAMA_SWAP_URL", "localhost:8080", "LLAMA_SWAP_URL"),
+        ("DB_POOL_MAX_SIZE", "abc", "invalid integer value for env var 'DB_POOL_MAX_SIZE': 'abc'"),
+        ("VISIBILITY_TIMEOUT_S", "3", "VISIBILITY_TIMEOUT_S"),
+        ("SWEEPS_DIR", "/no/such/dir", "SWEEPS_DIR"),
+    ],
+)
+def test_a_bad_value_fails_with_the_variable_name(name: str, value: str, fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment):
+        Settings.from_env({name: value})
+
+
+def test_passwords_are_masked_in_repr_and_errors() -> None:
+    settings = Settings.from_env({"DATABASE_URL": "postgresql://bob:hunter2@db/quantsweep"})
+    assert "hunter2" not in repr(settings)
+    assert "bob:***@db" in repr(settings)
+    with pytest.raises(SettingsError) as caught:
+        Settings.from_env({"REDIS_URL": "http://bob:hunter2@redis:6379"})
+    assert "hunter2" not in str(caught.value)
