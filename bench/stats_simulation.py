@@ -42,7 +42,7 @@ import scheduler.fleet.adaptive
 from bench import stats_before
 from scheduler.fleet.adaptive import FUTILITY, KEEP, Cell, plan_round
 from scheduler.reports.health import cost_of_decision, split_half
-from scheduler.stats.comparisons import Comparison, Verdict, compare
+from scheduler.stats.comparisons import AdaptiveRules, Comparison, Verdict, compare
 from scheduler.stats.intervals import (
     RunPoints,
     items_interval,
@@ -53,7 +53,6 @@ from scheduler.stats.intervals import (
     shrunk_estimate,
     task_means,
 )
-from scheduler.sweeps.catalog import AdaptiveRules
 
 SIGMA_RUN = 1.0  # sd of a run's luck (logit scale)
 TAU = 0.3  # share of a run's luck that comes from its seed

@@ -29,8 +29,8 @@ from scheduler.db import sweeps as db_sweeps
 from scheduler.db.catalog import upsert_models
 from scheduler.db.sweeps import JobKeys, enqueue_jobs, insert_sweep, sweep_definition
 from scheduler.db.vocabulary import AttemptState, JobState, WorkerState
+from scheduler.results.jobs import params_hash
 from scheduler.sweeps.catalog import Model
-from scheduler.sweeps.expansion import params_hash
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_S = 60.0

@@ -26,19 +26,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from scheduler.core.settings import Settings
 from scheduler.db import connect
 from scheduler.db.sweeps import adaptive_sweep_names, cell_templates
 from scheduler.db.vocabulary import MODEL_VERDICTS
-from scheduler.reports.tables import families_with_quants
+from scheduler.results.jobs import JobSpec, add_jobs
 from scheduler.results.runs import NOT_GRADED, GradeChoice, SweepRuns, load_runs
-from scheduler.stats.comparisons import Comparison, Verdict, chance_to_keep, chance_to_settle, compare
+from scheduler.stats.comparisons import (
+    AdaptiveRules,
+    Comparison,
+    Verdict,
+    chance_to_keep,
+    chance_to_settle,
+    compare,
+)
 from scheduler.stats.intervals import RunPoints
+from scheduler.stats.pairing import quant_pairs
 from scheduler.stats.summary import summarize_sweep
-from scheduler.sweeps.catalog import AdaptiveRules
-from scheduler.sweeps.expansion import JobSpec
 
 # Both thresholds are chosen on the tuning families of bench/stats_simulation.py (section 4a: the most
 # jobs saved at 95% agreement with a fixed sweep, else the best agreement) and reported on held-out ones.
@@ -187,13 +192,7 @@ def cells_of(sweep_runs: SweepRuns) -> tuple[dict[str, Cell], list[tuple[str, st
         }
         cells[key] = Cell(s.runs, [compiled.get(r.seed, False) for r in s.runs], s.marks)
         busy[key] = s.verdicts.get(NOT_GRADED, 0) > 0
-    pairs = [
-        (f"{a}/{exam}", f"{b}/{exam}")
-        for models in families_with_quants(stats).values()
-        for exam in sorted({s.exam for s in stats})
-        for a, b in combinations(models, 2)
-        if f"{a}/{exam}" in cells and f"{b}/{exam}" in cells
-    ]
+    pairs = [(f"{a}/{exam}", f"{b}/{exam}") for _, exam, a, b in quant_pairs(stats)]
     return cells, pairs, busy
 
 
@@ -210,7 +209,6 @@ def advance(settings: Settings) -> list[AdvanceSummary]:
 def _advance_sweep(settings: Settings, sweep_runs: SweepRuns) -> AdvanceSummary:
     """One round for one sweep, from what Postgres holds: its stored definition's rules and, for a
     new seed of a cell, the params of that cell's latest job (never a worker's sweep files)."""
-    from scheduler.sweeps.submit import add_jobs
 
     rules = rules_of(sweep_runs)
     cells, pairs, busy = cells_of(sweep_runs)

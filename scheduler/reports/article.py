@@ -19,8 +19,8 @@ from scheduler.db.catalog import upsert_models
 from scheduler.db.results import insert_published_result
 from scheduler.db.sweeps import delete_sweep, insert_finished_job, insert_sweep, sweep_definition
 from scheduler.db.vocabulary import JobState, Verdict
+from scheduler.results.jobs import params_hash
 from scheduler.sweeps.catalog import Model
-from scheduler.sweeps.expansion import params_hash
 
 ARTICLE_GRADER = "article"
 EXAM_MAX = {"v1": 15.0, "v2": 10.0}

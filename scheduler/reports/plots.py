@@ -19,12 +19,12 @@ from scheduler.reports.cells import number as fmt_number
 from scheduler.reports.cells import points as fmt_points
 from scheduler.reports.tables import (
     PARETO_AXES,
-    families_with_quants,
     fmt_ci,
     fmt_range,
     fmt_size,
     pareto_models,
 )
+from scheduler.stats.pairing import quant_families
 from scheduler.stats.summary import ModelExamStats
 
 WIDTH, HEIGHT = 560, 320  # pixels of one plot's data area
@@ -279,7 +279,7 @@ def exam_plots(stats: Sequence[ModelExamStats], exam: str, exam_max: float) -> l
                 _left_out(scored, fast, "decode rate"),
             )
         )
-    families = families_with_quants(scored)
+    families = quant_families(scored)
     in_family = [s for s in scored if s.family in families]
     sized = [s for s in in_family if s.size_gb]
     if sized:

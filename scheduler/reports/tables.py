@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import combinations
 from typing import Any
 
 from exams.v2.harness import TEST_NAMES as V2_TESTS
@@ -15,6 +14,7 @@ from scheduler.reports.cells import ratio as fmt_ratio
 from scheduler.results.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
 from scheduler.stats.comparisons import DEFAULT_MARGIN, Comparison, Verdict, compare
 from scheduler.stats.intervals import proportion_interval
+from scheduler.stats.pairing import quant_families, quant_pairs
 from scheduler.stats.summary import ModelExamStats
 
 __all__ = ["DASH", "Table", "check_order", "fmt_number", "fmt_ratio", "fmt_score"]
@@ -150,22 +150,12 @@ def _infra_text(s: ModelExamStats) -> str:
     return ", ".join(f"{s.verdicts[v]} {v}" for v in INFRA_VERDICTS if s.verdicts.get(v))
 
 
-def families_with_quants(stats: Sequence[ModelExamStats]) -> dict[str, list[str]]:
-    """Families that have more than one model in the sweep, with their models in order."""
-    families: dict[str, list[str]] = {}
-    for s in stats:
-        models = families.setdefault(s.family, [])
-        if s.model not in models:
-            models.append(s.model)
-    return {f: ms for f, ms in families.items() if len(ms) > 1}
-
-
 def quant_tables(stats: Sequence[ModelExamStats]) -> list[Table]:
     """Per family with several quants: Quant, Size, each exam's mean (range) and compiles."""
     exams = sorted({s.exam for s in stats})
     by_key = {(s.model, s.exam): s for s in stats}
     tables = []
-    for family, models in families_with_quants(stats).items():
+    for family, models in quant_families(stats).items():
         columns = ["Quant", "Size"] + [exam_title(e) for e in exams] + [f"Compiles {e}" for e in exams]
         rows = []
         for model in models:
@@ -188,16 +178,12 @@ def paired_comparisons(
     """Quant against quant within each family and exam: (family, A, B, comparison of B with A)."""
     by_key = {(s.model, s.exam): s for s in stats}
     out = []
-    for family, models in families_with_quants(stats).items():
-        for exam in sorted({s.exam for s in stats}):
-            for a, b in combinations(models, 2):
-                sa, sb = by_key.get((a, exam)), by_key.get((b, exam))
-                if sa is None or sb is None:
-                    continue
-                marks = {n: max(sa.marks.get(n, 0.0), sb.marks.get(n, 0.0)) for n in {*sa.marks, *sb.marks}}
-                if marks:
-                    c = compare(sa.runs, sb.runs, marks, margin=margin, items=sa.items and sb.items)
-                    out.append((family, sa, sb, c))
+    for family, exam, a, b in quant_pairs(stats):
+        sa, sb = by_key[(a, exam)], by_key[(b, exam)]
+        marks = {n: max(sa.marks.get(n, 0.0), sb.marks.get(n, 0.0)) for n in {*sa.marks, *sb.marks}}
+        if marks:
+            c = compare(sa.runs, sb.runs, marks, margin=margin, items=sa.items and sb.items)
+            out.append((family, sa, sb, c))
     return out
 
 

@@ -35,6 +35,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -50,7 +51,26 @@ from scheduler.stats.intervals import (
     shrunk_estimate,
     task_means,
 )
-from scheduler.sweeps.catalog import AdaptiveRules
+
+
+@dataclass(frozen=True)
+class AdaptiveRules:
+    """A sweep file's `adaptive:` block: how to spend seeds (the duty: `scheduler.fleet.adaptive`; parsed by `scheduler.sweeps.catalog`)."""
+
+    max_seeds: int = 10
+    margin: float = 1.0  # points: a paired difference inside +-margin counts as equivalent
+    confidence: float = 0.95
+    prune_after_compile_zero: int = 3
+
+    def to_json(self) -> dict[str, Any]:
+        """The block as stored in the sweep's definition."""
+        return {
+            "max_seeds": self.max_seeds,
+            "margin": self.margin,
+            "confidence": self.confidence,
+            "prune_after_compile_zero": self.prune_after_compile_zero,
+        }
+
 
 POWER = 0.8
 DEFAULT_MARGIN = AdaptiveRules().margin  # points, when the sweep file sets none

@@ -16,6 +16,7 @@ import yaml
 
 from exams.types import PromptStyle
 from scheduler.core.errors import SweepFileError, UnknownSweepError
+from scheduler.stats.comparisons import AdaptiveRules
 
 CATALOG_FILE = "models.yaml"
 MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation", "prompt_style"}
@@ -60,25 +61,6 @@ class GenerationParams:
     context: int = 16384
     max_tokens: int = 16384
     timeout_s: int = 600
-
-
-@dataclass(frozen=True)
-class AdaptiveRules:
-    """A sweep file's `adaptive:` block: how to spend seeds (see `scheduler.fleet.adaptive`)."""
-
-    max_seeds: int = 10
-    margin: float = 1.0  # points: a paired difference inside +-margin counts as equivalent
-    confidence: float = 0.95
-    prune_after_compile_zero: int = 3
-
-    def to_json(self) -> dict[str, Any]:
-        """The block as stored in the sweep's definition."""
-        return {
-            "max_seeds": self.max_seeds,
-            "margin": self.margin,
-            "confidence": self.confidence,
-            "prune_after_compile_zero": self.prune_after_compile_zero,
-        }
 
 
 @dataclass(frozen=True)

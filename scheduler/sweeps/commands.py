@@ -6,10 +6,11 @@ from typing import Any
 
 from scheduler.core.errors import SweepFileError
 from scheduler.core.settings import Settings
+from scheduler.results.jobs import JobSpec, SubmitResult
 from scheduler.sweeps.catalog import Model, Sweep, load_catalog, load_sweep, sweep_names
 from scheduler.sweeps.exam_index import expand_exams, known_exams, prompt_text
-from scheduler.sweeps.expansion import JobSpec, expand
-from scheduler.sweeps.submit import SubmitResult, plan_actions, submit
+from scheduler.sweeps.expansion import expand
+from scheduler.sweeps.submit import plan_actions, submit
 
 
 def load(settings: Settings, name: str) -> tuple[Sweep, dict[str, Model], list[JobSpec]]:

@@ -3,13 +3,7 @@
 The exams of the jobs are the sweep's entries expanded (scheduler.sweeps.exam_index.expand_exams): an exam
 of items such as go-tasks gives one job per item, so a job is always one prompt and one grade.
 
-A job's identity is (sweep, model, exam, seed, params_hash). The hash covers everything that changes
-what the model is asked or how it samples (temperature, context, max_tokens, the model's generation
-options, the prompt style and the exam prompt's text), so changing any of them makes new jobs
-instead of mixing results. The prompt style is the one the job is asked in (`completion` only for a
-model whose catalog entry says so and an exam that declares a file start); a chat job's hash leaves
-it out, so it is the hash chat jobs had before prompt styles existed. The timeout is kept in the params but left out of the hash: it limits a run, it does not
-change what a run produces.
+A job's identity and its params hash: `scheduler.results.jobs`.
 
 A sweep with `turns: N` above 1 gives each job a conversation of at most N turns (exams.feedback):
 its params hold `turns` and `feedback` (the feedback layout, `exams.feedback.FEEDBACK_FORMAT`), both
@@ -22,64 +16,14 @@ the file start (worker/turns.py).
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from exams.feedback import FEEDBACK_FORMAT, allowed_turns
 from exams.registry import ExamPrompt
 from exams.types import PromptStyle
 from scheduler.core.errors import SweepFileError
+from scheduler.results.jobs import JobSpec, params_hash
 from scheduler.sweeps.catalog import Model, Sweep
-
-HASHED_PARAMS = (
-    "temperature",
-    "context",
-    "max_tokens",
-    "options",
-    "prompt_sha256",
-    "prompt_style",
-    "turns",
-    "feedback",
-)
-# Hashed only when present: a job without them keeps the hash it had before they existed.
-OPTIONAL_PARAMS = ("turns", "feedback")
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    """One job of a sweep before it is written to Postgres."""
-
-    sweep: str
-    model: str
-    exam: str
-    seed: int
-    params: Mapping[str, Any]
-    params_hash: str
-
-    def to_json(self) -> dict[str, Any]:
-        """The `submit --dry-run --json` form of the job."""
-        return {
-            "sweep": self.sweep,
-            "model": self.model,
-            "exam": self.exam,
-            "seed": self.seed,
-            "params_hash": self.params_hash,
-            "params": dict(self.params),
-        }
-
-
-def params_hash(params: Mapping[str, Any]) -> str:
-    """A short stable hash of the identity-bearing generation params."""
-    identity = {key: params.get(key) for key in HASHED_PARAMS}
-    if identity["prompt_style"] in (None, PromptStyle.CHAT):
-        del identity["prompt_style"]
-    for key in OPTIONAL_PARAMS:
-        if identity[key] is None:
-            del identity[key]
-    canonical = json.dumps(identity, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def expand(

@@ -21,61 +21,18 @@ Jobs being generated or graded right now (a live lease) are never enqueued again
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from scheduler.core.messages import publish_generate, publish_grade
 from scheduler.core.settings import Settings
 from scheduler.db import connect
 from scheduler.db.catalog import upsert_models
 from scheduler.db.sweeps import (
-    JobKeys,
-    enqueue_jobs,
-    insert_jobs,
-    job_states,
     known_jobs,
-    regrade_jobs,
-    unheld_jobs_among,
     upsert_sweep,
 )
-from scheduler.db.vocabulary import JobState
+from scheduler.results.jobs import JobSpec, SubmitResult, job_keys, record_and_enqueue
 from scheduler.sweeps.catalog import Model, Sweep
-from scheduler.sweeps.expansion import JobSpec
-
-
-@dataclass
-class SubmitResult:
-    """What one submission did (or, for a dry run, would do)."""
-
-    sweep: str
-    jobs: int
-    new: int
-    enqueued: int
-    states: dict[str, int] = field(default_factory=dict)
-    enqueued_job_ids: list[int] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        """The `submit --json` object."""
-        return {
-            "sweep": self.sweep,
-            "jobs": self.jobs,
-            "new": self.new,
-            "enqueued": self.enqueued,
-            "states": self.states,
-            "enqueued_job_ids": self.enqueued_job_ids,
-        }
-
-
-def _job_keys(sweep: str, specs: Sequence[JobSpec]) -> JobKeys:
-    return {
-        "sweep": sweep,
-        "models": [s.model for s in specs],
-        "exams": [s.exam for s in specs],
-        "seeds": [s.seed for s in specs],
-        "hashes": [s.params_hash for s in specs],
-    }
 
 
 def submit(
@@ -97,7 +54,7 @@ def submit(
     with connect(settings) as conn, conn.transaction():
         upsert_models(conn, [catalog[m] for m in sweep.models])
         upsert_sweep(conn, sweep.name, _definition(sweep))
-        return _record_and_enqueue(
+        return record_and_enqueue(
             settings,
             conn,
             sweep.name,
@@ -108,66 +65,13 @@ def submit(
         )
 
 
-def add_jobs(settings: Settings, sweep: str, specs: Sequence[JobSpec]) -> SubmitResult:
-    """Record and enqueue more jobs of a sweep already submitted (an adaptive sweep's next seeds),
-    in one transaction, leaving its stored definition and models as they are; a grader_error job
-    among them is graded again, as by `submit`."""
-    with connect(settings) as conn, conn.transaction():
-        return _record_and_enqueue(
-            settings,
-            conn,
-            sweep,
-            specs,
-            lambda r: (r["model"], r["exam"], r["seed"]),
-            rerun=False,
-            requeue=False,
-        )
-
-
-def _record_and_enqueue(
-    settings: Settings,
-    conn: Any,
-    sweep: str,
-    specs: Sequence[JobSpec],
-    order: Callable[[dict[str, Any]], tuple[Any, ...]],
-    *,
-    rerun: bool,
-    requeue: bool,
-) -> SubmitResult:
-    keys = _job_keys(sweep, specs)
-    inserted = insert_jobs(conn, keys, [_params_json(s) for s in specs])
-    rows = enqueue_jobs(conn, keys, rerun=rerun, requeue=requeue)
-    rows.sort(key=order)
-    publish_generate(settings, [(r["id"], r["model"]) for r in rows])
-    regraded = [] if rerun else regrade_jobs(conn, keys)
-    if regraded:
-        publish_grade(settings, regraded)
-    resent = _resend_unheld(settings, conn, keys) if requeue else []
-    return SubmitResult(
-        sweep=sweep,
-        jobs=len(specs),
-        new=inserted,
-        enqueued=len(rows) + len(regraded) + len(resent),
-        states=job_states(conn, keys),
-        enqueued_job_ids=[r["id"] for r in rows] + regraded + resent,
-    )
-
-
-def _resend_unheld(settings: Settings, conn: Any, keys: JobKeys) -> list[int]:
-    """`--requeue` past `queued`: grade messages for generated jobs, takeover messages for expired claims."""
-    rows = unheld_jobs_among(conn, keys)
-    publish_generate(settings, [(r["id"], r["model"]) for r in rows if r["state"] == JobState.GENERATING])
-    publish_grade(settings, [r["id"] for r in rows if r["state"] != JobState.GENERATING])
-    return [r["id"] for r in rows]
-
-
 def plan_actions(
     settings: Settings, sweep: Sweep, specs: Sequence[JobSpec], *, rerun: bool = False, requeue: bool = False
 ) -> list[str]:
     """For a dry run: what a submission would do with each spec (`new`, `enqueue`, `regrade` or
     `keep:<state>`)."""
     with connect(settings) as conn:
-        rows = known_jobs(conn, _job_keys(sweep.name, specs), rerun=rerun, requeue=requeue)
+        rows = known_jobs(conn, job_keys(sweep.name, specs), rerun=rerun, requeue=requeue)
         conn.rollback()
     known = {(r["model"], r["exam"], r["seed"], r["params_hash"]): r for r in rows}
     actions = []
@@ -199,7 +103,3 @@ def _definition(sweep: Sweep) -> dict[str, Any]:
         **({"adaptive": sweep.adaptive.to_json()} if sweep.adaptive else {}),
         **({"tripwires": dict(sweep.tripwires)} if sweep.tripwires else {}),
     }
-
-
-def _params_json(spec: JobSpec) -> str:
-    return json.dumps(dict(spec.params), sort_keys=True)

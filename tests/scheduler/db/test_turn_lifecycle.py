@@ -12,7 +12,7 @@ from scheduler.db import lifecycle, turns
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, Refused
 from scheduler.db.sweeps import JobKeys, enqueue_jobs
 from scheduler.db.vocabulary import Outcome
-from scheduler.sweeps.expansion import params_hash
+from scheduler.results.jobs import params_hash
 from testkit.workers import insert_jobs, query
 from tests.support.turns import EXAM, TWO_TURN_PARAMS, recorded_answer
 from worker.grading import grade_generation

@@ -12,9 +12,8 @@ from scheduler.core.settings import Settings
 from scheduler.db import connect
 from scheduler.db.sweeps import sweep_definition
 from scheduler.fleet.adaptive import SEED_SEQUENCE, Cell, advance, next_seed, plan_round
-from scheduler.stats.comparisons import Verdict
+from scheduler.stats.comparisons import AdaptiveRules, Verdict
 from scheduler.stats.intervals import RunPoints
-from scheduler.sweeps.catalog import AdaptiveRules
 
 MARKS = {f"t{j}": 1.0 for j in range(10)}
 

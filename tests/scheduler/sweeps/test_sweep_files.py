@@ -212,7 +212,7 @@ def test_a_models_prompt_style_is_part_of_its_jobs_identity_where_the_exam_decla
     assert chat["go-tasks/reverse"]["params_hash"] != completion["go-tasks/reverse"]["params_hash"]
     assert chat["v1"]["params_hash"] == completion["v1"]["params_hash"]
     # A chat job's hash is the one it had before prompt styles: prompt_style is left out of it.
-    from scheduler.sweeps.expansion import params_hash
+    from scheduler.results.jobs import params_hash
 
     params = dict(chat["v1"]["params"])  # type: ignore[call-overload]
     assert params_hash({k: v for k, v in params.items() if k != "prompt_style"}) == chat["v1"]["params_hash"]
