@@ -18,6 +18,7 @@ from typing import Any
 
 import redis
 
+from scheduler.core.broker import redis_client
 from scheduler.core.errors import QuantsweepError
 from scheduler.core.settings import Settings, mask_url
 from worker.chat import ChatResult
@@ -44,7 +45,7 @@ def check_broker(settings: Settings) -> None:
 
     A Redis that is merely down is left to Celery, which waits for it as it should.
     """
-    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5)
+    client = redis_client(settings.redis_url, connect_timeout_s=5)
     try:
         client.ping()
     except redis.exceptions.AuthenticationError as exc:

@@ -50,8 +50,9 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from exams.types import PromptStyle, Verdict
+from scheduler.core import messages
 from scheduler.core.messages import BROKER_ERRORS
-from scheduler.core.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, generation_queue
+from scheduler.core.queues import GENERATE_TASK, GRADE_TASK, generation_queue
 from scheduler.core.settings import get_settings
 from scheduler.db import DATABASE_ERRORS, REFUSED_VALUE_ERRORS, lifecycle
 from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, GradingClaim, Refusal, Refused
@@ -183,7 +184,7 @@ def _chat_client(base_url: str) -> ChatClient:
 def send_grade(job_id: int) -> bool:
     """Enqueue `grade(job_id)` on the CPU queue; False when Redis is away (the reconciler sends it later)."""
     try:
-        grade.apply_async(args=[job_id], queue=GRADING_QUEUE)
+        messages.send_grade(grade.app, job_id)
     except BROKER_ERRORS as exc:
         log.warning("job %s: grade message not sent (%s); the reconciler will send it", job_id, exc)
         return False
@@ -340,7 +341,7 @@ def _hand_back_paused(task: Any, job_id: int) -> str:
     queue = str(delivery.get("routing_key") or delivery.get("queue") or "")
     if not queue:
         queue = generation_queue(lifecycle.job_model(job_id) or "")
-    task.app.send_task(GENERATE_TASK, args=[job_id], queue=queue, ignore_result=True)
+    messages.send_generate(task.app, job_id, queue)
     log.info("job %s: its model is paused; message put back on %s", job_id, queue)
     time.sleep(PAUSED_HAND_BACK_S)
     return str(Refusal.PAUSED)

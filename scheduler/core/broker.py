@@ -10,32 +10,28 @@ kombu's Redis transport (kombu 5.x, `kombu/transport/redis.py`) keeps:
   `[message, exchange, routing_key]`) and its delivery time (Unix seconds) in the sorted set
   `unacked_index`, until the worker acknowledges it.
 
-A message's `headers.task` names the task; its body (base64 JSON `[args, kwargs, embed]`,
-Celery's message protocol 2) holds the job id as the first argument.
+What a message holds is `scheduler.core.messages`' business (`parse`). This module is the only
+code that reads kombu's layout and the only one that opens a Redis client (`redis_client`).
 """
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+import redis
 from celery import Celery
 
+from scheduler.core.messages import parse
 from scheduler.core.queues import (
-    GENERATE_TASK,
-    GRADE_TASK,
     GRADING_QUEUE,
     UNACKED_INDEX_KEY,
     UNACKED_KEY,
     generation_queue,
     queue_lists,
 )
-
-TASK_STAGE = {GENERATE_TASK: "generate", GRADE_TASK: "grade"}
 
 
 @dataclass(frozen=True)
@@ -81,13 +77,13 @@ def scan(app: Celery, models: Iterable[str]) -> BrokerView:
         pipe.zrange(UNACKED_INDEX_KEY, 0, -1, withscores=True)
         *queued, unacked, index = pipe.execute()
     for raw in (raw for entries in queued for raw in entries):
-        found = _identify(json.loads(raw))
+        found = parse(json.loads(raw))
         if found is not None:
             view.waiting.add(found)
     delivered_at = {_text(tag): float(score) for tag, score in index}
     now = time.time()
     for tag, raw in unacked.items():
-        found = _identify(json.loads(raw)[0])
+        found = parse(json.loads(raw)[0])
         if found is None:
             continue
         key = _text(tag)
@@ -107,24 +103,25 @@ def restore(app: Celery, tags: Iterable[str]) -> int:
     return restored
 
 
-def _identify(message: dict[str, Any]) -> tuple[str, int] | None:
-    """(stage, job id) of a quantsweep task message; None for anything else (and for regrades)."""
-    headers = message.get("headers") or {}
-    stage = TASK_STAGE.get(str(headers.get("task")))
-    if stage is None:
-        return None
-    try:
-        body = message["body"]
-        if (message.get("properties") or {}).get("body_encoding") == "base64":
-            body = base64.b64decode(body)
-        args, kwargs, _ = json.loads(body)
-        job_id = int(args[0])
-    except (KeyError, ValueError, TypeError, IndexError):
-        return None
-    if stage == "grade" and kwargs.get("regrade"):
-        return None
-    return stage, job_id
-
-
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def redis_client(url: str, *, connect_timeout_s: float | None = None) -> redis.Redis:
+    """A Redis client for `url` (REDIS_URL): the one place one is made. `connect_timeout_s` bounds
+    the connection attempt (redis-py's `socket_connect_timeout`; None waits as the OS does)."""
+    return redis.Redis.from_url(url, socket_connect_timeout=connect_timeout_s)
+
+
+def restore_tasks(app: Celery, task_ids: set[str]) -> list[str]:
+    """Put back on their queues the delivered, unacknowledged messages of these Celery task ids
+    (a dead GPU machine's); return the task ids restored. Like `restore`, once per message."""
+    restored = []
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for tag, raw in channel.client.hgetall(channel.unacked_key).items():
+            task_id = str(json.loads(raw)[0].get("headers", {}).get("id", ""))
+            if task_id in task_ids:
+                channel.qos.restore_by_tag(_text(tag))
+                restored.append(task_id)
+    return restored

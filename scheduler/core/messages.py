@@ -1,4 +1,15 @@
-"""Sending task messages to Redis by task name: the scheduler never imports the worker's tasks.
+"""The task message: the only code that builds, sends and parses one. Messages go by task name, so
+the scheduler never imports the worker's tasks.
+
+A message is Celery's protocol 2 on kombu's Redis transport: `headers.task` names the task
+(`GENERATE_TASK`, `GRADE_TASK`), the body (JSON `[args, kwargs, embed]`, base64 when
+`properties.body_encoding` says so) holds the job id as the one argument; a grade may carry
+`regrade=True` (a second opinion that never moves a job on). Senders:
+
+- `publish_generate`, `publish_grade`: the scheduler's batches (submission, the reconciler, regrade);
+- `send_generate`, `send_grade`: one message from inside a worker, through its running app (the
+  grade after a generation, a paused model's hand-back, the shared dispatch's bounce);
+- `parse`: what a raw message is for, (stage, job id), for the reconciler's view of the broker.
 
 All messages of one submission go through one producer and kombu's publish batch (one Redis pipeline
 per 1,000 messages), so 10,000 jobs cost ten round trips rather than 10,000. Every sender goes
@@ -8,6 +19,8 @@ through `sending()`, the one place where a broker that cannot be reached becomes
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -94,3 +107,41 @@ def publish_grade(
             app.send_task(GRADE_TASK, args=[job_id], kwargs=options, queue=GRADING_QUEUE, producer=producer,
                           ignore_result=True, declare=[])  # fmt: skip
     return len(ids)
+
+
+def send_generate(app: Celery, job_id: int, queue: str) -> None:
+    """Send `generate(job_id)` to `queue` through a worker's running app (its broker connection)."""
+    app.send_task(GENERATE_TASK, args=[job_id], queue=queue, ignore_result=True)
+
+
+def send_grade(app: Celery, job_id: int) -> None:
+    """Send `grade(job_id)` to the CPU queue through a worker's running app."""
+    app.send_task(GRADE_TASK, args=[job_id], queue=GRADING_QUEUE, ignore_result=True)
+
+
+TASK_STAGE = {GENERATE_TASK: "generate", GRADE_TASK: "grade"}
+
+
+def job_id_of(args: Any, kwargs: Any) -> int:
+    """The job id a task was called with (its one argument, positional or `job_id=`)."""
+    return int(args[0]) if args else int(kwargs["job_id"])
+
+
+def parse(message: dict[str, Any]) -> tuple[str, int] | None:
+    """(stage, job id) of a raw quantsweep task message as kombu stores it; None for anything else
+    (and for regrades, which never move a job on)."""
+    headers = message.get("headers") or {}
+    stage = TASK_STAGE.get(str(headers.get("task")))
+    if stage is None:
+        return None
+    try:
+        body = message["body"]
+        if (message.get("properties") or {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        args, kwargs, _ = json.loads(body)
+        job_id = int(args[0])
+    except (KeyError, ValueError, TypeError, IndexError):
+        return None
+    if stage == "grade" and kwargs.get("regrade"):
+        return None
+    return stage, job_id

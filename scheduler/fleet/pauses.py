@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import redis
 
+from scheduler.core.broker import redis_client
 from scheduler.core.errors import NotPausedError
 from scheduler.core.queues import PAUSED_MODELS_KEY
 from scheduler.core.settings import Settings
@@ -86,7 +87,7 @@ def resume(settings: Settings, model: str) -> None:
         conn.commit()
     if not lifted:
         raise NotPausedError(f"model {model!r} is not paused (`scheduler status` lists the paused models)")
-    client = redis.Redis.from_url(settings.redis_url)
+    client = redis_client(settings.redis_url)
     try:
         client.srem(PAUSED_MODELS_KEY, model)
     except redis.RedisError as exc:  # the next reconciler pass rewrites the set from Postgres
@@ -97,7 +98,7 @@ def resume(settings: Settings, model: str) -> None:
 
 def publish_paused(settings: Settings, models: Iterable[str]) -> None:
     """Replace the dispatch's set of paused models in Redis (one transaction)."""
-    client = redis.Redis.from_url(settings.redis_url)
+    client = redis_client(settings.redis_url)
     try:
         pipe = client.pipeline(transaction=True)
         pipe.delete(PAUSED_MODELS_KEY)

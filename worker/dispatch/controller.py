@@ -26,8 +26,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-import redis
 
+from scheduler.core.broker import redis_client
 from scheduler.core.queues import FLEET_LOCK_KEY, generation_queue
 from scheduler.db import DATABASE_ERRORS
 from scheduler.db.vocabulary import WorkerRole
@@ -62,7 +62,7 @@ class FleetController:
         self.node_name = node_name
         self.host = host
         self.settings = settings or DispatchSettings.from_env()
-        self.redis = redis.Redis.from_url(redis_url)
+        self.redis = redis_client(redis_url)
         self.llama_swap_url = llama_swap_url.rstrip("/")
         self.current: str | None = None
         self.served: list[str] = []

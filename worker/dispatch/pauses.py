@@ -28,6 +28,7 @@ from typing import Any
 
 import redis
 
+from scheduler.core.broker import redis_client
 from scheduler.core.queues import PAUSED_MODELS_KEY, generation_queue
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,7 @@ class PauseFollower:
         self.node_name = node_name
         self.served = sorted(set(served))
         self.poll_s = poll_s
-        self.pauses = PauseReader(redis.Redis.from_url(redis_url))
+        self.pauses = PauseReader(redis_client(redis_url))
         self.cancelled: set[str] | None = None  # models whose queue this worker stopped consuming
         self.prober = prober  # worker.speed_probe.SpeedProber: each model probed before its queue is consumed
         self._stop = threading.Event()

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from celery.exceptions import Ignore
 
+from scheduler.core import messages
 from scheduler.core.errors import SettingsError
 from scheduler.core.queues import GENERATE_TASK, SHARED_QUEUE, standby_queue
 from scheduler.core.settings import Settings
@@ -136,12 +137,12 @@ def hand_back_unserved(task: Any, task_id: str, args: Sequence[Any], kwargs: Map
     worker first pauses DISPATCH_BOUNCE_PAUSE_S so machines holding only unserved jobs do not
     spin. A job of unknown model goes through the normal claim (which drops or retries it).
     """
-    job_id = int(args[0]) if args else int(kwargs["job_id"])
+    job_id = messages.job_id_of(args, kwargs)
     served = (getattr(task.app.conf, "quantsweep_worker", None) or {}).get("served_models") or []
     model = job_model(job_id)
     if model is None or model in served:
         return
-    task.app.send_task(GENERATE_TASK, args=[job_id], queue=SHARED_QUEUE, ignore_result=True)
+    messages.send_generate(task.app, job_id, SHARED_QUEUE)
     log.info("dispatch=shared: job %s is for %s, not served here; handed back", job_id, model)
     time.sleep(positive_number(os.environ, "DISPATCH_BOUNCE_PAUSE_S", DEFAULT_BOUNCE_PAUSE_S))
     raise Ignore()
