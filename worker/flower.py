@@ -80,8 +80,8 @@ def flower_argv(port: int, address: str, db_path: Path, purge_offline_s: int | N
 @click.option("--purge-offline-s", type=int, default=None, help="Forget workers offline this long.")
 def flower_command(port: int, address: str, db_path: Path, purge_offline_s: int | None) -> None:
     """Start Flower on REDIS_URL with basic auth (FLOWER_BASIC_AUTH) and persistent state."""
-    check_basic_auth(os.environ.get(AUTH_ENV))
     settings = get_settings()
+    check_basic_auth(settings.flower_basic_auth or None)
     check_broker(settings)
     if not db_path.parent.is_dir():
         raise FlowerConfigError(f"--db {db_path}: directory {db_path.parent} does not exist")

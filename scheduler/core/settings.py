@@ -1,4 +1,6 @@
-"""One typed settings object, read from the environment once, at the edge.
+"""One typed settings object, read from the environment once, at the edge: the only code of the
+scheduler and the worker that reads `os.environ` (`Settings.from_env`, cached by `get_settings`).
+The dispatch's knobs are one typed block of it (`Settings.dispatch`).
 
 Every variable is documented in the README's "Configuration" section. A bad value fails with the
 variable's name and what is expected; passwords in URLs are masked wherever settings are shown.
@@ -9,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -17,6 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 from scheduler.core.errors import SettingsError
 
 PACKAGED_SWEEPS_DIR = Path(__file__).parent.parent / "sweeps"
+DISPATCH_MODES = ("affinity", "all", "shared")  # worker.dispatch.strategies: one strategy each
+SECRET_FIELDS = ("flower_basic_auth",)  # shown as *** (and URLs with their password masked)
 
 
 def mask_url(url: str) -> str:
@@ -27,6 +31,46 @@ def mask_url(url: str) -> str:
     netloc = parts.netloc.rsplit("@", 1)[1]
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    """The GPU dispatch's knobs (all optional; defaults in brackets).
+
+    DISPATCH                 affinity | all | shared: the strategy (``worker.dispatch.strategies``) [affinity]
+    DISPATCH_POLL_S          seconds between two steps of a GPU worker's controller [5]
+    DISPATCH_LEASE_S         a machine's fleet record expires this long after its last renewal [30]
+    DISPATCH_LOAD_S          expected seconds to load a model [30]
+    DISPATCH_JOB_TOKENS      expected completion tokens of a job [3000]
+    GPU_TOKENS_PER_S         this machine's decode rate, for balancing only [30]
+    DISPATCH_BOUNCE_PAUSE_S  DISPATCH=shared only: the pause after handing a job back [0.5]
+    """
+
+    mode: str = "affinity"
+    poll_s: float = 5.0
+    lease_s: float = 30.0
+    load_s: float = 30.0
+    job_tokens: float = 3000.0
+    decode_tps: float = 30.0
+    bounce_pause_s: float = 0.5
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> DispatchSettings:
+        """Read DISPATCH, DISPATCH_* and GPU_TOKENS_PER_S; raise SettingsError naming a bad one."""
+        mode = env.get("DISPATCH", "").strip() or cls.mode
+        if mode not in DISPATCH_MODES:
+            raise SettingsError(
+                f"env var 'DISPATCH' must be one of {', '.join(DISPATCH_MODES)}, got {mode!r}"
+            )
+        return cls(
+            mode=mode,
+            poll_s=_positive(env, "DISPATCH_POLL_S", cls.poll_s),
+            lease_s=_positive(env, "DISPATCH_LEASE_S", cls.lease_s),
+            load_s=_positive(env, "DISPATCH_LOAD_S", cls.load_s),
+            job_tokens=_positive(env, "DISPATCH_JOB_TOKENS", cls.job_tokens),
+            decode_tps=_positive(env, "GPU_TOKENS_PER_S", cls.decode_tps),
+            bounce_pause_s=_positive(env, "DISPATCH_BOUNCE_PAUSE_S", cls.bounce_pause_s),
+        )
 
 
 @dataclass(frozen=True)
@@ -46,6 +90,8 @@ class Settings:
     max_attempts: int = 3  # attempts a job gets (worker deaths included) before it is recorded as failed
     reconcile_interval_s: int = 20  # seconds between the reconciler's passes (scheduler/fleet/reconcile.py)
     llama_server: str = ""  # the llama-server binary behind LLAMA_SWAP_URL, where known (the local run)
+    flower_basic_auth: str = ""  # `user:password[,user:password]` for Flower (worker.flower checks its form)
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings)
 
     def __repr__(self) -> str:
         shown = []
@@ -53,6 +99,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name.endswith("_url"):
                 value = mask_url(value)
+            elif f.name in SECRET_FIELDS and value:
+                value = "***"
             shown.append(f"{f.name}={value!r}")
         return f"Settings({', '.join(shown)})"
 
@@ -74,6 +122,8 @@ class Settings:
             max_attempts=_integer(env, "MAX_ATTEMPTS", cls.max_attempts, minimum=1),
             reconcile_interval_s=_integer(env, "RECONCILE_INTERVAL_S", cls.reconcile_interval_s, minimum=1),
             llama_server=env.get("LLAMA_SERVER", ""),
+            flower_basic_auth=env.get("FLOWER_BASIC_AUTH", ""),
+            dispatch=DispatchSettings.from_env(env),
         )
 
 
@@ -119,6 +169,20 @@ def _integer(env: Mapping[str, str], name: str, default: int, *, minimum: int) -
         raise SettingsError(f"invalid integer value for env var {name!r}: {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"env var {name!r} must be at least {minimum}, got {value}")
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    """The env var `name` as a number above 0 (`default` when unset or blank); SettingsError otherwise."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"invalid number for env var {name!r}: {raw!r}") from None
+    if value <= 0:
+        raise SettingsError(f"env var {name!r} must be above 0, got {raw!r}")
     return value
 
 

@@ -29,6 +29,7 @@ import httpx
 
 from scheduler.core.broker import redis_client
 from scheduler.core.queues import FLEET_LOCK_KEY, generation_queue
+from scheduler.core.settings import DispatchSettings, get_settings
 from scheduler.db import DATABASE_ERRORS
 from scheduler.db.vocabulary import WorkerRole
 from scheduler.db.workers import record_loaded_model, running_attempts_elapsed_s, running_task_ids
@@ -44,7 +45,6 @@ from worker.dispatch.records import (
     record_decode_tps,
 )
 from worker.dispatch.requeue import restore_unacked
-from worker.dispatch.settings import DispatchSettings
 from worker.slots import in_flight
 from worker.speed_probe import SpeedProber
 
@@ -61,7 +61,7 @@ class FleetController:
         self.app = app
         self.node_name = node_name
         self.host = host
-        self.settings = settings or DispatchSettings.from_env()
+        self.settings = settings or get_settings().dispatch
         self.redis = redis_client(redis_url)
         self.llama_swap_url = llama_swap_url.rstrip("/")
         self.current: str | None = None

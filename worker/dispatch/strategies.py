@@ -19,7 +19,6 @@ the fleet, if any. Every strategy honours model pauses (``worker.dispatch.pauses
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -27,19 +26,15 @@ from typing import Any, Protocol
 from celery.exceptions import Ignore
 
 from scheduler.core import messages
-from scheduler.core.errors import SettingsError
 from scheduler.core.queues import GENERATE_TASK, SHARED_QUEUE, standby_queue
-from scheduler.core.settings import Settings
+from scheduler.core.settings import DISPATCH_MODES, Settings, get_settings
 from scheduler.db.lifecycle import job_model
 from worker.client import ChatClient
 from worker.dispatch.controller import FleetController
 from worker.dispatch.pauses import PauseFollower
-from worker.dispatch.settings import DispatchSettings, positive_number
 from worker.speed_probe import SpeedProber
 
 log = logging.getLogger(__name__)
-
-DEFAULT_BOUNCE_PAUSE_S = 0.5
 
 
 class Follower(Protocol):
@@ -101,9 +96,7 @@ class AllQueues:
         """The pause follower: consumers of paused models cancelled, added back on resume."""
         served = (getattr(app.conf, "quantsweep_worker", None) or {}).get("served_models") or []
         prober = SpeedProber(ChatClient(settings.llama_swap_url), node, settings.worker_host)
-        return PauseFollower(
-            app, node, served, settings.redis_url, DispatchSettings.from_env().poll_s, prober
-        )
+        return PauseFollower(app, node, served, settings.redis_url, settings.dispatch.poll_s, prober)
 
 
 class SharedQueue:
@@ -144,23 +137,14 @@ def hand_back_unserved(task: Any, task_id: str, args: Sequence[Any], kwargs: Map
         return
     messages.send_generate(task.app, job_id, SHARED_QUEUE)
     log.info("dispatch=shared: job %s is for %s, not served here; handed back", job_id, model)
-    time.sleep(positive_number(os.environ, "DISPATCH_BOUNCE_PAUSE_S", DEFAULT_BOUNCE_PAUSE_S))
+    time.sleep(get_settings().dispatch.bounce_pause_s)
     raise Ignore()
 
 
 STRATEGIES: dict[str, DispatchStrategy] = {s.name: s for s in (Affinity(), AllQueues(), SharedQueue())}
-DISPATCH_MODES = tuple(STRATEGIES)
+assert tuple(STRATEGIES) == DISPATCH_MODES, "every DISPATCH mode the settings accept has one strategy"
 
 
-def dispatch_mode(environ: Mapping[str, str] | None = None) -> str:
-    """DISPATCH: "affinity" (default), "all" or "shared"; SettingsError for anything else."""
-    env = os.environ if environ is None else environ
-    mode = env.get("DISPATCH", "").strip() or "affinity"
-    if mode not in STRATEGIES:
-        raise SettingsError(f"env var 'DISPATCH' must be one of {', '.join(DISPATCH_MODES)}, got {mode!r}")
-    return mode
-
-
-def strategy_for(environ: Mapping[str, str] | None = None) -> DispatchStrategy:
-    """The strategy DISPATCH selects."""
-    return STRATEGIES[dispatch_mode(environ)]
+def strategy_for(settings: Settings | None = None) -> DispatchStrategy:
+    """The strategy DISPATCH selects (`Settings.dispatch.mode`, validated when settings are read)."""
+    return STRATEGIES[(settings or get_settings()).dispatch.mode]

@@ -45,3 +45,28 @@ def test_passwords_are_masked_in_repr_and_errors() -> None:
     with pytest.raises(SettingsError) as caught:
         Settings.from_env({"REDIS_URL": "http://bob:hunter2@redis:6379"})
     assert "hunter2" not in str(caught.value)
+
+
+def test_the_dispatch_knobs_are_read_with_the_rest() -> None:
+    settings = Settings.from_env({"DISPATCH": "shared", "DISPATCH_POLL_S": "0.5", "GPU_TOKENS_PER_S": "42"})
+    assert settings.dispatch.mode == "shared"
+    assert settings.dispatch.poll_s == 0.5
+    assert settings.dispatch.decode_tps == 42.0
+    assert Settings.from_env({}).dispatch.mode == "affinity"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [("DISPATCH", "fastest", "one of affinity, all, shared"), ("DISPATCH_POLL_S", "0", "above 0"),
+     ("DISPATCH_BOUNCE_PAUSE_S", "soon", "invalid number")],
+)  # fmt: skip
+def test_a_bad_dispatch_knob_fails_naming_it(name: str, value: str, fragment: str) -> None:
+    with pytest.raises(SettingsError, match=name) as err:
+        Settings.from_env({name: value})
+    assert fragment in str(err.value)
+
+
+def test_the_flower_password_is_never_shown() -> None:
+    settings = Settings.from_env({"FLOWER_BASIC_AUTH": "admin:s3cret"})
+    assert settings.flower_basic_auth == "admin:s3cret"
+    assert "s3cret" not in repr(settings)
