@@ -12,7 +12,7 @@ from typing import Any
 from celery import signals
 
 from scheduler.core.settings import get_settings
-from scheduler.fleet.reconcile import Reconciler
+from scheduler.fleet.reconcile import FLEET_DUTIES, Reconciler
 
 _running: list[tuple[Reconciler, threading.Event, threading.Thread]] = []
 
@@ -20,7 +20,8 @@ _running: list[tuple[Reconciler, threading.Event, threading.Thread]] = []
 @signals.worker_ready.connect  # type: ignore[untyped-decorator]
 def _start(sender: Any = None, **_: Any) -> None:
     settings = get_settings()
-    reconciler = Reconciler(settings, str(getattr(sender, "hostname", "") or settings.worker_host))
+    name = str(getattr(sender, "hostname", "") or settings.worker_host)
+    reconciler = Reconciler(settings, name, duties=FLEET_DUTIES)
     stop = threading.Event()
     thread = threading.Thread(target=reconciler.run, args=(stop,), name="reconciler", daemon=True)
     thread.start()

@@ -33,8 +33,10 @@ runs, jobs can progress, so that is where the reconciler is needed; with no work
 nothing it could move.
 
 Other periodic duties of the fleet (anything that must run once per interval, fleet-wide) are
-registered with `register_duty(fn)`: the leader calls `fn(settings)` after each pass; a duty
-that raises is logged and does not stop the others. Registered here: `advance_adaptive_sweeps`,
+handed to the reconciler explicitly, as arq hands `cron_jobs` to its `Worker`:
+`Reconciler(settings, name, duties=FLEET_DUTIES)`; the leader calls each `duty(settings)` after
+each pass, and a duty that raises is logged and does not stop the others. No registry is filled
+at import. `FLEET_DUTIES`, what every worker runs (`worker/reconciler.py`): `advance_adaptive_sweeps`,
 the next round of seeds for every adaptive sweep (`scheduler/fleet/adaptive.py`), so an adaptive sweep
 goes on without an operator wherever a worker runs; and `pause_tripped_models`, which pauses the
 queue of a model whose first jobs all ended in infrastructure verdicts (`scheduler/fleet/pauses.py`).
@@ -45,7 +47,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,13 +69,6 @@ WATCHED_SHOWN = 200  # job ids kept with a pass's findings, for `scheduler statu
 PASS_SKIPPED: tuple[type[Exception], ...] = (ServiceUnavailable, *BROKER_ERRORS)
 
 PeriodicDuty = Callable[[Settings], None]
-_duties: list[PeriodicDuty] = []
-
-
-def register_duty(duty: PeriodicDuty) -> None:
-    """Have the leading reconciler call `duty(settings)` after each pass."""
-    if duty not in _duties:
-        _duties.append(duty)
 
 
 @dataclass(frozen=True)
@@ -108,9 +103,10 @@ def decide(job: Unheld, view: broker.BrokerView, *, judge_leases: bool) -> Actio
 class Reconciler:
     """One worker's reconciler: leads when it holds the lock, then moves stuck jobs on each pass."""
 
-    def __init__(self, settings: Settings, name: str) -> None:
+    def __init__(self, settings: Settings, name: str, duties: Sequence[PeriodicDuty] = ()) -> None:
         self.settings = settings
         self.name = name
+        self.duties = tuple(duties)  # called by the leader after each pass, in this order
         self.interval_s = float(settings.reconcile_interval_s)
         self._conn: Any = None
         self._leading = False
@@ -145,7 +141,7 @@ class Reconciler:
             return None
         findings = self.reconcile(conn)
         record_pass(conn, self.name, self.interval_s, findings)
-        for duty in _duties:
+        for duty in self.duties:
             try:
                 duty(self.settings)
             except Exception:
@@ -238,5 +234,5 @@ def pause_tripped_models(settings: Settings) -> None:
     pause(settings)
 
 
-register_duty(advance_adaptive_sweeps)
-register_duty(pause_tripped_models)
+# What every worker's reconciler runs when it leads (worker/reconciler.py hands it over).
+FLEET_DUTIES: tuple[PeriodicDuty, ...] = (advance_adaptive_sweeps, pause_tripped_models)

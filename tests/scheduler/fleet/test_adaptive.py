@@ -252,9 +252,9 @@ def test_a_bad_adaptive_or_tripwires_block_is_one_clear_error(
 def test_the_leading_reconciler_advances_adaptive_sweeps_without_an_operator(
     adaptive_sweep: Settings,
 ) -> None:
-    from scheduler.fleet.reconcile import Reconciler
+    from scheduler.fleet.reconcile import FLEET_DUTIES, Reconciler
 
-    reconciler = Reconciler(adaptive_sweep, "cpu@one")
+    reconciler = Reconciler(adaptive_sweep, "cpu@one", duties=FLEET_DUTIES)
     try:
         assert reconciler.step() is not None
     finally:

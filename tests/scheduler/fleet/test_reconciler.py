@@ -16,7 +16,7 @@ from scheduler.core.messages import producer_app, publish_generate, publish_grad
 from scheduler.core.queues import GRADING_QUEUE, generation_queue
 from scheduler.core.settings import Settings
 from scheduler.db import connect
-from scheduler.fleet.reconcile import Reconciler, register_duty
+from scheduler.fleet.reconcile import Reconciler
 from testkit.workers import insert_jobs, query, wait_for
 
 MODEL = "m-alpha"
@@ -139,10 +139,9 @@ def test_a_regrade_message_does_not_count_as_the_jobs_grade_message(settings: Se
 def test_one_reconciler_leads_and_another_takes_over_when_it_is_gone(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first, second = Reconciler(settings, "gpu@a"), Reconciler(settings, "cpu@b")
     ran: list[str] = []
-    monkeypatch.setattr("scheduler.fleet.reconcile._duties", [])
-    register_duty(lambda s: ran.append(s.database_url))
+    duties = [lambda s: ran.append(s.database_url)]
+    first, second = Reconciler(settings, "gpu@a", duties), Reconciler(settings, "cpu@b", duties)
     try:
         assert first.step() is not None
         assert second.step() is None, "two reconcilers acted in the same fleet"
