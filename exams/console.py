@@ -2,8 +2,7 @@
 base class of every error an operator can cause.
 
     OperatorError                 a mistake or a missing service the operator can fix
-    ├── exams.types.ExamError     (exams) an unknown exam, an unreadable response file
-    └── scheduler.core.errors.QuantsweepError   (scheduler, worker) settings, sweep files, services, ...
+                                  (the whole tree: scheduler/core/errors.py)
 
 `console_main(group, prog)` runs a click group and decides how a failure prints:
 

@@ -1,11 +1,7 @@
 """What a grade is: the types every exam's grader returns.
 
-Exceptions::
-
-    ExamError                 an operator's mistake about exams (unknown exam, unreadable file)
-    └── UnknownExamError      the exam name is not registered
-    GraderFault               a grading that cannot judge the program (our time limit, a kill,
-                              a sandbox failure): verdict grader_error with its message
+Exceptions (`ExamError`, `UnknownExamError`, `GraderFault`): drawn with every other in the one
+error tree, scheduler/core/errors.py.
 """
 
 from __future__ import annotations

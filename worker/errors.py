@@ -1,15 +1,6 @@
 """The worker's exceptions.
 
-Exceptions::
-
-    WorkerError                 an operator-facing failure of a worker command (one line, exit 1)
-    ├── NotAModelServer         LLAMA_SWAP_URL answers, but not as an OpenAI-compatible server
-    └── BrokerRefused           Redis answers but refuses us (a wrong password, no such user)
-    ServerNotReady              the model server does not answer yet (refused, 503 while loading)
-    ChatError                   one chat completion failed (caught by the generate task)
-    ├── ServerError             connection error, an HTTP error status, a broken stream, an error
-    │                           sent inside the stream (in any of the forms worker/stream.py reads)
-    └── GenerationTimeout       the generation ran past its deadline (holds the partial result)
+Exceptions: drawn with every other in the one error tree, scheduler/core/errors.py.
 """
 
 from __future__ import annotations
