@@ -42,7 +42,7 @@ import scheduler.fleet.adaptive
 from bench import stats_before
 from scheduler.fleet.adaptive import FUTILITY, KEEP, Cell, plan_round
 from scheduler.reports.health import cost_of_decision, split_half
-from scheduler.stats.comparisons import AdaptiveRules, Comparison, Verdict, compare
+from scheduler.stats.comparisons import AdaptiveRules, Comparison, Conclusion, compare
 from scheduler.stats.intervals import (
     RunPoints,
     items_interval,
@@ -318,7 +318,7 @@ def equivalence(sims: int) -> None:
                     (
                         n
                         for n in grid
-                        if compare(ra[:n], rb[:n], m.exam.marks, items=items).verdict is Verdict.EQUIVALENT
+                        if compare(ra[:n], rb[:n], m.exam.marks, items=items).verdict is Conclusion.EQUIVALENT
                     ),
                     10**4,
                 )
@@ -483,7 +483,7 @@ def adaptive_rows(
             for p in index:
                 if abs(sim.truths[p[1]] - sim.truths[p[0]]) > MARGIN:
                     row["outside"] += 1
-                    row["eq"] += verdicts[p] is Verdict.EQUIVALENT
+                    row["eq"] += verdicts[p] is Conclusion.EQUIVALENT
         rows[family] = row
         for key in totals:
             totals[key] += row[key]
@@ -537,7 +537,7 @@ def _adaptive_row(name: str, row: dict[str, int]) -> None:
 
 def run_adaptive(
     cells: list[Model], data: list[list[RunPoints]], index: list[tuple[int, int]], rules: AdaptiveRules
-) -> tuple[list[int], dict[tuple[int, int], Verdict]]:
+) -> tuple[list[int], dict[tuple[int, int], Conclusion]]:
     """Rounds of `scheduler.fleet.adaptive.plan_round` until no cell is open; the seeds each cell ran and
     the verdicts at the end."""
     seeds = [START_SEEDS] * len(cells)

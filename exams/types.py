@@ -38,10 +38,9 @@ class Verdict(StrEnum):
         return self in MODEL_VERDICTS
 
 
-MODEL_VERDICTS = frozenset({Verdict.OK, Verdict.TEST_FAIL, Verdict.COMPILE_FAIL, Verdict.EXTRACT_FAIL})
-INFRA_VERDICTS = frozenset(
-    {Verdict.TRUNCATED, Verdict.GEN_TIMEOUT, Verdict.SERVER_ERROR, Verdict.GRADER_ERROR}
-)
+# In the enum's order (the reports' column order), defined once: everything else imports these.
+MODEL_VERDICTS = (Verdict.OK, Verdict.TEST_FAIL, Verdict.COMPILE_FAIL, Verdict.EXTRACT_FAIL)
+INFRA_VERDICTS = (Verdict.TRUNCATED, Verdict.GEN_TIMEOUT, Verdict.SERVER_ERROR, Verdict.GRADER_ERROR)
 
 
 @dataclass(frozen=True)

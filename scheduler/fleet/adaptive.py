@@ -36,7 +36,7 @@ from scheduler.results.runs import NOT_GRADED, GradeChoice, SweepRuns, load_runs
 from scheduler.stats.comparisons import (
     AdaptiveRules,
     Comparison,
-    Verdict,
+    Conclusion,
     chance_to_keep,
     chance_to_settle,
     compare,
@@ -88,7 +88,7 @@ class Cell:
 class RoundPlan:
     """What one round decides: the verdict of every pair, and why each cell is open or closed."""
 
-    verdicts: dict[tuple[str, str], Verdict] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str], Conclusion] = field(default_factory=dict)
     comparisons: dict[tuple[str, str], Comparison] = field(default_factory=dict)
     open_cells: dict[str, str] = field(default_factory=dict)  # cell -> why it needs another seed
     pruned: dict[str, str] = field(default_factory=dict)  # cell -> why no more seeds
@@ -115,13 +115,13 @@ def plan_round(
         plan.comparisons[(a, b)] = c
         verdict = c.verdict
         if a in plan.pruned and b not in plan.pruned and any(cells[b].compiled):
-            plan.verdicts[(a, b)] = Verdict.B_BETTER  # decided by pruning: no more seeds change it
+            plan.verdicts[(a, b)] = Conclusion.B_BETTER  # decided by pruning: no more seeds change it
             continue
         if b in plan.pruned and a not in plan.pruned and any(cells[a].compiled):
-            plan.verdicts[(a, b)] = Verdict.A_BETTER
+            plan.verdicts[(a, b)] = Conclusion.A_BETTER
             continue
         plan.verdicts[(a, b)] = verdict
-        if verdict is not Verdict.UNDECIDED:
+        if verdict is not Conclusion.UNDECIDED:
             kept = chance_to_keep(c, rules.max_seeds, rules.confidence)
             if kept >= KEEP:
                 continue

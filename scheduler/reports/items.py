@@ -20,8 +20,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from exams.registry import exam_of
-from scheduler.db.vocabulary import JobState, Verdict
-from scheduler.results.runs import INFRA_VERDICTS, GradeChoice, GradeRow, Run, SweepRuns
+from scheduler.db.vocabulary import INFRA_VERDICTS, JobState, Verdict
+from scheduler.results.runs import GradeChoice, GradeRow, Run, SweepRuns
 
 
 def _combined_grade(items: Sequence[Run], choice: GradeChoice) -> GradeRow | None:

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from exams.v2.harness import TEST_NAMES as V2_TESTS
+from scheduler.db.vocabulary import INFRA_VERDICTS
 from scheduler.reports.cells import EMPTY as DASH
 from scheduler.reports.cells import number as fmt_number
 from scheduler.reports.cells import points as fmt_score
 from scheduler.reports.cells import ratio as fmt_ratio
-from scheduler.results.runs import ALL_VERDICTS, INFRA_VERDICTS, NOT_GRADED
-from scheduler.stats.comparisons import DEFAULT_MARGIN, Comparison, Verdict, compare
+from scheduler.results.runs import ALL_VERDICTS, NOT_GRADED
+from scheduler.stats.comparisons import DEFAULT_MARGIN, Comparison, Conclusion, compare
 from scheduler.stats.intervals import proportion_interval
 from scheduler.stats.pairing import quant_families, quant_pairs
 from scheduler.stats.summary import ModelExamStats
@@ -190,11 +191,11 @@ def paired_comparisons(
 def verdict_text(sa: ModelExamStats, sb: ModelExamStats, c: Comparison) -> str:
     """What the seeds support about A and B, in one sentence."""
     a, b = sa.quant or sa.label, sb.quant or sb.label
-    if c.verdict is Verdict.B_BETTER:
+    if c.verdict is Conclusion.B_BETTER:
         return f"{b} scores higher than {a}"
-    if c.verdict is Verdict.A_BETTER:
+    if c.verdict is Conclusion.A_BETTER:
         return f"{a} scores higher than {b}"
-    if c.verdict is Verdict.EQUIVALENT:
+    if c.verdict is Conclusion.EQUIVALENT:
         return f"{a} and {b} are equivalent within ±{c.margin:g} point(s)"
     if c.seeds_needed is None:
         return "no shared seeds"
@@ -213,7 +214,7 @@ def items_verdict_text(sa: ModelExamStats, sb: ModelExamStats, c: Comparison) ->
     if c.items_verdict is None:
         return DASH
     same = replace(c, verdict=c.items_verdict, seeds_needed=None)
-    text = verdict_text(sa, sb, same) if c.items_verdict is not Verdict.UNDECIDED else "undecided"
+    text = verdict_text(sa, sb, same) if c.items_verdict is not Conclusion.UNDECIDED else "undecided"
     return f"{_ci(c.items_low, c.items_high)}: {text}"
 
 

@@ -18,7 +18,6 @@ from scheduler.db.sweeps import sweep_definition, sweep_names
 from scheduler.db.vocabulary import Outcome, Verdict
 
 ALL_VERDICTS = tuple(Verdict)  # in the reports' column order
-INFRA_VERDICTS = tuple(v for v in Verdict if not v.is_model_outcome)
 NOT_GRADED = "pending"  # the reports' count of runs without a verdict yet
 
 

@@ -76,8 +76,8 @@ POWER = 0.8
 DEFAULT_MARGIN = AdaptiveRules().margin  # points, when the sweep file sets none
 
 
-class Verdict(StrEnum):
-    """The outcome of a paired comparison."""
+class Conclusion(StrEnum):
+    """What a paired comparison concludes (a grade's outcome is `exams.types.Verdict`, another thing)."""
 
     A_BETTER = "A better"
     B_BETTER = "B better"
@@ -93,7 +93,7 @@ class Comparison:
     mean_diff: float | None  # observed mean of B - A (points)
     ci_low: float | None  # the 1 - alpha interval of the difference on these tasks
     ci_high: float | None
-    verdict: Verdict  # on these tasks
+    verdict: Conclusion  # on these tasks
     margin: float
     seeds_needed: int | None  # for an undecided pair: shared seeds that would settle it (80% power)
     sd_one_seed: float | None  # the standard deviation of one seed's difference (posterior, points)
@@ -103,7 +103,7 @@ class Comparison:
     tasks: int = 0  # tasks of an exam of items (0: not one)
     items_low: float | None = None  # the 1 - alpha interval on tasks like these
     items_high: float | None = None
-    items_verdict: Verdict | None = None  # on tasks like these
+    items_verdict: Conclusion | None = None  # on tasks like these
 
     def to_json(self) -> dict[str, object]:
         """Plain values for the JSON report."""
@@ -162,17 +162,17 @@ def _scaled_to_judged(runs: list[RunPoints], marks: Mapping[str, float]) -> list
     return out
 
 
-def decide(estimate: Estimate, margin: float, confidence: float = CONFIDENCE) -> Verdict:
+def decide(estimate: Estimate, margin: float, confidence: float = CONFIDENCE) -> Conclusion:
     """The verdict of the module's rules on a difference's distribution."""
     low, high = estimate.interval(confidence)
     low_eq, high_eq = estimate.interval(1.0 - 2.0 * (1.0 - confidence))
     if -margin < low_eq and high_eq < margin:
-        return Verdict.EQUIVALENT
+        return Conclusion.EQUIVALENT
     if low > 0:
-        return Verdict.B_BETTER
+        return Conclusion.B_BETTER
     if high < 0:
-        return Verdict.A_BETTER
-    return Verdict.UNDECIDED
+        return Conclusion.A_BETTER
+    return Conclusion.UNDECIDED
 
 
 def compare(
@@ -198,7 +198,7 @@ def compare(
             b_only += passed_b and not passed_a
             a_only += passed_a and not passed_b
     if not seeds:
-        return Comparison(0, None, None, None, Verdict.UNDECIDED, margin, None, None, 0, 0)
+        return Comparison(0, None, None, None, Conclusion.UNDECIDED, margin, None, None, 0, 0)
     full = float(sum(marks.values()))
     prior = prior_variance(ra, marks, pool_of(rb)) + prior_variance(rb, marks, pool_of(ra))
     diffs = np.array([y.score - x.score for x, y in zip(ra, rb, strict=True)])
@@ -208,7 +208,7 @@ def compare(
     one_seed = estimate.scale * math.sqrt(len(seeds))
     needed = (
         seeds_to_settle(estimate.centre, one_seed, margin, confidence)
-        if verdict is Verdict.UNDECIDED
+        if verdict is Conclusion.UNDECIDED
         else None
     )
     clustered = (
@@ -234,7 +234,7 @@ def compare(
     )
 
 
-def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> dict[Verdict, float]:
+def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> dict[Conclusion, float]:
     """The predictive probability of each verdict after `seeds` shared seeds, from a comparison made
     on fewer: the final mean difference is taken as normal around today's, with the variance the
     seeds still to come add, and judged by the normal approximation of the verdict's rules
@@ -252,13 +252,13 @@ def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -
     difference = float(stats.norm.ppf(1.0 - alpha / 2.0)) * sd_final
     equivalence = c.margin - float(stats.norm.ppf(1.0 - alpha)) * sd_final
     chances = {
-        Verdict.B_BETTER: float(final.sf(difference)),
-        Verdict.A_BETTER: float(final.cdf(-difference)),
-        Verdict.EQUIVALENT: float(final.cdf(equivalence) - final.cdf(-equivalence))
+        Conclusion.B_BETTER: float(final.sf(difference)),
+        Conclusion.A_BETTER: float(final.cdf(-difference)),
+        Conclusion.EQUIVALENT: float(final.cdf(equivalence) - final.cdf(-equivalence))
         if equivalence > 0
         else 0.0,
     }
-    chances[Verdict.UNDECIDED] = max(0.0, 1.0 - sum(chances.values()))
+    chances[Conclusion.UNDECIDED] = max(0.0, 1.0 - sum(chances.values()))
     return chances
 
 
@@ -267,7 +267,7 @@ def chance_to_settle(c: Comparison, seeds: int, confidence: float = CONFIDENCE) 
     (`verdict_chances`); 0 for a comparison without data or already at `seeds`."""
     if c.mean_diff is None or c.sd_one_seed is None or seeds <= c.seeds:
         return 0.0
-    return 1.0 - verdict_chances(c, seeds, confidence)[Verdict.UNDECIDED]
+    return 1.0 - verdict_chances(c, seeds, confidence)[Conclusion.UNDECIDED]
 
 
 def chance_to_keep(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> float:

@@ -13,11 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import combinations
+from typing import Protocol
 
-from scheduler.stats.summary import ModelExamStats
+
+class Summarized(Protocol):
+    """What the rule reads of a model-exam summary (`scheduler.stats.summary.ModelExamStats`)."""
+
+    @property
+    def model(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def exam(self) -> str: ...
 
 
-def quant_families(stats: Sequence[ModelExamStats]) -> dict[str, list[str]]:
+def quant_families(stats: Sequence[Summarized]) -> dict[str, list[str]]:
     """Families that have more than one model in the sweep, with their models in order."""
     families: dict[str, list[str]] = {}
     for s in stats:
@@ -27,7 +37,7 @@ def quant_families(stats: Sequence[ModelExamStats]) -> dict[str, list[str]]:
     return {f: ms for f, ms in families.items() if len(ms) > 1}
 
 
-def quant_pairs(stats: Sequence[ModelExamStats]) -> list[tuple[str, str, str, str]]:
+def quant_pairs(stats: Sequence[Summarized]) -> list[tuple[str, str, str, str]]:
     """Every two quants of a family on one exam both have a summary for: (family, exam, A, B),
     by family, then exam (sorted), then the models' order."""
     have = {(s.model, s.exam) for s in stats}

@@ -12,7 +12,7 @@ from scheduler.core.settings import Settings
 from scheduler.db import connect
 from scheduler.db.sweeps import sweep_definition
 from scheduler.fleet.adaptive import SEED_SEQUENCE, Cell, advance, next_seed, plan_round
-from scheduler.stats.comparisons import AdaptiveRules, Verdict
+from scheduler.stats.comparisons import AdaptiveRules, Conclusion
 from scheduler.stats.intervals import RunPoints
 
 MARKS = {f"t{j}": 1.0 for j in range(10)}
@@ -36,8 +36,10 @@ def test_only_cells_of_undecided_comparisons_get_another_seed() -> None:
     cells = {"a": _cell(2, 1, 1), "b": _cell(3, 4, 2), "c": _cell(10, 10, 10)}
     # a against b is open; c is clearly better than both.
     plan = plan_round(cells, [("a", "b"), ("a", "c"), ("b", "c")], AdaptiveRules(max_seeds=10))
-    assert plan.verdicts[("a", "c")] is Verdict.B_BETTER and plan.verdicts[("b", "c")] is Verdict.B_BETTER
-    assert plan.verdicts[("a", "b")] is Verdict.UNDECIDED
+    assert (
+        plan.verdicts[("a", "c")] is Conclusion.B_BETTER and plan.verdicts[("b", "c")] is Conclusion.B_BETTER
+    )
+    assert plan.verdicts[("a", "b")] is Conclusion.UNDECIDED
     assert set(plan.open_cells) == {"a", "b"} and "against b: undecided after 3" in plan.open_cells["a"]
 
 
@@ -46,7 +48,7 @@ def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() 
     # out; 8 seeds like them: settled.
     rules = AdaptiveRules(max_seeds=10)
     shaky = plan_round({"a": _cell(0, 1, 4, 5), "b": _cell(3, 3, 6, 6)}, [("a", "b")], rules)
-    assert shaky.verdicts[("a", "b")] is Verdict.B_BETTER
+    assert shaky.verdicts[("a", "b")] is Conclusion.B_BETTER
     assert set(shaky.open_cells) == {"a", "b"}
     assert (
         "B better after 4 shared seeds, which 10 seeds would confirm with a chance of 9"
@@ -55,7 +57,7 @@ def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() 
     firm = plan_round(
         {"a": _cell(0, 1, 4, 5, 0, 1, 4, 5), "b": _cell(3, 3, 6, 6, 3, 3, 6, 6)}, [("a", "b")], rules
     )
-    assert firm.verdicts[("a", "b")] is Verdict.B_BETTER and not firm.open_cells
+    assert firm.verdicts[("a", "b")] is Conclusion.B_BETTER and not firm.open_cells
 
 
 def test_verdict_chances_add_up_and_favour_the_verdict_the_data_points_to() -> None:
@@ -64,17 +66,17 @@ def test_verdict_chances_add_up_and_favour_the_verdict_the_data_points_to() -> N
     c = compare(_cell(1, 1, 1, 1).runs, _cell(3, 3, 6, 6).runs, MARKS)
     chances = verdict_chances(c, 10)
     assert sum(chances.values()) == pytest.approx(1.0)
-    assert chances[Verdict.B_BETTER] > 0.5 > chances[Verdict.A_BETTER]
-    assert chance_to_keep(c, 10) == chances[Verdict.B_BETTER]
-    assert chance_to_settle(c, 10) == pytest.approx(1.0 - chances[Verdict.UNDECIDED])
-    assert verdict_chances(c, 4) == {Verdict.B_BETTER: 1.0}  # no seeds to come: the verdict stands
+    assert chances[Conclusion.B_BETTER] > 0.5 > chances[Conclusion.A_BETTER]
+    assert chance_to_keep(c, 10) == chances[Conclusion.B_BETTER]
+    assert chance_to_settle(c, 10) == pytest.approx(1.0 - chances[Conclusion.UNDECIDED])
+    assert verdict_chances(c, 4) == {Conclusion.B_BETTER: 1.0}  # no seeds to come: the verdict stands
 
 
 def test_a_cell_that_never_compiled_is_pruned_and_loses_to_one_that_did() -> None:
     cells = {"a": _cell(0, 0, 0), "b": _cell(0, 3, 0)}
     plan = plan_round(cells, [("a", "b")], AdaptiveRules(prune_after_compile_zero=3))
     assert "compiled 0 of its first 3" in plan.pruned["a"]
-    assert plan.verdicts[("a", "b")] is Verdict.B_BETTER and not plan.open_cells
+    assert plan.verdicts[("a", "b")] is Conclusion.B_BETTER and not plan.open_cells
 
 
 def test_a_spent_budget_closes_a_cell() -> None:

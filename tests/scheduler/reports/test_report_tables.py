@@ -14,7 +14,7 @@ import pytest
 from scheduler.core.settings import Settings
 from scheduler.db import connect
 from scheduler.reports.tables import pareto_front
-from scheduler.stats.comparisons import Verdict, compare, seeds_to_settle
+from scheduler.stats.comparisons import Conclusion, compare, seeds_to_settle
 from scheduler.stats.intervals import (
     RunPoints,
     items_interval,
@@ -82,17 +82,17 @@ def test_a_clear_difference_is_called_and_seeds_are_paired() -> None:
     a, marks = _runs(0, 0, 0, 0)
     b, _ = _runs(14, 14, 14)
     c = compare(a, b, marks)
-    assert c.seeds == 3 and c.verdict is Verdict.B_BETTER and c.mean_diff == 14.0
+    assert c.seeds == 3 and c.verdict is Conclusion.B_BETTER and c.mean_diff == 14.0
     assert (c.b_only, c.a_only) == (42, 0)
-    assert compare(b, a, marks).verdict is Verdict.A_BETTER
+    assert compare(b, a, marks).verdict is Conclusion.A_BETTER
 
 
 def test_equal_models_are_equivalent_only_with_enough_seeds() -> None:
     few = compare(*_runs(6, 7, 6, checks=10)[:1], _runs(7, 6, 6, checks=10)[0], _runs(checks=10)[1])
-    assert few.verdict is Verdict.UNDECIDED and few.seeds_needed is not None and few.seeds_needed > 3
+    assert few.verdict is Conclusion.UNDECIDED and few.seeds_needed is not None and few.seeds_needed > 3
     scores = [6, 7] * 100
     many = compare(_runs(*scores, checks=10)[0], _runs(*reversed(scores), checks=10)[0], _runs(checks=10)[1])
-    assert many.verdict is Verdict.EQUIVALENT and many.seeds_needed is None
+    assert many.verdict is Conclusion.EQUIVALENT and many.seeds_needed is None
 
 
 def test_seeds_to_settle_follows_the_normal_sample_size_formula() -> None:
@@ -306,8 +306,8 @@ def test_two_identical_quants_reach_equivalence() -> None:
     marks = {f"c{j}": 1.0 for j in range(15)}
     a = [RunPoints(s, {f"c{j}": 1.0 for j in range(rng.choice([13, 14, 14, 15]))}) for s in range(40)]
     b = [RunPoints(s, {f"c{j}": 1.0 for j in range(rng.choice([13, 14, 14, 15]))}) for s in range(40)]
-    assert compare(a[:3], b[:3], marks).verdict is Verdict.UNDECIDED
-    assert compare(a, b, marks).verdict is Verdict.EQUIVALENT
+    assert compare(a[:3], b[:3], marks).verdict is Conclusion.UNDECIDED
+    assert compare(a, b, marks).verdict is Conclusion.EQUIVALENT
 
 
 def test_intervals_cover_a_simulated_truth_about_95_percent_of_the_time() -> None:
