@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from exams import grade
-from exams.console import console_main
 from exams.registry import EXAMS_DIR_ENV, exam_sets, get_exam, get_manifest, job_exams, list_exams
 from exams.scaffold import create_exam
 from exams.types import ExamError
@@ -18,7 +17,7 @@ from exams.verify import CaseResult, verify_exam
 
 
 def _exam(name: str) -> str:
-    get_exam(name)  # ExamError (an OperatorError) names the unknown exam
+    get_exam(name)  # ExamError names the unknown exam
     return name
 
 
@@ -28,29 +27,7 @@ def cli() -> None:
     """Go coding exams: prompts, grading and the grader qualification gate."""
 
 
-COMMANDS_GROUP = "quantsweep.exams"  # entry points: commands of `exams` defined in another package
-
-
-def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
-    console_main(cli, "exams", argv, before=load_commands)
-
-
-def load_commands() -> None:
-    """Add the commands other installed packages register under the entry-point group COMMANDS_GROUP
-    (`exams health`, from the scheduler, which `exams` itself never imports); one whose package
-    cannot be imported here is left out."""
-    from importlib.metadata import entry_points
-
-    for point in entry_points(group=COMMANDS_GROUP):
-        if point.name in cli.commands:
-            continue
-        try:
-            command = point.load()
-        except ModuleNotFoundError:
-            continue
-        if isinstance(command, click.Command):
-            cli.add_command(command, point.name)
+# The console script `exams` runs `cli` through quantsweep's one runner: scheduler/cli/exams.py.
 
 
 @cli.command("list")
@@ -158,7 +135,3 @@ def new_command(name: str, parent: Path | None) -> None:
     click.echo(
         f"created {folder}: edit tasks/, then `exams verify --exam {name}` (with {EXAMS_DIR_ENV}={parent})"
     )
-
-
-if __name__ == "__main__":
-    main()

@@ -10,8 +10,6 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from exams.console import OperatorError
-
 
 class PromptStyle(StrEnum):
     """How a model is asked (a catalog entry's `prompt_style`): a job's identity includes it."""
@@ -83,7 +81,7 @@ class Grade:
         }
 
 
-class ExamError(OperatorError):
+class ExamError(Exception):
     """An operator's mistake about exams: printed as one line, non-zero exit."""
 
 

@@ -18,7 +18,8 @@ from typing import Any
 
 import click
 
-from exams.console import OperatorError, console_main
+from scheduler.core.console import console_main
+from scheduler.core.errors import OperatorError
 from scheduler.core.queues import GRADING_QUEUE
 from scheduler.core.settings import get_settings, mask_url
 from scheduler.db.vocabulary import WorkerRole
@@ -65,7 +66,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
+    """Console-script entry point (scheduler/core/console.py: one line and exit 1 for an operator's mistake)."""
     console_main(cli, "worker", argv, translate=_schema_error)
 
 

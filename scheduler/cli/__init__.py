@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from exams.console import OperatorError, console_main
-from scheduler.core.errors import SweepFileError
+from scheduler.core.console import console_main
+from scheduler.core.errors import OperatorError, SweepFileError
 from scheduler.core.settings import Settings, get_settings
 
 
@@ -152,7 +152,7 @@ def register(command: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console-script entry point (exams.console: one line and exit 1 for an operator's mistake)."""
+    """Console-script entry point (scheduler/core/console.py: one line and exit 1 for an operator's mistake)."""
     console_main(cli, "scheduler", argv, before=_load_extensions, translate=_schema_error)
 
 

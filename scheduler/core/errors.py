@@ -4,7 +4,7 @@ the code: every class appears, under its base).
 
 An operator's mistake or a missing service: the console scripts print it as one line and exit 1::
 
-    OperatorError                 (exams/console.py) something the operator can fix
+    OperatorError                 (here) something the operator can fix
     ├── QuantsweepError           (here) any operator-facing error of the scheduler or a worker
     │   ├── SettingsError         an environment variable has a bad value
     │   ├── SweepFileError        a sweep or catalog file is malformed (names file, field and fix)
@@ -19,9 +19,13 @@ An operator's mistake or a missing service: the console scripts print it as one 
     │       ├── NotAModelServer   LLAMA_SWAP_URL answers, but not as an OpenAI-compatible server
     │       ├── BrokerRefused     Redis answers but refuses us (a wrong password, no such user)
     │       └── FlowerConfigError (worker/flower.py) a bad FLOWER_BASIC_AUTH or --db
-    └── ExamError                 (exams/types.py) an operator's mistake about exams
-        ├── UnknownExamError      the exam name is not registered
-        └── ManifestError         (exams/manifest.py) an exam folder's manifest or files are malformed
+
+The exams library's operator errors, printed the same way by the same runner
+(`scheduler/core/console.py`; the library imports nothing of ours, so its root is its own)::
+
+    ExamError                     (exams/types.py) an operator's mistake about exams
+    ├── UnknownExamError          the exam name is not registered
+    └── ManifestError             (exams/manifest.py) an exam folder's manifest or files are malformed
 
 Failures that are nobody's mistake, caught where they happen and recorded (never printed as an
 operator error)::
@@ -34,12 +38,15 @@ operator error)::
     GoToolchainError              (exams/golang.py) the Go toolchain is missing or broken
     HarnessFailure                (exams/v2/harness.py) the v2 harness could not judge the program
 
-The root of operator errors and the runner that prints them (`console_main`) live in
-`exams/console.py`, the one package the other two import and which imports neither; the
-scheduler's and the worker's own errors derive from `QuantsweepError` here.
+Where the root and the runner live, and why: here and in `scheduler/core/console.py`, the layer
+every quantsweep process shares. The grader package is a library the scheduler and the worker
+use, not their kernel: it imports nothing of ours, and its console script (`exams`) is run
+through the same runner by `scheduler/cli/exams.py`.
 """
 
-from exams.console import OperatorError
+
+class OperatorError(Exception):
+    """Something the operator can fix: the entry point prints the message as one line and exits 1."""
 
 
 class QuantsweepError(OperatorError):

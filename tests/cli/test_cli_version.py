@@ -9,7 +9,7 @@ from importlib.metadata import version
 import pytest
 
 
-@pytest.mark.parametrize("module", ["scheduler.cli", "exams.cli", "worker.cli"])
+@pytest.mark.parametrize("module", ["scheduler.cli", "scheduler.cli.exams", "worker.cli"])
 def test_each_console_script_prints_the_quantsweep_version(module: str) -> None:
     code = f"from {module} import main; main(['--version'])"
     done = subprocess.run(

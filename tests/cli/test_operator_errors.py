@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 import pytest
 
-from exams.console import OperatorError, console_main
+from scheduler.core.console import console_main
+from scheduler.core.errors import OperatorError
 from scheduler.core.settings import PACKAGED_SWEEPS_DIR, Settings, get_settings
 from testkit.services import RedisServer, free_port
 from testkit.workers import REPO_ROOT

@@ -12,11 +12,11 @@ import pytest
 
 import exams
 from exams import registry
-from exams.cli import main
 from exams.golang import GoToolchain
 from exams.manifest import ManifestError
 from exams.registry import get_exam, get_manifest, job_exams, list_exams
 from exams.types import UnknownExamError, Verdict
+from scheduler.cli.exams import main
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from exams.cli import main
+from scheduler.cli.exams import main
 
 
 def run_exams(*args: str) -> tuple[int, str]:

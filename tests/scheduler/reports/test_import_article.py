@@ -231,10 +231,10 @@ def test_health_of_the_articles_exams(settings: Settings, capsys: pytest.Capture
 
 
 def test_exams_health_is_the_schedulers(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    # `exams health --sweep NAME` is the scheduler's command, registered as an entry point of the
-    # `exams` script (which imports no scheduler code): the same tables, and its error for a sweep
-    # the database does not hold.
-    from exams.cli import main as exams_main
+    # `exams health --sweep NAME` is the scheduler's command, added to the `exams` script by the
+    # scheduler (the exams library imports no scheduler code): the same tables, and its error for a
+    # sweep the database does not hold.
+    from scheduler.cli.exams import main as exams_main
 
     load_article(settings)
     _, scheduler_out, _ = run_cli(["health", "--sweep", "article", "--format", "json"], capsys)

@@ -1,13 +1,11 @@
-"""The one entry point of the three console scripts (`scheduler`, `worker`, `exams`), and the one
-base class of every error an operator can cause.
-
-    OperatorError                 a mistake or a missing service the operator can fix
-                                  (the whole tree: scheduler/core/errors.py)
+"""The one entry point of the three console scripts (`scheduler`, `worker`, `exams`): how a
+failure prints.
 
 `console_main(group, prog)` runs a click group and decides how a failure prints:
 
-- an `OperatorError`, or a `click.ClickException` raised by a command: one line on stderr,
-  `<prog>: error: <message>`, exit 1;
+- an operator's mistake, `OperatorError` (the scheduler's and the worker's, `scheduler/core/errors.py`)
+  or `exams.types.ExamError` (the exams library's own root): one line on stderr,
+  `<prog>: error: <message>`, exit 1; a `click.ClickException` raised by a command prints the same;
 - a usage mistake (`click.UsageError`: unknown option, missing argument): click's usage and
   message, exit 2;
 - Ctrl-C: `<prog>: aborted`, exit 130;
@@ -15,8 +13,8 @@ base class of every error an operator can cause.
   the schema): printed as one;
 - anything else is a bug and keeps its traceback.
 
-It lives here, in the package the other two import (and which imports neither), so the three
-scripts share it without an arrow from `exams` up to `scheduler` or `worker`.
+It lives in the scheduler's core, which the worker imports and which imports the exams library:
+`exams` imports nothing of ours, and its console script is `scheduler/cli/exams.py`.
 """
 
 from __future__ import annotations
@@ -27,9 +25,8 @@ from typing import NoReturn
 
 import click
 
-
-class OperatorError(Exception):
-    """Something the operator can fix: the entry point prints the message as one line and exits 1."""
+from exams.types import ExamError
+from scheduler.core.errors import OperatorError
 
 
 def error_line(prog: str, message: object) -> str:
@@ -62,7 +59,7 @@ def _run(group: click.Command, prog: str, argv: list[str] | None, before: Callab
         if before is not None:
             before()
         group.main(args=argv, prog_name=prog, standalone_mode=False)
-    except OperatorError as exc:
+    except (OperatorError, ExamError) as exc:
         _fail(prog, exc)
     except click.exceptions.Abort:
         click.echo(f"{prog}: aborted", err=True)
