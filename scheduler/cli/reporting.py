@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from scheduler.cli import register
 from scheduler.core.settings import get_settings
 
 
@@ -83,10 +82,6 @@ def health_command(sweep_name: str, fmt: str) -> None:
     write_report(render(health, ReportFormat(fmt)), None)
 
 
-for _command in (report_command, import_article_command, health_command):
-    register(_command)
-
-
 @click.command("export")
 @click.option("--sweep", "sweep_name", required=True, help="The sweep's name in the database.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
@@ -117,10 +112,6 @@ def import_command(path: Path, sweep_name: str | None) -> None:
         counts = import_lines(conn, lines, sweep_name)
     for name, n in counts.items():
         click.echo(f"imported {n} jobs into sweep {name!r}")
-
-
-for _command in (export_command, import_command):
-    register(_command)
 
 
 @click.command("regrade")
@@ -165,9 +156,6 @@ def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | N
             )
 
 
-register(regrade_command)
-
-
 @click.command("status")
 @click.option("--sweep", "sweep_name", default=None, help="Only this sweep (default: every job).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -186,4 +174,13 @@ def status_command(sweep_name: str | None, as_json: bool, watching: bool, interv
         status.show(settings, sweep_name, as_json=as_json)
 
 
-register(status_command)
+# Added to the `scheduler` group by scheduler/cli/__init__.py (an explicit list; nothing registers itself).
+COMMANDS = (
+    report_command,
+    import_article_command,
+    health_command,
+    export_command,
+    import_command,
+    regrade_command,
+    status_command,
+)
