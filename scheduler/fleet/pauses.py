@@ -38,7 +38,7 @@ from scheduler.core.settings import Settings
 from scheduler.db import connect
 from scheduler.db.pauses import first_verdicts_since_resume, pauses_in_force, record_pause, resume_model
 from scheduler.db.sweeps import running_sweeps
-from scheduler.fleet.tripwires import infra_cause, pauses, thresholds
+from scheduler.fleet.tripwires import Tripwires, infra_cause
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,11 @@ def pause_tripped_models(settings: Settings) -> list[Pause]:
     recorded = []
     with connect(settings) as conn:
         for sweep, definition in running_sweeps(conn).items():
-            block = definition.get("tripwires")
-            first = thresholds(block)["infra_first_jobs"]
-            if first is None or not pauses(block):
+            tripwires = Tripwires.of(definition.get("tripwires"))
+            first = tripwires.infra_first_jobs
+            if first is None or not tripwires.pause:
                 continue
-            for model, verdicts in first_verdicts_since_resume(conn, sweep, int(first)).items():
+            for model, verdicts in first_verdicts_since_resume(conn, sweep, first).items():
                 cause = infra_cause(model, verdicts, first)
                 if cause is not None and record_pause(conn, model, sweep, cause):
                     recorded.append(Pause(model, sweep, cause))

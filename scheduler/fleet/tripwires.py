@@ -12,7 +12,8 @@
   an error page, not generating).
 
 A sweep file turns each off (`false`) or sets its threshold:
-`tripwires: {infra_first_jobs: 3, suspect_check_models: 2, identical_latencies: 3, tiny_latency_s: 1.0}`.
+`tripwires: {infra_first_jobs: 3, suspect_check_models: 2, identical_latencies: 3, tiny_latency_s: 1.0,
+draft_acceptance: 0.10}`.
 
 The first one also pauses the model's queue while the sweep runs (`scheduler/fleet/pauses.py`), unless
 the sweep file says `tripwires: {pause: false}` (flag only). After `scheduler resume --model M`
@@ -24,33 +25,41 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 from scheduler.db.vocabulary import INFRA_VERDICTS
 from scheduler.results.runs import GradeChoice, Run, SweepRuns
 from scheduler.stats.summary import check_counts
 
-DEFAULTS: dict[str, float] = {
-    "infra_first_jobs": 3,
-    "suspect_check_models": 2,
-    "identical_latencies": 3,
-    "tiny_latency_s": 1.0,
-    "draft_acceptance": 0.10,
-}
+
+@dataclass(frozen=True)
+class Tripwires:
+    """A sweep's tripwires: each threshold (None: that tripwire is off) and whether the infra one
+    pauses the model's queue. The sweep file's `tripwires:` block holds overrides of these
+    defaults (`scheduler.sweeps.catalog` checks it; the stored definition keeps it as written)."""
+
+    infra_first_jobs: int | None = 3  # jobs
+    suspect_check_models: int | None = 2  # models
+    identical_latencies: int | None = 3  # generations
+    tiny_latency_s: float | None = 1.0  # seconds
+    draft_acceptance: float | None = 0.10  # share of draft tokens accepted
+    pause: bool = True
+
+    @classmethod
+    def of(cls, block: Any) -> Tripwires:
+        """The tripwires of a stored `tripwires:` block (None or a mapping): `false` turns one off."""
+        given = block if isinstance(block, Mapping) else {}
+        values: dict[str, Any] = {"pause": given.get("pause") is not False}
+        for name in THRESHOLDS:
+            raw = given.get(name, getattr(cls, name))
+            values[name] = None if raw is False else (int(raw) if name in COUNTS else float(raw))
+        return cls(**values)
 
 
-def thresholds(block: Any) -> dict[str, float | None]:
-    """The sweep definition's `tripwires:` block over the defaults; None turns a tripwire off."""
-    given = block if isinstance(block, Mapping) else {}
-    return {
-        key: (None if given.get(key) is False else float(given.get(key, default)))
-        for key, default in DEFAULTS.items()
-    }
-
-
-def pauses(block: Any) -> bool:
-    """Whether the infra tripwire pauses the model's queue (`pause: false` in the block: flag only)."""
-    return not (isinstance(block, Mapping) and block.get("pause") is False)
+KEYS = tuple(f.name for f in fields(Tripwires))  # what a `tripwires:` block may set
+THRESHOLDS = tuple(k for k in KEYS if k != "pause")
+COUNTS = ("infra_first_jobs", "suspect_check_models", "identical_latencies")  # whole numbers
 
 
 def infra_cause(model: str, finished: Sequence[str], first: float | None) -> str | None:
@@ -69,16 +78,16 @@ def infra_cause(model: str, finished: Sequence[str], first: float | None) -> str
 
 def tripped(sweep_runs: SweepRuns) -> list[str]:
     """One line per tripwire the sweep's runs trip, naming the model or check and the cause."""
-    limits = thresholds(sweep_runs.definition.get("tripwires"))
+    limits = Tripwires.of(sweep_runs.definition.get("tripwires"))
     by_model: dict[str, list[Run]] = {}
     for run in sorted(sweep_runs.runs, key=lambda r: r.job_id):
         by_model.setdefault(run.model, []).append(run)
     lines = []
     for model, runs in by_model.items():
-        lines += _infra_first(model, runs, limits["infra_first_jobs"])
-        lines += _latencies(model, runs, limits["identical_latencies"], limits["tiny_latency_s"])
-        lines += _drafter(model, runs, limits["draft_acceptance"])
-    lines += _suspect_checks(by_model, limits["suspect_check_models"])
+        lines += _infra_first(model, runs, limits.infra_first_jobs)
+        lines += _latencies(model, runs, limits.identical_latencies, limits.tiny_latency_s)
+        lines += _drafter(model, runs, limits.draft_acceptance)
+    lines += _suspect_checks(by_model, limits.suspect_check_models)
     return lines
 
 

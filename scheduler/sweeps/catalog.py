@@ -16,6 +16,8 @@ import yaml
 
 from exams.types import PromptStyle
 from scheduler.core.errors import SweepFileError, UnknownSweepError
+from scheduler.fleet.tripwires import COUNTS as TRIPWIRE_COUNTS
+from scheduler.fleet.tripwires import KEYS as TRIPWIRE_KEYS
 from scheduler.stats.comparisons import AdaptiveRules
 
 CATALOG_FILE = "models.yaml"
@@ -23,15 +25,6 @@ MODEL_KEYS = {"label", "family", "quant", "size_gb", "generation", "prompt_style
 GENERATION_OPTION_KEYS = {"reasoning", "draft_model"}
 SWEEP_KEYS = {"description", "models", "exams", "seeds", "generation", "adaptive", "tripwires", "turns"}
 MAX_SWEEP_TURNS = 5  # exams.manifest.MAX_TURNS: each exam's own `turns` bounds it further
-TRIPWIRE_KEYS = {
-    "infra_first_jobs",
-    "suspect_check_models",
-    "identical_latencies",
-    "tiny_latency_s",
-    "draft_acceptance",
-    "pause",
-}
-TRIPWIRE_COUNTS = {"infra_first_jobs", "suspect_check_models", "identical_latencies"}  # whole numbers
 ADAPTIVE_KEYS = {"max_seeds", "margin", "confidence", "prune_after_compile_zero"}
 GENERATION_KEYS = {"temperature", "context", "max_tokens", "timeout_s"}
 # llama.cpp's seed is a uint32 and 0xFFFFFFFF (what -1 becomes) means "random": the largest fixed seed.
@@ -77,7 +70,7 @@ class Sweep:
     adaptive: AdaptiveRules | None = None
     tripwires: Mapping[str, float | bool] = field(
         default_factory=dict
-    )  # overrides, see scheduler.fleet.tripwires
+    )  # overrides of scheduler.fleet.tripwires.Tripwires
     turns: int = 1  # repair turns per job (1: one generation graded once); see exams.feedback
 
 
@@ -331,7 +324,7 @@ def _tripwires(raw: Any, where: str) -> dict[str, float | bool]:
             f"{where}: tripwires must be a mapping of {', '.join(sorted(TRIPWIRE_KEYS))}"
             " (to turn them off, set each to false)"
         )
-    _reject_unknown(raw, TRIPWIRE_KEYS, where, "tripwires")
+    _reject_unknown(raw, set(TRIPWIRE_KEYS), where, "tripwires")
     for key, value in raw.items():
         if key == "pause":
             if not isinstance(value, bool):

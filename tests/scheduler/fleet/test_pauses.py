@@ -19,7 +19,7 @@ from scheduler.core.settings import Settings
 from scheduler.db import close_pool, connect
 from scheduler.db.lifecycle import GenerationClaim, Refusal, Refused, claim_generation
 from scheduler.fleet.pauses import pause_tripped_models, resume
-from scheduler.fleet.tripwires import infra_cause, pauses
+from scheduler.fleet.tripwires import Tripwires, infra_cause
 from testkit.workers import query
 from tests.support.paths import REPO_ROOT
 
@@ -48,8 +48,12 @@ def test_the_infra_rule_does_not_trip_on_a_model_verdict_too_few_jobs_or_when_of
 
 
 def test_pause_false_flags_without_pausing_and_pausing_is_the_default() -> None:
-    assert pauses(None) and pauses({"infra_first_jobs": 3}) and pauses({"pause": True})
-    assert not pauses({"pause": False})
+    assert Tripwires.of(None).pause and Tripwires.of({"infra_first_jobs": 3}).pause
+    assert Tripwires.of({"pause": True}).pause
+    assert not Tripwires.of({"pause": False}).pause
+    assert Tripwires.of({"infra_first_jobs": False, "tiny_latency_s": 2}) == Tripwires(
+        infra_first_jobs=None, tiny_latency_s=2.0
+    )
 
 
 def _sweep(settings: Settings, name: str = "s", tripwires: dict[str, Any] | None = None) -> None:
@@ -191,4 +195,4 @@ def test_a_sweep_file_may_say_pause_false_to_flag_without_pausing(settings: Sett
         "tripwires: {pause: false, infra_first_jobs: 2}\n"
     )
     sweep = load_sweep(tmp_path, "flag", load_catalog(tmp_path), ["v2"])
-    assert not pauses(sweep.tripwires)
+    assert not Tripwires.of(sweep.tripwires).pause
