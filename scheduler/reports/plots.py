@@ -2,7 +2,7 @@
 with Vega: `html`).
 
 Each exam gets: score by model, score against decode rate, score against GGUF size per quant family,
-and the Pareto frontiers of `tables.pareto_models`. A point is a model's mean score over seeds; its
+and the Pareto frontiers of `scheduler.stats.pareto.pareto_models`. A point is a model's mean score over seeds; its
 error bar is the report's 95% interval (`stats.summarize`, the exam table's "95% CI"); hovering a
 point shows its numbers as the tables print them.
 """
@@ -18,13 +18,12 @@ import altair as alt
 from scheduler.reports.cells import number as fmt_number
 from scheduler.reports.cells import points as fmt_points
 from scheduler.reports.tables import (
-    PARETO_AXES,
     fmt_ci,
     fmt_range,
     fmt_size,
-    pareto_models,
 )
 from scheduler.stats.pairing import quant_families
+from scheduler.stats.pareto import PARETO_AXES, pareto_models
 from scheduler.stats.summary import ModelExamStats
 
 WIDTH, HEIGHT = 560, 320  # pixels of one plot's data area

@@ -11,14 +11,12 @@ from scheduler.reports.health import health_tables
 from scheduler.reports.items import combine_items
 from scheduler.reports.speed import read_speed_figures, speed_tables, with_single_stream
 from scheduler.reports.tables import (
-    PARETO_AXES,
     Table,
     check_tables,
     exam_tables,
     outcome_table,
     paired_comparisons,
     paired_tables,
-    pareto_models,
     pareto_tables,
     quant_tables,
     speed_table,
@@ -27,6 +25,7 @@ from scheduler.reports.turn_tables import turn_tables
 from scheduler.reports.turns import Conversation, load_conversations, turn_figures
 from scheduler.results.runs import GradeChoice, SweepRuns, load_runs
 from scheduler.stats.comparisons import DEFAULT_MARGIN
+from scheduler.stats.pareto import PARETO_AXES, pareto_models
 from scheduler.stats.summary import ModelExamStats, exam_max_scores, summarize_sweep
 
 

@@ -13,7 +13,6 @@ import pytest
 
 from scheduler.core.settings import Settings
 from scheduler.db import connect
-from scheduler.reports.tables import pareto_front
 from scheduler.stats.comparisons import Conclusion, compare, seeds_to_settle
 from scheduler.stats.intervals import (
     RunPoints,
@@ -23,6 +22,7 @@ from scheduler.stats.intervals import (
     score_posterior,
     summarize,
 )
+from scheduler.stats.pareto import pareto_front
 from scheduler.sweeps.catalog import Model
 from tests.support.reporting import report_json, stats_by
 from tests.support.runs import add_run, add_sweep
