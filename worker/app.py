@@ -44,7 +44,8 @@ from typing import Any
 from celery import Celery, signals
 
 from scheduler import db
-from scheduler.core.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE, UNACKED_KEY
+from scheduler.core.broker import transport_options
+from scheduler.core.queues import GENERATE_TASK, GRADE_TASK, GRADING_QUEUE
 from scheduler.core.settings import Settings, get_settings
 from scheduler.db.vocabulary import WorkerRole
 
@@ -60,15 +61,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     """The Celery configuration for `settings` (see the module docstring for why)."""
     return {
         "broker_url": settings.redis_url,
-        "broker_transport_options": {
-            "visibility_timeout": settings.visibility_timeout_s,
-            # kombu sweeps for expired unacked messages every interval x throttle seconds (100 s
-            # by default); scan on every tick, a tenth of the visibility timeout apart.
-            "unacked_restore_interval": min(10, max(1, settings.visibility_timeout_s // 10)),
-            "unacked_restore_throttle": 1,
-            # kombu's default, named where every reader of the hash finds it (scheduler/core/queues.py)
-            "unacked_key": UNACKED_KEY,
-        },
+        "broker_transport_options": transport_options(settings.visibility_timeout_s),
         "broker_connection_retry_on_startup": True,
         "result_backend": None,
         "task_ignore_result": True,

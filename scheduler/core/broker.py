@@ -20,6 +20,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import redis
 from celery import Celery
@@ -105,6 +106,21 @@ def restore(app: Celery, tags: Iterable[str]) -> int:
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def transport_options(visibility_timeout_s: int) -> dict[str, Any]:
+    """kombu's Redis transport options for a worker (`broker_transport_options`; why: worker/app.py).
+
+    kombu sweeps for expired unacked messages every interval x throttle seconds (100 s by default);
+    a worker scans on every tick, a tenth of the visibility timeout apart (at most 10 s). The
+    `unacked` key is kombu's default, named here where every reader of the hash finds it.
+    """
+    return {
+        "visibility_timeout": visibility_timeout_s,
+        "unacked_restore_interval": min(10, max(1, visibility_timeout_s // 10)),
+        "unacked_restore_throttle": 1,
+        "unacked_key": UNACKED_KEY,
+    }
 
 
 def redis_client(url: str, *, connect_timeout_s: float | None = None) -> redis.Redis:
