@@ -1,2 +1,2 @@
-"""What every quantsweep process shares: the error tree, settings, queue names and Redis keys,
-the broker's layout and the task message. Imports nothing else of the scheduler."""
+"""What every quantsweep process shares: the error tree and the console runner, settings, queue
+names and Redis keys, the broker's layout and the task message. Imports nothing else of the scheduler."""
