@@ -76,10 +76,9 @@ def main(argv: list[str] | None = None) -> None:
 def gpu(name: str | None, loglevel: str) -> None:
     """Generate: one process per server slot, next to LLAMA_SWAP_URL, on the queues of the models it serves."""
     from worker.client import ChatClient
-    from worker.slots import configured_slots, machine_slots
+    from worker.slots import machine_slots
 
-    settings = get_settings()
-    configured_slots()  # a bad GPU_SLOTS stops the worker before it waits for its server
+    settings = get_settings()  # a bad GPU_SLOTS stops the worker before it waits for its server
     check_broker(settings)
     # Started beside its server (compose), the worker usually comes first: a server that is
     # still starting or loading its model is waited for; only a wrong URL stops it.
@@ -98,7 +97,7 @@ def gpu(name: str | None, loglevel: str) -> None:
 
     strategy = strategy_for()
     queues = strategy.initial_queues(settings.worker_host, served)
-    slots = machine_slots(ChatClient(settings.llama_swap_url), served)
+    slots = machine_slots(ChatClient(settings.llama_swap_url), served, settings.dispatch.slots)
     click.echo(f"worker: {slots.count} slot(s) ({slots.source})", err=True)
     info = {
         "llama_swap_url": mask_url(settings.llama_swap_url),

@@ -26,6 +26,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from scheduler.core.settings import get_settings
 from worker.client import ChatClient
 
 # Generation settings in `/props` default_generation_settings(.params) that change speed or text.
@@ -80,8 +81,7 @@ def model_identity(path: str) -> dict[str, Any]:
 
 def hash_cache_file() -> Path:
     """Where model hashes are kept between processes: `QUANTSWEEP_CACHE` or ~/.cache/quantsweep."""
-    root = os.environ.get("QUANTSWEEP_CACHE") or str(Path.home() / ".cache" / "quantsweep")
-    return Path(root) / "model-sha256.json"
+    return get_settings().cache_dir / "model-sha256.json"
 
 
 @functools.lru_cache(maxsize=64)

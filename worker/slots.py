@@ -8,6 +8,7 @@ loaded model is busy while its queue has jobs.
     GPU_SLOTS    the slots of this machine's server [unset: `/props` `total_slots` of the first
                  served model, else 1]. Set it behind llama-swap, where `/props?model=` would
                  load a model: it must match the `--parallel` of the models in its config.
+                 Read with every other setting (`Settings.dispatch.slots`, scheduler/core/settings.py).
 
 `in_flight()` is the number of generate tasks this worker holds right now (received and not
 finished), read in the worker's main process: the dispatch switches models only when it is 0,
@@ -18,11 +19,10 @@ with each generation, how many ran at once beside it (`scheduler.db.speed`).
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scheduler.core.errors import SettingsError
+from scheduler.core.settings import MAX_SLOTS
 from scheduler.db import DATABASE_ERRORS
 from scheduler.db.speed import record_concurrency
 from worker.client import ChatClient
@@ -30,7 +30,6 @@ from worker.client import ChatClient
 log = logging.getLogger(__name__)
 
 SLOTS_ENV = "GPU_SLOTS"
-MAX_SLOTS = 256  # llama-server's own slots are bounded by memory long before this
 
 
 @dataclass(frozen=True)
@@ -41,26 +40,9 @@ class Slots:
     source: str  # "GPU_SLOTS", "/props total_slots" or "default"
 
 
-def configured_slots(environ: Mapping[str, str] | None = None) -> int | None:
-    """GPU_SLOTS as an integer in 1..MAX_SLOTS, None when unset; SettingsError naming it otherwise."""
-    env = os.environ if environ is None else environ
-    raw = env.get(SLOTS_ENV, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"invalid integer value for env var {SLOTS_ENV!r}: {raw!r}") from None
-    if not 1 <= value <= MAX_SLOTS:
-        raise SettingsError(f"env var {SLOTS_ENV!r} must be between 1 and {MAX_SLOTS}, got {raw!r}")
-    return value
-
-
-def machine_slots(
-    client: ChatClient, served: Sequence[str], environ: Mapping[str, str] | None = None
-) -> Slots:
-    """GPU_SLOTS if set, else the server's `/props` `total_slots` for the first served model, else 1."""
-    configured = configured_slots(environ)
+def machine_slots(client: ChatClient, served: Sequence[str], configured: int | None) -> Slots:
+    """`configured` (GPU_SLOTS, `Settings.dispatch.slots`) if set, else the server's `/props`
+    `total_slots` for the first served model, else 1."""
     if configured is not None:
         return Slots(configured, SLOTS_ENV)
     if served:

@@ -13,6 +13,8 @@ when this worker has no generation in flight, so it is alone on its server:
     SPEED_PROBE_REPEATS   repeats; the figure is their median [3]
     SPEED_PROBE_BUSY_S    busy seconds before an `idle` probe [1800]
 
+(read with every other setting: `Settings.speed_probe`, scheduler/core/settings.py).
+
 Each repeat is the same request (seed 0, temperature 0, no prompt cache), its rate the server's
 `timings.predicted_per_second`. A failed probe is logged and stores nothing: it never stops work.
 """
@@ -20,12 +22,10 @@ Each repeat is the same request (seed 0, temperature 0, no prompt cache), its ra
 from __future__ import annotations
 
 import logging
-import os
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from scheduler.core.errors import SettingsError
+from scheduler.core.settings import SpeedProbeSettings, get_settings
 from scheduler.db.speed import store_probe
 from scheduler.db.vocabulary import ProbeReason
 from worker.chat import ChatRequest
@@ -38,34 +38,6 @@ PROBE_PROMPT = "Count from one to five hundred in words, one number per line, an
 PROBE_TIMEOUT_S = 600.0
 
 
-@dataclass(frozen=True)
-class ProbeSettings:
-    """SPEED_PROBE_*: how long and how often a machine measures its single-stream speed."""
-
-    tokens: int = 128
-    repeats: int = 3
-    busy_s: float = 1800.0
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ProbeSettings:
-        """Read SPEED_PROBE_*; SettingsError naming a bad one."""
-        env = os.environ if environ is None else environ
-        return cls(
-            tokens=_whole(env, "SPEED_PROBE_TOKENS", cls.tokens, minimum=0),
-            repeats=_whole(env, "SPEED_PROBE_REPEATS", cls.repeats, minimum=1),
-            busy_s=float(_whole(env, "SPEED_PROBE_BUSY_S", int(cls.busy_s), minimum=1)),
-        )
-
-
-def _whole(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < minimum:
-        raise SettingsError(f"env var {name!r} must be a whole number of at least {minimum}, got {raw!r}")
-    return int(raw)
-
-
 @dataclass
 class SpeedProber:
     """Runs and stores this machine's probes; remembers when each model was last probed."""
@@ -73,7 +45,7 @@ class SpeedProber:
     client: ChatClient
     worker_name: str
     host: str
-    settings: ProbeSettings = field(default_factory=ProbeSettings.from_env)
+    settings: SpeedProbeSettings = field(default_factory=lambda: get_settings().speed_probe)
     probed_at: dict[str, float] = field(default_factory=dict)  # model -> monotonic time of its last probe
     busy_since_probe: dict[str, bool] = field(default_factory=dict)  # model -> generated since then
 

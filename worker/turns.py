@@ -22,8 +22,9 @@ import exams
 from exams.feedback import feedback_message
 from exams.registry import ExamPrompt
 from exams.types import Grade, PromptStyle
+from scheduler.core import messages
 from scheduler.core.messages import BROKER_ERRORS
-from scheduler.core.queues import GENERATE_TASK, generation_queue
+from scheduler.core.queues import generation_queue
 from scheduler.db import DATABASE_ERRORS, turns
 from scheduler.db.lifecycle import GenerationClaim, StoredGeneration
 from scheduler.db.vocabulary import Outcome
@@ -83,7 +84,7 @@ def send_next_turn(job_id: int) -> bool:
         if queued is None:
             return False
         model, turn = queued
-        current_app.send_task(GENERATE_TASK, args=[job_id], queue=generation_queue(model), ignore_result=True)
+        messages.send_generate(current_app, job_id, generation_queue(model))
     except (*DATABASE_ERRORS, *BROKER_ERRORS) as exc:
         log.warning(
             "job %s: next turn's generate message not sent (%s); the reconciler will send it", job_id, exc

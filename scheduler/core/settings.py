@@ -1,6 +1,7 @@
 """One typed settings object, read from the environment once, at the edge: the only code of the
 scheduler and the worker that reads `os.environ` (`Settings.from_env`, cached by `get_settings`).
-The dispatch's knobs are one typed block of it (`Settings.dispatch`).
+The dispatch's knobs (a GPU machine's slots included) and the speed probe's are typed blocks of it
+(`Settings.dispatch`, `Settings.speed_probe`).
 
 Every variable is documented in the README's "Configuration" section. A bad value fails with the
 variable's name and what is expected; passwords in URLs are masked wherever settings are shown.
@@ -20,6 +21,7 @@ from scheduler.core.errors import SettingsError
 
 PACKAGED_SWEEPS_DIR = Path(__file__).parent.parent / "sweeps"
 DISPATCH_MODES = ("affinity", "all", "shared")  # worker.dispatch.strategies: one strategy each
+MAX_SLOTS = 256  # GPU_SLOTS' bound: llama-server's own slots are bounded by memory long before this
 SECRET_FIELDS = ("flower_basic_auth",)  # shown as *** (and URLs with their password masked)
 
 
@@ -44,6 +46,8 @@ class DispatchSettings:
     DISPATCH_JOB_TOKENS      expected completion tokens of a job [3000]
     GPU_TOKENS_PER_S         this machine's decode rate, for balancing only [30]
     DISPATCH_BOUNCE_PAUSE_S  DISPATCH=shared only: the pause after handing a job back [0.5]
+    GPU_SLOTS                the slots of this machine's server, 1..MAX_SLOTS [unset: `/props`
+                             `total_slots` of the first served model, else 1; ``worker.slots``]
     """
 
     mode: str = "affinity"
@@ -53,10 +57,11 @@ class DispatchSettings:
     job_tokens: float = 3000.0
     decode_tps: float = 30.0
     bounce_pause_s: float = 0.5
+    slots: int | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> DispatchSettings:
-        """Read DISPATCH, DISPATCH_* and GPU_TOKENS_PER_S; raise SettingsError naming a bad one."""
+        """Read DISPATCH, DISPATCH_*, GPU_TOKENS_PER_S and GPU_SLOTS; raise SettingsError naming a bad one."""
         mode = env.get("DISPATCH", "").strip() or cls.mode
         if mode not in DISPATCH_MODES:
             raise SettingsError(
@@ -70,6 +75,30 @@ class DispatchSettings:
             job_tokens=_positive(env, "DISPATCH_JOB_TOKENS", cls.job_tokens),
             decode_tps=_positive(env, "GPU_TOKENS_PER_S", cls.decode_tps),
             bounce_pause_s=_positive(env, "DISPATCH_BOUNCE_PAUSE_S", cls.bounce_pause_s),
+            slots=_slots(env, "GPU_SLOTS"),
+        )
+
+
+@dataclass(frozen=True)
+class SpeedProbeSettings:
+    """How long and how often a GPU machine measures its single-stream speed (``worker.speed_probe``).
+
+    SPEED_PROBE_TOKENS    tokens decoded per repeat; 0 turns probes off [128]
+    SPEED_PROBE_REPEATS   repeats; the figure is their median [3]
+    SPEED_PROBE_BUSY_S    busy seconds before an `idle` probe [1800]
+    """
+
+    tokens: int = 128
+    repeats: int = 3
+    busy_s: float = 1800.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SpeedProbeSettings:
+        """Read SPEED_PROBE_*; raise SettingsError naming a bad one."""
+        return cls(
+            tokens=_whole(env, "SPEED_PROBE_TOKENS", cls.tokens, minimum=0),
+            repeats=_whole(env, "SPEED_PROBE_REPEATS", cls.repeats, minimum=1),
+            busy_s=float(_whole(env, "SPEED_PROBE_BUSY_S", int(cls.busy_s), minimum=1)),
         )
 
 
@@ -91,7 +120,11 @@ class Settings:
     reconcile_interval_s: int = 20  # seconds between the reconciler's passes (scheduler/fleet/reconcile.py)
     llama_server: str = ""  # the llama-server binary behind LLAMA_SWAP_URL, where known (the local run)
     flower_basic_auth: str = ""  # `user:password[,user:password]` for Flower (worker.flower checks its form)
+    cache_dir: Path = (
+        Path.home() / ".cache" / "quantsweep"
+    )  # QUANTSWEEP_CACHE: model hashes kept between runs
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)
+    speed_probe: SpeedProbeSettings = field(default_factory=SpeedProbeSettings)
 
     def __repr__(self) -> str:
         shown = []
@@ -123,7 +156,9 @@ class Settings:
             reconcile_interval_s=_integer(env, "RECONCILE_INTERVAL_S", cls.reconcile_interval_s, minimum=1),
             llama_server=env.get("LLAMA_SERVER", ""),
             flower_basic_auth=env.get("FLOWER_BASIC_AUTH", ""),
+            cache_dir=Path(env.get("QUANTSWEEP_CACHE", "").strip() or cls.cache_dir).expanduser(),
             dispatch=DispatchSettings.from_env(env),
+            speed_probe=SpeedProbeSettings.from_env(env),
         )
 
 
@@ -183,6 +218,26 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
         raise SettingsError(f"invalid number for env var {name!r}: {raw!r}") from None
     if value <= 0:
         raise SettingsError(f"env var {name!r} must be above 0, got {raw!r}")
+    return value
+
+
+def _whole(env: Mapping[str, str], name: str, default: int, *, minimum: int) -> int:
+    """The env var `name` as digits only, at least `minimum` (`default` when unset or blank)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise SettingsError(f"env var {name!r} must be a whole number of at least {minimum}, got {raw!r}")
+    return int(raw)
+
+
+def _slots(env: Mapping[str, str], name: str) -> int | None:
+    """The env var `name` as an integer in 1..MAX_SLOTS, None when unset or blank."""
+    if not env.get(name, "").strip():
+        return None
+    value = _integer(env, name, 1, minimum=1)
+    if value > MAX_SLOTS:
+        raise SettingsError(f"env var {name!r} must be between 1 and {MAX_SLOTS}, got {value}")
     return value
 
 

@@ -10,9 +10,10 @@ import httpx
 import pytest
 
 from scheduler.core.errors import SettingsError
+from scheduler.core.settings import DispatchSettings
 from testkit.workers import REPO_ROOT
 from worker.client import ChatClient
-from worker.slots import Slots, configured_slots, machine_slots
+from worker.slots import Slots, machine_slots
 
 
 def server_with_props(status: int, props: dict[str, object]) -> ChatClient:
@@ -25,21 +26,23 @@ def server_with_props(status: int, props: dict[str, object]) -> ChatClient:
 
 def test_the_servers_total_slots_set_the_capacity_unless_gpu_slots_says_otherwise() -> None:
     client = server_with_props(200, {"total_slots": 4, "build_info": "b1-abc"})
-    assert machine_slots(client, ["m"], {}) == Slots(4, "/props total_slots")
-    assert machine_slots(client, ["m"], {"GPU_SLOTS": "3"}) == Slots(3, "GPU_SLOTS")
+    assert machine_slots(client, ["m"], DispatchSettings.from_env({}).slots) == Slots(4, "/props total_slots")
+    assert machine_slots(client, ["m"], DispatchSettings.from_env({"GPU_SLOTS": "3"}).slots) == Slots(
+        3, "GPU_SLOTS"
+    )
 
 
 @pytest.mark.parametrize("status, props", [(404, {}), (200, {"total_slots": 0}), (200, {"total_slots": "2"})])
 def test_a_server_without_a_usable_slot_count_runs_one_generation_at_a_time(
     status: int, props: dict[str, object]
 ) -> None:
-    assert machine_slots(server_with_props(status, props), ["m"], {}) == Slots(1, "default")
+    assert machine_slots(server_with_props(status, props), ["m"], None) == Slots(1, "default")
 
 
 @pytest.mark.parametrize("raw", ["two", "0", "-1", "257", "1.5"])
 def test_a_bad_gpu_slots_is_refused_naming_the_variable(raw: str) -> None:
     with pytest.raises(SettingsError, match="GPU_SLOTS"):
-        configured_slots({"GPU_SLOTS": raw})
+        DispatchSettings.from_env({"GPU_SLOTS": raw})
 
 
 def test_worker_gpu_with_a_bad_gpu_slots_exits_with_one_line_before_waiting_for_its_server() -> None:

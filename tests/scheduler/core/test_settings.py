@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scheduler.core.errors import SettingsError
@@ -55,10 +57,23 @@ def test_the_dispatch_knobs_are_read_with_the_rest() -> None:
     assert Settings.from_env({}).dispatch.mode == "affinity"
 
 
+def test_the_slots_the_speed_probe_and_the_hash_cache_are_read_with_the_rest(tmp_path: Path) -> None:
+    env = {"GPU_SLOTS": "4", "SPEED_PROBE_TOKENS": "0", "SPEED_PROBE_REPEATS": "5",
+           "SPEED_PROBE_BUSY_S": "60", "QUANTSWEEP_CACHE": str(tmp_path)}  # fmt: skip
+    settings = Settings.from_env(env)
+    assert settings.dispatch.slots == 4
+    probe = settings.speed_probe
+    assert (probe.tokens, probe.repeats, probe.busy_s) == (0, 5, 60.0)
+    assert settings.cache_dir == tmp_path
+    defaults = Settings.from_env({})
+    assert defaults.dispatch.slots is None and defaults.speed_probe.tokens == 128
+
+
 @pytest.mark.parametrize(
     ("name", "value", "fragment"),
     [("DISPATCH", "fastest", "one of affinity, all, shared"), ("DISPATCH_POLL_S", "0", "above 0"),
-     ("DISPATCH_BOUNCE_PAUSE_S", "soon", "invalid number")],
+     ("DISPATCH_BOUNCE_PAUSE_S", "soon", "invalid number"), ("GPU_SLOTS", "257", "between 1 and 256"),
+     ("SPEED_PROBE_REPEATS", "0", "at least 1"), ("SPEED_PROBE_TOKENS", "-1", "whole number")],
 )  # fmt: skip
 def test_a_bad_dispatch_knob_fails_naming_it(name: str, value: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=name) as err:
