@@ -70,3 +70,12 @@ def in_flight() -> int:
     from celery.worker import state  # the worker's own bookkeeping; empty outside a worker
 
     return len(state.reserved_requests)
+
+
+def activity() -> tuple[int, int]:
+    """(generate tasks held now, tasks this worker has started since it began): equal readings
+    before and after an interval with 0 held mean no task ran during it (Celery's worker state,
+    `reserved_requests` and `all_total_count`; main process, as `in_flight`)."""
+    from celery.worker import state
+
+    return len(state.reserved_requests), state.all_total_count[0]

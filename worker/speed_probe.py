@@ -16,21 +16,26 @@ when this worker has no generation in flight, so it is alone on its server:
 (read with every other setting: `Settings.speed_probe`, scheduler/core/settings.py).
 
 Each repeat is the same request (seed 0, temperature 0, no prompt cache), its rate the server's
-`timings.predicted_per_second`. A failed probe is logged and stores nothing: it never stops work.
+`timings.predicted_per_second`. The consumer stays on during an `idle` probe, so a job may arrive
+while it runs: a repeat during which this worker held or started a task (`worker.slots.activity`)
+is dropped, and a probe left with no repeat stores nothing and stays due. A failed probe is logged
+and stores nothing: it never stops work.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from scheduler.core.settings import SpeedProbeSettings, get_settings
 from scheduler.db.speed import store_probe
 from scheduler.db.vocabulary import ProbeReason
-from worker.chat import ChatRequest
+from worker.chat import ChatRequest, ChatResult
 from worker.client import ChatClient
 from worker.provenance import provenance
+from worker.slots import activity
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,7 @@ class SpeedProber:
     settings: SpeedProbeSettings = field(default_factory=lambda: get_settings().speed_probe)
     probed_at: dict[str, float] = field(default_factory=dict)  # model -> monotonic time of its last probe
     busy_since_probe: dict[str, bool] = field(default_factory=dict)  # model -> generated since then
+    read_activity: Callable[[], tuple[int, int]] = activity  # worker.slots.activity: what ran beside a repeat
 
     def before_serving(self, model: str) -> bool:
         """A `load` probe of `model` unless this process probed it already; True if one was stored."""
@@ -79,8 +85,16 @@ class SpeedProber:
         request = ChatRequest(model=model, prompt=PROBE_PROMPT, seed=0, temperature=0.0,
                               max_tokens=self.settings.tokens, timeout_s=PROBE_TIMEOUT_S)  # fmt: skip
         try:
-            results = [self.client.complete(request) for _ in range(self.settings.repeats)]
+            results = [
+                r for r in (self._alone(request) for _ in range(self.settings.repeats)) if r is not None
+            ]
             runs = [r.decode_tps for r in results if r.decode_tps]
+            if not results:
+                log.info(
+                    "speed probe of %s (%s): work arrived during every repeat; it stays due", model, reason
+                )
+                self.busy_since_probe[model] = True
+                return False
             if not runs:
                 log.warning("speed probe of %s: the server reported no decode rate", model)
                 return False
@@ -100,3 +114,9 @@ class SpeedProber:
             return False
         log.info("speed probe of %s (%s): %s tok/s", model, reason, ", ".join(f"{r:.1f}" for r in runs))
         return True
+
+    def _alone(self, request: ChatRequest) -> ChatResult | None:
+        """One repeat, or None when this worker held or started a task while it ran."""
+        before = self.read_activity()
+        result = self.client.complete(request)
+        return result if before[0] == 0 and self.read_activity() == before else None
