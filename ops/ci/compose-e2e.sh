@@ -407,12 +407,15 @@ grep -q "cpu@head" "$RUN/status.txt" && grep -q "gpu@gpu1" "$RUN/status.txt" \
     || die "scheduler status does not list both machines"
 grep -q "gpu@gpu1 model=$MODEL_ID" "$RUN/status.txt" \
     || die "scheduler status does not show the model gpu1 has loaded ($MODEL_ID)"
-# Every job has a verdict, was generated and graded exactly once, and its decode rate is the one
+# Every job has a verdict, each of its turns (1 to its last, repair turns) was generated and graded
+# exactly once, and its decode rate is the one
 # llama-server reported (timings.predicted_per_second), read from the head's Postgres.
 check_jobs() {
     (cd "$RUN/head" && docker compose exec -T postgres psql -U quantsweep -d quantsweep --csv -c "
         SELECT j.id, j.state, j.verdict,
                (SELECT count(*) FROM generations g WHERE g.job_id = j.id) AS generations,
+               (SELECT count(DISTINCT g.turn) FROM generations g WHERE g.job_id = j.id) AS turns,
+               j.turn AS last_turn,
                (SELECT count(*) FROM grades r JOIN generations g ON g.id = r.generation_id
                  WHERE g.job_id = j.id) AS grades,
                (SELECT bool_and(g.decode_tps IS NOT DISTINCT FROM (g.timings->>'predicted_per_second')::float8)
@@ -422,16 +425,18 @@ check_jobs() {
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 problems = [f"job {r['id']}: state {r['state']}, verdict {r['verdict'] or '-'}, "
-            f"{r['generations']} generation(s), {r['grades']} grade(s), server rate {r['server_rate'] or '-'}"
+            f"{r['generations']} generation(s) and {r['grades']} grade(s) over {r['last_turn']} turn(s), "
+            f"server rate {r['server_rate'] or '-'}"
             for r in rows
-            if r["state"] != "done" or not r["verdict"] or r["generations"] != "1" or r["grades"] != "1"
+            if r["state"] != "done" or not r["verdict"]
+            or not (r["generations"] == r["turns"] == r["last_turn"] == r["grades"])
             or r["server_rate"] == "f"]
 if not any(r["server_rate"] == "t" for r in rows):
     problems.append("no generation carries llama-server's timings.predicted_per_second")
 if not rows or problems:
     sys.exit("\n".join(problems or ["the sweep has no jobs"]))
 verdicts = sorted({r["verdict"] for r in rows})
-print(f"{len(rows)} jobs, each generated and graded once, decode rates as the server sent them; verdicts {verdicts}")
+print(f"{len(rows)} jobs, {sum(int(r['last_turn']) for r in rows)} turns, each generated and graded once, decode rates as the server sent them; verdicts {verdicts}")
 EOF
 }
 check_jobs
