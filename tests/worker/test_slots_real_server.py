@@ -1,12 +1,13 @@
 """Does a seeded generation's text depend on how many others llama-server decodes beside it?
 
-A real llama-server (LLAMA_SERVER) with the demo model and 2 slots; requests as a job sends them
-(`cache_prompt: false`, the job's seed, temperature 0.8). llama.cpp does not promise that a
-sequence's logits are bit-identical across batch sizes (its README on `cache_prompt`; issue 7052:
-several slots give different output even at temperature 0; GPU kernels may be chosen by batch
-size). On the CPU build here the text is the same alone and beside one other at 2 slots:
-asserted, so a build that breaks it is noticed (at 4 slots it is not: bench/slots.md). Where it differs, each generation's `concurrency` (migration 009) says
-which texts were decoded beside others, and the report shows rates per concurrency apart.
+A real llama-server (the one `make install` built, or LLAMA_SERVER) with the demo model and 2 slots;
+requests as a job sends them (`cache_prompt: false`, the job's seed, temperature 0.8). llama.cpp
+does not promise that a sequence's logits are bit-identical across batch sizes (its README on
+`cache_prompt`; issue 7052: several slots give different output even at temperature 0; GPU kernels
+may be chosen by batch size). On the CPU build here the text is the same alone and beside one other
+at 2 slots: asserted, so a build that breaks it is noticed (at 4 slots it is not: bench/slots.md).
+Where it differs, each generation's `concurrency` (migration 009) says which texts were decoded
+beside others, and the report shows rates per concurrency apart.
 """
 
 from __future__ import annotations
