@@ -16,6 +16,7 @@ from scheduler.core.messages import producer_app, publish_generate, publish_grad
 from scheduler.core.queues import GRADING_QUEUE, generation_queue
 from scheduler.core.settings import Settings
 from scheduler.db import connect
+from scheduler.db.recovery import database_uptime_s
 from scheduler.fleet.reconcile import Reconciler
 from testkit.workers import insert_jobs, query, wait_for
 
@@ -25,8 +26,16 @@ PARAMS = {"temperature": 1.0, "context": 4096, "max_tokens": 100, "timeout_s": 6
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """A short lease, so an expired one is judged at once on a database started moments ago."""
-    return replace(settings, job_lease_s=2)
+    """A short lease, judged once the test's database has been up longer than one (the reconciler
+    does not judge leases a database restart may have interrupted: `database_uptime_s`)."""
+    short = replace(settings, job_lease_s=2)
+
+    def up_long_enough() -> bool:
+        with connect(short) as conn:
+            return database_uptime_s(conn) > short.job_lease_s + 0.5
+
+    wait_for(up_long_enough, 30, lambda: "the test database has not been up for a lease")
+    return short
 
 
 @pytest.fixture
@@ -57,6 +66,7 @@ def messages(settings: Settings) -> dict[str, int]:
 def deliver(app: Celery, queue: str) -> Any:
     """Take one message as a worker would, never acknowledging it (a worker that dies)."""
     conn = app.connection_for_write()
+    conn.default_channel.do_restore = False  # a killed worker puts nothing back when this test process exits
     message = conn.default_channel.basic_get(queue, no_ack=False)
     assert message is not None
     return conn
