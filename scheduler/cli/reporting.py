@@ -140,7 +140,8 @@ def regrade_command(sweep_name: str, local: bool, force: bool, wait_s: float | N
                 plan,
                 worker_name=f"local@{settings.worker_host}",
                 progress=lambda item, verdict: click.echo(
-                    f"graded job {item.job_id} ({item.exam}): {verdict}"
+                    f"graded job {item.job_id} ({item.exam})"
+                    f"{f' turn {item.turn}' if item.turn > 1 else ''}: {verdict}"
                 ),
             )
             click.echo(f"stored {stored} grades")

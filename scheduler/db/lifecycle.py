@@ -317,8 +317,10 @@ def store_grade(
     by this claim or by one that took over after this one's lease expired (the grade row is
     unique per generation and grader version, so whichever stores first decides the verdict),
     and only for the job's newest generation. Without one (a regrade) a finished job's verdict
-    follows the newest grade, and a job still waiting for its grade (`generated`, no live
-    claim) is finished by it, so nothing waits for a grade that already exists.
+    follows the newest grade of its newest generation (a regrade of an earlier repair turn leaves
+    it alone), and a job still waiting for its grade (`generated`, no live claim) at its last
+    turn is finished by it, so nothing waits for a grade that already exists (with turns left, only
+    the grade task writes the feedback that moves it on).
 
     A grade stored with `feedback` (a repair turn's message, written only when the job has turns
     left) moves the job on to its next turn instead of finishing it (`turns.next_turn`): finished
@@ -353,17 +355,18 @@ def store_grade(
                 (generation_id, grade.grader_version, grade_round),
             ).fetchone()
             assert row is not None
-        newest = "NOT EXISTS (SELECT 1 FROM generations n WHERE n.job_id = jobs.id AND n.id > %(gen)s)"
+        newest = turns.NEWEST_GENERATION
         args = {"verdict": row["verdict"], "id": job_id, "gen": generation_id}
         if lease_owner is None:
             conn.execute(
-                f"UPDATE jobs SET verdict = %(verdict)s, updated_at = now() WHERE id = %(id)s AND state = '{JobState.DONE}'",
+                "UPDATE jobs SET verdict = %(verdict)s, updated_at = now()"
+                f" WHERE id = %(id)s AND state = '{JobState.DONE}' AND {newest}",
                 args,
             )
             finished = conn.execute(
                 f"UPDATE jobs SET state = '{JobState.DONE}', verdict = %(verdict)s, finished_at = now(),"
                 f" updated_at = now() WHERE id = %(id)s AND state = '{JobState.GENERATED}' AND lease_owner IS NULL"
-                f" AND {newest}",
+                f" AND turn >= COALESCE((params->>'turns')::int, 1) AND {newest}",
                 args,
             ).rowcount
             return int(row["id"]), finished == 1

@@ -2,6 +2,8 @@
 
 Every function runs in the caller's connection. A job's result is its latest generation (highest
 id) and that generation's grades; the report keeps the newest grade of each kind (ours, external).
+A job with repair turns (scheduler/db/turns.py) has a generation per turn: a turn's answer is its
+latest generation, and regrades and exports take every turn's.
 """
 
 from __future__ import annotations
@@ -37,13 +39,13 @@ FROM grades WHERE generation_id = ANY(%s) ORDER BY id
 """
 
 _REGRADE_SQL = """
-SELECT DISTINCT ON (j.id) j.id AS job_id, j.exam, g.id AS generation_id, g.outcome, g.error,
+SELECT DISTINCT ON (j.id, g.turn) j.id AS job_id, j.exam, g.turn, g.id AS generation_id, g.outcome, g.error,
        g.response_text = '' AS empty,
-       (SELECT coalesce(array_agg(gr.grader_version || ':' || gr.round), '{}') FROM grades gr
+       (SELECT coalesce(array_agg(gr.grader_version || ':' || gr.round ORDER BY gr.id), '{}') FROM grades gr
          WHERE gr.generation_id = g.id AND NOT gr.external) AS ours
 FROM jobs j JOIN generations g ON g.job_id = j.id
 WHERE j.sweep = %s
-ORDER BY j.id, g.id DESC
+ORDER BY j.id, g.turn, g.id DESC
 """
 
 
@@ -74,8 +76,9 @@ def latest_results(conn: Any, sweep: str) -> list[dict[str, Any]]:
 
 
 def regrade_candidates(conn: Any, sweep: str) -> list[dict[str, Any]]:
-    """Each job's latest generation with its outcome, whether its text is empty, and our grades of
-    it as `version:round` strings (`ours`)."""
+    """Each turn's latest generation of each job (a one-turn job: its latest generation), by job and
+    turn, with its outcome, whether its text is empty, and our grades of it as `version:round`
+    strings, oldest first (`ours`)."""
     return list(conn.execute(_REGRADE_SQL, (sweep,)).fetchall())
 
 
@@ -100,10 +103,10 @@ def count_grades(conn: Any, keys: Sequence[tuple[int, str, int]]) -> int:
 
 
 def sweep_jobs(conn: Any, sweep: str) -> list[dict[str, Any]]:
-    """Every job of `sweep` with its params, state, verdict and its model's catalog row."""
+    """Every job of `sweep` with its params, state, verdict, turn and its model's catalog row."""
     return list(
         conn.execute(
-            "SELECT j.id, j.model, j.exam, j.seed, j.params_hash, j.params, j.state, j.verdict,"
+            "SELECT j.id, j.model, j.exam, j.seed, j.params_hash, j.params, j.state, j.verdict, j.turn,"
             " m.label, m.family, m.quant, m.size_gb::float8 AS size_gb, m.options"
             " FROM jobs j JOIN models m ON m.id = j.model WHERE j.sweep = %s",
             (sweep,),
@@ -119,6 +122,21 @@ def latest_generation_fields(conn: Any, job_id: int, fields: Sequence[str]) -> d
         (job_id,),
     ).fetchone()
     return None if row is None else answer_texts(row)
+
+
+def earlier_turn_fields(
+    conn: Any, job_id: int, before_turn: int, fields: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The job's turns before `before_turn`, oldest first: each turn's latest generation (its
+    answer), as `latest_generation_fields` gives it."""
+    columns = sql.SQL(", ").join(sql.Identifier(f) for f in ("id", *fields, "text_encoding"))
+    rows = conn.execute(
+        sql.SQL(
+            "SELECT DISTINCT ON (turn) {} FROM generations WHERE job_id = %s AND turn < %s ORDER BY turn, id DESC"
+        ).format(columns),
+        (job_id, before_turn),
+    ).fetchall()
+    return [answer_texts(r) for r in rows]
 
 
 def grade_fields(conn: Any, generation_id: int, fields: Sequence[str]) -> list[dict[str, Any]]:

@@ -210,11 +210,13 @@ def insert_finished_job(
     job: Mapping[str, Any],
     state: JobState | str,
     verdict: Verdict | str | None,
+    turn: int = 1,
 ) -> int:
-    """Insert one job as an import found it (`job` has model, exam, seed, params_hash, params)."""
+    """Insert one job as an import found it (`job` has model, exam, seed, params_hash, params), at
+    repair turn `turn` (scheduler/db/turns.py)."""
     row = conn.execute(
-        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, verdict, finished_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN now() END) RETURNING id",
+        "INSERT INTO jobs (sweep, model, exam, seed, params_hash, params, state, verdict, finished_at, turn)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, CASE WHEN %s THEN now() END, %s) RETURNING id",
         (
             sweep,
             job["model"],
@@ -225,6 +227,7 @@ def insert_finished_job(
             state,
             verdict,
             state == JobState.DONE,
+            turn,
         ),
     ).fetchone()
     return int(row["id"])

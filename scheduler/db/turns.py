@@ -33,7 +33,8 @@ class Exchange:
     feedback: str
 
 
-_NEWEST = "NOT EXISTS (SELECT 1 FROM generations n WHERE n.job_id = jobs.id AND n.id > %(gen)s)"
+# A job condition: the generation `%(gen)s` is the job's newest.
+NEWEST_GENERATION = "NOT EXISTS (SELECT 1 FROM generations n WHERE n.job_id = jobs.id AND n.id > %(gen)s)"
 
 
 def next_turn(conn: Any, job_id: int, generation_id: int) -> bool:
@@ -45,19 +46,23 @@ def next_turn(conn: Any, job_id: int, generation_id: int) -> bool:
         f" WHERE id = %(id)s AND state = '{JobState.GRADING}'"
         "   AND turn < COALESCE((params->>'turns')::int, 1)"
         "   AND turn = (SELECT turn FROM generations WHERE id = %(gen)s)"
-        f"   AND {_NEWEST}",
+        f"   AND {NEWEST_GENERATION}",
         {"id": job_id, "gen": generation_id},
     ).rowcount
     return bool(moved == 1)
 
 
-_CONVERSATION_SQL = """
+# The feedback the model was sent after generation `g`: written by the grade that moved the job on
+# (a regrade writes none, so the conversation that happened stays as it was).
+_SENT_FEEDBACK = (
+    "SELECT feedback FROM grades WHERE generation_id = g.id AND feedback IS NOT NULL ORDER BY id DESC LIMIT 1"
+)
+
+_CONVERSATION_SQL = f"""
 SELECT DISTINCT ON (g.turn) g.turn, g.response_text, g.reasoning_text, g.answer_source, g.text_encoding,
        r.feedback
 FROM generations g
-JOIN LATERAL (
-    SELECT feedback FROM grades WHERE generation_id = g.id AND feedback IS NOT NULL ORDER BY id DESC LIMIT 1
-) r ON true
+JOIN LATERAL ({_SENT_FEEDBACK}) r ON true
 WHERE g.job_id = %s AND g.turn < %s
 ORDER BY g.turn, g.id DESC
 """
@@ -78,12 +83,13 @@ def conversation(conn: Any, job_id: int, turn: int) -> list[Exchange]:
     return exchanges
 
 
-_TURNS_SQL = """
+_TURNS_SQL = f"""
 SELECT j.id AS job_id, j.model, m.label, m.family, m.quant, j.exam, j.seed, j.state,
        COALESCE((j.params->>'turns')::int, 1) AS turns,
        g.turn, g.id AS generation_id, g.outcome, g.finish_reason, g.completion_tokens, g.wall_s,
        g.response_text, g.reasoning_text, g.answer_source, g.text_encoding,
-       r.verdict, r.score, r.max_score, r.checks, r.feedback, r.duration_s
+       r.verdict, r.score, r.max_score, r.checks, r.duration_s, r.grader_version,
+       ({_SENT_FEEDBACK}) AS feedback
 FROM jobs j
 JOIN models m ON m.id = j.model
 JOIN LATERAL (
@@ -99,7 +105,8 @@ ORDER BY j.model, j.exam, j.seed, g.turn
 
 def turn_results(conn: Any, sweep: str) -> list[dict[str, Any]]:
     """One row per (job, turn) of `sweep`: the job and model, the turn's latest generation (answer,
-    outcome, tokens, seconds) and that generation's newest grade (verdict, score, checks, feedback)."""
+    outcome, tokens, seconds), that generation's newest grade of ours (verdict, score, checks,
+    grader version: after a regrade, the current grader's) and the feedback the model was sent."""
     return [answer_texts(r) for r in conn.execute(_TURNS_SQL, (sweep,)).fetchall()]
 
 

@@ -2,7 +2,12 @@
 
 One line per job, in the sweep's model order. Top-level fields are the DESIGN.md contract (the grade
 the report uses: ours when present, else the imported one); `generation` and `grades` carry what is
-needed to rebuild the report and regrade (the response text, every grade, the params).
+needed to rebuild the report and regrade (the response text, every grade, the params) for the job's
+latest generation. A job with repair turns (scheduler/db/turns.py) adds `turn` (the turn it is at)
+and `earlier_turns`: each turn before its latest generation's, oldest first, as
+`{"generation": {...}, "grades": [...]}` (a turn's latest generation, with its `turn`; its grades
+with the `feedback` the model was sent), so the per-turn report survives the trip. A line without
+them (a one-turn job, an export made before repair turns, the article's import) is one turn.
 
 An import is all or nothing: every line is checked first (JSON, fields, seed range, state and
 verdict names, one line per job), then everything is inserted in one transaction, and a value
@@ -23,6 +28,7 @@ from exams.types import Verdict
 from scheduler.core.errors import QuantsweepError
 from scheduler.db.catalog import upsert_models
 from scheduler.db.results import (
+    earlier_turn_fields,
     grade_fields,
     insert_generation,
     insert_grade,
@@ -52,10 +58,13 @@ GENERATION_FIELDS = (
     "error",
     "quantsweep_version",
     "answer_source",
+    "turn",
 )
-# Omitted or null in a line: answer_source in exports made before it was recorded; the rest by hand.
+# Omitted or null in a line: answer_source and turn in exports made before they were recorded; the
+# rest by hand.
 GENERATION_DEFAULTS: dict[str, Any] = {
     "answer_source": AnswerSource.CONTENT,
+    "turn": 1,
     "source": GenerationSource.GENERATED,
     "response_text": "",
     "reasoning_text": "",
@@ -73,6 +82,7 @@ GRADE_FIELDS = (
     "worker_name",
     "external",
     "quantsweep_version",
+    "feedback",
 )
 GRADE_DEFAULTS: dict[str, Any] = {"round": 1, "log": "", "checks": [], "external": False, "compiled": False}
 # A grade field under the name exports made before migration 007 gave it.
@@ -96,6 +106,20 @@ def export_lines(conn: Any, sweep: str) -> Iterator[dict[str, Any]]:
         grades = [] if generation is None else grade_fields(conn, generation["id"], GRADE_FIELDS)
         run = by_job[job["id"]]
         grade = run.ours or run.external
+        turns: dict[str, Any] = {}
+        if job["turn"] > 1:
+            last = 1 if generation is None else generation["turn"]
+            earlier = earlier_turn_fields(conn, job["id"], last, GENERATION_FIELDS)
+            turns = {
+                "turn": job["turn"],
+                "earlier_turns": [
+                    {
+                        "generation": {k: g[k] for k in GENERATION_FIELDS},
+                        "grades": grade_fields(conn, g["id"], GRADE_FIELDS),
+                    }
+                    for g in earlier
+                ],
+            }
         yield {
             "format": FORMAT,
             "sweep": sweep,
@@ -126,6 +150,7 @@ def export_lines(conn: Any, sweep: str) -> Iterator[dict[str, Any]]:
             "checks": grade.checks if grade else [],
             "generation": None if generation is None else {k: generation[k] for k in GENERATION_FIELDS},
             "grades": [dict(g) for g in grades],
+            **turns,
         }
 
 
@@ -213,18 +238,71 @@ def _line_problem(obj: dict[str, Any]) -> str | None:
     if obj["state"] == JobState.DONE and verdict not in verdicts:
         return f"a done job needs job_verdict, one of {', '.join(verdicts)}; got {verdict!r}"
     generation = obj.get("generation")
+    return _answer_problem(generation, obj.get("grades"), "") or _turns_problem(obj, generation)
+
+
+def _answer_problem(generation: Any, grades: Any, where: str) -> str | None:
+    """What is wrong with one generation and its grades (`where` prefixes the field names)."""
     if generation is not None and (
         not isinstance(generation, dict) or not isinstance(generation.get("outcome"), str)
     ):
-        return "generation must be null or an object with an outcome"
-    grades = obj.get("grades") or []
+        return f"{where}generation must be null or an object with an outcome"
+    if generation is not None and generation.get("turn") is not None and not _is_turn(generation["turn"]):
+        return f"{where}generation.turn must be an integer from 1, got {generation['turn']!r}"
+    grades = grades or []
     if not isinstance(grades, list) or not all(isinstance(g, dict) for g in grades):
-        return "grades must be a list of objects"
+        return f"{where}grades must be a list of objects"
     if grades and generation is None:
-        return "grades without a generation"
+        return f"{where}grades without a generation"
+    verdicts = [v.value for v in Verdict]
     for i, grade in enumerate(grades):
         if grade.get("verdict") not in verdicts:
-            return f"grades[{i}].verdict {grade.get('verdict')!r} is not one of {', '.join(verdicts)}"
+            return f"{where}grades[{i}].verdict {grade.get('verdict')!r} is not one of {', '.join(verdicts)}"
+        feedback = grade.get("feedback")
+        if feedback is not None and not isinstance(feedback, str):
+            return f"{where}grades[{i}].feedback must be text or null, got {type(feedback).__name__}"
+    return None
+
+
+def _is_turn(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+def _job_turn(line: dict[str, Any]) -> Any:
+    """The turn a line's job is at: its `turn`, else its latest generation's, else 1."""
+    return line.get("turn", (line.get("generation") or {}).get("turn") or 1)
+
+
+def _turns_problem(obj: dict[str, Any], generation: Any) -> str | None:
+    """What is wrong with a line's repair turns: `turn` (the job's; default its latest generation's)
+    and `earlier_turns`, each turn numbered from 1 up, each below the next and below the latest
+    generation's turn, which is not after the job's."""
+    last = int((generation or {}).get("turn") or 1)
+    turn = _job_turn(obj)
+    if not _is_turn(turn):
+        return f"turn must be an integer from 1, got {turn!r}"
+    if last > turn:
+        return f"the generation answers turn {last}, after the job's turn {turn}"
+    earlier = obj.get("earlier_turns") or []
+    if not isinstance(earlier, list) or not all(isinstance(t, dict) for t in earlier):
+        return "earlier_turns must be a list of objects, each with a generation and its grades"
+    if earlier and generation is None:
+        return "earlier_turns without a generation (the latest turn's)"
+    previous = 0
+    for i, item in enumerate(earlier):
+        where = f"earlier_turns[{i}]."
+        if not isinstance(item.get("generation"), dict):
+            return f"{where}generation must be an object with an outcome"
+        problem = _answer_problem(item["generation"], item.get("grades"), where)
+        if problem:
+            return problem
+        number = item["generation"].get("turn")
+        if not _is_turn(number) or not previous < number < last:
+            return (
+                f"{where}generation.turn must be an integer above {previous} and below the latest"
+                f" generation's turn {last}, got {number!r}"
+            )
+        previous = number
     return None
 
 
@@ -280,17 +358,24 @@ def _insert_sweep(conn: Any, name: str, lines: list[dict[str, Any]]) -> None:
 
 
 def _insert_job(conn: Any, name: str, line: dict[str, Any]) -> None:
-    """One job with its latest generation and that generation's grades."""
+    """One job at its turn, with each earlier turn's generation and grades, then its latest
+    generation and that generation's grades (so the latest stays the newest)."""
     state = JobState.DONE if line["state"] == JobState.DONE else JobState.PENDING
     job_id = insert_finished_job(
-        conn, name, line, state, line.get("job_verdict") if state == JobState.DONE else None
+        conn, name, line, state, line.get("job_verdict") if state == JobState.DONE else None, _job_turn(line)
     )
-    generation = line.get("generation")
-    if not generation:
-        return
+    for earlier in line.get("earlier_turns") or []:
+        _insert_answer(conn, job_id, earlier["generation"], earlier.get("grades"))
+    if line.get("generation"):
+        _insert_answer(conn, job_id, line["generation"], line.get("grades"))
+
+
+def _insert_answer(
+    conn: Any, job_id: int, generation: dict[str, Any], grades: list[dict[str, Any]] | None
+) -> None:
     given = {**GENERATION_DEFAULTS, **{k: v for k, v in generation.items() if v is not None}}
     generation_id = insert_generation(conn, job_id, {k: given.get(k) for k in GENERATION_FIELDS})
-    for grade in line.get("grades") or []:
+    for grade in grades or []:
         insert_grade(conn, generation_id, {k: _grade_value(grade, k) for k in GRADE_FIELDS})
 
 

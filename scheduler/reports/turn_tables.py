@@ -7,7 +7,14 @@ from collections.abc import Sequence
 from html import escape
 
 from scheduler.reports.tables import Table, verdict_text
-from scheduler.reports.turns import DASH, Conversation, TurnFigures, turn_comparisons, turn_figures
+from scheduler.reports.turns import (
+    DASH,
+    Conversation,
+    TurnFigures,
+    grader_versions,
+    turn_comparisons,
+    turn_figures,
+)
 from scheduler.stats.comparisons import DEFAULT_MARGIN
 from scheduler.stats.intervals import proportion_interval
 
@@ -53,6 +60,18 @@ def turn_tables(conversations: Sequence[Conversation], margin: float = DEFAULT_M
         for f in figures
     ]
     last = max(f.last_turn for f in figures)
+    versions = grader_versions(conversations)
+    mixed = (
+        [
+            (
+                f"Grades by {len(versions)} grader versions ({', '.join(versions)}): turns graded by "
+                "different graders are compared; `scheduler regrade --sweep NAME` grades every turn with "
+                "the current ones."
+            )
+        ]
+        if len(versions) > 1
+        else []
+    )
     tables = [
         Table(
             "turns",
@@ -81,7 +100,8 @@ def turn_tables(conversations: Sequence[Conversation], margin: float = DEFAULT_M
                     "Ended truncated/infra: conversations whose last turn was cut short or an infrastructure "
                     "outcome, left out of the rates from that turn on. Tokens and seconds (generation plus "
                     "grading) of every turn, per job passing after the last turn. See scheduler/reports/turns.py."
-                )
+                ),
+                *mixed,
             ],
         )
     ]

@@ -49,6 +49,7 @@ class Turn:
     answer: str
     completion_tokens: int | None
     seconds: float
+    grader_version: str | None = None  # of the grade used (None: not graded)
 
     @property
     def judged(self) -> bool:
@@ -136,6 +137,7 @@ def load_conversations(conn: Any, sweep: str) -> list[Conversation]:
                 answer or "",
                 row["completion_tokens"],
                 float(row["wall_s"] or 0.0) + float(row["duration_s"] or 0.0),
+                row["grader_version"],
             )
         )
     return list(by_job.values())
@@ -187,6 +189,12 @@ class TurnFigures:
             "tokens_per_solved": self.tokens / self.solved if self.solved else None,
             "seconds_per_solved": self.seconds / self.solved if self.solved else None,
         }
+
+
+def grader_versions(conversations: Sequence[Conversation]) -> list[str]:
+    """The grader versions of the grades the figures use, sorted: more than one means turns (or
+    jobs) graded by different graders are compared, until `scheduler regrade` grades them all."""
+    return sorted({t.grader_version for c in conversations for t in c.turns if t.grader_version})
 
 
 def _changes(conv: Conversation) -> tuple[int, int]:

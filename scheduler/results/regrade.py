@@ -1,9 +1,13 @@
 """Grading a sweep's stored responses again with the current graders, without generating.
 
-Each job's latest generation is graded once per grader version: `grade(job_id, generation_id=G,
-regrade=True, grade_round=R)` goes to the CPU workers (or runs here with `local=True`). A generation
-already graded by the current version is skipped unless forced, which adds a round above the
-highest stored one. Imported grades (the article's) are never touched.
+Each job's latest generation is graded once per grader version; a job with repair turns has one
+per turn (each turn's latest generation, its answer), and every turn is graded, so its per-turn
+figures rest on one grader version. `grade(job_id, generation_id=G, regrade=True, grade_round=R)`
+goes to the CPU workers (or runs here with `local=True`). A generation whose newest grade of ours
+is by the current version is skipped unless forced, which adds a round above the highest stored
+one of that version. A regrade writes no feedback and sends no turn: the feedback a model was sent
+stays the conversation's history (scheduler/db/turns.py). Imported grades (the article's) are
+never touched.
 """
 
 from __future__ import annotations
@@ -28,13 +32,14 @@ GRADABLE_OUTCOMES = (Outcome.OK, Outcome.TRUNCATED)
 
 @dataclass(frozen=True)
 class RegradeItem:
-    """One stored generation to grade again."""
+    """One stored generation to grade again (the answer of the job's turn `turn`)."""
 
     job_id: int
     generation_id: int
     exam: str
     grader_version: str
     grade_round: int
+    turn: int = 1
 
 
 @dataclass
@@ -43,14 +48,16 @@ class RegradePlan:
 
     sweep: str
     items: list[RegradeItem] = field(default_factory=list)
-    already: int = 0  # graded by the current version already
+    already: int = 0  # responses (turns' answers) graded by the current version already
     skipped: list[str] = field(default_factory=list)
+    turns: int = 1  # the most turns any job of the sweep has answered
 
     def lines(self) -> list[str]:
-        """A human summary."""
+        """A human summary: responses count every turn's answer of a job with repair turns."""
+        across = f" across turns 1 to {self.turns}" if self.turns > 1 else ""
         out = [
             (
-                f"{self.sweep}: {len(self.items)} responses to grade, {self.already} already graded "
+                f"{self.sweep}: {len(self.items)} responses to grade{across}, {self.already} already graded "
                 "by the current graders"
             )
         ]
@@ -58,7 +65,8 @@ class RegradePlan:
 
 
 def plan_regrade(conn: Any, sweep: str, *, force: bool = False) -> RegradePlan:
-    """Which generations of `sweep` to grade, with which grader version and round."""
+    """Which generations of `sweep` to grade (every turn's answer of each job), with which grader
+    version and round."""
     load_runs(conn, sweep)  # names the sweep in the error when it does not exist
     plan = RegradePlan(sweep)
     versions: dict[str, str | None] = {}
@@ -73,19 +81,22 @@ def plan_regrade(conn: Any, sweep: str, *, force: bool = False) -> RegradePlan:
         version = versions[exam]
         if version is None:
             continue
-        where = f"job {row['job_id']} ({exam})"
+        turn = int(row["turn"])
+        plan.turns = max(plan.turns, turn)
+        where = f"job {row['job_id']} ({exam})" + (f" turn {turn}" if turn > 1 else "")
         if row["outcome"] not in GRADABLE_OUTCOMES:
             plan.skipped.append(f"{where}: generation outcome {row['outcome']}, nothing to grade")
             continue
         if row["empty"]:
             plan.skipped.append(f"{where}: no response text ({row['error'] or 'empty'})")
             continue
-        rounds = [int(v.rsplit(":", 1)[1]) for v in row["ours"] if v.rsplit(":", 1)[0] == version]
-        if rounds and not force:
+        ours = [v.rsplit(":", 1) for v in row["ours"]]  # oldest first: the reports use the last
+        rounds = [int(r) for v, r in ours if v == version]
+        if ours and ours[-1][0] == version and not force:
             plan.already += 1
             continue
         plan.items.append(
-            RegradeItem(row["job_id"], row["generation_id"], exam, version, max(rounds, default=0) + 1)
+            RegradeItem(row["job_id"], row["generation_id"], exam, version, max(rounds, default=0) + 1, turn)
         )
     return plan
 

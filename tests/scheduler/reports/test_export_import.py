@@ -8,15 +8,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from scheduler.core.settings import Settings
 from scheduler.db import close_pool, connect
 from scheduler.db.sweeps import sweep_names
+from scheduler.reports.exchange import import_lines, read_export, write_export
+from scheduler.reports.report import build_report
+from scheduler.reports.turn_tables import conversations_html
 from tests.support.reporting import RECORDED, load_recorded, report_json
 from tests.support.rows import one
 from tests.support.scheduler_cli import run_cli
+from tests.support.turns import store_recorded_turns
 
 CONTRACT = (
     "sweep",
@@ -190,3 +196,130 @@ def test_an_export_made_before_grader_host_was_renamed_keeps_its_worker_names(
             " GROUP BY 1"
         ).fetchall()
     assert [(r["worker_name"], r["n"]) for r in names] == [("cpu@old-export", len(renamed))]
+
+
+def _per_turn(database_url: str, sweep: str) -> dict[str, Any]:
+    """Everything the report shows of the sweep's repair turns: the tables' rows and notes, the
+    figures, each job's turns (without database ids) and the HTML section of them."""
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        report = build_report(conn, sweep)
+    tables = {t.id: (t.columns, t.rows, t.notes) for t in report.tables if t.id.startswith("turns")}
+    as_json = report.to_json()
+    conversations = [{k: v for k, v in c.items() if k != "job_id"} for c in as_json["conversations"]]
+    return {
+        "tables": tables,
+        "figures": as_json["turns"],
+        "conversations": conversations,
+        "html": conversations_html(report.conversations),
+    }
+
+
+def test_an_export_of_a_sweep_with_repair_turns_imports_with_every_turn(
+    settings: Settings, fresh_database_url: str, tmp_path: Path
+) -> None:
+    sweep = store_recorded_turns(settings.database_url)
+    original = _per_turn(settings.database_url, sweep)
+    assert set(original["tables"]) == {"turns", "turns-paired"} and len(original["conversations"]) == 6
+    export = tmp_path / "turns.jsonl"
+    with psycopg.connect(settings.database_url, row_factory=dict_row) as conn, export.open("w") as out:
+        assert write_export(conn, sweep, out) == 6
+    lines = [json.loads(x) for x in export.read_text().splitlines()]
+    two_turns = [ln for ln in lines if ln.get("earlier_turns")]
+    assert len(two_turns) == 5 and all(ln["turn"] == 2 and ln["generation"]["turn"] == 2 for ln in two_turns)
+    first = two_turns[0]["earlier_turns"][0]
+    assert first["generation"]["turn"] == 1 and first["grades"][0]["feedback"].strip()
+    solved_at_once = next(ln for ln in lines if not ln.get("earlier_turns"))
+    assert "turn" not in solved_at_once and solved_at_once["generation"]["turn"] == 1
+
+    with psycopg.connect(fresh_database_url, row_factory=dict_row) as conn:
+        assert import_lines(conn, read_export(export)) == {sweep: 6}
+        conn.commit()
+    assert _per_turn(fresh_database_url, sweep) == original
+    with psycopg.connect(fresh_database_url, row_factory=dict_row) as conn:
+        turns = conn.execute(
+            "SELECT j.turn AS job, array_agg(g.turn ORDER BY g.id) AS generations FROM jobs j"
+            " JOIN generations g ON g.job_id = j.id GROUP BY j.id"
+        ).fetchall()
+    assert sorted((t["job"], t["generations"]) for t in turns) == [(1, [1])] + [(2, [1, 2])] * 5
+
+
+def _two_turn_export(settings: Settings, tmp_path: Path) -> list[dict[str, Any]]:
+    sweep = store_recorded_turns(settings.database_url)
+    export = tmp_path / "turns.jsonl"
+    with psycopg.connect(settings.database_url, row_factory=dict_row) as conn, export.open("w") as out:
+        write_export(conn, sweep, out)
+    return [json.loads(x) for x in export.read_text().splitlines()]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "message"),
+    [
+        (lambda ln: ln.update(earlier_turns="turn 1"), "earlier_turns must be a list of objects"),
+        (
+            lambda ln: ln["earlier_turns"][0]["generation"].update(turn=2),
+            "earlier_turns[0].generation.turn must",
+        ),
+        (
+            lambda ln: ln["earlier_turns"][0].update(generation=None),
+            "earlier_turns[0].generation must be an object",
+        ),
+        (
+            lambda ln: ln["earlier_turns"][0]["grades"][0].update(verdict="fine"),
+            "earlier_turns[0].grades[0].verdict 'fine' is not one of",
+        ),
+        (lambda ln: ln.update(turn=0), "turn must be an integer from 1, got 0"),
+        (lambda ln: ln.update(turn=1), "the generation answers turn 2, after the job's turn 1"),
+    ],
+)
+def test_a_malformed_turns_field_is_refused_in_one_line_and_nothing_is_imported(
+    settings: Settings,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    spoil: Callable[[dict[str, Any]], None],
+    message: str,
+) -> None:
+    lines = _two_turn_export(settings, tmp_path)
+    number = next(i for i, ln in enumerate(lines, 1) if ln.get("earlier_turns"))
+    spoil(lines[number - 1])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps(ln) + "\n" for ln in lines))
+    status, _, err = run_cli(["import", str(bad), "--sweep", "copy"], capsys)
+    assert status == 1 and err.count("\n") == 1, err
+    assert f"bad.jsonl:{number}: {message}" in err and "nothing was imported" in err
+    with connect(settings) as conn:
+        assert sweep_names(conn) == ["test"]
+
+
+def test_an_earlier_turn_the_database_refuses_leaves_nothing_half_written(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = _two_turn_export(settings, tmp_path)
+    spoilt = next(ln for ln in reversed(lines) if ln.get("earlier_turns"))
+    spoilt["earlier_turns"][0]["grades"][0]["feedback"] = "x" * 20000  # above the column's limit
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("".join(json.dumps(ln) + "\n" for ln in lines))
+    status, _, err = run_cli(["import", str(bad), "--sweep", "copy"], capsys)
+    assert status == 1 and err.count("\n") == 1 and "the database refused it" in err, err
+    with connect(settings) as conn:
+        assert sweep_names(conn) == ["test"]
+        jobs = one(conn.execute("SELECT count(*) AS n FROM jobs WHERE sweep = 'copy'"))
+    assert jobs["n"] == 0
+
+
+def test_an_export_made_before_repair_turns_imports_as_one_turn(
+    settings: Settings, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def without_turns(line: dict[str, Any]) -> None:
+        if line.get("generation"):
+            del line["generation"]["turn"]
+        for grade in line["grades"]:
+            del grade["feedback"]
+
+    _import_an_older_export(settings, tmp_path, capsys, without_turns)
+    assert report_json(settings, "older")["stats"] == report_json(settings, RECORDED)["stats"]
+    with connect(settings) as conn:
+        turns = conn.execute(
+            "SELECT DISTINCT j.turn AS job, g.turn AS generation FROM jobs j JOIN generations g ON g.job_id = j.id"
+            " WHERE j.sweep = 'older'"
+        ).fetchall()
+    assert [(t["job"], t["generation"]) for t in turns] == [(1, 1)]

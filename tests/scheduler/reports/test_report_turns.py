@@ -10,59 +10,15 @@ import pytest
 from psycopg.rows import dict_row
 
 from scheduler.core.settings import Settings
-from scheduler.db import lifecycle
-from scheduler.db.catalog import upsert_models
-from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, Refused
-from scheduler.db.vocabulary import Outcome
 from scheduler.reports.html import render_html
 from scheduler.reports.render import ReportFormat, render
 from scheduler.reports.report import build_report
-from scheduler.sweeps.catalog import Model
-from testkit.workers import insert_jobs
-from tests.support.turns import EXAM, TWO_TURN_PARAMS, recorded_answer
-from worker.grading import grade_generation
-from worker.turns import repair_feedback
-
-# model -> seed -> the answer of each turn (qualification cases of the task): Q8 fixes what it got
-# wrong on turn 2; Q4 fixes one seed and regresses on another.
-RECORDED = {
-    "fam-q8": {1: ["bytes", "reference"], 2: ["keeps_punctuation", "reference"], 3: ["reference"]},
-    "fam-q4": {1: ["bytes", "reference"], 2: ["keeps_punctuation", "bytes"], 3: ["bytes", "bytes"]},
-}
-
-
-def run_conversation(job_id: int, answers: list[str]) -> None:
-    """Each turn claimed, generated (the recorded answer), graded and stored, as the workers do."""
-    for number, case in enumerate(answers, 1):
-        claim = lifecycle.claim_generation(job_id, "gpu@test", None, 60)
-        assert isinstance(claim, GenerationClaim) and claim.turn == number
-        text = recorded_answer(case)
-        record = GenerationRecord(
-            Outcome.OK, response_text=text, finish_reason="stop", completion_tokens=len(text) // 4, wall_s=2.0
-        )
-        assert lifecycle.store_generation(claim, record) is not None
-        grading = lifecycle.claim_grading(job_id, "cpu@test", 60)
-        assert not isinstance(grading, Refused)
-        grade = grade_generation(grading.generation)
-        feedback = repair_feedback(grading.generation, grade)
-        lifecycle.store_grade(
-            job_id, grading.generation.id, grade, lease_owner=grading.lease_owner, feedback=feedback
-        )
-    assert isinstance(lifecycle.claim_generation(job_id, "gpu@test", None, 60), Refused)  # nothing left
+from tests.support.turns import RECORDED, recorded_answer, store_recorded_turns
 
 
 @pytest.fixture
 def report_sweep(settings: Settings) -> str:
-    for model, seeds in RECORDED.items():
-        job_ids = insert_jobs(settings.database_url, model, [EXAM], list(seeds), TWO_TURN_PARAMS)
-        for job_id, answers in zip(job_ids, seeds.values(), strict=True):
-            run_conversation(job_id, answers)
-    with psycopg.connect(settings.database_url, row_factory=dict_row, autocommit=True) as conn:
-        upsert_models(
-            conn,
-            [Model(m, f"Fam {m[-2:].upper()}", "fam", m[-2:].upper(), None) for m in RECORDED],
-        )
-    return "test"
+    return store_recorded_turns(settings.database_url)
 
 
 def test_the_report_gives_pass_rates_after_each_turn_fixes_and_regressions(
