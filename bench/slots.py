@@ -33,7 +33,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--tokens", type=int, default=128, help="max_tokens of each request [128]")
     p.add_argument("--temperature", type=float, default=0.8, help="sampling temperature [0.8]")
     p.add_argument("--ctx-per-slot", type=int, default=2048, help="context of each slot [2048]")
-    p.add_argument("--llama-server", type=Path, default=None, help="binary [LLAMA_SERVER, else the one make install built]")
+    p.add_argument(
+        "--llama-server",
+        type=Path,
+        default=None,
+        help="binary [LLAMA_SERVER, else the one make install built]",
+    )
     p.add_argument("--model", type=Path, default=None, help="GGUF [the demo model]")
     p.add_argument("--server-arg", action="append", default=[], help="extra llama-server argument (repeat)")
     return p.parse_args(argv)
