@@ -19,7 +19,7 @@ simulated comparisons, and the shared seeds that two identical quants need to be
 within the margin, before and after; (3) the exam's health on a simulated 7-model go-tasks sweep:
 split-half rank stability, the noise floor and the cost of a decision; (4) the adaptive sweep of
 `scheduler.fleet.adaptive` against a fixed 10-seed sweep, on the families its thresholds were tuned on
-and on held-out ones.
+and on held-out ones, and what an oracle told the fixed sweep's verdicts would save.
 """
 
 from __future__ import annotations
@@ -422,7 +422,9 @@ HELD_OUT = {
 }
 
 
-GRID = tuple(itertools.product((0.9, 0.95, 0.99), (0.1, 0.22, 0.35, 0.5)))  # (KEEP, FUTILITY)
+GRID = tuple(
+    itertools.product((0.9, 0.95, 0.975, 0.99), (0.05, 0.075, 0.1, 0.125, 0.15, 0.22))
+)  # (KEEP, FUTILITY)
 
 
 @dataclass
@@ -506,7 +508,7 @@ def adaptive(sweeps: int) -> None:
         row = adaptive_rows(TUNING, tuning, rules)["all"]
         agree, saved = row["agree"] / row["pairs"], 1 - row["adaptive"] / row["fixed"]
         scores[(keep, futility)] = (agree, saved)
-        print(f"{keep:5.2f} {futility:8.2f} {agree:6.3f} {saved:6.1%}", flush=True)
+        print(f"{keep:5g} {futility:8g} {agree:6.3f} {saved:6.1%}", flush=True)
     good = [k for k, (agree, _) in scores.items() if agree >= 0.95]
     chosen = max(good, key=lambda k: scores[k][1]) if good else max(scores, key=lambda k: scores[k][0])
     print(
@@ -518,13 +520,51 @@ def adaptive(sweeps: int) -> None:
     print(
         f"{'family':34} {'pairs':>6} {'agree':>6} {'jobs fixed':>10} {'adaptive':>9} {'saved':>6} {'eq wrong':>9}"
     )
+    held_out = simulate(HELD_OUT, sweeps, rng)
     for title, families, sims in (
         ("tuning families", TUNING, tuning),
-        ("held-out families", HELD_OUT, simulate(HELD_OUT, sweeps, rng)),
+        ("held-out families", HELD_OUT, held_out),
     ):
         print(f"-- {title}")
         for family, row in adaptive_rows(families, sims, rules).items():
             _adaptive_row(family, row)
+    print(
+        f"\n(4c) what no early stopping saves: an oracle told each comparison's {MAX_SEEDS}-seed verdict stops it at the "
+        f"first seed count (from {START_SEEDS}) whose verdict is that one; of the comparisons the fixed sweep decides, "
+        f"the share whose verdict first shows at {MAX_SEEDS - 2}-{MAX_SEEDS} seeds"
+    )
+    print(f"{'families':18} {'pairs':>6} {'undecided at 10':>15} {'decided late':>12} {'oracle saves':>12}")
+    for title, families, sims in (("tuning", TUNING, tuning), ("held-out", HELD_OUT, held_out)):
+        pairs, undecided, decided, late, oracle = _oracle(families, sims)
+        print(
+            f"{title:18} {pairs:6d} {undecided / pairs:15.1%} {late / max(decided, 1):12.1%} {oracle:12.1%}"
+        )
+
+
+def _oracle(
+    families: dict[str, list[Model]], sims: dict[str, list[Simulated]]
+) -> tuple[int, int, int, int, float]:
+    """(comparisons, undecided at MAX_SEEDS, decided, decided late, the oracle's share of jobs saved): see (4c)."""
+    pairs = undecided = decided = late = fixed = needed = 0
+    for family, cells in families.items():
+        index = list(itertools.combinations(range(len(cells)), 2))
+        marks = cells[0].exam.marks
+        for sim in sims[family]:
+            seeds = [START_SEEDS] * len(cells)
+            for a, b in index:
+                verdicts = {
+                    n: cached_compare(sim.data[a][:n], sim.data[b][:n], marks, margin=MARGIN).verdict
+                    for n in range(START_SEEDS, MAX_SEEDS + 1)
+                }
+                first = min(n for n, v in verdicts.items() if v is verdicts[MAX_SEEDS])
+                seeds[a], seeds[b] = max(seeds[a], first), max(seeds[b], first)
+                pairs += 1
+                undecided += verdicts[MAX_SEEDS] is Conclusion.UNDECIDED
+                decided += verdicts[MAX_SEEDS] is not Conclusion.UNDECIDED
+                late += verdicts[MAX_SEEDS] is not Conclusion.UNDECIDED and first >= MAX_SEEDS - 2
+            fixed += MAX_SEEDS * len(cells)
+            needed += sum(seeds)
+    return pairs, undecided, decided, late, 1 - needed / fixed
 
 
 def _adaptive_row(name: str, row: dict[str, int]) -> None:

@@ -2,18 +2,21 @@
 
 A sweep file may say `adaptive: {max_seeds: 10, margin: 1.0, confidence: 0.95,
 prune_after_compile_zero: 3}`. Each round, every pair of models of one family on one exam is
-compared (`reports.verdicts.compare`) over the seeds both have; a model-exam cell gets its next seed
-from SEED_SEQUENCE only while one of its comparisons is undecided. The rules, in order:
+compared (`stats.comparisons.compare`, paired seed by seed) over the seeds both have; a model-exam
+cell gets its next seed from SEED_SEQUENCE only while one of its comparisons is open (a paired
+comparison grows only on seeds both its cells run, so an open one keeps both open). The rules, in
+order:
 
 1. a cell none of whose first `prune_after_compile_zero` runs compiled is pruned (no more seeds;
    the article's rule), and each of its comparisons with a cell that compiled at least once is
    decided for that cell;
 2. a comparison whose verdict is `A better`, `B better` or `equivalent` is closed once the
    predictive probability that `max_seeds` seeds give the same verdict is at least KEEP
-   (`reports.verdicts.chance_to_keep`); below that its cells stay open, so that an early verdict
-   is one a fixed sweep of `max_seeds` seeds would also reach;
+   (`stats.comparisons.chance_to_keep`: the seeds to come drawn from the posterior predictive and
+   judged by `compare`'s own rules); below that its cells stay open, so that an early verdict is
+   one a fixed sweep of `max_seeds` seeds would also reach;
 3. an undecided comparison that `max_seeds` seeds would settle with a predictive probability under
-   FUTILITY (`reports.verdicts.chance_to_settle`) is given up (left undecided): the seeds would be
+   FUTILITY (`stats.comparisons.chance_to_settle`) is given up (left undecided): the seeds would be
    spent for nothing;
 4. a cell that has `max_seeds` seeds gets no more; a comparison whose cells both stopped is closed
    as it stands (undecided: the budget is spent).
@@ -47,8 +50,8 @@ from scheduler.stats.summary import summarize_sweep
 
 # Both thresholds are chosen on the tuning families of bench/stats_simulation.py (section 4a: the most
 # jobs saved at 95% agreement with a fixed sweep, else the best agreement) and reported on held-out ones.
-FUTILITY = 0.10  # give a comparison up when the budget would settle it with less than this chance
-KEEP = 0.99  # close a decided comparison when the budget would keep its verdict with at least this chance
+FUTILITY = 0.125  # give a comparison up when the budget would settle it with less than this chance
+KEEP = 0.975  # close a decided comparison when the budget would keep its verdict with at least this chance
 # The article's seeds first, then more in a fixed order, so that every adaptive sweep of the same
 # models runs the same seeds.
 SEED_SEQUENCE = (

@@ -38,12 +38,15 @@ from enum import StrEnum
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import stats
 
 from scheduler.stats.intervals import (
     CONFIDENCE,
+    NU0,
     OTHER,
     Estimate,
+    FloatArray,
     RunPoints,
     clustered_estimate,
     pool_of,
@@ -73,6 +76,8 @@ class AdaptiveRules:
 
 
 POWER = 0.8
+PREDICTIVE_DRAWS = 4000  # draws of the seeds to come in `verdict_chances`
+PREDICTIVE_STREAM = 28  # the seed of their fixed random stream
 DEFAULT_MARGIN = AdaptiveRules().margin  # points, when the sweep file sets none
 
 
@@ -104,6 +109,8 @@ class Comparison:
     items_low: float | None = None  # the 1 - alpha interval on tasks like these
     items_high: float | None = None
     items_verdict: Conclusion | None = None  # on tasks like these
+    prior_variance: float | None = None  # the variance prior of one seed's difference (points^2)
+    full_marks: float | None = None  # the exam's full marks: the difference lies in +-full_marks
 
     def to_json(self) -> dict[str, object]:
         """Plain values for the JSON report."""
@@ -162,17 +169,47 @@ def _scaled_to_judged(runs: list[RunPoints], marks: Mapping[str, float]) -> list
     return out
 
 
+# The verdicts in the order of `decide_many`'s codes.
+VERDICT_CODES = (Conclusion.UNDECIDED, Conclusion.EQUIVALENT, Conclusion.B_BETTER, Conclusion.A_BETTER)
+
+
 def decide(estimate: Estimate, margin: float, confidence: float = CONFIDENCE) -> Conclusion:
-    """The verdict of the module's rules on a difference's distribution."""
-    low, high = estimate.interval(confidence)
-    low_eq, high_eq = estimate.interval(1.0 - 2.0 * (1.0 - confidence))
-    if -margin < low_eq and high_eq < margin:
-        return Conclusion.EQUIVALENT
-    if low > 0:
-        return Conclusion.B_BETTER
-    if high < 0:
-        return Conclusion.A_BETTER
-    return Conclusion.UNDECIDED
+    """The verdict of the module's rules on a difference's distribution (`decide_many` of one)."""
+    codes = decide_many(
+        np.array([estimate.centre]),
+        np.array([estimate.scale]),
+        estimate.df,
+        margin,
+        confidence,
+        estimate.low_bound,
+        estimate.high_bound,
+    )
+    return VERDICT_CODES[int(codes[0])]
+
+
+def decide_many(
+    centre: FloatArray,
+    scale: FloatArray,
+    df: float,
+    margin: float,
+    confidence: float = CONFIDENCE,
+    low_bound: float = -math.inf,
+    high_bound: float = math.inf,
+) -> NDArray[np.int_]:
+    """The module's verdict rules on many Student's t distributions of a difference at once (centres
+    and scales in points, one `df`, intervals cut to [low_bound, high_bound] as `Estimate.interval`
+    cuts them): per distribution, the index of its verdict in VERDICT_CODES."""
+    alpha = 1.0 - confidence
+    if not 0.0 < alpha < 0.5:
+        raise ValueError(f"confidence must be in (0.5, 1), got {confidence}")
+    two_sided = float(stats.t.ppf(1.0 - alpha / 2.0, df)) * scale
+    one_sided = float(stats.t.ppf(1.0 - alpha, df)) * scale
+    low, high = np.maximum(centre - two_sided, low_bound), np.minimum(centre + two_sided, high_bound)
+    low_eq = np.maximum(centre - one_sided, low_bound)
+    high_eq = np.minimum(centre + one_sided, high_bound)
+    return np.select(
+        [(-margin < low_eq) & (high_eq < margin), low > 0, high < 0], [1, 2, 3], default=0
+    ).astype(np.int_)
 
 
 def compare(
@@ -231,35 +268,42 @@ def compare(
         items_low,
         items_high,
         decide(clustered, margin, confidence) if clustered else None,
+        prior,
+        full,
     )
 
 
 def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> dict[Conclusion, float]:
     """The predictive probability of each verdict after `seeds` shared seeds, from a comparison made
-    on fewer: the final mean difference is taken as normal around today's, with the variance the
-    seeds still to come add, and judged by the normal approximation of the verdict's rules
-    (stochastic curtailment: Jennison & Turnbull, "Group Sequential Methods with Applications to
-    Clinical Trials", 2000, chapter 10; used both ways, to stop for futility and to stop once a
-    verdict is unlikely to change, as in the predictive probability design of Lee & Liu 2008,
-    "A predictive probability design for phase II cancer clinical trials", Clinical Trials 5).
-    A comparison without data, or at `seeds` or more already, keeps its verdict with probability 1."""
-    if c.mean_diff is None or c.sd_one_seed is None or seeds <= c.seeds:
+    on fewer: the seeds still to come are drawn PREDICTIVE_DRAWS times from the posterior predictive
+    of the module's normal model (the run-to-run variance drawn from its scaled inverse chi-square
+    posterior, whose prior is `prior_variance` worth NU0 seeds, then the true mean difference, then
+    the new seeds' mean and spread: Gelman et al., "Bayesian Data Analysis", 3rd ed., section 3.2),
+    and each draw is judged by the rules themselves, `shrunk_estimate` and `decide`, on all the
+    seeds (the variance prior held at today's): what a sweep of `seeds` seeds would conclude. The
+    draws come from a fixed stream, so the answer is the same on every call. Stochastic curtailment (Jennison & Turnbull, "Group
+    Sequential Methods with Applications to Clinical Trials", 2000, chapter 10) used both ways, to
+    stop for futility and to stop once a verdict is unlikely to change, as in the predictive
+    probability design of Lee & Liu 2008 ("A predictive probability design for phase II cancer
+    clinical trials", Clinical Trials 5). A comparison without data, or at `seeds` or more already,
+    keeps its verdict with probability 1."""
+    if c.mean_diff is None or c.sd_one_seed is None or c.prior_variance is None or seeds <= c.seeds:
         return {c.verdict: 1.0}
-    alpha = 1.0 - confidence
-    sd_final = c.sd_one_seed / math.sqrt(seeds)
-    spread = c.sd_one_seed * math.sqrt(max(1.0 / c.seeds - 1.0 / seeds, 0.0))
-    final = stats.norm(c.mean_diff, max(spread, 1e-9))
-    difference = float(stats.norm.ppf(1.0 - alpha / 2.0)) * sd_final
-    equivalence = c.margin - float(stats.norm.ppf(1.0 - alpha)) * sd_final
-    chances = {
-        Conclusion.B_BETTER: float(final.sf(difference)),
-        Conclusion.A_BETTER: float(final.cdf(-difference)),
-        Conclusion.EQUIVALENT: float(final.cdf(equivalence) - final.cdf(-equivalence))
-        if equivalence > 0
-        else 0.0,
-    }
-    chances[Conclusion.UNDECIDED] = max(0.0, 1.0 - sum(chances.values()))
-    return chances
+    n, total, future = c.seeds, seeds, seeds - c.seeds
+    rng = np.random.default_rng(PREDICTIVE_STREAM)
+    dof = NU0 + n - 1
+    variance = dof * c.sd_one_seed**2 / rng.chisquare(dof, PREDICTIVE_DRAWS)
+    truth = c.mean_diff + np.sqrt(variance / n) * rng.standard_normal(PREDICTIVE_DRAWS)
+    new_mean = truth + np.sqrt(variance / future) * rng.standard_normal(PREDICTIVE_DRAWS)
+    new_squares = variance * rng.chisquare(future - 1, PREDICTIVE_DRAWS) if future > 1 else 0.0
+    old_squares = max(dof * c.sd_one_seed**2 - NU0 * c.prior_variance, 0.0)  # (n - 1) x the sample variance
+    squares = old_squares + new_squares + n * future / total * (c.mean_diff - new_mean) ** 2
+    centre = (n * c.mean_diff + future * new_mean) / total
+    scale = np.sqrt((NU0 * c.prior_variance + squares) / (NU0 + total - 1) / total)
+    full = c.full_marks if c.full_marks is not None else math.inf
+    codes = decide_many(centre, scale, NU0 + total - 1, c.margin, confidence, -full, full)
+    counts = np.bincount(codes, minlength=len(VERDICT_CODES)) / PREDICTIVE_DRAWS
+    return {verdict: float(share) for verdict, share in zip(VERDICT_CODES, counts, strict=True)}
 
 
 def chance_to_settle(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> float:

@@ -51,7 +51,7 @@ def test_an_early_verdict_a_full_sweep_might_not_confirm_keeps_its_cells_open() 
     assert shaky.verdicts[("a", "b")] is Conclusion.B_BETTER
     assert set(shaky.open_cells) == {"a", "b"}
     assert (
-        "B better after 4 shared seeds, which 10 seeds would confirm with a chance of 9"
+        "B better after 4 shared seeds, which 10 seeds would confirm with a chance of 88%"
         in shaky.open_cells["a"]
     )
     firm = plan_round(
@@ -70,6 +70,68 @@ def test_verdict_chances_add_up_and_favour_the_verdict_the_data_points_to() -> N
     assert chance_to_keep(c, 10) == chances[Conclusion.B_BETTER]
     assert chance_to_settle(c, 10) == pytest.approx(1.0 - chances[Conclusion.UNDECIDED])
     assert verdict_chances(c, 4) == {Conclusion.B_BETTER: 1.0}  # no seeds to come: the verdict stands
+    assert verdict_chances(c, 10) == chances  # a fixed stream: the same answer on every call
+
+
+def test_verdict_chances_judge_the_seeds_to_come_by_the_rules_themselves() -> None:
+    # The same draws of the seeds to come, one seed at a time, appended to the observed differences
+    # and judged by shrunk_estimate and decide, as a fixed sweep of 10 seeds would judge them.
+    import math
+
+    import numpy as np
+
+    from scheduler.stats.comparisons import (
+        PREDICTIVE_DRAWS,
+        compare,
+        decide,
+        verdict_chances,
+    )
+    from scheduler.stats.intervals import NU0, shrunk_estimate
+
+    a, b = _cell(2, 1, 1, 3), _cell(3, 4, 2, 4)
+    c = compare(a.runs, b.runs, MARKS)
+    assert c.prior_variance is not None and c.sd_one_seed is not None and c.mean_diff is not None
+    observed = np.array([y.score - x.score for x, y in zip(a.runs, b.runs, strict=True)])
+    rng = np.random.default_rng(7)
+    dof = NU0 + c.seeds - 1
+    counts = dict.fromkeys(Conclusion, 0)
+    for _ in range(PREDICTIVE_DRAWS // 4):
+        variance = dof * c.sd_one_seed**2 / rng.chisquare(dof)
+        truth = c.mean_diff + math.sqrt(variance / c.seeds) * rng.standard_normal()
+        future = truth + math.sqrt(variance) * rng.standard_normal(10 - c.seeds)
+        counts[decide(shrunk_estimate(np.append(observed, future), c.prior_variance, -10, 10), c.margin)] += 1
+    chances = verdict_chances(c, 10)
+    for verdict, count in counts.items():
+        assert chances[verdict] == pytest.approx(count / (PREDICTIVE_DRAWS // 4), abs=0.04)
+    assert 0.3 < chances[Conclusion.B_BETTER] < 0.9 and chances[Conclusion.UNDECIDED] > 0.1
+
+
+def test_an_uncertain_spread_makes_an_early_verdict_less_sure() -> None:
+    # Four seeds of differences 2, 2, 2, 2 say nothing of their spread beyond the prior's one seed; the
+    # chance that 10 seeds keep the verdict integrates over it: it is not a sure thing.
+    from scheduler.stats.comparisons import chance_to_keep, compare
+
+    c = compare(_cell(1, 1, 1, 1).runs, _cell(3, 3, 3, 3).runs, MARKS)
+    later = compare(_cell(1, 1, 1, 1, 1, 1, 1, 1).runs, _cell(3, 3, 3, 3, 3, 3, 3, 3).runs, MARKS)
+    assert c.verdict is Conclusion.B_BETTER and later.verdict is Conclusion.B_BETTER
+    assert 0.5 < chance_to_keep(c, 10) < 0.99 < chance_to_keep(later, 10)
+
+
+def test_decide_many_is_decide_on_each_distribution() -> None:
+    import numpy as np
+
+    from scheduler.stats.comparisons import VERDICT_CODES, decide, decide_many
+    from scheduler.stats.intervals import Estimate
+
+    rng = np.random.default_rng(3)
+    centres, scales = rng.normal(0.0, 3.0, 300), np.append(rng.exponential(1.0, 299), 0.0)
+    codes = decide_many(centres, scales, 4.0, 1.0, 0.95, -6.0, 6.0)
+    expected = [
+        decide(Estimate(m, s, 4.0, -6.0, 6.0), 1.0, 0.95) for m, s in zip(centres, scales, strict=True)
+    ]
+    assert [VERDICT_CODES[i] for i in codes] == expected and len(set(expected)) == 4
+    with pytest.raises(ValueError, match="confidence"):
+        decide_many(centres, scales, 4.0, 1.0, 0.4)
 
 
 def test_a_cell_that_never_compiled_is_pruned_and_loses_to_one_that_did() -> None:
