@@ -9,10 +9,13 @@ sum. Over the seeds of one model on one exam, the mean score M has two estimands
   are a sample. M = c * S, a hurdle model (Mullahy 1986, "Specification and testing of some
   modified count data models", Journal of Econometrics 33): c is the share of runs that score
   anything (a run that does not build scores nothing), S the mean score of the runs that score.
-  c ~ Beta(k + a, n - k + b) for k scoring runs of n, whose prior Beta(a, b) is the scoring rate of
-  the exam's other models in the sweep (`Pool`), worth POOL_RUNS runs, or Jeffreys' (1/2, 1/2)
-  when there are none (an empirical-Bayes prior: Efron & Morris 1975, "Data analysis using Stein's
-  estimator and its generalizations", JASA 70). S = sum_j w_j q_j over the checks' pass rates
+  c has a robust mixture prior (`_rate_draws`): half Beta(a, b), the scoring rate of the exam's
+  other models in the sweep (`Pool`) worth POOL_RUNS runs (an empirical-Bayes prior: Efron &
+  Morris 1975, "Data analysis using Stein's estimator and its generalizations", JASA 70), half
+  Jeffreys' Beta(1/2, 1/2), so that a model whose own runs conflict with the others' (one that
+  compiles far more or far less often) moves its weight to the vague part instead of being pulled
+  toward them (Schmidli et al. 2014, "Robust meta-analytic-predictive priors in clinical trials
+  with historical control information", Biometrics 70); Jeffreys' alone when there are no others. S = sum_j w_j q_j over the checks' pass rates
   among scoring runs, each q_j ~ Beta with a prior worth CHECK_PRIOR_RUNS runs at the check's
   difficulty as the exam's other models see it, moved to the model's own level (`_check_prior`);
   the checks of one group (`program.stage`) fail together, groups apart, and the spread is scaled
@@ -41,6 +44,7 @@ from scipy import optimize, special, stats
 CONFIDENCE = 0.95
 NU0 = 1.0  # runs' worth of the prior on the run-to-run variance
 POOL_RUNS = 2.0  # runs' worth of the exam's other models in the prior of the scoring rate
+POOL_WEIGHT = 0.5  # prior weight of that part of the scoring rate's mixture prior (`_rate_draws`)
 STEPS = 300  # bins of the tabulated posterior
 DRAWS = 4000  # Monte Carlo draws of the posterior of a mean score
 CHECK_PRIOR_RUNS = 2.0  # runs' worth of the prior on a check's pass rate (`_check_prior`)
@@ -209,6 +213,32 @@ def _rate_prior(pool: Pool | None) -> tuple[float, float]:
     return POOL_RUNS * rate, POOL_RUNS * (1.0 - rate)
 
 
+def _rate_draws(k: int, n: int, pool: Pool | None, rng: np.random.Generator) -> FloatArray:
+    """DRAWS draws of the posterior of the scoring rate after k scoring runs of n, under the robust
+    mixture prior of the module: POOL_WEIGHT of `_rate_prior(pool)` and the rest Jeffreys'. Each
+    part is conjugate, so the posterior is the mixture of the two Beta posteriors, each part's weight
+    its prior weight times its marginal likelihood of the data (the beta-binomial's, up to the
+    binomial coefficient both share)."""
+    a, b = _rate_prior(pool)
+    if (a, b) == (JEFFREYS, JEFFREYS):
+        return rng.beta(k + a, n - k + b, DRAWS)
+    parts = ((a, b, POOL_WEIGHT), (JEFFREYS, JEFFREYS, 1.0 - POOL_WEIGHT))
+    log_weights = np.array(
+        [
+            (math.log(w) if w > 0 else -math.inf)
+            + special.betaln(pa + k, pb + n - k)
+            - special.betaln(pa, pb)
+            for pa, pb, w in parts
+        ]
+    )
+    weights = np.exp(log_weights - log_weights.max())
+    from_pool = rng.random(DRAWS) < weights[0] / weights.sum()
+    draws: FloatArray = np.where(
+        from_pool, rng.beta(k + a, n - k + b, DRAWS), rng.beta(k + JEFFREYS, n - k + JEFFREYS, DRAWS)
+    )
+    return draws
+
+
 def grouped_variance(passed: FloatArray, runs: int, marks: FloatArray, names: Sequence[str]) -> float:
     """The variance of a sum of checks worth `marks` (named `names`), each passing at its
     Jeffreys-smoothed rate (passed + 1/2) / (runs + 1); `passed` counts passes (fractional for
@@ -285,12 +315,11 @@ def score_posterior(
     the same interval). Raises ValueError when the checks are worth nothing."""
     weights, shares = _shares(runs, marks)
     full = float(weights.sum())
-    a, b = _rate_prior(pool)
     scores = shares @ weights
     scoring = shares[scores > 0]
     n, k = len(runs), int(scoring.shape[0])
     rng = np.random.default_rng(0)
-    rate = rng.beta(k + a, n - k + b, DRAWS)
+    rate = _rate_draws(k, n, pool, rng)
     if k == 0:  # nothing is known of what a scoring run would score
         s_draws = rng.uniform(0.0, full, DRAWS)
     else:

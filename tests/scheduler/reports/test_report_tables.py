@@ -13,6 +13,7 @@ import pytest
 
 from scheduler.core.settings import Settings
 from scheduler.db import connect
+from scheduler.stats import intervals
 from scheduler.stats.comparisons import Conclusion, compare, seeds_to_settle
 from scheduler.stats.intervals import (
     RunPoints,
@@ -350,3 +351,22 @@ def test_the_design_effect_is_pooled_model_by_model() -> None:
     assert both.implied == pytest.approx(sum(p.implied for p in alone))
     assert both.dof == sum(p.dof for p in alone) > 0
     assert pool_of_models([weak + strong], PROGRAM_MARKS).observed > 2 * both.observed
+
+
+def test_a_model_whose_runs_conflict_with_the_others_scoring_rate_escapes_their_pull(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Four runs that all score, beside models that score in 2 runs of 10 (they rarely compile) or in
+    # 10 of 10. The scoring rate's prior is a mixture: the others' rate, and a vague part that takes
+    # the weight when the model's own runs conflict with the others'.
+    model, marks = _runs(8, 8, 7, 8, checks=10)
+    weak = pool_of_models([_runs(0, 0, 0, 6, 0, 0, 0, 0, 7, 0, checks=10)[0]], marks)
+    strong = pool_of_models([_runs(8, 7, 8, 8, 8, 8, 7, 8, 8, 8, checks=10)[0]], marks)
+    alone_low, _ = score_posterior(model, marks).interval(0.95)
+    beside_weak, _ = score_posterior(model, marks, weak).interval(0.95)
+    beside_strong, _ = score_posterior(model, marks, strong).interval(0.95)
+    assert beside_strong > alone_low + 1.0, "others that agree no longer narrow the interval"
+    assert beside_weak > alone_low - 0.5, "others that conflict still drag the interval down"
+    monkeypatch.setattr(intervals, "POOL_WEIGHT", 1.0)  # the others' rate alone, as before the mixture
+    pulled, _ = score_posterior(model, marks, weak).interval(0.95)
+    assert pulled < beside_weak - 0.5
