@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from scheduler.core.queues import GENERATE_TASK, SHARED_QUEUE
+from scheduler.core.messages import producer_app
+from scheduler.core.queues import GENERATE_TASK, SHARED_QUEUE, generation_queue
 from scheduler.core.settings import Settings
 from testkit.fakes.launcher import FakeLlamaSwapProcess, start_fake_llama_swap
 from testkit.workers import QUICK_DISPATCH_ENV, Fleet, Producer, fleet, insert_jobs, query, wait_for
@@ -245,3 +246,24 @@ def test_the_naive_shared_queue_hands_a_job_back_until_a_machine_serving_its_mod
         requests = fake.stats()["requests"]
         assert {r["model"] for r in requests} == set(fake.models), "a job reached a machine not serving it"
         assert len(requests) == 2
+
+
+def test_a_worker_whose_consumer_lost_its_queue_asks_for_it_again(
+    settings: Settings, machines: Machines
+) -> None:
+    # A remote-control message lost while Redis was away leaves Celery off the queue the dispatch
+    # believes it consumes; done here behind the dispatch's back, mid-sweep, as the broker's loss would.
+    machines.add("gpu-a", ["m-alpha"], decode_tps=150.0)
+    job_ids = submit(settings, [("s1", "m-alpha")], seeds=(1, 2, 3, 4, 5, 6))
+    wait_for(lambda: any(generations(settings, job_ids).values()), DONE_TIMEOUT_S, interval_s=0.1)
+    app = producer_app(settings)
+    try:
+        replies = app.control.cancel_consumer(
+            generation_queue("m-alpha"), destination=["gpu@gpu-a"], reply=True, timeout=5
+        )
+    finally:
+        app.close()
+    assert replies, "the worker did not answer cancel_consumer"
+    result = wait_generated(settings, job_ids, machines)
+    assert all(len(g) == 1 and g[0]["outcome"] == "ok" for g in result.values())
+    assert "asking its consumer for the queue again" in machines.workers.workers[0].log_path.read_text()

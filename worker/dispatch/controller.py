@@ -51,6 +51,12 @@ from worker.speed_probe import SpeedProber
 log = logging.getLogger(__name__)
 
 LOCK_TTL_MS = 5000
+# Polls in a row with the current model's messages waiting and no generation running before the
+# worker's consumer is asked for that queue again: a remote-control message lost while the broker
+# was away (a Redis restart; celery/celery#8030 and #8082 describe workers that stop consuming after
+# one) would otherwise leave the worker idle beside its own queue. Celery's `add_consumer` leaves a
+# queue it already consumes as it is, so asking again is harmless.
+STALL_POLLS = 3
 
 
 class FleetController:
@@ -77,6 +83,7 @@ class FleetController:
         self.prober = SpeedProber(ChatClient(self.llama_swap_url), node_name, host)
         self._probe: threading.Thread | None = None  # a speed probe running (worker.speed_probe)
         self._consume_after_probe = False  # a `load` probe: the model's queue is consumed once it ends
+        self._stalled = 0  # polls in a row with the current queue's messages waiting and none running
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="fleet-controller", daemon=True)
 
@@ -126,6 +133,7 @@ class FleetController:
         if not running and not backlog and self.current == self.loaded and self.prober.idle_due(self.current):
             self._start_probe(self.prober.when_drained, consume_after=False)
             return None
+        self._check_consuming(backlog, running)
         if self.current is not None and backlog > 0:
             own = self._decide(locked=False)
             if own.reason is Reason.CONTINUE:
@@ -145,6 +153,20 @@ class FleetController:
         finally:
             if self.redis.get(FLEET_LOCK_KEY) in (self.host.encode(), self.host):
                 self.redis.delete(FLEET_LOCK_KEY)
+
+    def _check_consuming(self, backlog: int, running: int) -> None:
+        """Ask for the current model's queue again after STALL_POLLS polls in a row with its messages
+        waiting and no generation running (a paused model's queue is left alone)."""
+        current = self.current
+        if current is None or not backlog or running or current in self.pauses.paused:
+            self._stalled = 0
+            return
+        self._stalled += 1
+        if self._stalled >= STALL_POLLS:
+            log.warning("dispatch: %s has %d message(s) waiting on %s and none running: asking its"
+                        " consumer for the queue again", self.host, backlog, generation_queue(current))  # fmt: skip
+            self._consume(current)
+            self._stalled = 0
 
     def _draining(self) -> bool:
         """True while this worker still runs generations: llama-swap would unload their model."""
@@ -247,8 +269,10 @@ class FleetController:
 
     def _consume(self, model: str | None) -> None:
         if model is not None:
-            self.app.control.add_consumer(generation_queue(model), destination=[self.node_name], reply=True,
-                                          timeout=5)  # fmt: skip
+            replies = self.app.control.add_consumer(generation_queue(model), destination=[self.node_name],
+                                                    reply=True, timeout=5)  # fmt: skip
+            if not replies:  # lost (the broker away): `_check_consuming` asks again
+                log.warning("dispatch: %s: no answer to add_consumer %s", self.host, generation_queue(model))
 
     def _look_at_llama_swap(self) -> None:
         with httpx.Client(base_url=self.llama_swap_url, timeout=5) as client:
