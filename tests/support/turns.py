@@ -44,23 +44,30 @@ RECORDED = {
 }
 
 
+def take_turn(job_id: int, record: GenerationRecord) -> tuple[int, str]:
+    """Claim, store `record` as the turn's generation, grade it as the grade task does; (turn, verdict)."""
+    claim = lifecycle.claim_generation(job_id, "gpu@test", None, 60)
+    assert isinstance(claim, GenerationClaim), claim
+    assert lifecycle.store_generation(claim, record) is not None
+    grading = lifecycle.claim_grading(job_id, "cpu@test", 60)
+    assert not isinstance(grading, Refused)
+    grade = grade_generation(grading.generation)
+    feedback = repair_feedback(grading.generation, grade)
+    lifecycle.store_grade(
+        job_id, grading.generation.id, grade, lease_owner=grading.lease_owner, feedback=feedback
+    )
+    return claim.turn, str(grade.verdict)
+
+
 def run_conversation(job_id: int, answers: list[str]) -> None:
     """Each turn claimed, generated (the recorded answer), graded and stored, as the workers do."""
     for number, case in enumerate(answers, 1):
-        claim = lifecycle.claim_generation(job_id, "gpu@test", None, 60)
-        assert isinstance(claim, GenerationClaim) and claim.turn == number
         text = recorded_answer(case)
         record = GenerationRecord(
             Outcome.OK, response_text=text, finish_reason="stop", completion_tokens=len(text) // 4, wall_s=2.0
         )
-        assert lifecycle.store_generation(claim, record) is not None
-        grading = lifecycle.claim_grading(job_id, "cpu@test", 60)
-        assert not isinstance(grading, Refused)
-        grade = grade_generation(grading.generation)
-        feedback = repair_feedback(grading.generation, grade)
-        lifecycle.store_grade(
-            job_id, grading.generation.id, grade, lease_owner=grading.lease_owner, feedback=feedback
-        )
+        turn, _ = take_turn(job_id, record)
+        assert turn == number
     assert isinstance(lifecycle.claim_generation(job_id, "gpu@test", None, 60), Refused)  # nothing left
 
 

@@ -8,32 +8,15 @@ import psycopg
 from psycopg.rows import dict_row
 
 from scheduler.core.settings import Settings
-from scheduler.db import lifecycle, turns
-from scheduler.db.lifecycle import GenerationClaim, GenerationRecord, Refused
+from scheduler.db import turns
+from scheduler.db.lifecycle import GenerationRecord
 from scheduler.db.sweeps import JobKeys, enqueue_jobs
 from scheduler.db.vocabulary import Outcome
 from scheduler.results.jobs import params_hash
 from testkit.workers import insert_jobs, query
-from tests.support.turns import EXAM, TWO_TURN_PARAMS, recorded_answer
-from worker.grading import grade_generation
-from worker.turns import repair_feedback
+from tests.support.turns import EXAM, TWO_TURN_PARAMS, recorded_answer, take_turn
 
 MODEL = "m"
-
-
-def take_turn(job_id: int, record: GenerationRecord) -> tuple[int, str]:
-    """Claim, store `record` as the turn's generation, grade it as the grade task does; (turn, verdict)."""
-    claim = lifecycle.claim_generation(job_id, "gpu@t", None, 60)
-    assert isinstance(claim, GenerationClaim), claim
-    assert lifecycle.store_generation(claim, record) is not None
-    grading = lifecycle.claim_grading(job_id, "cpu@t", 60)
-    assert not isinstance(grading, Refused)
-    grade = grade_generation(grading.generation)
-    feedback = repair_feedback(grading.generation, grade)
-    lifecycle.store_grade(
-        job_id, grading.generation.id, grade, lease_owner=grading.lease_owner, feedback=feedback
-    )
-    return claim.turn, str(grade.verdict)
 
 
 def answered(case: str, finish_reason: str = "stop") -> GenerationRecord:
