@@ -274,19 +274,19 @@ def compare(
 
 
 def verdict_chances(c: Comparison, seeds: int, confidence: float = CONFIDENCE) -> dict[Conclusion, float]:
-    """The predictive probability of each verdict after `seeds` shared seeds, from a comparison made
-    on fewer: the seeds still to come are drawn PREDICTIVE_DRAWS times from the posterior predictive
-    of the module's normal model (the run-to-run variance drawn from its scaled inverse chi-square
-    posterior, whose prior is `prior_variance` worth NU0 seeds, then the true mean difference, then
-    the new seeds' mean and spread: Gelman et al., "Bayesian Data Analysis", 3rd ed., section 3.2),
-    and each draw is judged by the rules themselves, `shrunk_estimate` and `decide`, on all the
-    seeds (the variance prior held at today's): what a sweep of `seeds` seeds would conclude. The
-    draws come from a fixed stream, so the answer is the same on every call. Stochastic curtailment (Jennison & Turnbull, "Group
-    Sequential Methods with Applications to Clinical Trials", 2000, chapter 10) used both ways, to
-    stop for futility and to stop once a verdict is unlikely to change, as in the predictive
-    probability design of Lee & Liu 2008 ("A predictive probability design for phase II cancer
-    clinical trials", Clinical Trials 5). A comparison without data, or at `seeds` or more already,
-    keeps its verdict with probability 1."""
+    """The predictive probability of each verdict after `seeds` shared seeds, from a comparison made on fewer:
+    the seeds still to come are drawn PREDICTIVE_DRAWS times from the posterior predictive of the module's
+    normal model (the run-to-run variance drawn from its scaled inverse chi-square posterior, whose prior
+    is `prior_variance` worth NU0 seeds, then the true mean difference, then the new seeds' mean and
+    spread: Gelman et al., "Bayesian Data Analysis", 3rd ed., section 3.2), and each draw is judged by the
+    rules themselves (`shrunk_estimate`'s variance, vectorised, and `decide_many`) on all the seeds (the
+    variance prior held at today's): what a sweep of `seeds` seeds would conclude. The draws come from a
+    fixed stream, so the answer is the same on every call. Stochastic curtailment (Jennison & Turnbull,
+    "Group Sequential Methods with Applications to Clinical Trials", 2000, chapter 10) used both ways, to
+    stop for futility and to stop once a verdict is unlikely to change, as in the predictive probability
+    design of Lee & Liu 2008 ("A predictive probability design for phase II cancer clinical trials",
+    Clinical Trials 5). A comparison without data, or at `seeds` or more already, keeps its verdict with
+    probability 1."""
     if c.mean_diff is None or c.sd_one_seed is None or c.prior_variance is None or seeds <= c.seeds:
         return {c.verdict: 1.0}
     n, total, future = c.seeds, seeds, seeds - c.seeds
